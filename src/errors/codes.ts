@@ -1,0 +1,33 @@
+/**
+ * Every stable error code careid throws. Each layer owns its block; a code, once
+ * published, keeps its meaning.
+ */
+export type CareIdErrorCode =
+  // core and domain
+  | 'VALIDATION'
+  | 'NOT_FOUND'
+  | 'INVALID_TRANSITION'
+  // policy
+  | 'POLICY_DENIED'
+  // storage
+  | 'CONFLICT'
+  | 'DUPLICATE'
+  | 'STORE_UNAVAILABLE'
+  | 'AUDIT_BROKEN'
+  // pki
+  | 'PKI_MALFORMED'
+  | 'PKI_BAD_SIGNATURE'
+  | 'PKI_WEAK_KEY'
+  | 'PKI_UNSUPPORTED'
+  | 'PKI_CHAIN_INVALID'
+  | 'PKI_REVOKED'
+  | 'PKI_EXPIRED'
+  // card
+  | 'CARD_STATUS'
+  | 'CARD_PIN_INCORRECT'
+  | 'CARD_BLOCKED'
+  | 'CARD_SECURITY_STATUS'
+  | 'CARD_NOT_FOUND'
+  | 'CARD_REMOVED'
+  | 'CARD_TRANSPORT'
+  | 'CARD_PROTOCOL';
