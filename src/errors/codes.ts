@@ -22,6 +22,8 @@ export type CareIdErrorCode =
   | 'PKI_CHAIN_INVALID'
   | 'PKI_REVOKED'
   | 'PKI_EXPIRED'
+  | 'PKI_KEY_MISMATCH'
+  | 'PKI_KEY_REUSED'
   // card
   | 'CARD_STATUS'
   | 'CARD_PIN_INCORRECT'
@@ -30,4 +32,6 @@ export type CareIdErrorCode =
   | 'CARD_NOT_FOUND'
   | 'CARD_REMOVED'
   | 'CARD_TRANSPORT'
-  | 'CARD_PROTOCOL';
+  | 'CARD_PROTOCOL'
+  | 'CARD_AUTHENTICATION'
+  | 'CARD_UNSUPPORTED';

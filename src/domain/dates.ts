@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function isCalendarDate(value: string): boolean {
+  const m = ISO_DATE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/**
+ * A calendar date, `YYYY-MM-DD`. Assignment dates are calendar dates; ISO strings compare
+ * correctly as strings, which keeps the policy engine's date checks cheap.
+ */
+export const isoDateSchema = z
+  .string()
+  .refine(isCalendarDate, { message: 'must be a calendar date written YYYY-MM-DD' })
+  .brand<'IsoDate'>();
+
+/** A calendar date, `YYYY-MM-DD`. */
+export type IsoDate = z.infer<typeof isoDateSchema>;
+
+/** An instant in UTC, ISO 8601 with a `Z` offset (e.g. `2026-11-22T09:30:00.000Z`). */
+export const isoDateTimeSchema = z.iso.datetime({ offset: false }).brand<'IsoDateTime'>();
+
+/** An instant in UTC, ISO 8601. */
+export type IsoDateTime = z.infer<typeof isoDateTimeSchema>;
+
+/**
+ * The UTC calendar date of an instant.
+ *
+ * @example
+ * ```ts
+ * dateOf('2026-11-22T23:59:00.000Z' as IsoDateTime) // '2026-11-22'
+ * ```
+ */
+export function dateOf(instant: IsoDateTime | Date): IsoDate {
+  const text = typeof instant === 'string' ? instant : instant.toISOString();
+  return text.slice(0, 10) as IsoDate;
+}
+
+/**
+ * The instant as careid writes it.
+ *
+ * @example
+ * ```ts
+ * toIsoDateTime(new Date(0)) // '1970-01-01T00:00:00.000Z'
+ * ```
+ */
+export function toIsoDateTime(instant: Date): IsoDateTime {
+  return instant.toISOString() as IsoDateTime;
+}
+
+/**
+ * `date` moved by `days` calendar days (negative moves back).
+ *
+ * @example
+ * ```ts
+ * addDays('2026-02-27' as IsoDate, 2) // '2026-03-01'
+ * ```
+ */
+export function addDays(date: IsoDate, days: number): IsoDate {
+  const d = new Date(`${date}T00:00:00.000Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10) as IsoDate;
+}
+
+/**
+ * `date` moved by `months` calendar months, clamped to the month's last day.
+ *
+ * @example
+ * ```ts
+ * addMonths('2026-08-31' as IsoDate, -6) // '2026-02-28'
+ * ```
+ */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(
+    Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0),
+  ).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return target.toISOString().slice(0, 10) as IsoDate;
+}
+
+/**
+ * Whole days from `from` to `to` (positive when `to` is later).
+ *
+ * @example
+ * ```ts
+ * daysBetween('2026-01-01' as IsoDate, '2026-01-31' as IsoDate) // 30
+ * ```
+ */
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+}
+
+/**
+ * The instant `minutes` after `instant`.
+ *
+ * @example
+ * ```ts
+ * addMinutes('2026-11-22T09:00:00.000Z' as IsoDateTime, 15) // '2026-11-22T09:15:00.000Z'
+ * ```
+ */
+export function addMinutes(instant: IsoDateTime, minutes: number): IsoDateTime {
+  return new Date(Date.parse(instant) + minutes * 60_000).toISOString() as IsoDateTime;
+}

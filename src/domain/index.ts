@@ -1,0 +1,141 @@
+export {
+  type DatedAssignment,
+  isActiveOn,
+  type PositionAssignment,
+  positionAssignmentSchema,
+  type WorkgroupAssignment,
+  workgroupAssignmentSchema,
+} from './assignment.js';
+export { type AuditEvent, auditEventSchema, auditReasonSchema } from './audit-event.js';
+export {
+  type Authenticator,
+  type AuthenticatorKind,
+  authenticatorKinds,
+  authenticatorSchema,
+} from './authenticator.js';
+export {
+  addDays,
+  addMinutes,
+  addMonths,
+  dateOf,
+  daysBetween,
+  type IsoDate,
+  type IsoDateTime,
+  isoDateSchema,
+  isoDateTimeSchema,
+  toIsoDateTime,
+} from './dates.js';
+export { InvalidTransitionError } from './errors.js';
+export type { DomainEvent, Transition } from './events.js';
+export {
+  assertIdentityCheckComplete,
+  drivingLicenceSchema,
+  type IdentityCheck,
+  type IdentityCheckProblem,
+  type IdentityCheckSettings,
+  type IdentityDocument,
+  identityCheckProblems,
+  identityCheckSchema,
+  identityDocumentSchema,
+  niEvidenceSchema,
+  otherDocumentSchema,
+  passportSchema,
+  proofOfAddressSchema,
+} from './identity-check.js';
+export {
+  type AssignmentId,
+  type AuthenticatorId,
+  assignmentIdSchema,
+  authenticatorIdSchema,
+  newId,
+  type PositionId,
+  positionIdSchema,
+  type RequestId,
+  requestIdSchema,
+  type WorkgroupId,
+  workgroupIdSchema,
+} from './ids.js';
+export { type NiNumber, niNumberSchema } from './ni-number.js';
+export { type OdsCode, odsCodeSchema } from './ods-code.js';
+export {
+  type Organisation,
+  type OrganisationKind,
+  organisationKinds,
+  organisationSchema,
+} from './organisation.js';
+export {
+  type Position,
+  type PositionApproval,
+  positionApprovalSchema,
+  positionSchema,
+} from './position.js';
+export {
+  type ActivityCode,
+  activityCodeSchema,
+  type JobRoleCode,
+  jobRoleCodeSchema,
+  SPONSOR_ACTIVITY_CODE,
+} from './rbac-codes.js';
+export {
+  type Request,
+  type RequestKind,
+  type RequestState,
+  requesterSchema,
+  requestKinds,
+  requestSchema,
+  requestStates,
+} from './request.js';
+export {
+  type CancelReason,
+  type CardCertificate,
+  type CardSerial,
+  type CardStatus,
+  cancelReasons,
+  cardCertificateSchema,
+  cardSerialSchema,
+  cardSeries,
+  cardStatuses,
+  certificatesExpireOn,
+  type Smartcard,
+  smartcardSchema,
+} from './smartcard.js';
+export {
+  editAssignmentDates,
+  endOrRemoveAssignment,
+  removeAssignment,
+} from './transitions/assignment.js';
+export {
+  cancelCard,
+  clearCard,
+  flagForRepair,
+  issueCard,
+  lockCard,
+  renewCard,
+  repairCard,
+  unlockCard,
+} from './transitions/card.js';
+export {
+  changeContact,
+  changeDetails,
+  closeProfile,
+  type DetailsChangeContext,
+  type PersonalDetailsChange,
+  type ProfileWorld,
+  reopenProfile,
+} from './transitions/profile.js';
+export { closeRequest, decideRequest, openForReview } from './transitions/request.js';
+export {
+  type ContactDetails,
+  contactDetailsSchema,
+  type EsrMasteredField,
+  esrMasteredFields,
+  mobileSchema,
+  type PersonName,
+  personNameSchema,
+  type TrainingCertificate,
+  trainingCertificateSchema,
+  type UserProfile,
+  userProfileSchema,
+} from './user.js';
+export { generateUuid, type RandomInt, type Uuid, uuidSchema } from './uuid.js';
+export { type Workgroup, workgroupSchema } from './workgroup.js';

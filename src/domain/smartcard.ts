@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { isoDateSchema, isoDateTimeSchema } from './dates.js';
+import { uuidSchema } from './uuid.js';
+
+/** A card's printed serial: digits; the first two are its series (CARD-07). */
+export const cardSerialSchema = z
+  .string()
+  .regex(/^\d{8,20}$/, { message: 'must be the card serial: 8 to 20 digits' })
+  .brand<'CardSerial'>();
+/** A card's serial number. */
+export type CardSerial = z.infer<typeof cardSerialSchema>;
+
+/**
+ * The series of a card: the first two digits of its serial (CARD-07).
+ *
+ * @example
+ * ```ts
+ * cardSeries('0512345678' as CardSerial) // '05'
+ * ```
+ */
+export function cardSeries(serial: CardSerial): string {
+  return serial.slice(0, 2);
+}
+
+/**
+ * The states of a card. `stock`: blank, no holder; `issued`: active with its holder;
+ * `locked`: passcode blocked (three wrong, CARD-02) or issued locked as a replacement
+ * (CARD-10); `cancelled`: never active again (CARD-10); `needs-repair`: the card and the
+ * records disagree and an RA must repair or clear it.
+ */
+export const cardStatuses = ['stock', 'issued', 'locked', 'needs-repair', 'cancelled'] as const;
+/** A card's state. */
+export type CardStatus = (typeof cardStatuses)[number];
+
+/** CARD-10: why a card was cancelled; each maps to a revocation reason (PROF-01 adds `profile-closed`). */
+export const cancelReasons = [
+  'lost',
+  'stolen',
+  'damaged',
+  'returned',
+  'replaced',
+  'profile-closed',
+] as const;
+/** Why a card was cancelled. */
+export type CancelReason = (typeof cancelReasons)[number];
+
+/** A certificate the card holds, by its serial (hex) and validity. */
+export const cardCertificateSchema = z
+  .object({
+    serial: z
+      .string()
+      .regex(/^[0-9a-f]{2,40}$/, { message: 'must be the certificate serial in lower-case hex' }),
+    notBefore: isoDateTimeSchema,
+    notAfter: isoDateTimeSchema,
+    status: z.enum(['active', 'revoked', 'superseded']),
+  })
+  .readonly();
+/** A certificate on a card. */
+export type CardCertificate = z.infer<typeof cardCertificateSchema>;
+
+/** A smartcard record: stock, issue, servicing and cancellation (CARD-01..CARD-11). */
+export const smartcardSchema = z
+  .object({
+    serial: cardSerialSchema,
+    status: z.enum(cardStatuses),
+    holder: uuidSchema.optional(),
+    certificates: z.array(cardCertificateSchema).readonly().default([]),
+    /** Renewals of any kind since issue. */
+    renewalCount: z.number().int().nonnegative().default(0),
+    /** CARD-05: self-renewals since issue (dorset allows 3, then a new card). */
+    selfRenewalCount: z.number().int().nonnegative().default(0),
+    issuedAt: isoDateTimeSchema.optional(),
+    cancelled: z
+      .object({ at: isoDateTimeSchema, by: uuidSchema, reason: z.enum(cancelReasons) })
+      .readonly()
+      .optional(),
+    /** CARD-10: the card this one replaces. */
+    replaces: cardSerialSchema.optional(),
+    version: z.number().int().nonnegative(),
+  })
+  .readonly();
+/** A smartcard record. */
+export type Smartcard = z.infer<typeof smartcardSchema>;
+
+/**
+ * The expiry date of the card's active certificates (the earliest), or undefined when it
+ * holds none.
+ *
+ * @example
+ * ```ts
+ * certificatesExpireOn(card) // '2029-11-22'
+ * ```
+ */
+export function certificatesExpireOn(card: Pick<Smartcard, 'certificates'>) {
+  let earliest: string | undefined;
+  for (const cert of card.certificates) {
+    if (cert.status === 'active' && (earliest === undefined || cert.notAfter < earliest)) {
+      earliest = cert.notAfter;
+    }
+  }
+  return earliest === undefined ? undefined : isoDateSchema.parse(earliest.slice(0, 10));
+}
