@@ -3,4 +3,17 @@
  *
  * @packageDocumentation
  */
+export * from './domain/index.js';
 export * from './errors/index.js';
+export {
+  type ActivityId,
+  activityMatrix,
+  type Decision,
+  decide,
+  dorsetPack,
+  nationalPack,
+  PolicyDeniedError,
+  type RaRole,
+  type Reason,
+  type RulePack,
+} from './policy/index.js';

@@ -25,6 +25,7 @@ export {
   isoDateTimeSchema,
   toIsoDateTime,
 } from './dates.js';
+export { type DuplicateMatch, duplicateMatches } from './duplicates.js';
 export { InvalidTransitionError } from './errors.js';
 export type { DomainEvent, Transition } from './events.js';
 export {
@@ -63,6 +64,7 @@ export {
   organisationKinds,
   organisationSchema,
 } from './organisation.js';
+export { type PasscodeSettings, passcodeProblem } from './passcode.js';
 export {
   type Position,
   type PositionApproval,

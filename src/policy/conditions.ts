@@ -1,0 +1,408 @@
+import type { IsoDate } from '../domain/dates.js';
+import { addDays } from '../domain/dates.js';
+import type { CompiledActivity } from './compiled-pack.js';
+import type { Facts, Target } from './input.js';
+import type { ActivityId } from './matrix.js';
+import type { RulePack } from './packs/schema.js';
+import { type PreparedActor, rolesHeldOn } from './prepared-actor.js';
+import { type Reason, reason } from './reasons.js';
+import { identityCheckerRoles, type RaRole, raAgentRoles, roleBit, roleMask } from './roles.js';
+
+/** What a condition sees of a decision in progress. */
+export interface ConditionContext {
+  readonly pack: RulePack;
+  readonly activity: CompiledActivity;
+  readonly date: IsoDate;
+  readonly at: string;
+  readonly actor: PreparedActor;
+  readonly target: Target;
+  readonly facts: Facts;
+  /** The role the permit acts through (an RA role before the sponsor's); undefined when none. */
+  readonly actingRole: RaRole | undefined;
+}
+
+/**
+ * A rule as data: its ID, the activities it applies to, and the check that returns a
+ * `forbid` reason when it is broken. Forbids beat every permit.
+ */
+export interface Condition {
+  readonly rule: string;
+  readonly summary: string;
+  readonly activities: readonly ActivityId[] | 'role-granted';
+  readonly check: (ctx: ConditionContext) => Reason | undefined;
+}
+
+const AGENT = roleMask(raAgentRoles);
+const SPONSOR = roleBit.S;
+
+const ASSIGNMENT_WRITES: readonly ActivityId[] = [
+  'assignment.assign',
+  'assignment.edit-dates',
+  'assignment.remove',
+  'assignment.manage-multiple',
+];
+const WORKGROUP_WRITES: readonly ActivityId[] = [
+  'workgroup.assign',
+  'workgroup.edit-dates',
+  'workgroup.remove',
+];
+const REQUEST_DECISIONS: readonly ActivityId[] = [
+  'request.decide-esr-create',
+  'request.decide-esr-modify',
+];
+const AUTHENTICATOR_MANAGEMENT: readonly ActivityId[] = [
+  'authenticator.manage-ipad',
+  'authenticator.manage-windows-hello',
+  'authenticator.manage-ms-authenticator',
+  'authenticator.manage-security-key',
+  'authenticator.manage-nhsnet-connect',
+];
+const RENEWALS: readonly ActivityId[] = [
+  'smartcard.renew-before-expiry',
+  'smartcard.renew-after-expiry',
+  'smartcard.self-renew',
+];
+const REPORTS: readonly ActivityId[] = [
+  'report.list',
+  'report.view',
+  'report.export',
+  'report.frequently-used',
+];
+
+/** SOD-03: the access-changing activities nobody performs on their own profile. */
+export const accessChangingActivities: readonly ActivityId[] = [
+  ...ASSIGNMENT_WRITES,
+  ...WORKGROUP_WRITES,
+  ...REQUEST_DECISIONS,
+  ...AUTHENTICATOR_MANAGEMENT,
+  'smartcard.issue',
+  'smartcard.unlock',
+  'smartcard.repair',
+  'smartcard.renew-before-expiry',
+  'smartcard.renew-after-expiry',
+  'user.change-details',
+  'user.close',
+  'user.reopen',
+];
+
+/** SOD-01: what an RA agent does for an applicant, which their sponsor may not do. */
+const AGENT_WORK_ON_APPLICANT: readonly ActivityId[] = [
+  'user.create',
+  'user.change-details',
+  'smartcard.issue',
+  ...ASSIGNMENT_WRITES,
+  ...WORKGROUP_WRITES,
+  ...REQUEST_DECISIONS,
+];
+
+/** Activities on a user that need the user's profile open (PROF-01/PROF-02). */
+const NEEDS_OPEN_TARGET: readonly ActivityId[] = [
+  'user.change-details',
+  'user.close',
+  'smartcard.issue',
+  'smartcard.unlock',
+  'smartcard.repair',
+  'smartcard.renew-before-expiry',
+  'smartcard.renew-after-expiry',
+  'assignment.assign',
+  'assignment.edit-dates',
+  'workgroup.assign',
+  'workgroup.edit-dates',
+  ...AUTHENTICATOR_MANAGEMENT,
+];
+
+const ownsTarget = (ctx: ConditionContext) =>
+  ctx.target.user?.uuid === ctx.actor.uuid ||
+  ctx.target.card?.holder === ctx.actor.uuid ||
+  ctx.target.request?.subject === ctx.actor.uuid;
+
+const forbid = (
+  ctx: ConditionContext,
+  rule: string,
+  code: Parameters<typeof reason>[1],
+  extra = {},
+) => reason(rule, code, 'forbid', { activity: ctx.activity.action, date: ctx.date, ...extra });
+
+function expiryProblem(ctx: ConditionContext): Reason | undefined {
+  const expiry = ctx.target.card?.certificatesExpireOn;
+  if (expiry === undefined) return forbid(ctx, 'CARD-05', 'NO_CERTIFICATES');
+  if (ctx.date >= expiry) return forbid(ctx, 'CARD-05', 'CERTIFICATES_EXPIRED', { detail: expiry });
+  const opens = addDays(expiry, -ctx.pack.renewalWindowDays);
+  if (ctx.date < opens) {
+    return forbid(ctx, 'CARD-05', 'NOT_IN_RENEWAL_WINDOW', {
+      detail: expiry,
+      limit: ctx.pack.renewalWindowDays,
+    });
+  }
+  return undefined;
+}
+
+/**
+ * Every rule the engine checks beyond the matrix, as data. Each names its rule ID; a
+ * decision lists the ones that refused.
+ */
+export const conditions: readonly Condition[] = [
+  {
+    rule: 'SOD-01',
+    summary:
+      "An applicant's sponsor is never the RA agent who checks identity, creates the profile, issues the card or changes access.",
+    activities: AGENT_WORK_ON_APPLICANT,
+    check: (ctx) => {
+      const me = ctx.actor.uuid;
+      if (ctx.actingRole === undefined) return undefined;
+      if (ctx.facts.sponsoredBy === me && ctx.actingRole !== 'S') {
+        return forbid(ctx, 'SOD-01', 'SPONSOR_IS_AGENT', { detail: 'sponsored the application' });
+      }
+      if (ctx.facts.identityCheckedBy === me && ctx.actingRole === 'S') {
+        return forbid(ctx, 'SOD-01', 'SPONSOR_IS_AGENT', {
+          detail: "checked the applicant's identity",
+        });
+      }
+      return undefined;
+    },
+  },
+  {
+    rule: 'SOD-02',
+    summary: 'One person cannot hold a sponsor role and an RA agent role at once (pack switch).',
+    activities: 'role-granted',
+    check: (ctx) => {
+      if (!ctx.pack.sponsorAgentExclusive) return undefined;
+      const held = rolesHeldOn(ctx.actor, ctx.date);
+      if (held & SPONSOR && held & AGENT) {
+        return forbid(ctx, 'SOD-02', 'SPONSOR_AND_AGENT', {
+          detail: 'you hold both; give up one of them',
+        });
+      }
+      const a = ctx.activity.id;
+      if (
+        a === 'assignment.assign' ||
+        a === 'assignment.edit-dates' ||
+        a === 'batch.manage-assignments'
+      ) {
+        const gives = roleMask(ctx.target.position?.roles ?? []);
+        const has = roleMask(ctx.target.user?.roles ?? []);
+        if ((gives & SPONSOR && has & AGENT) || (gives & AGENT && has & SPONSOR)) {
+          return forbid(ctx, 'SOD-02', 'SPONSOR_AND_AGENT', {
+            detail: 'the position would give the user the other of the two',
+          });
+        }
+      }
+      return undefined;
+    },
+  },
+  {
+    rule: 'SOD-03',
+    summary: 'Nobody performs an access-changing activity on their own profile.',
+    activities: accessChangingActivities,
+    check: (ctx) => (ownsTarget(ctx) ? forbid(ctx, 'SOD-03', 'OWN_PROFILE') : undefined),
+  },
+  {
+    rule: 'SOD-04',
+    summary: 'Only RAM, RAA(A), RAA and IDC perform identity checks.',
+    activities: ['user.create'],
+    check: (ctx) => {
+      if (ctx.actingRole === undefined || identityCheckerRoles.includes(ctx.actingRole))
+        return undefined;
+      return forbid(ctx, 'SOD-04', 'NOT_IDENTITY_CHECKER', { role: ctx.actingRole });
+    },
+  },
+  {
+    rule: 'SOD-05',
+    summary: 'The requester of a request never accepts or rejects it.',
+    activities: 'role-granted',
+    check: (ctx) =>
+      ctx.facts.requestedBy === ctx.actor.uuid ? forbid(ctx, 'SOD-05', 'OWN_REQUEST') : undefined,
+  },
+  {
+    rule: 'SOD-06',
+    summary:
+      'An RA or sponsor position is assigned only to a user whose training certificate is on record.',
+    activities: ['assignment.assign', 'batch.manage-assignments'],
+    check: (ctx) => {
+      if (!ctx.pack.trainingCertificateRequired) return undefined;
+      const gives = roleMask(ctx.target.position?.roles ?? []);
+      if (gives === 0 || ctx.target.user?.raTraining) return undefined;
+      return forbid(ctx, 'SOD-06', 'NO_TRAINING');
+    },
+  },
+  {
+    rule: 'PROF-02',
+    summary: 'Only a closed profile is reopened; a closed profile is changed only by reopening it.',
+    activities: [...NEEDS_OPEN_TARGET, 'user.reopen'],
+    check: (ctx) => {
+      const user = ctx.target.user;
+      if (!user) return undefined;
+      if (ctx.activity.id === 'user.reopen') {
+        return user.status === 'closed' ? undefined : forbid(ctx, 'PROF-02', 'TARGET_NOT_CLOSED');
+      }
+      return user.status === 'closed' ? forbid(ctx, 'PROF-02', 'TARGET_CLOSED') : undefined;
+    },
+  },
+  {
+    rule: 'CARD-01',
+    summary:
+      'A card is issued only to an open profile with a completed identity check, the user present.',
+    activities: ['smartcard.issue'],
+    check: (ctx) => {
+      if (!ctx.target.user?.identityChecked) return forbid(ctx, 'CARD-01', 'IDENTITY_UNCHECKED');
+      if (!ctx.facts.userPresent) return forbid(ctx, 'CARD-01', 'USER_NOT_PRESENT');
+      return undefined;
+    },
+  },
+  {
+    rule: 'ID-03',
+    summary: 'Where the pack requires it (dorset), no card is issued without an NI number.',
+    activities: ['smartcard.issue'],
+    check: (ctx) =>
+      ctx.pack.niNumberRequired && !ctx.target.user?.hasNiNumber
+        ? forbid(ctx, 'ID-03', 'NI_NUMBER_MISSING')
+        : undefined,
+  },
+  {
+    rule: 'CARD-10',
+    summary: 'A cancelled card never becomes active again.',
+    activities: [
+      'smartcard.unlock',
+      'smartcard.self-unlock',
+      'smartcard.repair',
+      'smartcard.clear',
+      'smartcard.cancel',
+      ...RENEWALS,
+    ],
+    check: (ctx) =>
+      ctx.target.card?.status === 'cancelled'
+        ? forbid(ctx, 'CARD-10', 'CARD_CANCELLED')
+        : undefined,
+  },
+  {
+    rule: 'CARD-03',
+    summary:
+      'Unlock needs the user present; self-service unlock needs a verified one-time code and unexpired certificates.',
+    activities: ['smartcard.unlock', 'smartcard.self-unlock'],
+    check: (ctx) => {
+      if (ctx.activity.id === 'smartcard.unlock') {
+        return ctx.facts.userPresent ? undefined : forbid(ctx, 'CARD-03', 'USER_NOT_PRESENT');
+      }
+      const expiry = ctx.target.card?.certificatesExpireOn;
+      if (expiry === undefined || ctx.date >= expiry) {
+        return forbid(ctx, 'CARD-03', 'CERTIFICATES_EXPIRED', {
+          detail: expiry ?? 'an unknown date',
+        });
+      }
+      return ctx.facts.oneTimeCodeVerified
+        ? undefined
+        : forbid(ctx, 'CARD-03', 'CODE_NOT_VERIFIED');
+    },
+  },
+  {
+    rule: 'CARD-05',
+    summary:
+      'Renewal before expiry within the window; at most the pack limit of self-renewals per card.',
+    activities: ['smartcard.renew-before-expiry', 'smartcard.self-renew'],
+    check: (ctx) => {
+      const problem = expiryProblem(ctx);
+      if (problem) return problem;
+      const limit = ctx.pack.selfRenewalLimit;
+      if (
+        ctx.activity.id === 'smartcard.self-renew' &&
+        limit !== null &&
+        (ctx.target.card?.selfRenewalCount ?? 0) >= limit
+      ) {
+        return forbid(ctx, 'CARD-05', 'SELF_RENEWAL_LIMIT', { limit });
+      }
+      return undefined;
+    },
+  },
+  {
+    rule: 'CARD-06',
+    summary: 'Renewal after expiry only once expired, with the user present.',
+    activities: ['smartcard.renew-after-expiry'],
+    check: (ctx) => {
+      const expiry = ctx.target.card?.certificatesExpireOn;
+      if (expiry !== undefined && ctx.date < expiry)
+        return forbid(ctx, 'CARD-06', 'NOT_EXPIRED', { detail: expiry });
+      return ctx.facts.userPresent ? undefined : forbid(ctx, 'CARD-06', 'USER_NOT_PRESENT');
+    },
+  },
+  {
+    rule: 'CARD-07',
+    summary: 'Cards of series 01 to 05 cannot be renewed; they are replaced.',
+    activities: RENEWALS,
+    check: (ctx) => {
+      const series = ctx.target.card?.serial.slice(0, 2);
+      return series !== undefined && ctx.pack.nonRenewableSeries.includes(series)
+        ? forbid(ctx, 'CARD-07', 'SERIES_NOT_RENEWABLE', { detail: series })
+        : undefined;
+    },
+  },
+  {
+    rule: 'AUTH-02',
+    summary:
+      "RA agents issue and remove authenticators on other users' profiles with the user present.",
+    activities: AUTHENTICATOR_MANAGEMENT,
+    check: (ctx) =>
+      ctx.facts.userPresent ? undefined : forbid(ctx, 'AUTH-02', 'USER_NOT_PRESENT'),
+  },
+  {
+    rule: 'ASG-01',
+    summary: 'Once an assignment has started, only its end date can be edited.',
+    activities: ['assignment.edit-dates', 'workgroup.edit-dates'],
+    check: (ctx) => {
+      const start = ctx.target.assignment?.start;
+      return start !== undefined && start <= ctx.date && ctx.facts.changesStart
+        ? forbid(ctx, 'ASG-01', 'START_LOCKED', { detail: start })
+        : undefined;
+    },
+  },
+  {
+    rule: 'BATCH-01',
+    summary: 'A batch changes assignments for at most the pack limit of UUIDs.',
+    activities: ['batch.manage-assignments'],
+    check: (ctx) => {
+      const size = ctx.facts.batchSize;
+      return size !== undefined && size > ctx.pack.batchLimit
+        ? forbid(ctx, 'BATCH-01', 'BATCH_TOO_LARGE', {
+            limit: ctx.pack.batchLimit,
+            detail: String(size),
+          })
+        : undefined;
+    },
+  },
+  {
+    rule: 'REQ-02',
+    summary: 'A request under review is locked to its reviewer until the lock lapses.',
+    activities: REQUEST_DECISIONS,
+    check: (ctx) => {
+      const lock = ctx.target.request?.lock;
+      return lock && lock.by !== ctx.actor.uuid && lock.until > ctx.at
+        ? forbid(ctx, 'REQ-02', 'REQUEST_LOCKED', { detail: lock.by })
+        : undefined;
+    },
+  },
+  {
+    rule: 'REP-02',
+    summary: 'Sponsors see only smartcard and position reports.',
+    activities: REPORTS,
+    check: (ctx) => {
+      const category = ctx.target.report?.category;
+      if (ctx.actingRole !== 'S' || category === undefined) return undefined;
+      return category === 'smartcard' || category === 'position'
+        ? undefined
+        : forbid(ctx, 'REP-02', 'REPORT_NOT_FOR_SPONSORS');
+    },
+  },
+  {
+    rule: 'POS-03',
+    summary: 'A change that adds a sensitive activity needs Information Governance approval first.',
+    activities: ['position.create', 'position.copy', 'position.edit'],
+    check: (ctx) => {
+      if (ctx.facts.igApproved) return undefined;
+      const sensitive = (ctx.target.position?.addsActivities ?? []).filter((code) =>
+        ctx.pack.igApprovalActivities.includes(code),
+      );
+      return sensitive.length > 0
+        ? forbid(ctx, 'POS-03', 'IG_APPROVAL_NEEDED', { detail: sensitive.join(', ') })
+        : undefined;
+    },
+  },
+];

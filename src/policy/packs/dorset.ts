@@ -1,0 +1,26 @@
+import { derivePack } from './derive.js';
+import { nationalPack } from './national.js';
+
+/**
+ * NHS Dorset's local RA policy (`dorset-ra-local-policy.txt`) on top of the national pack:
+ * an NI number required, no card without one (ID-03, CARD-01); at most 3 self-renewals
+ * per card (CARD-05); a sponsor cannot also be an RA agent (SOD-02); the e-learning
+ * certificate before an RA or sponsor position (SOD-06); only RA agents check identity,
+ * so ID checkers lose "create a new user profile"; every pharmacy needs two people acting
+ * as sponsor or RA agent (ORG-01).
+ *
+ * @example
+ * ```ts
+ * diffPacks(nationalPack, dorsetPack)
+ * ```
+ */
+export const dorsetPack = derivePack(nationalPack, {
+  id: 'dorset',
+  name: 'NHS Dorset RA local policy',
+  niNumberRequired: true,
+  selfRenewalLimit: 3,
+  sponsorAgentExclusive: true,
+  trainingCertificateRequired: true,
+  pharmacyMinimumSponsorsOrAgents: 2,
+  grants: { 'user.create': { IDC: null } },
+});
