@@ -1,4 +1,10 @@
-import { type ActivityId, type ActivityRow, activityMatrix, type Grant } from './matrix.js';
+import {
+  type ActivityId,
+  type ActivityRow,
+  type AllUsersScope,
+  activityMatrix,
+  type Grant,
+} from './matrix.js';
 import type { RulePack } from './packs/schema.js';
 import { type RaRole, raRoles, roleBit } from './roles.js';
 
@@ -9,6 +15,8 @@ export interface CompiledActivity {
   /** The activity as a sentence says it ("unlock a smartcard"). */
   readonly action: string;
   readonly grants: Readonly<Partial<Record<RaRole, Grant>>>;
+  /** The row's "All users" scope, copied here so the hot path reads one object shape. */
+  readonly allUsers: AllUsersScope | undefined;
   readonly anyMask: number;
   readonly directMask: number;
   readonly viaRequestMask: number;
@@ -83,6 +91,7 @@ export function compilePack(pack: RulePack): CompiledPack {
       row,
       action: actionOf(row),
       grants,
+      allUsers: row.allUsers,
       anyMask,
       directMask,
       viaRequestMask,

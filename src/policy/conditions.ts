@@ -13,6 +13,8 @@ export interface ConditionContext {
   readonly pack: RulePack;
   readonly activity: CompiledActivity;
   readonly date: IsoDate;
+  /** The decision date as days since 1970-01-01. */
+  readonly day: number;
   readonly at: string;
   readonly actor: PreparedActor;
   readonly target: Target;
@@ -167,7 +169,7 @@ export const conditions: readonly Condition[] = [
     activities: 'role-granted',
     check: (ctx) => {
       if (!ctx.pack.sponsorAgentExclusive) return undefined;
-      const held = rolesHeldOn(ctx.actor, ctx.date);
+      const held = rolesHeldOn(ctx.actor, ctx.day);
       if (held & SPONSOR && held & AGENT) {
         return forbid(ctx, 'SOD-02', 'SPONSOR_AND_AGENT', {
           detail: 'you hold both; give up one of them',

@@ -3,18 +3,24 @@ import { parseWith } from '../errors/parse.js';
 import { attempt, type Result } from '../errors/result.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { compilePack } from './compiled-pack.js';
-import { type Decision, evaluate } from './engine.js';
+import {
+  type Decision,
+  decidePrepared,
+  evaluate,
+  isPreparedFor,
+  type PreparedRequest,
+  prepareRequest,
+} from './engine.js';
 import {
   type ActorInput,
   actorSchema,
-  type DecisionRequest,
   type DecisionRequestInput,
   decisionRequestSchema,
 } from './input.js';
 import { nationalPack } from './packs/national.js';
 import { toValidPack } from './packs/registry.js';
 import type { RulePack } from './packs/schema.js';
-import { type PreparedActor, prepareValidActor } from './prepared-actor.js';
+import { isPreparedActor, type PreparedActor, prepareValidActor } from './prepared-actor.js';
 
 /** Everything one decision needs: the pack (national by default), the actor and the request. */
 export type DecisionInput = DecisionRequestInput & {
@@ -23,9 +29,6 @@ export type DecisionInput = DecisionRequestInput & {
 };
 
 const decisionInputSchema = z.object({ actor: actorSchema, pack: z.unknown().optional() }).loose();
-
-const preparedActors = new WeakSet<PreparedActor>();
-const validRequests = new WeakSet<DecisionRequest>();
 
 /**
  * Decides whether an actor may perform an activity on a target, and why. Pure and
@@ -48,8 +51,16 @@ const validRequests = new WeakSet<DecisionRequest>();
 export function decide(input: DecisionInput): Decision {
   const { actor, pack } = parseWith(decisionInputSchema, input, 'decision input');
   const request = parseWith(decisionRequestSchema, input, 'decision input');
-  const validPack = pack === undefined ? nationalPack : toValidPack(pack);
-  return evaluate(compilePack(validPack), prepareValidActor(actor), request);
+  return evaluate(compilePack(packOf(pack)), prepareValidActor(actor), request);
+}
+
+function packOf(pack: unknown): RulePack {
+  if (pack === undefined) return nationalPack;
+  try {
+    return toValidPack(pack);
+  } catch (error) {
+    throw error instanceof ValidationError ? error.within('pack', 'decision input') : error;
+  }
 }
 
 /**
@@ -83,14 +94,14 @@ export interface Decider {
    *
    * @throws VALIDATION naming the field.
    */
-  request(input: DecisionRequestInput): DecisionRequest;
+  request(input: DecisionRequestInput): PreparedRequest;
   /**
    * Decides one request for a prepared actor. A request made by `request()` is not
    * validated again; any other input is.
    *
    * @throws VALIDATION naming the field of the request, or when `actor` was not made by `prepare`.
    */
-  decide(actor: PreparedActor, request: DecisionRequest | DecisionRequestInput): Decision;
+  decide(actor: PreparedActor, request: PreparedRequest | DecisionRequestInput): Decision;
 }
 
 /**
@@ -110,21 +121,18 @@ export function createDecider(pack: RulePack = nationalPack): Decider {
   return {
     pack: compiled.pack,
     prepare(actor) {
-      const prepared = prepareValidActor(parseWith(actorSchema, actor, 'actor'));
-      preparedActors.add(prepared);
-      return prepared;
+      return prepareValidActor(parseWith(actorSchema, actor, 'actor'));
     },
     request(input) {
-      const valid = Object.freeze(parseWith(decisionRequestSchema, input, 'decision request'));
-      validRequests.add(valid);
-      return valid;
+      return prepareRequest(compiled, parseWith(decisionRequestSchema, input, 'decision request'));
     },
     decide(actor, request) {
-      if (!preparedActors.has(actor)) {
+      if (!isPreparedActor(actor)) {
         throw new ValidationError('actor', [
           { field: 'actor', message: "must be an actor made by this decider's prepare()" },
         ]);
       }
+      if (isPreparedFor(compiled, request)) return decidePrepared(actor, request);
       return evaluate(
         compiled,
         actor,

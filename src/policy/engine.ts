@@ -3,7 +3,15 @@ import type { CompiledActivity, CompiledPack } from './compiled-pack.js';
 import { type Condition, type ConditionContext, conditions } from './conditions.js';
 import type { DecisionRequest } from './input.js';
 import { type ActivityId, type ActivityRow, activityMatrix } from './matrix.js';
-import type { PreparedActor, PreparedAssignment } from './prepared-actor.js';
+import type { RulePack } from './packs/schema.js';
+import {
+  dayNumber,
+  GRANT_STRIDE,
+  LOCUM_FLAG,
+  organisationCode,
+  organisationId,
+  type PreparedActor,
+} from './prepared-actor.js';
 import { type Reason, reason } from './reasons.js';
 import { type RaRole, raRoles, roleBit } from './roles.js';
 
@@ -27,10 +35,43 @@ export interface Decision {
   readonly activity: ActivityId;
   /** The route that allows it; `null` when denied. */
   readonly route: Route | null;
-  /** The rules that decided: the permit when allowed; every refusal when denied. */
+  /**
+   * The rules that decided: the permit when allowed; when denied, the refusal if no role
+   * grants it, or every rule that forbids it (separation of duties and conditions beat
+   * every permit).
+   */
   readonly reasons: readonly Reason[];
   /** When denied for want of a role: the roles that would grant it, and where. */
   readonly wouldGrant: readonly GrantHint[];
+}
+
+/**
+ * A validated request with what every decision on it needs worked out once: its date,
+ * its compiled activity, its scope, the conditions that apply, and the answers that do
+ * not depend on the actor.
+ */
+export interface PreparedRequest {
+  readonly request: DecisionRequest;
+  readonly compiled: CompiledPack;
+  readonly activity: CompiledActivity;
+  readonly conditions: readonly Condition[];
+  readonly date: IsoDate;
+  /** The target organisation and its ancestors (ROLE-02); undefined: no organisation. */
+  readonly path: readonly string[] | undefined;
+  /** The same path as organisation ids. */
+  readonly pathIds: Int32Array | undefined;
+  /** The decision date as days since 1970-01-01. */
+  readonly day: number;
+  /** The decision when nobody's role grants it and no rule forbids. */
+  readonly noRole: Decision;
+  /** The permit of an all-users row (finding, or self-service on one's own profile). */
+  readonly allUsersPermit: Reason | undefined;
+  /** The profile a self-service activity acts on, when the target is one person's own (ROLE-01). */
+  readonly selfSubject: string | undefined;
+  /** The position the target names, if any (ROLE-03 `S**`). */
+  readonly positionId: string | undefined;
+  /** The refusals that do not depend on who asks, made on first use. */
+  readonly refusals: { notOwnProfile?: Decision; profileClosed?: Decision };
 }
 
 const conditionsByActivity = new Map<ActivityId, readonly Condition[]>();
@@ -44,7 +85,7 @@ for (const row of activityMatrix as readonly ActivityRow[]) {
   );
 }
 
-const NO_HINTS: readonly GrantHint[] = [];
+const NO_HINTS: readonly GrantHint[] = Object.freeze([]);
 
 /** The role a permit names when several grant: an RA role before the sponsor role. */
 const ROLE_PREFERENCE: readonly RaRole[] = ['RAM', 'RAAA', 'RAA', 'IDC', 'LSA', 'S'];
@@ -54,31 +95,44 @@ function preferredRole(mask: number): RaRole {
   throw new RangeError('preferredRole of an empty mask');
 }
 
-/** The first assignment (in the actor's order) through which `role` grants by the given route. */
-function firstGranting(
-  actor: PreparedActor,
-  activity: CompiledActivity,
-  date: string,
-  path: readonly string[] | undefined,
-  role: RaRole,
-  positionId: string | undefined,
-  direct: boolean,
-): PreparedAssignment | undefined {
-  const bit = roleBit[role];
-  const grant = activity.grants[role];
-  for (const a of actor.assignments) {
-    if ((a.roleMask & bit) === 0 || !isActive(a, date)) continue;
-    if (path !== undefined && !path.includes(a.organisation)) continue;
-    if (a.locum && activity.id === 'smartcard.unlock') continue;
-    if (grant !== 'assignable-only') return a;
-    const onList = positionId !== undefined && a.assignable.includes(positionId);
-    if (onList === direct) return a;
-  }
-  return undefined;
+function inPath(pathIds: Int32Array | undefined, organisation: number): boolean {
+  if (pathIds === undefined) return true;
+  for (let p = 0; p < pathIds.length; p++) if (pathIds[p] === organisation) return true;
+  return false;
 }
 
-function isActive(a: PreparedAssignment, date: string): boolean {
-  return !a.removed && a.start <= date && (a.end === undefined || date < a.end);
+/**
+ * The organisation of the first assignment (in the actor's order) through which `role`
+ * grants by the given route: the one a permit names.
+ */
+function firstGranting(
+  actor: PreparedActor,
+  prepared: PreparedRequest,
+  role: RaRole,
+  direct: boolean,
+): string {
+  const bit = roleBit[role];
+  const grant = prepared.activity.grants[role];
+  const positionId = prepared.request.target.position?.id;
+  const unlock = prepared.activity.id === 'smartcard.unlock';
+  const g = actor.grants;
+  const day = prepared.day;
+  for (let i = 0; i < g.length; i += GRANT_STRIDE) {
+    const flags = g[i + 1]!;
+    if (
+      (flags & bit) === 0 ||
+      g[i + 2]! > day ||
+      day >= g[i + 3]! ||
+      !inPath(prepared.pathIds, g[i]!)
+    )
+      continue;
+    if (flags & LOCUM_FLAG && unlock) continue;
+    if (grant !== 'assignable-only') return organisationCode(g[i]!);
+    const onList =
+      positionId !== undefined && (actor.assignable[i / GRANT_STRIDE] ?? []).includes(positionId);
+    if (onList === direct) return organisationCode(g[i]!);
+  }
+  throw new RangeError(`no assignment grants ${role}`);
 }
 
 function hintsFor(activity: CompiledActivity, organisation: string | undefined): GrantHint[] {
@@ -87,7 +141,9 @@ function hintsFor(activity: CompiledActivity, organisation: string | undefined):
     const grant = activity.grants[role];
     if (!grant) continue;
     const route: Route = grant === 'via-request' ? 'via-request' : 'direct';
-    hints.push(organisation === undefined ? { role, route } : { role, organisation, route });
+    hints.push(
+      Object.freeze(organisation === undefined ? { role, route } : { role, organisation, route }),
+    );
   }
   return hints;
 }
@@ -97,9 +153,262 @@ function describeHints(hints: readonly GrantHint[]): string {
   return hints.map((h) => (h.route === 'direct' ? h.role : `${h.role} (by request)`)).join(', ');
 }
 
+const PREPARED_FOR = Symbol('careid.preparedFor');
+
+/** The one person a target belongs to: its user, and the card's holder if a card is named. */
+function selfSubjectOf(target: DecisionRequest['target']): string | undefined {
+  const subject = target.user?.uuid ?? target.card?.holder;
+  const holder = target.card?.holder;
+  return holder === undefined || holder === subject ? subject : undefined;
+}
+
 /**
- * Decides one request for a prepared actor under a compiled pack. Pure and synchronous:
- * no I/O, no clock (the request carries its instant).
+ * Whether `value` is a request prepared under `compiled` by {@link prepareRequest}.
+ *
+ * @example
+ * ```ts
+ * if (!isPreparedFor(compiled, request)) request = prepareRequest(compiled, parse(request));
+ * ```
+ */
+export function isPreparedFor(compiled: CompiledPack, value: unknown): value is PreparedRequest {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [PREPARED_FOR]?: CompiledPack })[PREPARED_FOR] === compiled
+  );
+}
+
+/**
+ * Works out, once, everything about a validated request that does not depend on who asks.
+ *
+ * @example
+ * ```ts
+ * const prepared = prepareRequest(compilePack(nationalPack), request);
+ * ```
+ */
+export function prepareRequest(compiled: CompiledPack, request: DecisionRequest): PreparedRequest {
+  const activity = compiled.activities.get(request.activity)!;
+  const target = request.target;
+  const date = request.at.slice(0, 10) as IsoDate;
+  const path: readonly string[] | undefined =
+    target.organisationPath ??
+    (target.organisation !== undefined
+      ? [target.organisation]
+      : target.position !== undefined
+        ? [target.position.organisation]
+        : undefined);
+  const organisation = path?.[0];
+  const hints = Object.freeze(hintsFor(activity, organisation));
+  const noRoleReason = reason('ROLE-02', 'NO_ROLE', 'deny', {
+    activity: activity.action,
+    date,
+    detail: describeHints(hints),
+    ...(organisation !== undefined ? { organisation } : {}),
+  });
+  const row = activity.row;
+  const prepared: PreparedRequest & { readonly [PREPARED_FOR]: CompiledPack } = {
+    [PREPARED_FOR]: compiled,
+    request,
+    compiled,
+    activity,
+    conditions: conditionsByActivity.get(request.activity)!,
+    date,
+    path,
+    pathIds: path === undefined ? undefined : Int32Array.from(path, organisationId),
+    positionId: target.position?.id,
+    selfSubject: selfSubjectOf(target),
+    refusals: {},
+    day: dayNumber(date),
+    noRole: Object.freeze({
+      allowed: false,
+      activity: request.activity,
+      route: null,
+      reasons: Object.freeze([noRoleReason]),
+      wouldGrant: hints,
+    }),
+    allUsersPermit:
+      row.allUsers === 'any'
+        ? reason('ROLE-01', 'ALL_USERS', 'permit', { activity: activity.action })
+        : row.allUsers === 'own'
+          ? reason('ROLE-01', 'SELF_SERVICE', 'permit', { activity: activity.action })
+          : undefined,
+  };
+  return prepared;
+}
+
+// One scratch context, reused: decisions are synchronous and conditions never re-enter.
+const scratch: { -readonly [K in keyof ConditionContext]: ConditionContext[K] } = {
+  pack: undefined as unknown as RulePack,
+  activity: undefined as unknown as CompiledActivity,
+  date: '' as IsoDate,
+  day: 0,
+  at: '',
+  actor: undefined as unknown as PreparedActor,
+  target: undefined as unknown as DecisionRequest['target'],
+  facts: undefined as unknown as DecisionRequest['facts'],
+  actingRole: undefined,
+};
+
+function checkConditions(
+  prepared: PreparedRequest,
+  actor: PreparedActor,
+  actingRole: RaRole | undefined,
+): Reason[] | undefined {
+  const applicable = prepared.conditions;
+  if (applicable.length === 0) return undefined;
+  const request = prepared.request;
+  scratch.pack = prepared.compiled.pack;
+  scratch.activity = prepared.activity;
+  scratch.date = prepared.date;
+  scratch.day = prepared.day;
+  scratch.at = request.at;
+  scratch.actor = actor;
+  scratch.target = request.target;
+  scratch.facts = request.facts;
+  scratch.actingRole = actingRole;
+  let forbids: Reason[] | undefined;
+  for (let i = 0; i < applicable.length; i++) {
+    const broken = applicable[i]!.check(scratch);
+    if (broken === undefined) continue;
+    if (forbids === undefined) forbids = [broken];
+    else forbids.push(broken);
+  }
+  return forbids;
+}
+
+function denied(prepared: PreparedRequest, reasons: Reason[]): Decision {
+  return {
+    allowed: false,
+    activity: prepared.request.activity,
+    route: null,
+    reasons,
+    wouldGrant: NO_HINTS,
+  };
+}
+
+function refused(prepared: PreparedRequest, refusal: Reason): Decision {
+  return denied(prepared, [refusal]);
+}
+
+function permitted(
+  prepared: PreparedRequest,
+  actor: PreparedActor,
+  permit: Reason,
+  route: Route,
+  actingRole: RaRole | undefined,
+): Decision {
+  const forbids = checkConditions(prepared, actor, actingRole);
+  if (forbids !== undefined) return denied(prepared, forbids);
+  return {
+    allowed: true,
+    activity: prepared.request.activity,
+    route,
+    reasons: [permit],
+    wouldGrant: NO_HINTS,
+  };
+}
+
+/**
+ * Decides a prepared request for a prepared actor. Pure and synchronous: no I/O, no
+ * clock (the request carries its instant).
+ *
+ * @example
+ * ```ts
+ * decidePrepared(actor, prepareRequest(compiled, request))
+ * ```
+ */
+export function decidePrepared(actor: PreparedActor, prepared: PreparedRequest): Decision {
+  const activity = prepared.activity;
+  const action = activity.action;
+  const request = prepared.request;
+  const target = request.target;
+
+  if (!actor.open) {
+    prepared.refusals.profileClosed ??= Object.freeze(
+      denied(prepared, [reason('ROLE-01', 'PROFILE_CLOSED', 'deny', { activity: action })]),
+    );
+    return prepared.refusals.profileClosed;
+  }
+  const allUsers = activity.allUsers;
+  if (allUsers === 'any')
+    return permitted(prepared, actor, prepared.allUsersPermit!, 'direct', undefined);
+  if (allUsers === 'own') {
+    if (prepared.selfSubject === actor.uuid) {
+      return permitted(prepared, actor, prepared.allUsersPermit!, 'direct', undefined);
+    }
+    prepared.refusals.notOwnProfile ??= Object.freeze(
+      denied(prepared, [reason('ROLE-01', 'NOT_OWN_PROFILE', 'deny', { activity: action })]),
+    );
+    return prepared.refusals.notOwnProfile;
+  }
+
+  const day = prepared.day;
+  const pathIds = prepared.pathIds;
+  const positionId = prepared.positionId;
+  const unlock = activity.id === 'smartcard.unlock';
+  const anyMask = activity.anyMask;
+  const g = actor.grants;
+  let directFound = 0;
+  let requestFound = 0;
+  let locum = -1;
+  for (let i = 0; i < g.length; i += GRANT_STRIDE) {
+    const flags = g[i + 1]!;
+    const matched = flags & anyMask;
+    if (matched === 0 || g[i + 2]! > day || day >= g[i + 3]! || !inPath(pathIds, g[i]!)) continue;
+    if (flags & LOCUM_FLAG && unlock) {
+      if (locum < 0) locum = g[i]!;
+      continue;
+    }
+    const assignable = matched & activity.assignableMask;
+    const onList =
+      assignable !== 0 &&
+      positionId !== undefined &&
+      (actor.assignable[i / GRANT_STRIDE] ?? []).includes(positionId);
+    directFound |= (matched & activity.directMask) | (onList ? assignable : 0);
+    requestFound |= (matched & activity.viaRequestMask) | (onList ? 0 : assignable);
+  }
+
+  if (directFound !== 0) {
+    const role = preferredRole(directFound);
+    const organisation = firstGranting(actor, prepared, role, true);
+    const viaAssignable = activity.grants[role] === 'assignable-only';
+    const permit = reason(
+      viaAssignable ? 'ROLE-03' : 'ROLE-02',
+      viaAssignable ? 'ASSIGNABLE_POSITION' : 'ROLE_GRANTS',
+      'permit',
+      { activity: action, role, organisation, date: prepared.date },
+    );
+    const route = request.route === 'via-request' ? 'via-request' : 'direct';
+    return permitted(prepared, actor, permit, route, role);
+  }
+  if (requestFound !== 0) {
+    const role = preferredRole(requestFound);
+    const organisation = firstGranting(actor, prepared, role, false);
+    const code = activity.grants[role] === 'via-request' ? 'VIA_REQUEST_ONLY' : 'NOT_ASSIGNABLE';
+    const params = { activity: action, role, organisation };
+    if (request.route === 'direct')
+      return refused(prepared, reason('ROLE-03', code, 'deny', params));
+    return permitted(
+      prepared,
+      actor,
+      reason('ROLE-03', code, 'permit', params),
+      'via-request',
+      role,
+    );
+  }
+  if (locum >= 0) {
+    const organisation = organisationCode(locum);
+    return refused(
+      prepared,
+      reason('CARD-03', 'LOCUM_NO_UNLOCK', 'deny', { activity: action, organisation }),
+    );
+  }
+  return prepared.noRole;
+}
+
+/**
+ * Decides one validated request for a prepared actor under a compiled pack. Pure and
+ * synchronous: no I/O, no clock (the request carries its instant).
  *
  * @example
  * ```ts
@@ -111,137 +420,5 @@ export function evaluate(
   actor: PreparedActor,
   request: DecisionRequest,
 ): Decision {
-  const activity = compiled.activities.get(request.activity)!;
-  const row = activity.row;
-  const target = request.target;
-  const date = request.at.slice(0, 10) as IsoDate;
-  const path: readonly string[] | undefined =
-    target.organisationPath ??
-    (target.organisation !== undefined
-      ? [target.organisation]
-      : target.position !== undefined
-        ? [target.position.organisation]
-        : undefined);
-
-  let permit: Reason | undefined;
-  let route: Route | null = null;
-  let refusal: Reason | undefined;
-  let actingRole: RaRole | undefined;
-
-  if (!actor.open) {
-    refusal = reason('ROLE-01', 'PROFILE_CLOSED', 'deny', { activity: activity.action });
-  } else if (row.allUsers === 'any') {
-    permit = reason('ROLE-01', 'ALL_USERS', 'permit', { activity: activity.action });
-    route = 'direct';
-  } else if (row.allUsers === 'own') {
-    const subject = target.user?.uuid ?? target.card?.holder;
-    const own =
-      subject === actor.uuid &&
-      (target.card?.holder === undefined || target.card.holder === actor.uuid);
-    if (own) {
-      permit = reason('ROLE-01', 'SELF_SERVICE', 'permit', { activity: activity.action });
-      route = 'direct';
-    } else {
-      refusal = reason('ROLE-01', 'NOT_OWN_PROFILE', 'deny', { activity: activity.action });
-    }
-  } else {
-    const positionId = target.position?.id;
-    let directFound = 0;
-    let requestFound = 0;
-    let locum: PreparedAssignment | undefined;
-    for (const a of actor.assignments) {
-      const matched = a.roleMask & activity.anyMask;
-      if (matched === 0 || !isActive(a, date)) continue;
-      if (path !== undefined && !path.includes(a.organisation)) continue;
-      if (a.locum && request.activity === 'smartcard.unlock') {
-        locum ??= a;
-        continue;
-      }
-      const assignable = matched & activity.assignableMask;
-      const onList =
-        assignable !== 0 && positionId !== undefined && a.assignable.includes(positionId);
-      directFound |= (matched & activity.directMask) | (onList ? assignable : 0);
-      requestFound |= (matched & activity.viaRequestMask) | (onList ? 0 : assignable);
-    }
-    if (directFound !== 0) {
-      actingRole = preferredRole(directFound);
-      const a = firstGranting(actor, activity, date, path, actingRole, positionId, true)!;
-      const viaAssignable = activity.grants[actingRole] === 'assignable-only';
-      permit = reason(
-        viaAssignable ? 'ROLE-03' : 'ROLE-02',
-        viaAssignable ? 'ASSIGNABLE_POSITION' : 'ROLE_GRANTS',
-        'permit',
-        { activity: activity.action, role: actingRole, organisation: a.organisation, date },
-      );
-      route = request.route === 'via-request' ? 'via-request' : 'direct';
-    } else if (requestFound !== 0) {
-      actingRole = preferredRole(requestFound);
-      const a = firstGranting(actor, activity, date, path, actingRole, positionId, false)!;
-      const code =
-        activity.grants[actingRole] === 'via-request' ? 'VIA_REQUEST_ONLY' : 'NOT_ASSIGNABLE';
-      const params = { activity: activity.action, role: actingRole, organisation: a.organisation };
-      if (request.route === 'direct') {
-        refusal = reason('ROLE-03', code, 'deny', params);
-        actingRole = undefined;
-      } else {
-        permit = reason('ROLE-03', code, 'permit', params);
-        route = 'via-request';
-      }
-    } else if (locum !== undefined) {
-      refusal = reason('CARD-03', 'LOCUM_NO_UNLOCK', 'deny', {
-        activity: activity.action,
-        organisation: locum.organisation,
-      });
-    } else {
-      const organisation = path?.[0];
-      refusal = reason('ROLE-02', 'NO_ROLE', 'deny', {
-        activity: activity.action,
-        date,
-        detail: describeHints(hintsFor(activity, organisation)),
-        ...(organisation !== undefined ? { organisation } : {}),
-      });
-    }
-  }
-
-  const applicable = conditionsByActivity.get(request.activity)!;
-  let forbids: Reason[] | undefined;
-  if (applicable.length > 0) {
-    const ctx: ConditionContext = {
-      pack: compiled.pack,
-      activity,
-      date,
-      at: request.at,
-      actor,
-      target,
-      facts: request.facts,
-      actingRole,
-    };
-    for (const condition of applicable) {
-      const broken = condition.check(ctx);
-      if (broken === undefined) continue;
-      if (forbids === undefined) forbids = [broken];
-      else forbids.push(broken);
-    }
-  }
-
-  if (permit !== undefined && forbids === undefined) {
-    return {
-      allowed: true,
-      activity: request.activity,
-      route,
-      reasons: [permit],
-      wouldGrant: NO_HINTS,
-    };
-  }
-  const reasons: Reason[] = [];
-  if (refusal !== undefined) reasons.push(refusal);
-  if (forbids !== undefined) reasons.push(...forbids);
-  const wantsRole = refusal !== undefined && refusal.code === 'NO_ROLE';
-  return {
-    allowed: false,
-    activity: request.activity,
-    route: null,
-    reasons,
-    wouldGrant: wantsRole ? hintsFor(activity, path?.[0]) : NO_HINTS,
-  };
+  return decidePrepared(actor, prepareRequest(compiled, request));
 }

@@ -18,7 +18,16 @@ export {
 } from './conditions.js';
 export { createDecider, type Decider, type DecisionInput, decide, safeDecide } from './decide.js';
 export { diffPacks, type GrantChange, type PackDiff, type SettingChange } from './diff-packs.js';
-export { type Decision, evaluate, type GrantHint, type Route } from './engine.js';
+export {
+  type Decision,
+  decidePrepared,
+  evaluate,
+  type GrantHint,
+  isPreparedFor,
+  type PreparedRequest,
+  prepareRequest,
+  type Route,
+} from './engine.js';
 export {
   type Actor,
   type ActorInput,
@@ -51,7 +60,14 @@ export { toValidPack } from './packs/registry.js';
 export { type RulePack, type RulePackInput, rulePackSchema } from './packs/schema.js';
 export { assertAllowed, PolicyDeniedError } from './policy-denied-error.js';
 export { rolesOfPosition } from './position-roles.js';
-export { type PreparedActor, type PreparedAssignment, rolesHeldOn } from './prepared-actor.js';
+export {
+  dayNumber,
+  isPreparedActor,
+  organisationCode,
+  organisationId,
+  type PreparedActor,
+  rolesHeldOn,
+} from './prepared-actor.js';
 export type { Reason, ReasonCode, ReasonEffect } from './reasons.js';
 export {
   identityCheckerRoles,

@@ -1,24 +1,90 @@
-import type { IsoDate } from '../domain/dates.js';
 import type { Actor } from './input.js';
 import { roleMask } from './roles.js';
 
-/** One actor assignment with its roles as a bit mask. */
-export interface PreparedAssignment {
-  readonly organisation: string;
-  readonly roleMask: number;
-  readonly start: IsoDate;
-  readonly end: IsoDate | undefined;
-  readonly removed: boolean;
-  readonly assignable: readonly string[];
-  readonly locum: boolean;
-  readonly position: string | undefined;
+const PREPARED = Symbol('careid.preparedActor');
+
+/** Ints per assignment in {@link PreparedActor.grants}: organisation id, flags, start day, end day. */
+export const GRANT_STRIDE = 4;
+/** Flag bit (above the role bits) marking a locum's assignment (CARD-03). */
+export const LOCUM_FLAG = 1 << 16;
+/** The end day of an open-ended assignment. */
+export const OPEN_END = 0x7fffffff;
+
+const organisationIds = new Map<string, number>();
+const organisationCodes: string[] = [];
+
+/**
+ * The small integer careid uses for an ODS code in prepared actors and requests; the same
+ * code always gets the same id in one process.
+ *
+ * @example
+ * ```ts
+ * organisationCode(organisationId('QVV')) // 'QVV'
+ * ```
+ */
+export function organisationId(code: string): number {
+  let id = organisationIds.get(code);
+  if (id === undefined) {
+    id = organisationCodes.length;
+    organisationIds.set(code, id);
+    organisationCodes.push(code);
+  }
+  return id;
 }
 
-/** A validated actor made ready for fast decisions; build it with `Decider.prepare`. */
+/**
+ * The ODS code of an id made by {@link organisationId}.
+ *
+ * @example
+ * ```ts
+ * organisationCode(0)
+ * ```
+ */
+export function organisationCode(id: number): string {
+  return organisationCodes[id] ?? '';
+}
+
+/**
+ * Days since 1970-01-01 of a `YYYY-MM-DD` date, so date checks compare integers.
+ *
+ * @example
+ * ```ts
+ * dayNumber('1970-01-02') // 1
+ * ```
+ */
+export function dayNumber(date: string): number {
+  return Math.floor(
+    Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) / 86_400_000,
+  );
+}
+
+/**
+ * A validated actor made ready for fast decisions; build it with `Decider.prepare`. Only
+ * the assignments that confer an RA role and are not removed are kept (the others can
+ * never grant anything), packed into one integer array.
+ */
 export interface PreparedActor {
   readonly uuid: string;
   readonly open: boolean;
-  readonly assignments: readonly PreparedAssignment[];
+  /** Per assignment, {@link GRANT_STRIDE} ints: organisation id, role mask | flags, start day, end day. */
+  readonly grants: Int32Array;
+  /** Per kept assignment, the positions its sponsor role may assign (ROLE-03 `S**`). */
+  readonly assignable: readonly (readonly string[])[];
+}
+
+const NO_GRANTS = new Int32Array(0);
+const NONE: readonly (readonly string[])[] = Object.freeze([]);
+
+/**
+ * Whether `value` was made by {@link prepareValidActor}.
+ *
+ * @example
+ * ```ts
+ * isPreparedActor(decider.prepare(actor)) // true
+ * ```
+ */
+export function isPreparedActor(value: unknown): value is PreparedActor {
+  return typeof value === 'object' && value !== null && PREPARED in value;
 }
 
 /**
@@ -30,34 +96,43 @@ export interface PreparedActor {
  * ```
  */
 export function prepareValidActor(actor: Actor): PreparedActor {
-  return {
+  const kept = actor.assignments.filter((a) => !a.removed && a.roles.length > 0);
+  const grants = kept.length === 0 ? NO_GRANTS : new Int32Array(kept.length * GRANT_STRIDE);
+  let assignable: (readonly string[])[] | undefined;
+  kept.forEach((a, i) => {
+    const at = i * GRANT_STRIDE;
+    grants[at] = organisationId(a.organisation);
+    grants[at + 1] = roleMask(a.roles) | (a.locum ? LOCUM_FLAG : 0);
+    grants[at + 2] = dayNumber(a.start);
+    grants[at + 3] = a.end === undefined ? OPEN_END : dayNumber(a.end);
+    if (a.assignable.length > 0) {
+      assignable ??= kept.map(() => [] as readonly string[]);
+      assignable[i] = a.assignable;
+    }
+  });
+  const prepared: PreparedActor & { readonly [PREPARED]: true } = {
+    [PREPARED]: true,
     uuid: actor.uuid,
     open: actor.status === 'open',
-    assignments: actor.assignments.map((a) => ({
-      organisation: a.organisation,
-      roleMask: roleMask(a.roles),
-      start: a.start,
-      end: a.end,
-      removed: a.removed,
-      assignable: a.assignable,
-      locum: a.locum,
-      position: a.position,
-    })),
+    grants,
+    assignable: assignable ?? NONE,
   };
+  return prepared;
 }
 
 /**
- * The roles an actor holds on a date anywhere, as a bit mask (ROLE-02).
+ * The roles an actor holds on a day anywhere, as a bit mask (ROLE-02).
  *
  * @example
  * ```ts
- * rolesHeldOn(actor, today) & roleBit.S
+ * rolesHeldOn(actor, dayNumber('2026-11-22')) & roleBit.S
  * ```
  */
-export function rolesHeldOn(actor: PreparedActor, date: string): number {
+export function rolesHeldOn(actor: PreparedActor, day: number): number {
+  const g = actor.grants;
   let mask = 0;
-  for (const a of actor.assignments) {
-    if (!a.removed && a.start <= date && (a.end === undefined || date < a.end)) mask |= a.roleMask;
+  for (let i = 0; i < g.length; i += GRANT_STRIDE) {
+    if (g[i + 2]! <= day && day < g[i + 3]!) mask |= g[i + 1]!;
   }
-  return mask;
+  return mask & ~LOCUM_FLAG;
 }

@@ -314,7 +314,9 @@ export function referenceDecide(pack: RulePack, actor: Actor, request: Loose): R
       forbids.add('POS-03');
   }
 
+  // The rules that decided: the refusal when no role grants; the forbids when a permit is vetoed.
   const allowed = route !== null && forbids.size === 0;
+  if (route === null) return { allowed: false, route: null, rules: [...new Set(refusals)].sort() };
   return {
     allowed,
     route: allowed ? route : null,

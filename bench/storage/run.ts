@@ -1,0 +1,249 @@
+/**
+ * Storage benchmark: loads users, assignments, cards and certificates into each adapter
+ * and measures bulk load time and the RA's hot queries (p50, p99).
+ *
+ *   npx tsx bench/storage/run.ts [--scale 0.01] [--adapters memory,sqlite,postgres]
+ *                                [--samples 1000] [--out bench/storage/RESULTS.md]
+ *
+ * `--scale 1` is the full size: 1,000,000 users, 2,000,000 assignments, 1,000,000 cards
+ * (and one certificate per card). PostgreSQL is read from CAREID_BENCH_POSTGRES_URL
+ * (default postgres://postgres@127.0.0.1:5432/test), in a schema dropped afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import type { IsoDate, IsoDateTime, Uuid } from '../../src/domain/index.js';
+import { memoryStore, type Store } from '../../src/storage/index.js';
+import { postgresStore } from '../../src/storage/postgres/index.js';
+import { sqliteStore } from '../../src/storage/sqlite/index.js';
+import {
+  fixtureAssignment,
+  fixtureCard,
+  fixtureCertificate,
+  fixtureEvent,
+  fixtureUser,
+} from '../../src/storage/testing/index.js';
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '0.01' },
+    adapters: { type: 'string', default: 'memory,sqlite,postgres' },
+    samples: { type: 'string', default: '1000' },
+    out: { type: 'string' },
+  },
+});
+const scale = Number(values.scale);
+const samples = Number(values.samples);
+const USERS = Math.round(1_000_000 * scale);
+const PG_URL =
+  process.env['CAREID_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+// Deterministic synthetic names: ~2,900 family names, 48 given names.
+const SYLLABLES =
+  'al ber cor dan el far gil har ing jo kel lin mor nor ost par quin ros sto tur vin wal yor zan'.split(
+    ' ',
+  );
+const SUFFIXES = ['s', 'son', 'ton', 'ley', ''];
+const FAMILIES = SYLLABLES.flatMap((a) =>
+  SYLLABLES.flatMap((b) => SUFFIXES.map((s) => `${a[0]?.toUpperCase()}${a.slice(1)}${b}${s}`)),
+);
+const GIVENS =
+  'Ann Bob Cat Dev Eve Fay Gus Hal Ivy Jay Kim Lea Max Ned Oli Pam Raj Sam Tom Uma Val Wes Xia Yan Zoe Amir Bea Cal Dora Eli Finn Gia Hugo Isla Jude Kai Lola Mia Noor Owen Pia Remy Sana Theo Una Vera Will Zara'.split(
+    ' ',
+  );
+
+let seed = 42;
+const rand = (n: number) => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed % n;
+};
+const uuidOf = (i: number) => String(100_000_000_000 + i) as Uuid;
+const serialOf = (i: number) => `07${String(i).padStart(10, '0')}`;
+const familyOf = (i: number) => FAMILIES[(i * 7919) % FAMILIES.length] as string;
+const today = new Date().toISOString().slice(0, 10) as IsoDate;
+const now = new Date();
+const dayMs = 86_400_000;
+
+function* users() {
+  for (let i = 0; i < USERS; i++) {
+    yield fixtureUser(uuidOf(i), {
+      family: familyOf(i),
+      given: GIVENS[i % GIVENS.length] as string,
+      dateOfBirth: `19${60 + (i % 40)}-0${1 + (i % 9)}-1${i % 10}`,
+    });
+  }
+}
+function* assignments() {
+  for (let i = 0; i < USERS; i++) {
+    yield fixtureAssignment(`a${i}_1`, uuidOf(i), {
+      start: '2024-01-01',
+      organisation: `P${i % 500}00`,
+    });
+    yield fixtureAssignment(`a${i}_2`, uuidOf(i), {
+      start: '2023-01-01',
+      end: '2024-01-01',
+      organisation: `P${i % 500}00`,
+    });
+  }
+}
+function* cards() {
+  for (let i = 0; i < USERS; i++) yield fixtureCard(serialOf(i), uuidOf(i));
+}
+function* certificates() {
+  for (let i = 0; i < USERS; i++) {
+    // Expiry spread over three years from now, so about 1 in 36 expires in the next 30 days.
+    const notAfter = new Date(now.getTime() + ((i * 104_729) % (3 * 365)) * dayMs).toISOString();
+    yield fixtureCertificate(i.toString(16).padStart(8, '0'), uuidOf(i), notAfter, serialOf(i));
+  }
+}
+
+interface Result {
+  adapter: string;
+  metric: string;
+  value: string;
+  target?: string;
+  pass?: boolean;
+}
+const results: Result[] = [];
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] as number;
+}
+
+async function latency(
+  store: Store,
+  label: string,
+  op: () => Promise<unknown>,
+  targetP99?: number,
+) {
+  // Collect the bulk load's garbage first when the runtime allows it (node --expose-gc).
+  (globalThis as { gc?: () => void }).gc?.();
+  for (let i = 0; i < 200; i++) await op();
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    await op();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const p50 = percentile(times, 50);
+  const p99 = percentile(times, 99);
+  const gated = targetP99 !== undefined && store.adapter !== 'memory';
+  results.push({
+    adapter: store.adapter,
+    metric: label,
+    value: `p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms`,
+    ...(gated ? { target: `p99 < ${targetP99} ms`, pass: p99 < targetP99 } : {}),
+  });
+}
+
+async function bench(name: string, store: Store) {
+  console.error(
+    `== ${name}: loading ${USERS} users, ${2 * USERS} assignments, ${USERS} cards and certificates`,
+  );
+  const load = async (
+    kind: Parameters<Store['bulkLoad']>[0],
+    source: Iterable<never>,
+    count: number,
+    target?: number,
+  ) => {
+    const t0 = performance.now();
+    const result = await store.bulkLoad(
+      kind,
+      source,
+      fixtureEvent('storage.bulk-load', kind, { count }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const gated = target !== undefined && store.adapter !== 'memory';
+    results.push({
+      adapter: store.adapter,
+      metric: `bulk load ${result.count.toLocaleString('en-GB')} ${kind}`,
+      value: `${seconds.toFixed(1)} s (${Math.round(result.count / seconds).toLocaleString('en-GB')}/s)`,
+      ...(gated
+        ? { target: `< ${(target * scale).toFixed(1)} s`, pass: seconds < target * scale }
+        : {}),
+    });
+    console.error(`   ${kind}: ${seconds.toFixed(1)} s`);
+  };
+  await load('users', users() as Iterable<never>, USERS, 60);
+  await load('positionAssignments', assignments() as Iterable<never>, 2 * USERS);
+  await load('smartcards', cards() as Iterable<never>, USERS);
+  await load('certificates', certificates() as Iterable<never>, USERS);
+
+  await latency(
+    store,
+    'user by UUID',
+    () => store.transaction((tx) => tx.users.get(uuidOf(rand(USERS)))),
+    2,
+  );
+  await latency(
+    store,
+    'name-prefix search (3 letters, first page of 20)',
+    () =>
+      store.transaction((tx) =>
+        tx.users.searchByName({ family: familyOf(rand(USERS)).slice(0, 3) }, { limit: 20 }),
+      ),
+    20,
+  );
+  await latency(store, 'assignments of a user active today', () =>
+    store.transaction((tx) => tx.positionAssignments.activeForUser(uuidOf(rand(USERS)), today)),
+  );
+  const from = now.toISOString() as IsoDateTime;
+  const before = new Date(now.getTime() + 30 * dayMs).toISOString() as IsoDateTime;
+  let cursor: string | undefined;
+  await latency(store, 'certificates expiring in 30 days (page of 100, paging on)', async () => {
+    const page = await store.transaction((tx) =>
+      tx.certificates.expiring({ from, before }, { limit: 100, cursor }),
+    );
+    cursor = page.nextCursor;
+  });
+}
+
+const adapters = values.adapters.split(',');
+if (adapters.includes('memory')) {
+  const store = memoryStore();
+  await bench('memory', store);
+  await store.close();
+}
+if (adapters.includes('sqlite')) {
+  const file = join(tmpdir(), `careid-bench-${randomBytes(4).toString('hex')}.sqlite`);
+  const store = sqliteStore(file);
+  try {
+    await bench('sqlite', store);
+  } finally {
+    await store.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  }
+}
+if (adapters.includes('postgres')) {
+  const schema = `careid_bench_${randomBytes(4).toString('hex')}`;
+  const store = postgresStore(PG_URL, { schema });
+  try {
+    await bench('postgres', store);
+  } finally {
+    await store.close();
+    const client = new pg.Client(PG_URL);
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
+}
+
+const header = `Storage bench at scale ${scale} (${USERS.toLocaleString('en-GB')} users), ${samples} samples per query, ${new Date().toISOString()}`;
+const rows = results.map(
+  (r) =>
+    `| ${r.adapter} | ${r.metric} | ${r.value} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'PASS' : 'FAIL'} |`,
+);
+const table = [
+  header,
+  '',
+  '| adapter | measure | result | target | |',
+  '|---|---|---|---|---|',
+  ...rows,
+].join('\n');
+console.log(table);
+if (values.out !== undefined) writeFileSync(values.out, `${table}\n`);
+if (results.some((r) => r.pass === false)) process.exitCode = 1;
