@@ -321,7 +321,6 @@ export function decidePrepared(actor: PreparedActor, prepared: PreparedRequest):
   const activity = prepared.activity;
   const action = activity.action;
   const request = prepared.request;
-  const target = request.target;
 
   if (!actor.open) {
     prepared.refusals.profileClosed ??= Object.freeze(
