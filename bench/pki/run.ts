@@ -328,7 +328,7 @@ async function main(): Promise<void> {
     `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(`careid/pki bench, node ${process.version}, ${new Date().toISOString()}`);
   console.log(row(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  console.log(`|${widths.map((w) => ` ${'-'.repeat(w)} `).join('|')}|`);
   for (const l of lines) console.log(row(l));
   if (rows.some((r) => r.pass === false)) process.exitCode = 1;
 }

@@ -5,10 +5,20 @@ export type SignatureHash = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
 /** What kind of key a signer holds and how it signs. */
 export type SignerAlgorithm =
-  | { readonly kind: 'ecdsa'; readonly curve: 'P-256' | 'P-384'; readonly hash: SignatureHash }
   | {
+      /** ECDSA (RFC 5480). */
+      readonly kind: 'ecdsa';
+      /** The curve; careid accepts P-256 and P-384 only. */
+      readonly curve: 'P-256' | 'P-384';
+      /** The hash signed over. */
+      readonly hash: SignatureHash;
+    }
+  | {
+      /** RSA PKCS#1 v1.5 (RFC 8017 §8.2). */
       readonly kind: 'rsa-pkcs1';
+      /** Modulus size in bits. */
       readonly modulusBits: 2048 | 3072 | 4096;
+      /** The hash signed over. */
       readonly hash: SignatureHash;
     };
 

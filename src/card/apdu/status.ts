@@ -1,0 +1,106 @@
+import type { CareIdError } from '../../errors/care-id-error.js';
+import {
+  CardBlockedError,
+  CardNotFoundError,
+  CardStatusError,
+  CardUnsupportedError,
+  PinIncorrectError,
+  SecurityStatusError,
+} from '../errors.js';
+import {
+  SW_AUTH_BLOCKED,
+  SW_CLA_NOT_SUPPORTED,
+  SW_FUNCTION_NOT_SUPPORTED,
+  SW_INS_NOT_SUPPORTED,
+  SW_NOT_FOUND,
+  SW_REFERENCE_NOT_FOUND,
+  SW_SECURITY_STATUS,
+  SW_SUCCESS,
+  SW_WRONG_P1P2,
+  SW1_WARNING_COUNTER,
+  SW2_COUNTER,
+  SW2_COUNTER_MASK,
+} from './iso7816.js';
+import type { ResponseApdu } from './response.js';
+
+/**
+ * Formats a status word as four hex digits.
+ *
+ * @example
+ * ```ts
+ * swHex(0x6a82); // '6A82'
+ * ```
+ */
+export function swHex(sw: number): string {
+  return sw.toString(16).toUpperCase().padStart(4, '0');
+}
+
+/**
+ * The tries left in a 63Cx status word (ISO 7816-4 §5.6), or `undefined` for any other.
+ *
+ * @example
+ * ```ts
+ * triesLeftOf(0x63c2); // 2
+ * ```
+ */
+export function triesLeftOf(sw: number): number | undefined {
+  if (sw >> 8 !== SW1_WARNING_COUNTER || (sw & SW2_COUNTER_MASK) !== SW2_COUNTER) return undefined;
+  return sw & 0x0f;
+}
+
+/**
+ * The one place a status word becomes a typed error. `what` names the operation and the
+ * reference (e.g. `'VERIFY PIN'`) for the message; it must never contain a secret (AUD-02).
+ * Returns `undefined` for 9000.
+ *
+ * @example
+ * ```ts
+ * const error = statusError(0x63c1, 'VERIFY PIN'); // PinIncorrectError, triesLeft 1
+ * ```
+ */
+export function statusError(sw: number, what: string): CareIdError | undefined {
+  if (sw === SW_SUCCESS) return undefined;
+  const tries = triesLeftOf(sw);
+  if (tries !== undefined) {
+    return tries === 0
+      ? new CardBlockedError(`${what}: blocked (no tries left)`)
+      : new PinIncorrectError(tries, what);
+  }
+  switch (sw) {
+    case SW_AUTH_BLOCKED:
+      return new CardBlockedError(`${what}: blocked (status 6983)`);
+    case SW_SECURITY_STATUS:
+      return new SecurityStatusError(
+        `${what}: security status not satisfied (status 6982); verify the PIN or authenticate the management key first`,
+      );
+    case SW_NOT_FOUND:
+    case SW_REFERENCE_NOT_FOUND:
+      return new CardNotFoundError(`${what}: not found on the card (status ${swHex(sw)})`);
+    case SW_INS_NOT_SUPPORTED:
+    case SW_CLA_NOT_SUPPORTED:
+    case SW_FUNCTION_NOT_SUPPORTED:
+    case SW_WRONG_P1P2:
+      return new CardUnsupportedError(
+        `${what}: not supported by the card (status ${swHex(sw)})`,
+        sw,
+      );
+    default:
+      return new CardStatusError(sw, `${what}: the card answered status ${swHex(sw)}`);
+  }
+}
+
+/**
+ * Returns the response data when the status is 9000, else throws the typed error.
+ *
+ * @throws CARD_PIN_INCORRECT, CARD_BLOCKED, CARD_SECURITY_STATUS, CARD_NOT_FOUND,
+ * CARD_UNSUPPORTED or CARD_STATUS according to the status word.
+ * @example
+ * ```ts
+ * const data = expectSuccess(await transceiver.send(cmd), 'GET DATA CHUID');
+ * ```
+ */
+export function expectSuccess(response: ResponseApdu, what: string): Uint8Array {
+  const error = statusError(response.sw, what);
+  if (error !== undefined) throw error;
+  return response.data;
+}

@@ -1,0 +1,94 @@
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { ValidationError } from '../../errors/validation-error.js';
+import { MANAGEMENT_ALGORITHM, type ManagementKeyAlgorithm } from './constants.js';
+
+/**
+ * The factory-default card management key, 3DES (SP 800-73-4 leaves it to the issuer;
+ * every PIV vendor ships this one). Change it at issue.
+ * @example
+ * ```ts
+ * await piv.authenticate(DEFAULT_MANAGEMENT_KEY, '3DES');
+ * ```
+ */
+export const DEFAULT_MANAGEMENT_KEY: Uint8Array = Uint8Array.of(
+  1,
+  2,
+  3,
+  4,
+  5,
+  6,
+  7,
+  8,
+  1,
+  2,
+  3,
+  4,
+  5,
+  6,
+  7,
+  8,
+  1,
+  2,
+  3,
+  4,
+  5,
+  6,
+  7,
+  8,
+);
+
+const CIPHER: Readonly<Record<ManagementKeyAlgorithm, string>> = {
+  '3DES': 'des-ede3',
+  'AES-128': 'aes-128-ecb',
+  'AES-192': 'aes-192-ecb',
+  'AES-256': 'aes-256-ecb',
+};
+
+/**
+ * Checks the key length for the algorithm (SP 800-78-4 Table 6-2).
+ *
+ * @throws VALIDATION when the length is wrong (the message never shows the key, AUD-02).
+ * @example
+ * ```ts
+ * checkManagementKey('AES-128', key);
+ * ```
+ */
+export function checkManagementKey(algorithm: ManagementKeyAlgorithm, key: Uint8Array): void {
+  const expected = MANAGEMENT_ALGORITHM[algorithm].keyLength;
+  if (key.length !== expected) {
+    throw new ValidationError('management key', [
+      { field: '', message: `${algorithm} needs ${expected} bytes, got ${key.length}` },
+    ]);
+  }
+}
+
+/**
+ * Encrypts (or decrypts) exactly one block in ECB mode without padding, as PIV
+ * management-key authentication does (SP 800-73-4 Part 2 Appendix A.1).
+ *
+ * @throws VALIDATION when the key or block length is wrong.
+ * @example
+ * ```ts
+ * const response = managementCipher('3DES', key, challenge, 'encrypt');
+ * ```
+ */
+export function managementCipher(
+  algorithm: ManagementKeyAlgorithm,
+  key: Uint8Array,
+  block: Uint8Array,
+  direction: 'encrypt' | 'decrypt',
+): Uint8Array {
+  checkManagementKey(algorithm, key);
+  const size = MANAGEMENT_ALGORITHM[algorithm].block;
+  if (block.length !== size) {
+    throw new ValidationError('management key block', [
+      { field: '', message: `${algorithm} blocks are ${size} bytes, got ${block.length}` },
+    ]);
+  }
+  const cipher =
+    direction === 'encrypt'
+      ? createCipheriv(CIPHER[algorithm], key, null)
+      : createDecipheriv(CIPHER[algorithm], key, null);
+  cipher.setAutoPadding(false);
+  return new Uint8Array(Buffer.concat([cipher.update(block), cipher.final()]));
+}

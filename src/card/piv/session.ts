@@ -1,0 +1,663 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ValidationError } from '../../errors/validation-error.js';
+import { encodeDigestInfo } from '../../pki/signature-format.js';
+import type { SignatureHash, Signer, SignerAlgorithm } from '../../pki/signer.js';
+import { type CommandApdu, commandApdu } from '../apdu/command.js';
+import {
+  CLA_INTERINDUSTRY,
+  EXTENDED_MAX_NE,
+  SW_AUTH_BLOCKED,
+  SW_SUCCESS,
+  SW_WRONG_DATA,
+} from '../apdu/iso7816.js';
+import { expectSuccess, statusError, triesLeftOf } from '../apdu/status.js';
+import { decodeTlv, encodeTlv, findTlv, requireTlv } from '../apdu/tlv.js';
+import { ApduTransceiver, type TransceiverOptions } from '../apdu/transceiver.js';
+import type { CardConnection } from '../connection.js';
+import {
+  CardAuthenticationError,
+  CardNotFoundError,
+  CardProtocolError,
+  SecurityStatusError,
+} from '../errors.js';
+import {
+  CERTIFICATE_OBJECT,
+  DATA_P1,
+  DATA_P2,
+  GENERATE_P1,
+  KEY_ALGORITHM_ID,
+  MANAGEMENT_ALGORITHM,
+  type ManagementKeyAlgorithm,
+  METADATA_RETRIES,
+  PIV_AID,
+  PivIns,
+  type PivKeyAlgorithm,
+  PivKeyRef,
+  PivObject,
+  type PivSlot,
+  PivTag,
+  REFERENCE_P1,
+  RSA_2048_BYTES,
+  SELECT_P1_BY_AID,
+  SELECT_P2,
+  VendorIns,
+} from './constants.js';
+import { checkManagementKey, managementCipher } from './management-key.js';
+import {
+  type Chuid,
+  decodeCertificateObject,
+  decodeChuid,
+  encodeCertificateObject,
+  encodeChuid,
+} from './objects.js';
+import { checkPin, checkPuk, padPin } from './pin.js';
+import { publicKeyTemplateToSpki } from './public-key.js';
+
+/**
+ * Options of a {@link PivSession}.
+ * @example
+ * ```ts
+ * const piv = await PivSession.open(connection, { extendedLength: false, log: console.debug });
+ * ```
+ */
+export type PivSessionOptions = TransceiverOptions;
+
+/**
+ * What SELECT answered (SP 800-73-4 Part 2 §3.1.1, Table 9).
+ * @example
+ * ```ts
+ * const { aid, label }: PivApplication = await piv.select();
+ * ```
+ */
+export interface PivApplication {
+  /** The application identifier the card reports, or the one selected. */
+  readonly aid: Uint8Array;
+  /** The application label, when the card gives one. */
+  readonly label: string | undefined;
+}
+
+/**
+ * The PIN's state as the empty VERIFY reports it (SP 800-73-4 Part 2 §3.2.1).
+ * @example
+ * ```ts
+ * const { verified, triesLeft }: PinStatus = await piv.pinStatus();
+ * ```
+ */
+export interface PinStatus {
+  /** The PIN is verified in this session (9000). */
+  readonly verified: boolean;
+  /** Tries left (63Cx); `undefined` when verified (the card does not say then), 0 when blocked. */
+  readonly triesLeft: number | undefined;
+}
+
+const EMPTY = new Uint8Array(0);
+/** "As many bytes as the card has": the transceiver fits it to 256 for short APDUs. */
+const NE_ALL = EXTENDED_MAX_NE;
+const CURVE_BYTES = { 'P-256': 32, 'P-384': 48 } as const;
+/** PKCS#1 v1.5 block type 1 bytes (RFC 8017 §9.2 step 5). */
+const PKCS1_BT1 = Uint8Array.of(0x00, 0x01);
+const PKCS1_PAD = 0xff;
+
+function tagBytes(tag: number): Uint8Array {
+  return tag <= 0xff ? Uint8Array.of(tag) : Uint8Array.of(tag >> 16, (tag >> 8) & 0xff, tag & 0xff);
+}
+
+function hexTag(tag: number): string {
+  return tag.toString(16).toUpperCase();
+}
+
+/**
+ * A PIV card application session (NIST SP 800-73-4 Part 2) over any
+ * {@link CardConnection}: data objects, PIN/PUK, management-key authentication, key
+ * generation and signing. One session per connection; not safe for concurrent calls.
+ *
+ * @example
+ * ```ts
+ * const piv = await PivSession.open(connection);
+ * await piv.authenticate(DEFAULT_MANAGEMENT_KEY);
+ * const spki = await piv.generateKey(0x9a, 'P-256');
+ * ```
+ */
+export class PivSession {
+  /** The transceiver (APDU count, connection). */
+  readonly transceiver: ApduTransceiver;
+
+  private constructor(transceiver: ApduTransceiver) {
+    this.transceiver = transceiver;
+  }
+
+  /**
+   * Opens a session: SELECTs the PIV application.
+   *
+   * @throws CARD_NOT_FOUND when the card has no PIV application; CARD_REMOVED, CARD_TRANSPORT.
+   * @example
+   * ```ts
+   * const piv = await PivSession.open(connection, { log: (e) => console.debug(e.command) });
+   * ```
+   */
+  static async open(
+    connection: CardConnection,
+    options: PivSessionOptions = {},
+  ): Promise<PivSession> {
+    const session = new PivSession(new ApduTransceiver(connection, options));
+    await session.select();
+    return session;
+  }
+
+  /** Physical APDUs sent so far. */
+  get apduCount(): number {
+    return this.transceiver.apduCount;
+  }
+
+  /**
+   * SELECT the PIV application by AID (SP 800-73-4 Part 2 §3.1.1). One APDU.
+   *
+   * @throws CARD_NOT_FOUND when the application is absent.
+   * @example
+   * ```ts
+   * const { label } = await piv.select();
+   * ```
+   */
+  async select(): Promise<PivApplication> {
+    const data = await this.#call(
+      commandApdu(CLA_INTERINDUSTRY, PivIns.SELECT, SELECT_P1_BY_AID, SELECT_P2, PIV_AID, NE_ALL),
+      'SELECT PIV',
+    );
+    if (data.length === 0) return { aid: PIV_AID, label: undefined };
+    const apt = requireTlv(decodeTlv(data), PivTag.APT, 'SELECT response');
+    const items = decodeTlv(apt);
+    const label = findTlv(items, PivTag.LABEL);
+    return {
+      aid: findTlv(items, PivTag.AID) ?? PIV_AID,
+      label: label === undefined ? undefined : Buffer.from(label).toString('latin1'),
+    };
+  }
+
+  /**
+   * GET DATA of one object (SP 800-73-4 Part 2 §3.1.2): the content inside tag 53.
+   *
+   * @throws CARD_NOT_FOUND when the object is absent; CARD_SECURITY_STATUS when it needs
+   * the PIN; CARD_PROTOCOL when the answer is not a 53 object.
+   * @example
+   * ```ts
+   * const chuid = await piv.readObject(PivObject.CHUID);
+   * ```
+   */
+  async readObject(tag: number): Promise<Uint8Array> {
+    const data = await this.#call(
+      commandApdu(
+        CLA_INTERINDUSTRY,
+        PivIns.GET_DATA,
+        DATA_P1,
+        DATA_P2,
+        encodeTlv(PivTag.TAG_LIST, tagBytes(tag)),
+        NE_ALL,
+      ),
+      `GET DATA ${hexTag(tag)}`,
+    );
+    const items = decodeTlv(data);
+    // The discovery object comes back under its own tag 7E (SP 800-73-4 Part 1 Table 18).
+    return requireTlv(
+      items,
+      tag === PivObject.DISCOVERY ? PivObject.DISCOVERY : PivTag.DATA,
+      `object ${hexTag(tag)}`,
+    );
+  }
+
+  /**
+   * Like {@link PivSession.readObject} but `undefined` when the object is absent.
+   *
+   * @throws as readObject, except CARD_NOT_FOUND.
+   * @example
+   * ```ts
+   * const photo = await piv.tryReadObject(PivObject.FACIAL_IMAGE);
+   * ```
+   */
+  async tryReadObject(tag: number): Promise<Uint8Array | undefined> {
+    try {
+      return await this.readObject(tag);
+    } catch (error) {
+      if (error instanceof CardNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * PUT DATA of one object (SP 800-73-4 Part 2 §3.3.1); an empty content deletes it.
+   * Needs the management key.
+   *
+   * @throws CARD_SECURITY_STATUS without management-key authentication.
+   * @example
+   * ```ts
+   * await piv.writeObject(PivObject.FACIAL_IMAGE, photo);
+   * ```
+   */
+  async writeObject(tag: number, content: Uint8Array): Promise<void> {
+    const body =
+      tag === PivObject.DISCOVERY
+        ? encodeTlv(PivObject.DISCOVERY, content)
+        : Uint8Array.from([
+            ...encodeTlv(PivTag.TAG_LIST, tagBytes(tag)),
+            ...encodeTlv(PivTag.DATA, content),
+          ]);
+    await this.#call(
+      commandApdu(CLA_INTERINDUSTRY, PivIns.PUT_DATA, DATA_P1, DATA_P2, body),
+      `PUT DATA ${hexTag(tag)}`,
+    );
+  }
+
+  /**
+   * Reads the CHUID, or `undefined` when the card has none.
+   *
+   * @throws CARD_PROTOCOL when it is malformed.
+   * @example
+   * ```ts
+   * const uuid = (await piv.readChuid())?.guid;
+   * ```
+   */
+  async readChuid(): Promise<Chuid | undefined> {
+    const bytes = await this.tryReadObject(PivObject.CHUID);
+    return bytes === undefined ? undefined : decodeChuid(bytes);
+  }
+
+  /**
+   * Writes the CHUID (CARD-11: the GUID carries the holder's UUID).
+   *
+   * @throws CARD_SECURITY_STATUS without management-key authentication; CARD_PROTOCOL on a bad field.
+   * @example
+   * ```ts
+   * await piv.writeChuid({ fascn: NON_FEDERAL_FASCN, guid, expiry: '20291231' });
+   * ```
+   */
+  async writeChuid(chuid: Chuid): Promise<void> {
+    await this.writeObject(PivObject.CHUID, encodeChuid(chuid));
+  }
+
+  /**
+   * The DER certificate in a slot's container, or `undefined` when empty.
+   *
+   * @throws CARD_PROTOCOL when the container is malformed.
+   * @example
+   * ```ts
+   * const der = await piv.readCertificate(0x9a);
+   * ```
+   */
+  async readCertificate(slot: PivSlot): Promise<Uint8Array | undefined> {
+    const bytes = await this.tryReadObject(CERTIFICATE_OBJECT[slot]);
+    if (bytes === undefined || bytes.length === 0) return undefined;
+    return decodeCertificateObject(bytes);
+  }
+
+  /**
+   * Writes a DER certificate into a slot's container. Needs the management key.
+   *
+   * @throws CARD_SECURITY_STATUS without management-key authentication.
+   * @example
+   * ```ts
+   * await piv.writeCertificate(0x9a, der);
+   * ```
+   */
+  async writeCertificate(slot: PivSlot, der: Uint8Array): Promise<void> {
+    await this.writeObject(CERTIFICATE_OBJECT[slot], encodeCertificateObject(der));
+  }
+
+  /**
+   * Empties a slot's certificate container. Needs the management key.
+   *
+   * @throws CARD_SECURITY_STATUS without management-key authentication.
+   * @example
+   * ```ts
+   * await piv.deleteCertificate(0x9a);
+   * ```
+   */
+  async deleteCertificate(slot: PivSlot): Promise<void> {
+    await this.writeObject(CERTIFICATE_OBJECT[slot], EMPTY);
+  }
+
+  /**
+   * The PIN's state, read with the empty VERIFY that spends no try (SP 800-73-4 Part 2
+   * §3.2.1). One APDU.
+   *
+   * @throws CARD_STATUS on an unexpected answer.
+   * @example
+   * ```ts
+   * const { triesLeft } = await piv.pinStatus();
+   * ```
+   */
+  async pinStatus(): Promise<PinStatus> {
+    const { sw } = await this.transceiver.send(
+      commandApdu(CLA_INTERINDUSTRY, PivIns.VERIFY, REFERENCE_P1, PivKeyRef.PIN),
+    );
+    if (sw === SW_SUCCESS) return { verified: true, triesLeft: undefined };
+    const tries = triesLeftOf(sw);
+    if (tries !== undefined) return { verified: false, triesLeft: tries };
+    if (sw === SW_AUTH_BLOCKED) return { verified: false, triesLeft: 0 };
+    throw statusError(sw, 'VERIFY PIN (status)') ?? new CardProtocolError('unreachable');
+  }
+
+  /**
+   * The PUK's tries left, through the widely supported GET METADATA extension; PIV
+   * itself has no way to read it without spending a try. `undefined` when the card lacks
+   * the extension.
+   *
+   * @throws CARD_REMOVED, CARD_TRANSPORT.
+   * @example
+   * ```ts
+   * const pukTries = await piv.pukTriesLeft();
+   * ```
+   */
+  async pukTriesLeft(): Promise<number | undefined> {
+    const response = await this.transceiver.send(
+      commandApdu(
+        CLA_INTERINDUSTRY,
+        VendorIns.GET_METADATA,
+        REFERENCE_P1,
+        PivKeyRef.PUK,
+        EMPTY,
+        NE_ALL,
+      ),
+    );
+    if (response.sw !== SW_SUCCESS) return undefined;
+    const retries = findTlv(decodeTlv(response.data), METADATA_RETRIES);
+    return retries === undefined || retries.length !== 2 ? undefined : retries[1];
+  }
+
+  /**
+   * VERIFY the PIN (SP 800-73-4 Part 2 §3.2.1). One APDU.
+   *
+   * @throws VALIDATION when the PIN is not 6 to 8 digits (nothing is sent, CARD-02);
+   * CARD_PIN_INCORRECT with the tries left; CARD_BLOCKED when blocked.
+   * @example
+   * ```ts
+   * await piv.verifyPin('123456');
+   * ```
+   */
+  async verifyPin(pin: string): Promise<void> {
+    checkPin(pin);
+    await this.#call(
+      commandApdu(CLA_INTERINDUSTRY, PivIns.VERIFY, REFERENCE_P1, PivKeyRef.PIN, padPin(pin)),
+      'VERIFY PIN',
+    );
+  }
+
+  /**
+   * CHANGE REFERENCE DATA of the PIN (SP 800-73-4 Part 2 §3.2.2). One APDU.
+   *
+   * @throws VALIDATION when either PIN is not 6 to 8 digits; CARD_PIN_INCORRECT; CARD_BLOCKED.
+   * @example
+   * ```ts
+   * await piv.changePin('123456', '654321');
+   * ```
+   */
+  async changePin(oldPin: string, newPin: string): Promise<void> {
+    checkPin(oldPin, 'current PIN');
+    checkPin(newPin, 'new PIN');
+    await this.#call(
+      commandApdu(
+        CLA_INTERINDUSTRY,
+        PivIns.CHANGE_REFERENCE_DATA,
+        REFERENCE_P1,
+        PivKeyRef.PIN,
+        Uint8Array.from([...padPin(oldPin), ...padPin(newPin)]),
+      ),
+      'CHANGE REFERENCE DATA PIN',
+    );
+  }
+
+  /**
+   * CHANGE REFERENCE DATA of the PUK (SP 800-73-4 Part 2 §3.2.2). One APDU.
+   *
+   * @throws VALIDATION; CARD_PIN_INCORRECT (the PUK was wrong); CARD_BLOCKED.
+   * @example
+   * ```ts
+   * await piv.changePuk('12345678', '87654321');
+   * ```
+   */
+  async changePuk(oldPuk: string, newPuk: string): Promise<void> {
+    checkPuk(oldPuk, 'current PUK');
+    checkPuk(newPuk, 'new PUK');
+    await this.#call(
+      commandApdu(
+        CLA_INTERINDUSTRY,
+        PivIns.CHANGE_REFERENCE_DATA,
+        REFERENCE_P1,
+        PivKeyRef.PUK,
+        Uint8Array.from([...padPin(oldPuk), ...padPin(newPuk)]),
+      ),
+      'CHANGE REFERENCE DATA PUK',
+    );
+  }
+
+  /**
+   * RESET RETRY COUNTER: unblocks the PIN with the PUK and sets a new PIN (SP 800-73-4
+   * Part 2 §3.2.3; CARD-03 unlock). One APDU.
+   *
+   * @throws VALIDATION; CARD_PIN_INCORRECT (the PUK was wrong); CARD_BLOCKED (the PUK is blocked).
+   * @example
+   * ```ts
+   * await piv.unblockPin('12345678', '246810');
+   * ```
+   */
+  async unblockPin(puk: string, newPin: string): Promise<void> {
+    checkPuk(puk);
+    checkPin(newPin, 'new PIN');
+    await this.#call(
+      commandApdu(
+        CLA_INTERINDUSTRY,
+        PivIns.RESET_RETRY_COUNTER,
+        REFERENCE_P1,
+        PivKeyRef.PIN,
+        Uint8Array.from([...padPin(puk), ...padPin(newPin)]),
+      ),
+      'RESET RETRY COUNTER',
+    );
+  }
+
+  /**
+   * Mutual authentication with the card management key 9B (SP 800-73-4 Part 2 Appendix
+   * A.1 / §3.2.4): the card proves the key by its witness, we prove it by our challenge.
+   * Two APDUs.
+   *
+   * @throws VALIDATION when the key length does not fit the algorithm;
+   * CARD_AUTHENTICATION when the card rejects the key or fails its own proof;
+   * CARD_BLOCKED when the key is blocked.
+   * @example
+   * ```ts
+   * await piv.authenticate(DEFAULT_MANAGEMENT_KEY, '3DES');
+   * ```
+   */
+  async authenticate(key: Uint8Array, algorithm: ManagementKeyAlgorithm = '3DES'): Promise<void> {
+    checkManagementKey(algorithm, key);
+    const { id, block } = MANAGEMENT_ALGORITHM[algorithm];
+    const what = 'GENERAL AUTHENTICATE 9B';
+    const step1 = await this.#call(
+      commandApdu(
+        CLA_INTERINDUSTRY,
+        PivIns.GENERAL_AUTHENTICATE,
+        id,
+        PivKeyRef.MANAGEMENT,
+        encodeTlv(PivTag.DYNAMIC_AUTH, encodeTlv(PivTag.WITNESS)),
+        NE_ALL,
+      ),
+      what,
+    );
+    const encryptedWitness = requireTlv(
+      decodeTlv(requireTlv(decodeTlv(step1), PivTag.DYNAMIC_AUTH, what)),
+      PivTag.WITNESS,
+      what,
+    );
+    if (encryptedWitness.length !== block) {
+      throw new CardProtocolError(
+        `${what}: witness of ${encryptedWitness.length} bytes for ${algorithm}`,
+      );
+    }
+    const witness = managementCipher(algorithm, key, encryptedWitness, 'decrypt');
+    const challenge = new Uint8Array(randomBytes(block));
+    const step2 = await this.transceiver.send(
+      commandApdu(
+        CLA_INTERINDUSTRY,
+        PivIns.GENERAL_AUTHENTICATE,
+        id,
+        PivKeyRef.MANAGEMENT,
+        encodeTlv(
+          PivTag.DYNAMIC_AUTH,
+          encodeTlv(PivTag.WITNESS, witness),
+          encodeTlv(PivTag.CHALLENGE, challenge),
+        ),
+        NE_ALL,
+      ),
+    );
+    if (step2.sw !== SW_SUCCESS) {
+      const error = statusError(step2.sw, what);
+      if (error instanceof SecurityStatusError || step2.sw === SW_WRONG_DATA) {
+        throw new CardAuthenticationError('the card rejected the management key', { cause: error });
+      }
+      throw error ?? new CardProtocolError('unreachable');
+    }
+    const answer = requireTlv(
+      decodeTlv(requireTlv(decodeTlv(step2.data), PivTag.DYNAMIC_AUTH, what)),
+      PivTag.RESPONSE,
+      what,
+    );
+    const expected = managementCipher(algorithm, key, challenge, 'encrypt');
+    if (answer.length !== expected.length || !timingSafeEqual(answer, expected)) {
+      throw new CardAuthenticationError('the card could not prove it holds the management key');
+    }
+  }
+
+  /**
+   * GENERATE ASYMMETRIC KEY PAIR in a slot (SP 800-73-4 Part 2 §3.3.2); returns the public
+   * key as a DER SubjectPublicKeyInfo. Needs the management key. One APDU (two for
+   * RSA-2048 without extended length: the 7F49 answer is over 256 bytes).
+   *
+   * @throws CARD_SECURITY_STATUS without management-key authentication; CARD_UNSUPPORTED
+   * for an algorithm the card lacks; CARD_PROTOCOL on a malformed answer.
+   * @example
+   * ```ts
+   * const spki = await piv.generateKey(0x9a, 'P-256');
+   * ```
+   */
+  async generateKey(slot: PivSlot, algorithm: PivKeyAlgorithm): Promise<Uint8Array> {
+    const crt = encodeTlv(
+      PivTag.CRT,
+      encodeTlv(PivTag.ALGORITHM, Uint8Array.of(KEY_ALGORITHM_ID[algorithm])),
+    );
+    const data = await this.#call(
+      commandApdu(
+        CLA_INTERINDUSTRY,
+        PivIns.GENERATE_ASYMMETRIC_KEY_PAIR,
+        GENERATE_P1,
+        slot,
+        crt,
+        NE_ALL,
+      ),
+      `GENERATE ASYMMETRIC KEY PAIR ${hexTag(slot)}`,
+    );
+    const template = requireTlv(decodeTlv(data), PivTag.PUBLIC_KEY, 'GENERATE ASYMMETRIC KEY PAIR');
+    return publicKeyTemplateToSpki(template, algorithm);
+  }
+
+  /**
+   * GENERAL AUTHENTICATE with a private key (SP 800-73-4 Part 2 §3.2.4, Appendix A.4):
+   * the card signs (or decrypts) `challenge`. ECDSA answers a DER signature; RSA answers
+   * the raw private-key operation. One APDU (two for RSA-2048 without extended length).
+   *
+   * @throws CARD_SECURITY_STATUS when the PIN is not verified; CARD_NOT_FOUND when the
+   * slot has no key; CARD_PROTOCOL on a malformed answer.
+   * @example
+   * ```ts
+   * const sig = await piv.generalAuthenticate(0x9a, 'P-256', digest);
+   * ```
+   */
+  async generalAuthenticate(
+    slot: PivSlot,
+    algorithm: PivKeyAlgorithm,
+    challenge: Uint8Array,
+  ): Promise<Uint8Array> {
+    const what = `GENERAL AUTHENTICATE ${hexTag(slot)}`;
+    const data = await this.#call(
+      commandApdu(
+        CLA_INTERINDUSTRY,
+        PivIns.GENERAL_AUTHENTICATE,
+        KEY_ALGORITHM_ID[algorithm],
+        slot,
+        encodeTlv(
+          PivTag.DYNAMIC_AUTH,
+          encodeTlv(PivTag.RESPONSE),
+          encodeTlv(PivTag.CHALLENGE, challenge),
+        ),
+        NE_ALL,
+      ),
+      what,
+    );
+    return requireTlv(
+      decodeTlv(requireTlv(decodeTlv(data), PivTag.DYNAMIC_AUTH, what)),
+      PivTag.RESPONSE,
+      what,
+    );
+  }
+
+  /**
+   * A {@link Signer} over a slot's key (default 9A) for the PKI layer: hashes the message,
+   * has the card sign (ECDSA: the digest; RSA: a PKCS#1 v1.5 padded DigestInfo) and returns
+   * the X.509-form signature. When `pin` is given it is verified before each signature.
+   *
+   * @throws VALIDATION when the algorithm is not one PIV keys have.
+   * @example
+   * ```ts
+   * const signer = piv.signer({ publicKey: spki, algorithm: { kind: 'ecdsa', curve: 'P-256', hash: 'SHA-256' } });
+   * ```
+   */
+  signer(options: {
+    readonly publicKey: Uint8Array;
+    readonly algorithm: SignerAlgorithm;
+    readonly slot?: PivSlot;
+    readonly pin?: string;
+  }): Signer {
+    const slot = options.slot ?? PivKeyRef.AUTHENTICATION;
+    const { algorithm, publicKey, pin } = options;
+    if (algorithm.kind === 'rsa-pkcs1' && algorithm.modulusBits !== 2048) {
+      throw new ValidationError('PIV signer', [
+        { field: 'algorithm.modulusBits', message: 'PIV RSA keys are 2048 bits' },
+      ]);
+    }
+    return {
+      algorithm,
+      publicKey,
+      sign: async (data: Uint8Array): Promise<Uint8Array> => {
+        if (pin !== undefined) await this.verifyPin(pin);
+        const digest = hash(algorithm.hash, data);
+        if (algorithm.kind === 'ecdsa') {
+          // The card signs the leftmost field-size bytes, as ECDSA truncates (FIPS 186-4 §6.4).
+          const size = CURVE_BYTES[algorithm.curve];
+          const input = digest.length > size ? digest.subarray(0, size) : digest;
+          return this.generalAuthenticate(slot, algorithm.curve, input);
+        }
+        return this.generalAuthenticate(
+          slot,
+          'RSA-2048',
+          pkcs1Pad(encodeDigestInfo(algorithm.hash, digest), RSA_2048_BYTES),
+        );
+      },
+    };
+  }
+
+  /** Sends and checks 9000; the typed error otherwise. */
+  async #call(command: CommandApdu, what: string): Promise<Uint8Array> {
+    return expectSuccess(await this.transceiver.send(command), what);
+  }
+}
+
+function hash(name: SignatureHash, data: Uint8Array): Uint8Array {
+  const node = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' }[name];
+  return new Uint8Array(createHash(node).update(data).digest());
+}
+
+/** EMSA-PKCS1-v1_5 encoding: 00 01 FF…FF 00 DigestInfo (RFC 8017 §9.2 step 5). */
+function pkcs1Pad(digestInfo: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array(length).fill(PKCS1_PAD);
+  out.set(PKCS1_BT1, 0);
+  out[length - digestInfo.length - 1] = 0x00;
+  out.set(digestInfo, length - digestInfo.length);
+  return out;
+}

@@ -1,0 +1,68 @@
+/**
+ * careid/pki: the certificate lifecycle of an RA smartcard. A root and an issuing CA,
+ * PKCS#10 CSRs signed through the {@link Signer} port, RA smartcard certificates,
+ * renewal, revocation (CARD-10), CRLs, an OCSP responder and chain validation pinned to
+ * a root. Built on WebCrypto, a handwritten DER writer/reader, and PKI.js's chain engine.
+ *
+ * @packageDocumentation
+ */
+export { type PublicKeyInfo, parsePublicKey, type SignatureAlgorithmInfo } from './algorithms.js';
+export {
+  type AuthorityRecord,
+  type AuthorityRole,
+  type CaRepository,
+  type IssuedCertificateRecord,
+  memoryCaRepository,
+  type RevocationRecord,
+} from './ca-repository.js';
+export {
+  type BasicConstraints,
+  type ParsedCertificate,
+  type ParsedExtension,
+  parseCertificate,
+} from './certificate.js';
+export {
+  type CertificateAuthority,
+  type CertificateAuthorityOptions,
+  type CertificateStatus,
+  createCertificateAuthority,
+  type IssuedCertificate,
+  type IssueRequest,
+  type KeySource,
+  type RenewRequest,
+} from './certificate-authority.js';
+export { type CrlEntry, type CrlRevocation, type ParsedCrl, parseCrl } from './crl.js';
+export { type CsrSubject, createCsr, parseCsr, type VerifiedCsr } from './csr.js';
+export type { NameAttributeType, ParsedNameAttribute } from './name.js';
+export {
+  type CertIdHash,
+  createOcspRequest,
+  type OcspCertId,
+  type OcspCertStatus,
+  type OcspRequest,
+  type OcspRequestInput,
+  type ParsedOcspResponse,
+  type ParsedSingleResponse,
+  parseOcspRequest,
+  parseOcspResponse,
+} from './ocsp.js';
+export { PkiError, type PkiErrorCode } from './pki-error.js';
+export {
+  type CardCancelReason,
+  type RevocationReason,
+  RevocationReasonCode,
+  revocationReasonForCard,
+  revocationReasonFromCode,
+} from './revocation-reason.js';
+export {
+  type CaCertificateSettings,
+  type CaSettings,
+  type CaSettingsInput,
+  type CertificateHolder,
+  DEFAULT_VALIDITY_DAYS,
+  type ValidityFilled,
+} from './settings.js';
+export { ecdsaDerToRaw, ecdsaRawToDer, encodeDigestInfo } from './signature-format.js';
+export type { SignatureHash, Signer, SignerAlgorithm } from './signer.js';
+export { generateSoftwareSigner, type SoftwareKeySpec, softwareSigner } from './software-signer.js';
+export { type ValidatedChain, type ValidationInput, validateCertificate } from './validate.js';

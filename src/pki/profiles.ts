@@ -1,0 +1,186 @@
+import {
+  keyIdentifier,
+  type PublicKeyInfo,
+  parsePublicKey,
+  signatureAlgorithmIdentifier,
+} from './algorithms.js';
+import { addDays } from './cert-time.js';
+import {
+  encodeTbsCertificate,
+  type ParsedCertificate,
+  parseCertificate,
+  signStructure,
+} from './certificate.js';
+import { concat } from './der-writer.js';
+import {
+  authorityInfoAccess,
+  authorityKeyIdentifier,
+  basicConstraintsCa,
+  crlDistributionPoints,
+  extendedKeyUsage,
+  KeyUsageBit,
+  keyUsage,
+  ocspNoCheck,
+  subjectAltNameUpn,
+  subjectKeyIdentifier,
+} from './extensions.js';
+import { encodeName, type NameAttribute } from './name.js';
+import { OID_KP_CLIENT_AUTH, OID_KP_OCSP_SIGNING, OID_KP_SMARTCARD_LOGON } from './oids.js';
+import type { CaCertificateSettings, CaSettings, CertificateHolder } from './settings.js';
+import type { Signer } from './signer.js';
+
+/**
+ * The certificate profiles careid issues (RFC 5280): root and issuing CA, delegated OCSP
+ * responder, and the RA smartcard end-entity certificate.
+ */
+
+/** Random serial length: 16 octets (CA/B BR §7.1 asks for 64 random bits; RFC 5280 allows 20). */
+const SERIAL_BYTES = 16;
+
+/**
+ * A random positive serial of exactly 16 octets: the top bit is cleared (positive INTEGER,
+ * RFC 5280 §4.1.2.2) and the next one set, so DER needs no leading zero and every serial
+ * has the same length.
+ */
+export function randomSerial(): Uint8Array {
+  const s = crypto.getRandomValues(new Uint8Array(SERIAL_BYTES));
+  s[0] = (s[0]! & 0x7f) | 0x40;
+  return s;
+}
+
+/** A CA's Name: O (if set) then CN, one RDN each. */
+export function caName(part: CaCertificateSettings): Uint8Array {
+  return encodeName(caNameAttributes(part));
+}
+
+function caNameAttributes(part: CaCertificateSettings): NameAttribute[] {
+  const attrs: NameAttribute[] = [];
+  if (part.organization !== undefined) attrs.push({ type: 'O', value: part.organization });
+  attrs.push({ type: 'CN', value: part.commonName });
+  return attrs;
+}
+
+/** The delegated OCSP responder's Name: the issuing CA's, CN suffixed. */
+export function responderName(issuing: CaCertificateSettings): Uint8Array {
+  const cn = `${issuing.commonName} OCSP Responder`.slice(0, 64);
+  return encodeName([...caNameAttributes(issuing).slice(0, -1), { type: 'CN', value: cn }]);
+}
+
+/** Who signs a CA-profile certificate. */
+export interface CertificateIssuer {
+  readonly signer: Signer;
+  /** Encoded issuer Name. */
+  readonly name: Uint8Array;
+  /** The issuer's key identifier; empty for a self-signed certificate. */
+  readonly keyId: Uint8Array;
+  /** The issuer's own notAfter: nothing it signs outlives it. */
+  readonly notAfter?: Date;
+}
+
+/** Which CA-side profile to issue. */
+export type AuthorityProfile =
+  | { readonly kind: 'ca'; readonly pathLen: number }
+  | { readonly kind: 'ocsp-responder' };
+
+function profileExtensions(profile: AuthorityProfile): readonly Uint8Array[] {
+  if (profile.kind === 'ca') {
+    // RFC 5280 §4.2.1.9 (critical, cA, pathLen) and §4.2.1.3 (keyCertSign | cRLSign).
+    return [
+      basicConstraintsCa(profile.pathLen),
+      keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]),
+    ];
+  }
+  // RFC 6960 §4.2.2.2: id-kp-OCSPSigning; §4.2.2.2.1: ocsp-nocheck.
+  return [
+    keyUsage([KeyUsageBit.digitalSignature]),
+    extendedKeyUsage([OID_KP_OCSP_SIGNING]),
+    ocspNoCheck(),
+  ];
+}
+
+/**
+ * Issues a root (self-signed when `issuer.keyId` is empty), issuing CA or OCSP responder
+ * certificate for `subjectSigner`'s key, with SKI and AKI.
+ */
+export async function issueAuthorityCertificate(
+  issuer: CertificateIssuer,
+  subjectSigner: Signer,
+  subjectName: Uint8Array,
+  profile: AuthorityProfile,
+  notBefore: Date,
+  days: number,
+): Promise<ParsedCertificate> {
+  const keyId = await keyIdentifier(parsePublicKey(subjectSigner.publicKey));
+  let notAfter = addDays(notBefore, days);
+  if (issuer.notAfter !== undefined && notAfter > issuer.notAfter) notAfter = issuer.notAfter;
+  const tbs = encodeTbsCertificate(signatureAlgorithmIdentifier(issuer.signer.algorithm), {
+    serial: randomSerial(),
+    issuer: issuer.name,
+    notBefore,
+    notAfter,
+    subject: subjectName,
+    publicKey: subjectSigner.publicKey,
+    extensions: [
+      ...profileExtensions(profile),
+      subjectKeyIdentifier(keyId),
+      authorityKeyIdentifier(issuer.keyId.length > 0 ? issuer.keyId : keyId),
+    ],
+  });
+  return parseCertificate(await signStructure(issuer.signer, tbs));
+}
+
+/** What one end-entity certificate varies in. */
+export interface EndEntityFields {
+  readonly serial: Uint8Array;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly holder: CertificateHolder;
+  readonly key: PublicKeyInfo;
+  /** The key's identifier (RFC 7093 §2 method 1). */
+  readonly keyId: Uint8Array;
+}
+
+/** A precomputed end-entity template: encode and sign with no per-field objects. */
+export interface EndEntityTemplate {
+  /** The issuing CA's encoded AlgorithmIdentifier, shared by TBS and certificate. */
+  readonly signatureAlgorithm: Uint8Array;
+  /** DER TBSCertificate for these fields. */
+  tbs(fields: EndEntityFields): Uint8Array;
+}
+
+/**
+ * The RA smartcard profile, encoded once per CA: keyUsage digitalSignature (critical),
+ * EKU clientAuth + smartcardLogon, CRL DP, AIA OCSP (and caIssuers), AKI. Per certificate
+ * only the serial, validity, subject (CN + serialNumber = UUID), key, SAN UPN and SKI change.
+ */
+export function endEntityTemplate(
+  settings: CaSettings,
+  issuing: { readonly signer: Signer; readonly name: Uint8Array; readonly keyId: Uint8Array },
+): EndEntityTemplate {
+  const signatureAlgorithm = signatureAlgorithmIdentifier(issuing.signer.algorithm);
+  const shared = concat([
+    keyUsage([KeyUsageBit.digitalSignature]),
+    extendedKeyUsage([OID_KP_CLIENT_AUTH, OID_KP_SMARTCARD_LOGON]),
+    crlDistributionPoints(settings.crlUrl),
+    authorityInfoAccess(settings.ocspUrl, settings.caIssuersUrl),
+    authorityKeyIdentifier(issuing.keyId),
+  ]);
+  return {
+    signatureAlgorithm,
+    tbs(f: EndEntityFields): Uint8Array {
+      return encodeTbsCertificate(signatureAlgorithm, {
+        serial: f.serial,
+        issuer: issuing.name,
+        notBefore: f.notBefore,
+        notAfter: f.notAfter,
+        // Built from the holder, never from the CSR (ID-05: serialNumber carries the UUID).
+        subject: encodeName([
+          { type: 'CN', value: f.holder.commonName },
+          { type: 'serialNumber', value: f.holder.uuid },
+        ]),
+        publicKey: f.key.spki,
+        extensions: [shared, subjectAltNameUpn(f.holder.upn), subjectKeyIdentifier(f.keyId)],
+      });
+    },
+  };
+}
