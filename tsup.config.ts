@@ -1,22 +1,32 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 /** One entry per public subpath of the `exports` map in package.json. */
-export const entries = {
+export const libraryEntries = {
   index: 'src/index.ts',
   'policy/index': 'src/policy/index.ts',
   'testing/index': 'src/testing/index.ts',
-  'cli/bin': 'src/cli/bin.ts',
+  'pki/index': 'src/pki/index.ts',
+  'card/index': 'src/card/index.ts',
+  'card/pcsc/index': 'src/card/pcsc/index.ts',
 } as const;
 
-export default defineConfig({
-  entry: entries,
-  format: ['esm', 'cjs'],
-  dts: true,
+const shared: Options = {
   sourcemap: true,
-  clean: true,
-  splitting: true,
   treeshake: true,
   target: 'node20',
   platform: 'node',
   external: ['better-sqlite3', 'pg', 'pcsclite', 'fast-check', 'vitest'],
-});
+};
+
+export default defineConfig([
+  {
+    ...shared,
+    entry: libraryEntries,
+    format: ['esm', 'cjs'],
+    dts: true,
+    splitting: true,
+    clean: true,
+  },
+  // The command line is ESM only: it uses top-level await and is never require()d.
+  { ...shared, entry: { 'cli/bin': 'src/cli/bin.ts' }, format: ['esm'], dts: false, clean: false },
+]);

@@ -17,7 +17,9 @@ export function buildBitset(
   paths: readonly (readonly string[])[],
 ) {
   const orgIndex = new Map<string, number>();
-  paths.forEach((p, i) => orgIndex.set(p[0]!, i));
+  paths.forEach((p, i) => {
+    orgIndex.set(p[0]!, i);
+  });
   const ancestors = paths.map((p) => Int32Array.from(p.map((o) => orgIndex.get(o)!)));
   const activityMask = Int32Array.from(
     activityIds.map((a) => compiled.activities.get(a)!.directMask),

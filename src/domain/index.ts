@@ -102,6 +102,7 @@ export {
   smartcardSchema,
 } from './smartcard.js';
 export {
+  type AssignmentRecord,
   editAssignmentDates,
   endOrRemoveAssignment,
   removeAssignment,

@@ -35,6 +35,22 @@ export class ValidationError extends CareIdError<'VALIDATION'> {
     this.issues = issues;
   }
 
+  /**
+   * The same error for an input nested under `prefix` (its fields become `prefix.field`).
+   *
+   * @example
+   * ```ts
+   * catch (e) { if (e instanceof ValidationError) throw e.within('pack', 'decision input') }
+   * ```
+   */
+  within(prefix: string, what: string): ValidationError {
+    const issues = this.issues.map((i) => ({
+      ...i,
+      field: i.field === '' ? prefix : `${prefix}.${i.field}`,
+    }));
+    return new ValidationError(what, issues, { cause: this });
+  }
+
   /** Builds a ValidationError from a zod error, keeping it as the cause. */
   static fromZod(what: string, error: z.ZodError): ValidationError {
     const issues = error.issues.map((issue) => ({

@@ -28,9 +28,13 @@ export interface ConditionContext {
  * `forbid` reason when it is broken. Forbids beat every permit.
  */
 export interface Condition {
+  /** The rule ID in RULES.md. */
   readonly rule: string;
+  /** The rule in one sentence. */
   readonly summary: string;
+  /** The activities it applies to; `role-granted`: every activity granted by a role. */
   readonly activities: readonly ActivityId[] | 'role-granted';
+  /** The `forbid` reason when the rule is broken, `undefined` when it holds. */
   readonly check: (ctx: ConditionContext) => Reason | undefined;
 }
 

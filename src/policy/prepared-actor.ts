@@ -66,7 +66,7 @@ export function dayNumber(date: string): number {
 export interface PreparedActor {
   readonly uuid: string;
   readonly open: boolean;
-  /** Per assignment, {@link GRANT_STRIDE} ints: organisation id, role mask | flags, start day, end day. */
+  /** Per assignment, four ints: organisation id, role mask | flags, start day, end day. */
   readonly grants: Int32Array;
   /** Per kept assignment, the positions its sponsor role may assign (ROLE-03 `S**`). */
   readonly assignable: readonly (readonly string[])[];
@@ -76,7 +76,7 @@ const NO_GRANTS = new Int32Array(0);
 const NONE: readonly (readonly string[])[] = Object.freeze([]);
 
 /**
- * Whether `value` was made by {@link prepareValidActor}.
+ * Whether `value` is a prepared actor (made by `Decider.prepare`).
  *
  * @example
  * ```ts

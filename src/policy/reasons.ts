@@ -73,19 +73,20 @@ const sentences: Readonly<Record<ReasonCode, (p: ReasonParams) => string>> = {
   ASSIGNABLE_POSITION: (p) =>
     `The position is on the assignable list of the sponsor position held${at(p.organisation)}, so the sponsor may ${p.activity} directly.`,
   ALL_USERS: (p) => `Every user with an open profile may ${p.activity}.`,
-  SELF_SERVICE: (p) => `Every user may ${p.activity} on their own profile.`,
+  SELF_SERVICE: (p) =>
+    `Self-service on your own profile: every user with an open profile may ${p.activity}.`,
   NO_ROLE: (p) =>
     `No position assignment active on ${p.date} gives a role that may ${p.activity}${p.organisation ? ` at ${p.organisation} or an organisation above it` : ''}; ${p.detail} would grant it.`,
   PROFILE_CLOSED: () =>
     'Your profile is closed; a closed profile may do nothing until it is reopened.',
   NOT_OWN_PROFILE: (p) =>
-    `Only the holder may ${p.activity}; it is a self-service activity on your own profile.`,
+    `"${p.activity}" is self-service: only the profile's own user may do it, on their own profile and card.`,
   VIA_REQUEST_ONLY: (p) =>
     `A ${who(p.role)} may ${p.activity} only by raising a request that an RA agent accepts, not directly.`,
   NOT_ASSIGNABLE: (p) =>
     `The position is not on the assignable list of your sponsor position${at(p.organisation)}; raise a request for an RA agent instead.`,
   LOCUM_NO_UNLOCK: (p) =>
-    `A locum holds no unlock right at the locum's organisation${at(p.organisation)}.`,
+    `A locum holds no unlock right at the organisation they work at as a locum${p.organisation ? ` (${p.organisation})` : ''}; a permanent RA agent, sponsor or pharmacist there can unlock.`,
   SPONSOR_IS_AGENT: (p) =>
     `You ${p.detail} for this applicant; the sponsor and the RA agent must be different people, so you may not ${p.activity}.`,
   SPONSOR_AND_AGENT: (p) =>

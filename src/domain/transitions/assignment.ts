@@ -5,7 +5,8 @@ import type { Transition } from '../events.js';
 import type { AssignmentId } from '../ids.js';
 import type { Uuid } from '../uuid.js';
 
-interface Dated {
+/** The fields of a position or workgroup assignment that its transitions read and write. */
+export interface AssignmentRecord {
   readonly id: AssignmentId;
   readonly start: IsoDate;
   readonly end?: IsoDate | undefined;
@@ -22,7 +23,7 @@ interface Dated {
  * editAssignmentDates(a, { end: '2027-03-31' as IsoDate }, today)
  * ```
  */
-export function editAssignmentDates<A extends Dated>(
+export function editAssignmentDates<A extends AssignmentRecord>(
   assignment: A,
   change: { readonly start?: IsoDate; readonly end?: IsoDate | null },
   today: IsoDate,
@@ -62,7 +63,7 @@ export function editAssignmentDates<A extends Dated>(
  * removeAssignment(a, { by, at })
  * ```
  */
-export function removeAssignment<A extends Dated>(
+export function removeAssignment<A extends AssignmentRecord>(
   assignment: A,
   context: { readonly by: Uuid; readonly at: IsoDateTime },
 ): Transition<A> {
@@ -84,7 +85,7 @@ export function removeAssignment<A extends Dated>(
  * endOrRemoveAssignment(a, { on: today, by, at })
  * ```
  */
-export function endOrRemoveAssignment<A extends Dated>(
+export function endOrRemoveAssignment<A extends AssignmentRecord>(
   assignment: A,
   context: { readonly on: IsoDate; readonly by: Uuid; readonly at: IsoDateTime },
 ): Transition<A> {
