@@ -64,6 +64,12 @@ export {
   organisationKinds,
   organisationSchema,
 } from './organisation.js';
+export {
+  inDefaultListing,
+  type OrganisationShortfall,
+  overdueLeaverAssignments,
+  pharmaciesShortOfSponsors,
+} from './oversight.js';
 export { type PasscodeSettings, passcodeProblem } from './passcode.js';
 export {
   type Position,
@@ -117,6 +123,7 @@ export {
   repairCard,
   unlockCard,
 } from './transitions/card.js';
+export { closePosition, type PositionWorld } from './transitions/position.js';
 export {
   changeContact,
   changeDetails,
@@ -127,6 +134,7 @@ export {
   reopenProfile,
 } from './transitions/profile.js';
 export { closeRequest, decideRequest, openForReview } from './transitions/request.js';
+export { closeWorkgroup, type WorkgroupWorld } from './transitions/workgroup.js';
 export {
   type ContactDetails,
   contactDetailsSchema,
