@@ -68,21 +68,27 @@ export function buildBitset(
   };
 }
 
-/** CASL abilities for the actors, one rule per (active assignment, role, activity), scoped by org path. */
-export function buildCasl(compiled: CompiledPack, actors: readonly ActorInput[], date: string) {
+/**
+ * CASL abilities for the actors: one rule per (assignment, role, activity) the matrix
+ * grants directly, with the organisation and the assignment's dates as conditions, so
+ * CASL decides dates at read time as decide() does (ASG-02).
+ */
+export function buildCasl(compiled: CompiledPack, actors: readonly ActorInput[]) {
   return actors.map((actor) => {
-    const rules: { action: string; subject: string; conditions: { path: string } }[] = [];
+    const rules: { action: string; subject: string; conditions: Record<string, unknown> }[] = [];
     for (const a of actor.assignments) {
-      if (a.removed || a.start > date || (a.end !== undefined && date >= a.end)) continue;
+      if (a.removed) continue;
+      const date = a.end === undefined ? { $gte: a.start } : { $gte: a.start, $lt: a.end };
       for (const activity of activityIds) {
         const grants = compiled.activities.get(activity)!.grants;
         for (const role of a.roles) {
-          if (grants[role] === 'direct')
+          if (grants[role] === 'direct') {
             rules.push({
               action: activity,
               subject: 'Target',
-              conditions: { path: a.organisation },
+              conditions: { path: a.organisation, date },
             });
+          }
         }
       }
     }
@@ -90,9 +96,11 @@ export function buildCasl(compiled: CompiledPack, actors: readonly ActorInput[],
   });
 }
 
-/** CASL subjects for the requests. */
+/** CASL subjects for the requests: the target's organisation path and the decision date. */
 export function caslSubjects(requests: readonly DecisionRequestInput[]) {
-  return requests.map((r) => subject('Target', { path: [...(r.target?.organisationPath ?? [])] }));
+  return requests.map((r) =>
+    subject('Target', { path: [...(r.target?.organisationPath ?? [])], date: r.at.slice(0, 10) }),
+  );
 }
 
 const CASBIN_MODEL = `

@@ -117,7 +117,7 @@ function firstGranting(
   const unlock = prepared.activity.id === 'smartcard.unlock';
   const g = actor.grants;
   const day = prepared.day;
-  for (let i = 0; i < g.length; i += GRANT_STRIDE) {
+  for (let i = actor.from; i < actor.to; i += GRANT_STRIDE) {
     const flags = g[i + 1]!;
     if (
       (flags & bit) === 0 ||
@@ -129,7 +129,8 @@ function firstGranting(
     if (flags & LOCUM_FLAG && unlock) continue;
     if (grant !== 'assignable-only') return organisationCode(g[i]!);
     const onList =
-      positionId !== undefined && (actor.assignable[i / GRANT_STRIDE] ?? []).includes(positionId);
+      positionId !== undefined &&
+      (actor.assignable[(i - actor.from) / GRANT_STRIDE] ?? []).includes(positionId);
     if (onList === direct) return organisationCode(g[i]!);
   }
   throw new RangeError(`no assignment grants ${role}`);
@@ -350,7 +351,7 @@ export function decidePrepared(actor: PreparedActor, prepared: PreparedRequest):
   let directFound = 0;
   let requestFound = 0;
   let locum = -1;
-  for (let i = 0; i < g.length; i += GRANT_STRIDE) {
+  for (let i = actor.from; i < actor.to; i += GRANT_STRIDE) {
     const flags = g[i + 1]!;
     const matched = flags & anyMask;
     if (matched === 0 || g[i + 2]! > day || day >= g[i + 3]! || !inPath(pathIds, g[i]!)) continue;
@@ -362,7 +363,7 @@ export function decidePrepared(actor: PreparedActor, prepared: PreparedRequest):
     const onList =
       assignable !== 0 &&
       positionId !== undefined &&
-      (actor.assignable[i / GRANT_STRIDE] ?? []).includes(positionId);
+      (actor.assignable[(i - actor.from) / GRANT_STRIDE] ?? []).includes(positionId);
     directFound |= (matched & activity.directMask) | (onList ? assignable : 0);
     requestFound |= (matched & activity.viaRequestMask) | (onList ? 0 : assignable);
   }

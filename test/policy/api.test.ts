@@ -122,10 +122,40 @@ describe('the Decider, whatCan, explain, diffPacks', () => {
     expect(decider.decide(decider.prepare(actorWith(['IDC'])), request).allowed).toBe(false);
     expect(() =>
       decider.decide(
-        { uuid: '100000000001', open: true, grants: new Int32Array(0), assignable: [] },
+        {
+          uuid: '100000000001',
+          open: true,
+          grants: new Int32Array(0),
+          from: 0,
+          to: 0,
+          assignable: [],
+        },
         request,
       ),
     ).toThrow(ValidationError);
+  });
+
+  it('actors prepared together decide exactly as actors prepared one by one', () => {
+    const decider = createDecider(dorsetPack);
+    fc.assert(
+      fc.property(
+        worldArb().chain((w) => fc.tuple(fc.constant(w), decisionRequestArb(w, w.actors[0]!.uuid))),
+        ([world, request]) => {
+          const together = decider.prepareAll(world.actors);
+          const prepared = decider.request(request);
+          world.actors.forEach((actor, i) => {
+            const alone = decider.decide(decider.prepare(actor), prepared);
+            expect(JSON.stringify(decider.decide(together[i]!, prepared))).toBe(
+              JSON.stringify(alone),
+            );
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(() => decider.prepareAll([raa, { uuid: 'x', assignments: [] }])).toThrow(
+      expect.objectContaining({ field: '1.uuid' }),
+    );
   });
 
   it('decisions agree whichever entry point is used', () => {
