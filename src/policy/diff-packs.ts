@@ -1,5 +1,6 @@
 import { effectiveGrants } from './compiled-pack.js';
 import { type ActivityId, activityIds, type Grant } from './matrix.js';
+import { toValidPack } from './packs/registry.js';
 import type { RulePack } from './packs/schema.js';
 import { type RaRole, raRoles } from './roles.js';
 
@@ -28,14 +29,18 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 /**
  * Which role gains or loses which activity, and which number or switch changes, going
- * from pack `a` to pack `b`.
+ * from one pack to another.
+ *
+ * @throws VALIDATION naming the field when either pack is not valid.
  *
  * @example
  * ```ts
  * diffPacks(nationalPack, dorsetPack).settings.map((s) => s.setting) // ['id', 'name', 'selfRenewalLimit', ...]
  * ```
  */
-export function diffPacks(a: RulePack, b: RulePack): PackDiff {
+export function diffPacks(from: RulePack, to: RulePack): PackDiff {
+  const a = toValidPack(from);
+  const b = toValidPack(to);
   const grants: GrantChange[] = [];
   for (const activity of activityIds) {
     const before = effectiveGrants(a, activity);
