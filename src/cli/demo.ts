@@ -62,6 +62,21 @@ const alexAtPharmacy = {
 
 type Step = Omit<DecisionInput, 'actor' | 'pack' | 'at'> & { readonly at?: string };
 
+/** Alex renews their own card, 40 days before it expires, after three self-renewals. */
+const alexSelfRenews: Step = {
+  activity: 'smartcard.self-renew',
+  target: {
+    user: { uuid: people.alex.uuid },
+    card: {
+      serial: '2112345678',
+      status: 'issued',
+      holder: people.alex.uuid,
+      certificatesExpireOn: '2027-01-01',
+      selfRenewalCount: 3,
+    },
+  },
+};
+
 function ask(io: CliIo, pack: RulePack, actor: ActorInput, question: string, step: Step): Decision {
   const decision = decide({ pack, actor, at: AT, ...step });
   const verdict = decision.allowed
@@ -147,19 +162,13 @@ export async function runDemo(io: CliIo): Promise<number> {
       },
     },
   });
-  ask(io, n, people.alex, 'self-renew their own card, 40 days before expiry?', {
-    activity: 'smartcard.self-renew',
-    target: {
-      user: { uuid: people.alex.uuid },
-      card: {
-        serial: '2112345678',
-        status: 'issued',
-        holder: people.alex.uuid,
-        certificatesExpireOn: '2027-01-01',
-        selfRenewalCount: 3,
-      },
-    },
-  });
+  ask(
+    io,
+    n,
+    people.alex,
+    'self-renew their own card (renewed 3 times), 40 days before expiry?',
+    alexSelfRenews,
+  );
 
   io.out('');
   io.out('2. Separation of duties beats every permit');
@@ -207,19 +216,7 @@ export async function runDemo(io: CliIo): Promise<number> {
     target: { ...alexAtPharmacy, user: { ...alexAtPharmacy.user, hasNiNumber: false } },
     facts: { userPresent: true },
   });
-  ask(io, d, people.alex, 'self-renew a fourth time?', {
-    activity: 'smartcard.self-renew',
-    target: {
-      user: { uuid: people.alex.uuid },
-      card: {
-        serial: '2112345678',
-        status: 'issued',
-        holder: people.alex.uuid,
-        certificatesExpireOn: '2027-01-01',
-        selfRenewalCount: 3,
-      },
-    },
-  });
+  ask(io, d, people.alex, 'self-renew a fourth time?', alexSelfRenews);
 
   io.out('');
   io.out("4. What Sam's screen shows at FA123 (whatCan, for front ends)");
