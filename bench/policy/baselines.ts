@@ -69,6 +69,55 @@ export function buildBitset(
 }
 
 /**
+ * The same bitset check with one object per user (its assignments packed in its own
+ * Int32Array), the layout a prepared actor has: it shows how much of the gap to the
+ * columnar bitset is memory layout rather than logic.
+ */
+export function buildBitsetPerUser(
+  compiled: CompiledPack,
+  actors: readonly ActorInput[],
+  paths: readonly (readonly string[])[],
+) {
+  const orgIndex = new Map<string, number>();
+  paths.forEach((p, i) => {
+    orgIndex.set(p[0]!, i);
+  });
+  const ancestors = paths.map((p) => Int32Array.from(p.map((o) => orgIndex.get(o)!)));
+  const activityMask = Int32Array.from(
+    activityIds.map((a) => compiled.activities.get(a)!.directMask),
+  );
+  const everyone = Uint8Array.from(
+    activityIds.map((a) => (compiled.activities.get(a)!.row.allUsers === 'any' ? 1 : 0)),
+  );
+  const users = actors.map((actor) => {
+    const kept = actor.assignments.filter((a) => !a.removed && a.roles.length > 0);
+    const grants = new Int32Array(kept.length * 4);
+    kept.forEach((a, i) => {
+      let m = 0;
+      for (const r of a.roles) m |= roleBit[r];
+      grants.set(
+        [orgIndex.get(a.organisation)!, m, dayOf(a.start), a.end ? dayOf(a.end) : 2 ** 31 - 1],
+        i * 4,
+      );
+    });
+    return { uuid: actor.uuid, grants };
+  });
+  return {
+    check(actor: number, activity: number, targetOrg: number, day: number): boolean {
+      if (everyone[activity] === 1) return true;
+      const need = activityMask[activity]!;
+      const path = ancestors[targetOrg]!;
+      const g = users[actor]!.grants;
+      for (let j = 0; j < g.length; j += 4) {
+        if ((g[j + 1]! & need) === 0 || g[j + 2]! > day || day >= g[j + 3]!) continue;
+        for (let p = 0; p < path.length; p++) if (path[p] === g[j]) return true;
+      }
+      return false;
+    },
+  };
+}
+
+/**
  * CASL abilities for the actors: one rule per (assignment, role, activity) the matrix
  * grants directly, with the organisation and the assignment's dates as conditions, so
  * CASL decides dates at read time as decide() does (ASG-02).

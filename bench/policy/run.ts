@@ -11,7 +11,13 @@ import {
   type PreparedRequest,
 } from '../../src/policy/index.js';
 import { type BenchRow, type BenchTarget, printTables, rate } from '../lib/table.js';
-import { buildBitset, buildCasbin, buildCasl, caslSubjects } from './baselines.js';
+import {
+  buildBitset,
+  buildBitsetPerUser,
+  buildCasbin,
+  buildCasl,
+  caslSubjects,
+} from './baselines.js';
 import { buildRequests, buildWorld } from './world.js';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 2);
@@ -71,6 +77,11 @@ const bitsetRate = rate(SECONDS, 100_000, (i) => {
   if (bitset.check(args.actor, args.activity, args.org, day)) bitsetAllowedCount++;
 });
 const bitsetAllowed = bitsetAllowedCount / (bitsetRate * SECONDS);
+const perUser = buildBitsetPerUser(compiled, raw.actors, raw.paths);
+const perUserRate = rate(SECONDS, 100_000, (i) => {
+  const args = bitsetArgs[i % N]!;
+  perUser.check(args.actor, args.activity, args.org, day);
+});
 
 // CASL and casbin build per-user structures; they decide for the requests of the first 5,000 users.
 const SAMPLE = 5_000;
@@ -121,6 +132,11 @@ const rows: BenchRow[] = [
     value: bitsetRate,
     unit: 'decisions/s',
     note: `${(bitsetAllowed * 100).toFixed(0)}% allowed`,
+  },
+  {
+    name: 'bare bitset check, one object per user (the prepared-actor layout)',
+    value: perUserRate,
+    unit: 'decisions/s',
   },
   {
     name: 'decide, the same 5,000 users as CASL and casbin',
