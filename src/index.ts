@@ -168,3 +168,11 @@ export {
   type Reason,
   type RulePack,
 } from './policy/index.js';
+export {
+  CSV_LINE_END,
+  type CsvColumn,
+  type CsvValue,
+  csvCell,
+  csvRecord,
+  csvStream,
+} from './ra/reports/csv.js';
