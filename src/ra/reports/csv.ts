@@ -6,7 +6,9 @@ export type CsvValue = string | number | boolean | null | undefined | Date;
 
 /** One column of a CSV export: its header and how to read it from a row. */
 export interface CsvColumn<Row> {
+  /** The column's name in the header row. */
   readonly header: string;
+  /** Reads the column's cell from a row. */
   readonly value: (row: Row) => CsvValue;
 }
 
