@@ -8,6 +8,9 @@ export const libraryEntries = {
   'pki/index': 'src/pki/index.ts',
   'card/index': 'src/card/index.ts',
   'card/pcsc/index': 'src/card/pcsc/index.ts',
+  'storage/sqlite/index': 'src/storage/sqlite/index.ts',
+  'storage/postgres/index': 'src/storage/postgres/index.ts',
+  'storage/testing/index': 'src/storage/testing/index.ts',
 } as const;
 
 const shared: Options = {

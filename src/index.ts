@@ -1,7 +1,9 @@
 /**
  * careid: the registration-authority side of NHS smartcard identity management. The
- * root holds the domain model, the errors and the policy essentials; the layers have
- * their own subpaths (`careid/policy`, `careid/pki`, `careid/card`, `careid/testing`).
+ * root holds the domain model, the errors, the policy essentials, the storage ports with the
+ * in-memory store, and report exports; the layers have their own subpaths (`careid/policy`,
+ * `careid/pki`, `careid/card`, `careid/storage/sqlite`, `careid/storage/postgres`,
+ * `careid/storage/testing`, `careid/testing`).
  *
  * @packageDocumentation
  */
@@ -58,6 +60,7 @@ export {
   endOrRemoveAssignment,
   esrMasteredFields,
   flagForRepair,
+  foldName,
   generateUuid,
   type IdentityCheck,
   type IdentityCheckProblem,
@@ -176,3 +179,51 @@ export {
   csvRecord,
   csvStream,
 } from './ra/reports/csv.js';
+export {
+  type AuditBreak,
+  AuditBrokenError,
+  type AuditHead,
+  type AuditLog,
+  type AuditRecord,
+  type AuditVerification,
+  type AuthenticatorRepository,
+  assertAuditIntact,
+  auditHash,
+  type BulkLoadResult,
+  type BulkSource,
+  type CertificateRecord,
+  type CertificateRepository,
+  ConflictError,
+  canonicalJson,
+  certificateRecordSchema,
+  closedAt,
+  DEFAULT_PAGE_SIZE,
+  DuplicateError,
+  type ExpiringQuery,
+  GENESIS_HASH,
+  MAX_PAGE_SIZE,
+  memoryStore,
+  type NameQuery,
+  NotFoundError,
+  nameKey,
+  type OrganisationRepository,
+  type Page,
+  type PageRequest,
+  type PositionAssignmentRepository,
+  type PositionRepository,
+  type RecordKind,
+  type RecordTypes,
+  type Repository,
+  type RequestFilter,
+  type RequestRepository,
+  recordKinds,
+  type SmartcardRepository,
+  type Store,
+  type StoredOrganisation,
+  type StoreTx,
+  StoreUnavailableError,
+  type UserRepository,
+  verifyAudit,
+  type WorkgroupAssignmentRepository,
+  type WorkgroupRepository,
+} from './storage/index.js';

@@ -22,8 +22,14 @@ export const isoDateSchema = z
 /** A calendar date, `YYYY-MM-DD`. */
 export type IsoDate = z.infer<typeof isoDateSchema>;
 
-/** An instant in UTC, ISO 8601 with a `Z` offset (e.g. `2026-11-22T09:30:00.000Z`). */
-export const isoDateTimeSchema = z.iso.datetime({ offset: false }).brand<'IsoDateTime'>();
+/**
+ * An instant in UTC, ISO 8601 with a `Z` offset, normalised to milliseconds
+ * (`2026-11-22T09:30:00.000Z`) so that instants compare and sort correctly as strings.
+ */
+export const isoDateTimeSchema = z.iso
+  .datetime({ offset: false })
+  .transform((text) => new Date(text).toISOString())
+  .brand<'IsoDateTime'>();
 
 /** An instant in UTC, ISO 8601. */
 export type IsoDateTime = z.infer<typeof isoDateTimeSchema>;

@@ -6,12 +6,24 @@ export interface DuplicateMatch {
   readonly because: 'same-ni-number' | 'same-name-and-date-of-birth';
 }
 
-const fold = (text: string) =>
-  text
+/**
+ * ID-06: a name part as duplicate checks and name searches compare it: letters and
+ * digits of any script, in lower case, without accents, spaces or punctuation.
+ *
+ * @example
+ * ```ts
+ * foldName(" Zoë O'Brien ") // 'zoeobrien'
+ * ```
+ */
+export function foldName(part: string): string {
+  return part
+    .toLowerCase()
     .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^a-z]/gi, '')
-    .toLowerCase();
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+const fold = foldName;
 
 /**
  * ID-06: the existing profiles that may be the same person as `candidate`: the same NI
@@ -19,7 +31,8 @@ const fold = (text: string) =>
  *
  * @example
  * ```ts
- * const matches = duplicateMatches(newProfile, store.usersByNameAndBirth(...));
+ * const sameName = await tx.users.searchByName({ family, given, dateOfBirth });
+ * const matches = duplicateMatches(newProfile, sameName.items);
  * ```
  */
 export function duplicateMatches(
@@ -33,6 +46,7 @@ export function duplicateMatches(
     if (candidate.niNumber !== undefined && other.niNumber === candidate.niNumber) {
       matches.push({ uuid: other.uuid, because: 'same-ni-number' });
     } else if (
+      family !== '' &&
       other.dateOfBirth === candidate.dateOfBirth &&
       fold(other.name.family) === family &&
       fold(other.name.given) === given

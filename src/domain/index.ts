@@ -25,7 +25,7 @@ export {
   isoDateTimeSchema,
   toIsoDateTime,
 } from './dates.js';
-export { type DuplicateMatch, duplicateMatches } from './duplicates.js';
+export { type DuplicateMatch, duplicateMatches, foldName } from './duplicates.js';
 export { InvalidTransitionError } from './errors.js';
 export type { DomainEvent, Transition } from './events.js';
 export {

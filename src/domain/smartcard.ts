@@ -49,7 +49,7 @@ export const cardCertificateSchema = z
   .object({
     serial: z
       .string()
-      .regex(/^[0-9a-f]{2,40}$/, { message: 'must be the certificate serial in lower-case hex' }),
+      .regex(/^[0-9a-f]{1,40}$/, { message: 'must be the certificate serial in lower-case hex' }),
     notBefore: isoDateTimeSchema,
     notAfter: isoDateTimeSchema,
     status: z.enum(['active', 'revoked', 'superseded']),

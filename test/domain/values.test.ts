@@ -7,6 +7,7 @@ import {
   generateUuid,
   isActiveOn,
   isoDateSchema,
+  isoDateTimeSchema,
   niNumberSchema,
   odsCodeSchema,
   passcodeProblem,
@@ -94,6 +95,12 @@ describe('organisations, positions, dates', () => {
   it('ODS codes are 3 to 8 letters and digits, upper-cased', () => {
     expect(odsCodeSchema.parse(' fa123 ')).toBe('FA123');
     expect(odsCodeSchema.safeParse('F!').success).toBe(false);
+  });
+
+  it('instants are normalised to milliseconds so they sort correctly as strings', () => {
+    expect(isoDateTimeSchema.parse('2026-11-22T10:00:00Z')).toBe('2026-11-22T10:00:00.000Z');
+    expect(isoDateTimeSchema.parse('2026-11-22T10:00:00.5Z')).toBe('2026-11-22T10:00:00.500Z');
+    expect(isoDateTimeSchema.safeParse('2026-11-22T10:00:00+01:00').success).toBe(false);
   });
 
   it('calendar dates are real dates', () => {

@@ -1,0 +1,173 @@
+import { type AuditEvent, auditEventSchema } from '../domain/index.js';
+import { parseWith } from '../errors/parse.js';
+import { ValidationError } from '../errors/validation-error.js';
+import { canonicalJson, sha256Hex } from './canonical.js';
+import { AuditBrokenError } from './errors.js';
+import type { Store } from './ports.js';
+import { type AuditHead, type AuditRecord, GENESIS_HASH } from './records.js';
+
+// AUD-02: field names that would carry a secret. Compared with case and separators removed.
+const SECRET_KEY =
+  /^(pin|newpin|oldpin|puk|otp)$|passcode|password|privatekey|managementkey|onetimecode|secret/;
+
+function assertNoSecrets(value: unknown, path: string): void {
+  if (value === null || typeof value !== 'object') return;
+  for (const [key, inner] of Object.entries(value)) {
+    const field = path === '' ? key : `${path}.${key}`;
+    if (!Array.isArray(value) && SECRET_KEY.test(key.toLowerCase().replace(/[^a-z]/g, ''))) {
+      throw new ValidationError('audit event', [
+        { field, message: 'looks like a secret; secrets never enter the audit log (AUD-02)' },
+      ]);
+    }
+    assertNoSecrets(inner, field);
+  }
+}
+
+/**
+ * Validates an audit event and brings it to canonical form (AUD-01), refusing fields that
+ * would carry a secret (AUD-02).
+ *
+ * @throws VALIDATION when the event is malformed, not plain JSON, or names a secret.
+ * @example
+ * ```ts
+ * const { event, json } = prepareAuditEvent(raw);
+ * ```
+ */
+export function prepareAuditEvent(input: AuditEvent): { event: AuditEvent; json: string } {
+  const parsed = parseWith(auditEventSchema, input, 'audit event');
+  assertNoSecrets(parsed.details, 'details');
+  const json = canonicalJson(parsed);
+  return { event: JSON.parse(json) as AuditEvent, json };
+}
+
+/**
+ * The hash of an audit record: SHA-256 over the canonical JSON of `{ seq, prevHash, event }`.
+ *
+ * @example
+ * ```ts
+ * auditHash(1, GENESIS_HASH, event)
+ * ```
+ */
+export function auditHash(seq: number, prevHash: string, event: AuditEvent): string {
+  return sha256Hex(canonicalJson({ seq, prevHash, event }));
+}
+
+/**
+ * Builds the next record of the chain after `head`.
+ *
+ * @example
+ * ```ts
+ * const record = chainRecord({ seq: 0, hash: GENESIS_HASH }, event);
+ * ```
+ */
+export function chainRecord(head: AuditHead, event: AuditEvent): AuditRecord {
+  const seq = head.seq + 1;
+  return { seq, at: event.at, event, prevHash: head.hash, hash: auditHash(seq, head.hash, event) };
+}
+
+/** Why a link of the audit chain is broken. */
+export type AuditBreak =
+  /** A record is missing (a gap, or the log ends before the head says). */
+  | 'missing'
+  /** The record's `prevHash` is not the hash of the record before. */
+  | 'prev-hash'
+  /** The record's content does not hash to its `hash` (it was changed). */
+  | 'hash'
+  /** The head does not point at the last record. */
+  | 'head';
+
+/** The outcome of {@link verifyAudit}. */
+export type AuditVerification =
+  | { readonly ok: true; readonly count: number; readonly head: AuditHead }
+  | {
+      readonly ok: false;
+      /** Sequence number of the first broken or missing link. */
+      readonly seq: number;
+      /** Why. */
+      readonly reason: AuditBreak;
+      /** A sentence for a person. */
+      readonly message: string;
+      /** Records that verified before the break. */
+      readonly count: number;
+    };
+
+/**
+ * AUD-01: walks the audit chain from the first record to the head and reports the first
+ * broken or missing link. Reads page by page, each page in its own transaction, up to the
+ * head read at the start (records appended meanwhile are left for the next run).
+ *
+ * @throws STORE_UNAVAILABLE when the store cannot be reached.
+ * @example
+ * ```ts
+ * const result = await verifyAudit(store);
+ * if (!result.ok) console.error(`audit record ${result.seq}: ${result.message}`);
+ * ```
+ */
+export async function verifyAudit(
+  store: Store,
+  options: { readonly pageSize?: number } = {},
+): Promise<AuditVerification> {
+  const limit = options.pageSize ?? 1000;
+  const head = await store.transaction((tx) => tx.audit.head());
+  let prev: AuditHead = { seq: 0, hash: GENESIS_HASH };
+  let cursor: string | undefined;
+  const broken = (seq: number, reason: AuditBreak, message: string): AuditVerification => ({
+    ok: false,
+    seq,
+    reason,
+    message,
+    count: prev.seq,
+  });
+  while (prev.seq < head.seq) {
+    const page = await store.transaction((tx) => tx.audit.read({ limit, cursor }));
+    for (const record of page.items) {
+      if (record.seq > head.seq) break;
+      const expected = prev.seq + 1;
+      if (record.seq !== expected) {
+        return broken(expected, 'missing', `record ${expected} is missing (next is ${record.seq})`);
+      }
+      if (record.prevHash !== prev.hash) {
+        return broken(
+          record.seq,
+          'prev-hash',
+          `record ${record.seq} does not link to record ${prev.seq}`,
+        );
+      }
+      if (auditHash(record.seq, record.prevHash, record.event) !== record.hash) {
+        return broken(record.seq, 'hash', `record ${record.seq} was changed after it was written`);
+      }
+      prev = { seq: record.seq, hash: record.hash };
+    }
+    if (page.nextCursor === undefined) break;
+    cursor = page.nextCursor;
+  }
+  if (prev.seq < head.seq) {
+    return broken(
+      prev.seq + 1,
+      'missing',
+      `the log ends at record ${prev.seq} but its head is ${head.seq}`,
+    );
+  }
+  if (prev.hash !== head.hash) {
+    return broken(head.seq, 'head', `the head does not point at record ${head.seq}`);
+  }
+  return { ok: true, count: head.seq, head };
+}
+
+/**
+ * {@link verifyAudit}, throwing when the chain is broken.
+ *
+ * @throws AUDIT_BROKEN with the first broken link's `seq` and `reason`.
+ * @throws STORE_UNAVAILABLE when the store cannot be reached.
+ * @example
+ * ```ts
+ * await assertAuditIntact(store);
+ * ```
+ */
+export async function assertAuditIntact(store: Store): Promise<AuditHead> {
+  const result = await verifyAudit(store);
+  if (!result.ok) {
+    throw new AuditBrokenError(result.seq, result.reason, `Audit chain broken: ${result.message}`);
+  }
+  return result.head;
+}

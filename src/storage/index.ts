@@ -1,0 +1,64 @@
+/**
+ * Storage ports and the default in-memory store: `Store.transaction(fn)` over the RA's
+ * repositories and its hash-chained audit log.
+ *
+ * @packageDocumentation
+ */
+export {
+  type AuditBreak,
+  type AuditVerification,
+  assertAuditIntact,
+  auditHash,
+  verifyAudit,
+} from './audit-chain.js';
+export { canonicalJson } from './canonical.js';
+export {
+  AuditBrokenError,
+  ConflictError,
+  DuplicateError,
+  NotFoundError,
+  StoreUnavailableError,
+} from './errors.js';
+export { recordKinds } from './kinds.js';
+export { memoryStore } from './memory/memory-store.js';
+export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type Page,
+  type PageRequest,
+} from './paging.js';
+export type {
+  AuditLog,
+  AuthenticatorRepository,
+  BulkLoadResult,
+  BulkSource,
+  CertificateRepository,
+  OrganisationRepository,
+  PositionAssignmentRepository,
+  PositionRepository,
+  RecordKind,
+  RecordTypes,
+  Repository,
+  RequestRepository,
+  SmartcardRepository,
+  Store,
+  StoreTx,
+  UserRepository,
+  WorkgroupAssignmentRepository,
+  WorkgroupRepository,
+} from './ports.js';
+export {
+  closedAt,
+  type ExpiringQuery,
+  type NameQuery,
+  nameKey,
+  type RequestFilter,
+} from './queries.js';
+export {
+  type AuditHead,
+  type AuditRecord,
+  type CertificateRecord,
+  certificateRecordSchema,
+  GENESIS_HASH,
+  type StoredOrganisation,
+} from './records.js';

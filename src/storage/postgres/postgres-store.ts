@@ -1,0 +1,173 @@
+import pg from 'pg';
+import { ValidationError } from '../../errors/validation-error.js';
+import type { Store } from '../ports.js';
+import type { SqlConn } from '../sql/conn.js';
+import { runMigrations } from '../sql/migrations.js';
+import { sqlStore } from '../sql/sql-store.js';
+import { pgTxConn } from './connection.js';
+import { isConnectionError, isSerializationFailure, mapPgError } from './errors.js';
+
+/** Options of {@link postgresStore}. */
+export interface PostgresStoreOptions {
+  /** The schema that holds careid's tables (default `public`); created when missing. */
+  readonly schema?: string;
+  /**
+   * How many times a transaction runs at most when PostgreSQL reports a serialisation
+   * failure or deadlock (40001, 40P01) before it fails with CONFLICT (default 8; 1 never
+   * retries).
+   */
+  readonly maxAttempts?: number;
+}
+
+/** A store in PostgreSQL, with its schema migration. */
+export interface PostgresStore extends Store {
+  /** Always `postgres`. */
+  readonly adapter: 'postgres';
+  /** The schema of the tables. */
+  readonly schema: string;
+  /**
+   * Creates or upgrades the schema (idempotent, versioned in `schema_version`, safe when
+   * several app servers start at once: an advisory lock orders them); returns the versions
+   * it applied. Transactions call it on first use.
+   *
+   * @throws STORE_UNAVAILABLE when PostgreSQL cannot be reached.
+   */
+  migrate(): Promise<number[]>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A store in PostgreSQL (pg), for RAs that outgrow one machine: many app servers, replicas,
+ * backups.
+ *
+ * Every transaction runs at SERIALIZABLE isolation. A serialisation failure or deadlock
+ * (40001, 40P01) re-runs the whole `fn` on a fresh snapshot, up to `maxAttempts` times,
+ * then fails with CONFLICT; so `fn` must not have effects outside the store. A stale
+ * version is a CONFLICT at once (re-running would not help). The audit chain head row is
+ * locked (`FOR UPDATE`) by each append, so the chain stays linear. A lost or refused
+ * connection is STORE_UNAVAILABLE and is never retried.
+ *
+ * Pass a URL (the store owns its pool and ends it on `close()`) or your own `pg.Pool`
+ * (left open on `close()`).
+ *
+ * @throws VALIDATION when the schema name is not a plain lower-case identifier.
+ * @example
+ * ```ts
+ * import { postgresStore } from 'careid/storage/postgres';
+ * const store = postgresStore('postgres://ra@db/careid', { schema: 'careid' });
+ * await store.transaction((tx) => tx.users.get(uuid));
+ * ```
+ */
+export function postgresStore(
+  urlOrPool: string | pg.Pool,
+  options: PostgresStoreOptions = {},
+): PostgresStore {
+  const schema = options.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new ValidationError('postgres store options', [
+      { field: 'schema', message: 'must be a lower-case identifier (letters, digits, _)' },
+    ]);
+  }
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
+  const owned = typeof urlOrPool === 'string';
+  const pool = owned ? new pg.Pool({ connectionString: urlOrPool }) : urlOrPool;
+  // An idle client whose server went away emits 'error' on the pool; unheard, it would crash the process.
+  if (pool.listenerCount('error') === 0) pool.on('error', () => undefined);
+  const q = (table: string) => `"${schema}".${table}`;
+
+  async function withClient<T>(
+    isolation: string,
+    fn: (conn: SqlConn, client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw mapPgError(error);
+    }
+    let lost: unknown;
+    const onError = (error: unknown) => {
+      lost = error;
+    };
+    client.on('error', onError);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      client.off('error', onError);
+      // A client that lost its connection is destroyed, not returned to the pool.
+      client.release(lost !== undefined);
+    };
+    let committing = false;
+    let commitInBackground = false;
+    const conn = pgTxConn(client, `BEGIN ISOLATION LEVEL ${isolation}`);
+    try {
+      const result = await fn(conn, client);
+      committing = true;
+      if (conn.begun && !conn.wrote) {
+        // A transaction that only read cannot fail at COMMIT (SSI fails only a writer of a
+        // dangerous structure, and there is nothing to make durable), so the caller does
+        // not wait for it: one round trip less. The client returns to the pool afterwards.
+        commitInBackground = true;
+        client.query('COMMIT').then(release, (error: unknown) => {
+          lost = error;
+          release();
+        });
+      } else if (conn.begun) {
+        await client.query('COMMIT');
+      }
+      return result;
+    } catch (error) {
+      if (conn.begun && lost === undefined && !isConnectionError(error)) {
+        await client.query('ROLLBACK').catch((e: unknown) => {
+          lost = e;
+        });
+      }
+      throw mapPgError(error, committing && isConnectionError(error));
+    } finally {
+      if (!commitInBackground) release();
+    }
+  }
+
+  const migrate = () =>
+    withClient('READ COMMITTED', async (conn) => {
+      await conn.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`careid:${schema}`]);
+      await conn.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      return runMigrations(conn, q);
+    });
+  // Transactions migrate once per store; a failed attempt is retried by the next transaction.
+  let ready: Promise<unknown> | undefined;
+  const ensureMigrated = () => {
+    if (ready === undefined) {
+      ready = migrate();
+      ready.catch(() => {
+        ready = undefined;
+      });
+    }
+    return ready;
+  };
+
+  const store = sqlStore({
+    adapter: 'postgres',
+    q,
+    async run(fn, { retry }) {
+      await ensureMigrated();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await withClient('SERIALIZABLE', (conn) => fn(conn));
+        } catch (error) {
+          const cause = (error as { cause?: unknown }).cause;
+          if (!retry || attempt >= maxAttempts || !isSerializationFailure(cause)) throw error;
+          // Exponential back-off with full jitter, so the racers do not collide again at once.
+          await sleep(Math.random() * Math.min(200, 4 * 2 ** attempt));
+        }
+      }
+    },
+    async close() {
+      if (owned) await pool.end();
+    },
+  });
+  return { ...store, adapter: 'postgres', schema, migrate };
+}

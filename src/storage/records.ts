@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import {
+  type AuditEvent,
+  cardSerialSchema,
+  type IsoDateTime,
+  isoDateTimeSchema,
+  type Organisation,
+  organisationSchema,
+  uuidSchema,
+} from '../domain/index.js';
+import { REVOCATION_REASONS } from '../pki/revocation-reason.js';
+
+const versionSchema = z.number().int().nonnegative();
+
+/**
+ * An issued end-entity certificate as the store keeps it: what the PKI's `CaRepository`
+ * needs for issued certificates and revocations (`IssuedCertificateRecord` plus its
+ * `RevocationRecord`), with the card that holds it, so a store can answer "is it revoked",
+ * "which expire soon" and list revocations for a CRL. Revocation reasons are the PKI's
+ * RFC 5280 names.
+ */
+export const certificateRecordSchema = z
+  .object({
+    /** Certificate serial number, lower-case hex. */
+    serial: z
+      .string()
+      .regex(/^[0-9a-f]{1,40}$/, { message: 'must be the certificate serial in lower-case hex' }),
+    /** The holder's UUID (ID-05). */
+    holder: uuidSchema,
+    /** The card that holds the key, when the certificate is a smartcard's. */
+    card: cardSerialSchema.optional(),
+    notBefore: isoDateTimeSchema,
+    notAfter: isoDateTimeSchema,
+    status: z.enum(['active', 'revoked', 'superseded']),
+    revocation: z
+      .object({ reason: z.enum(REVOCATION_REASONS), at: isoDateTimeSchema })
+      .readonly()
+      .optional(),
+    /** The serial (hex) of the certificate this one renews (CARD-05), if it is a renewal. */
+    renews: z
+      .string()
+      .regex(/^[0-9a-f]{1,40}$/, { message: 'must be a certificate serial in lower-case hex' })
+      .optional(),
+    /** The certificate, DER-encoded. */
+    der: z.instanceof(Uint8Array, { message: 'must be the DER bytes (a Uint8Array)' }),
+    version: versionSchema,
+  })
+  .refine((c) => c.notBefore <= c.notAfter, {
+    message: 'notAfter must not be before notBefore',
+    path: ['notAfter'],
+  })
+  .refine((c) => (c.status === 'revoked') === (c.revocation !== undefined), {
+    message: 'a revoked certificate records its revocation, and only a revoked one does',
+    path: ['revocation'],
+  })
+  .readonly();
+/** An issued certificate record. */
+export type CertificateRecord = z.infer<typeof certificateRecordSchema>;
+
+/**
+ * An organisation as the store keeps it: the domain record plus the `version` every
+ * stored aggregate carries (the domain schema has none).
+ */
+export type StoredOrganisation = Organisation & { readonly version: number };
+
+/** Parses a stored organisation: the domain schema plus its version. */
+export const storedOrganisationSchema = z
+  .intersection(organisationSchema, z.object({ version: versionSchema }))
+  .readonly();
+
+/** The hash of the link before the first audit record: 64 zeros. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** AUD-01: one record of the audit log, chained to the one before by `prevHash`. */
+export interface AuditRecord {
+  /** Position in the log, from 1, without gaps. */
+  readonly seq: number;
+  /** The event's time (copied from `event.at` for indexing). */
+  readonly at: IsoDateTime;
+  /** The event as appended, in canonical form. */
+  readonly event: AuditEvent;
+  /** `hash` of record `seq - 1`, or {@link GENESIS_HASH} for the first. */
+  readonly prevHash: string;
+  /** SHA-256 (hex) of the canonical JSON of `{ seq, prevHash, event }`. */
+  readonly hash: string;
+}
+
+/** The last link of the audit chain: `seq` 0 and {@link GENESIS_HASH} while it is empty. */
+export interface AuditHead {
+  /** Sequence number of the last record (0 when empty). */
+  readonly seq: number;
+  /** Hash of the last record. */
+  readonly hash: string;
+}

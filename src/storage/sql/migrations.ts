@@ -1,0 +1,110 @@
+import { recordKinds } from '../kinds.js';
+import { GENESIS_HASH } from '../records.js';
+import type { SqlColumn, SqlConn, SqlDialect } from './conn.js';
+import { rowColumns, tableDefs } from './tables.js';
+
+/** Qualifies a table name (the PostgreSQL adapter prefixes its schema). */
+export type Qualify = (table: string) => string;
+
+/** One step of the schema's history. Published steps never change; new ones are appended. */
+export interface Migration {
+  /** The schema version this step brings the database to. */
+  readonly version: number;
+  /** What it does, for people. */
+  readonly description: string;
+  /** The statements, for a dialect and table qualifier. */
+  readonly statements: (dialect: SqlDialect, q: Qualify) => string[];
+}
+
+function columnType(dialect: SqlDialect, column: SqlColumn): string {
+  // "C" collation: byte order, so PostgreSQL sorts and pages exactly like SQLite.
+  const type =
+    column.type === 'text'
+      ? dialect === 'postgres'
+        ? 'TEXT COLLATE "C"'
+        : 'TEXT'
+      : column.type === 'int'
+        ? 'INTEGER'
+        : dialect === 'postgres'
+          ? 'BYTEA'
+          : 'BLOB';
+  return `${type}${column.nullable === true ? '' : ' NOT NULL'}`;
+}
+
+/** The schema's history, oldest first. */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'record tables with their indexes, the audit log and its chain head',
+    statements: (dialect, q) => {
+      const out: string[] = [];
+      for (const kind of recordKinds) {
+        const def = tableDefs[kind];
+        const columns = rowColumns(def as never).map((c) => `${c.name} ${columnType(dialect, c)}`);
+        const key = def.columns[0]?.name;
+        out.push(`CREATE TABLE ${q(def.table)} (${columns.join(', ')}, PRIMARY KEY (${key}))`);
+        for (const [name, cols] of Object.entries(def.indexes)) {
+          out.push(`CREATE INDEX ${name} ON ${q(def.table)} (${cols.join(', ')})`);
+        }
+      }
+      const seq = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
+      const txt = columnType(dialect, { name: '', type: 'text' });
+      out.push(
+        `CREATE TABLE ${q('audit_log')} (seq ${seq} NOT NULL PRIMARY KEY, at ${txt}, prev_hash ${txt}, hash ${txt}, event ${txt})`,
+        `CREATE TABLE ${q('audit_head')} (id INTEGER NOT NULL PRIMARY KEY, seq ${seq} NOT NULL, hash ${txt})`,
+        `INSERT INTO ${q('audit_head')} (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}')`,
+      );
+      return out;
+    },
+  },
+  {
+    version: 2,
+    description: 'AUD-01: the database itself refuses UPDATE, DELETE and TRUNCATE of the audit log',
+    statements: (dialect, q) =>
+      dialect === 'sqlite'
+        ? ['UPDATE', 'DELETE'].map(
+            (op) =>
+              `CREATE TRIGGER audit_log_no_${op.toLowerCase()} BEFORE ${op} ON ${q('audit_log')} ` +
+              `BEGIN SELECT RAISE(ABORT, 'the audit log is append-only (AUD-01)'); END`,
+          )
+        : [
+            `CREATE FUNCTION ${q('audit_log_append_only')}() RETURNS trigger LANGUAGE plpgsql AS ` +
+              `'BEGIN RAISE EXCEPTION ''the audit log is append-only (AUD-01)''; END'`,
+            `CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${q('audit_log')} ` +
+              `FOR EACH STATEMENT EXECUTE FUNCTION ${q('audit_log_append_only')}()`,
+          ],
+  },
+];
+
+/** The newest schema version this code knows. */
+export const SCHEMA_VERSION = Math.max(...migrations.map((m) => m.version));
+
+/**
+ * Brings the schema up to date inside the caller's transaction: creates `schema_version`
+ * when missing, applies every migration newer than the recorded version, records each.
+ * Running it again does nothing.
+ *
+ * @example
+ * ```ts
+ * const applied = await runMigrations(conn, (t) => t);
+ * ```
+ */
+export async function runMigrations(conn: SqlConn, q: Qualify): Promise<number[]> {
+  const txt = columnType(conn.dialect, { name: '', type: 'text' });
+  await conn.run(
+    `CREATE TABLE IF NOT EXISTS ${q('schema_version')} (version INTEGER NOT NULL PRIMARY KEY, applied_at ${txt})`,
+  );
+  const rows = await conn.all(`SELECT MAX(version) AS v FROM ${q('schema_version')}`);
+  const current = Number(rows[0]?.['v'] ?? 0);
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    for (const statement of migration.statements(conn.dialect, q)) await conn.run(statement);
+    await conn.run(`INSERT INTO ${q('schema_version')} (version, applied_at) VALUES (?, ?)`, [
+      migration.version,
+      new Date().toISOString(),
+    ]);
+    applied.push(migration.version);
+  }
+  return applied;
+}

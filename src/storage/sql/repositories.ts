@@ -1,0 +1,424 @@
+import type { AuditEvent } from '../../domain/index.js';
+import { chainRecord } from '../audit-chain.js';
+import { ConflictError, DuplicateError, NotFoundError } from '../errors.js';
+import { kindSpecs } from '../kinds.js';
+import { lazyTx } from '../lazy-tx.js';
+import {
+  decodeCursor,
+  decodeSeqCursor,
+  type Page,
+  type PageRequest,
+  pageLimit,
+  type SortKey,
+  toPage,
+} from '../paging.js';
+import type { RecordKind, RecordTypes, Repository, StoreTx } from '../ports.js';
+import { nameKey, type RequestFilter } from '../queries.js';
+import type { AuditRecord } from '../records.js';
+import type { SqlConn, SqlValue } from './conn.js';
+import type { Qualify } from './migrations.js';
+import { fromRow, rowColumns, rowValues, tableDefs } from './tables.js';
+
+/** The context of one SQL transaction. */
+export interface SqlCtx {
+  /** The transaction's connection. */
+  readonly conn: SqlConn;
+  /** Qualifies table names. */
+  readonly q: Qualify;
+  /** Throws once the transaction has ended. */
+  readonly live: () => void;
+}
+
+/**
+ * The smallest string greater than every string that starts with `prefix` (code-point order).
+ *
+ * @example
+ * ```ts
+ * prefixEnd('smi') // 'smj'
+ * ```
+ */
+export function prefixEnd(prefix: string): string {
+  const points = [...prefix];
+  const last = points.pop() as string;
+  return points.join('') + String.fromCodePoint(Math.min((last.codePointAt(0) ?? 0) + 1, 0x10ffff));
+}
+
+interface CrudSql {
+  readonly table: string;
+  readonly key: string;
+  readonly insert: string;
+  readonly update: string;
+  readonly get: string;
+}
+
+// The statements depend only on the qualified table name: build them once, not per transaction.
+const crudSqlCache = new Map<string, CrudSql>();
+function crudSql(kind: RecordKind, q: Qualify): CrudSql {
+  const def = tableDefs[kind];
+  const table = q(def.table);
+  const cached = crudSqlCache.get(table);
+  if (cached !== undefined) return cached;
+  const cols = rowColumns(def as never);
+  const key = cols[0]?.name as string;
+  const sql: CrudSql = {
+    table,
+    key,
+    insert: `INSERT INTO ${table} (${cols.map((c) => c.name).join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
+    update: `UPDATE ${table} SET ${cols
+      .slice(1)
+      .map((c) => `${c.name} = ?`)
+      .join(', ')} WHERE ${key} = ? AND version = ?`,
+    get: `SELECT * FROM ${table} WHERE ${key} = ?`,
+  };
+  crudSqlCache.set(table, sql);
+  return sql;
+}
+
+function crud<K extends RecordKind>(kind: K, ctx: SqlCtx): Repository<RecordTypes[K], never> {
+  const spec = kindSpecs[kind];
+  const { table, key, insert: insertSql, update: updateSql, get: getSql } = crudSql(kind, ctx.q);
+  return {
+    async get(k) {
+      ctx.live();
+      const rows = await ctx.conn.all(getSql, [k]);
+      return rows[0] === undefined ? undefined : fromRow(kind, rows[0]);
+    },
+    async insert(record) {
+      ctx.live();
+      const changed = await ctx.conn.run(insertSql, rowValues(kind, record));
+      if (changed === 0) throw new DuplicateError(spec.label, spec.key(record));
+      return record;
+    },
+    async update(record) {
+      ctx.live();
+      const next = { ...record, version: record.version + 1 };
+      const [k, ...rest] = rowValues(kind, next);
+      const changed = await ctx.conn.run(updateSql, [...rest, k as SqlValue, record.version]);
+      if (changed === 0) {
+        const rows = await ctx.conn.all(`SELECT version FROM ${table} WHERE ${key} = ?`, [
+          k as SqlValue,
+        ]);
+        if (rows[0] === undefined) throw new NotFoundError(spec.label, String(k));
+        throw new ConflictError(
+          spec.label,
+          String(k),
+          `${spec.label} ${String(k)} changed: stored version ${Number(rows[0]['version'])}, written from version ${record.version}`,
+        );
+      }
+      return next;
+    },
+  };
+}
+
+/**
+ * Runs a paged query: `where` and `params` filter, `order` lists the sort columns (which
+ * end with the primary key and make up the cursor).
+ */
+async function pageOf<K extends RecordKind>(
+  ctx: SqlCtx,
+  kind: K,
+  where: readonly string[],
+  params: readonly SqlValue[],
+  order: readonly string[],
+  keyOf: (r: RecordTypes[K]) => SortKey,
+  page: PageRequest | undefined,
+): Promise<Page<RecordTypes[K]>> {
+  ctx.live();
+  const limit = pageLimit(page);
+  const conditions = [...where];
+  const values = [...params];
+  if (page?.cursor !== undefined) {
+    const after = decodeCursor(page.cursor, order.length);
+    conditions.push(
+      order.length === 1
+        ? `${order[0]} > ?`
+        : `(${order.join(', ')}) > (${order.map(() => '?').join(', ')})`,
+    );
+    values.push(...after.map(String));
+  }
+  const sql = `SELECT * FROM ${ctx.q(tableDefs[kind].table)}${
+    conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`
+  } ORDER BY ${order.join(', ')} LIMIT ${limit + 1}`;
+  const rows = await ctx.conn.all(sql, values);
+  return toPage(
+    rows.map((row) => fromRow(kind, row)),
+    limit,
+    keyOf,
+  );
+}
+
+async function listOf<K extends RecordKind>(
+  ctx: SqlCtx,
+  kind: K,
+  column: string,
+  value: string,
+  order: string,
+): Promise<RecordTypes[K][]> {
+  ctx.live();
+  const rows = await ctx.conn.all(
+    `SELECT * FROM ${ctx.q(tableDefs[kind].table)} WHERE ${column} = ? ORDER BY ${order}`,
+    [value],
+  );
+  return rows.map((row) => fromRow(kind, row));
+}
+
+const ACTIVE_ON = 'removed = 0 AND start_date <= ? AND (end_date IS NULL OR end_date > ?)';
+const byStartId = (a: { start: string; id: string }): SortKey => [a.start, a.id];
+const byId = (a: { id: string }): SortKey => [a.id];
+
+function requestWhere(filter: RequestFilter | undefined): { where: string[]; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (filter?.state !== undefined) {
+    const states = [filter.state].flat();
+    where.push(`state IN (${states.map(() => '?').join(', ')})`);
+    params.push(...states);
+  }
+  const eq = (column: string, value: string | undefined) => {
+    if (value === undefined) return;
+    where.push(`${column} = ?`);
+    params.push(value);
+  };
+  eq('kind', filter?.kind);
+  eq('organisation', filter?.organisation);
+  eq('requested_by', filter?.requestedBy);
+  eq('subject', filter?.subject);
+  if (filter?.decidedSince !== undefined) {
+    where.push('(closed_at IS NULL OR closed_at >= ?)');
+    params.push(filter.decidedSince);
+  }
+  return { where, params };
+}
+
+async function appendAudit(ctx: SqlCtx, event: AuditEvent): Promise<AuditRecord> {
+  ctx.live();
+  // Lock the chain head row: concurrent appenders queue here, so the chain stays linear.
+  const lock = ctx.conn.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  const rows = await ctx.conn.all(
+    `SELECT seq, hash FROM ${ctx.q('audit_head')} WHERE id = 1${lock}`,
+  );
+  const head = { seq: Number(rows[0]?.['seq']), hash: String(rows[0]?.['hash']) };
+  const record = chainRecord(head, event);
+  await ctx.conn.run(
+    `INSERT INTO ${ctx.q('audit_log')} (seq, at, prev_hash, hash, event) VALUES (?, ?, ?, ?, ?)`,
+    [record.seq, record.at, record.prevHash, record.hash, JSON.stringify(event)],
+  );
+  await ctx.conn.run(`UPDATE ${ctx.q('audit_head')} SET seq = ?, hash = ? WHERE id = 1`, [
+    record.seq,
+    record.hash,
+  ]);
+  return record;
+}
+
+/**
+ * The repositories of one SQL transaction, unvalidated (wrap with `withValidation`). The
+ * same SQL serves SQLite and PostgreSQL.
+ *
+ * @example
+ * ```ts
+ * const tx = withValidation(sqlTx({ conn, q, live }));
+ * ```
+ */
+export function sqlTx(ctx: SqlCtx): StoreTx {
+  return lazyTx({
+    users: () => ({
+      ...crud('users', ctx),
+      byNiNumber: async (ni) => listOf(ctx, 'users', 'ni_number', ni, 'uuid'),
+      searchByName: async (q, page) => {
+        const where: string[] = [];
+        const params: SqlValue[] = [];
+        const prefix = (column: string, value: string | undefined) => {
+          if (value === undefined) return;
+          const key = nameKey(value);
+          where.push(`${column} >= ? AND ${column} < ?`);
+          params.push(key, prefixEnd(key));
+        };
+        prefix('family_key', q.family);
+        prefix('given_key', q.given);
+        if (q.dateOfBirth !== undefined) {
+          where.push('dob = ?');
+          params.push(q.dateOfBirth);
+        }
+        return q.family !== undefined
+          ? pageOf(
+              ctx,
+              'users',
+              where,
+              params,
+              ['family_key', 'given_key', 'uuid'],
+              (u) => [nameKey(u.name.family), nameKey(u.name.given), u.uuid],
+              page,
+            )
+          : pageOf(
+              ctx,
+              'users',
+              where,
+              params,
+              ['given_key', 'family_key', 'uuid'],
+              (u) => [nameKey(u.name.given), nameKey(u.name.family), u.uuid],
+              page,
+            );
+      },
+    }),
+    organisations: () => ({
+      ...crud('organisations', ctx),
+      children: async (ods, page) =>
+        pageOf(ctx, 'organisations', ['parent = ?'], [ods], ['ods_code'], (o) => [o.odsCode], page),
+      descendants: async (ods, page) => {
+        const t = ctx.q('organisations');
+        const tree = `ods_code IN (WITH RECURSIVE below(code) AS (SELECT ods_code FROM ${t} WHERE parent = ? UNION SELECT o.ods_code FROM ${t} o JOIN below b ON o.parent = b.code) SELECT code FROM below) AND ods_code <> ?`;
+        return pageOf(
+          ctx,
+          'organisations',
+          [tree],
+          [ods, ods],
+          ['ods_code'],
+          (o) => [o.odsCode],
+          page,
+        );
+      },
+    }),
+    positions: () => ({
+      ...crud('positions', ctx),
+      atOrganisation: async (ods, page) =>
+        pageOf(ctx, 'positions', ['organisation = ?'], [ods], ['id'], byId, page),
+    }),
+    positionAssignments: () => ({
+      ...crud('positionAssignments', ctx),
+      activeForUser: async (user, date) => {
+        ctx.live();
+        const rows = await ctx.conn.all(
+          `SELECT * FROM ${ctx.q('position_assignments')} WHERE user_uuid = ? AND ${ACTIVE_ON} ORDER BY start_date, id`,
+          [user, date, date],
+        );
+        return rows.map((row) => fromRow('positionAssignments', row));
+      },
+      historyForUser: async (user, page) =>
+        pageOf(
+          ctx,
+          'positionAssignments',
+          ['user_uuid = ?'],
+          [user],
+          ['start_date', 'id'],
+          byStartId,
+          page,
+        ),
+      atOrganisation: async (ods, options, page) => {
+        const on = options?.activeOn;
+        return on === undefined
+          ? pageOf(ctx, 'positionAssignments', ['organisation = ?'], [ods], ['id'], byId, page)
+          : pageOf(
+              ctx,
+              'positionAssignments',
+              ['organisation = ?', ACTIVE_ON],
+              [ods, on, on],
+              ['id'],
+              byId,
+              page,
+            );
+      },
+      forPosition: async (position, page) =>
+        pageOf(ctx, 'positionAssignments', ['position_id = ?'], [position], ['id'], byId, page),
+    }),
+    workgroups: () => ({
+      ...crud('workgroups', ctx),
+      atOrganisation: async (ods, page) =>
+        pageOf(ctx, 'workgroups', ['organisation = ?'], [ods], ['id'], byId, page),
+    }),
+    workgroupAssignments: () => ({
+      ...crud('workgroupAssignments', ctx),
+      activeForUser: async (user, date) => {
+        ctx.live();
+        const rows = await ctx.conn.all(
+          `SELECT * FROM ${ctx.q('workgroup_assignments')} WHERE user_uuid = ? AND ${ACTIVE_ON} ORDER BY start_date, id`,
+          [user, date, date],
+        );
+        return rows.map((row) => fromRow('workgroupAssignments', row));
+      },
+      historyForUser: async (user, page) =>
+        pageOf(
+          ctx,
+          'workgroupAssignments',
+          ['user_uuid = ?'],
+          [user],
+          ['start_date', 'id'],
+          byStartId,
+          page,
+        ),
+      forWorkgroup: async (workgroup, page) =>
+        pageOf(ctx, 'workgroupAssignments', ['workgroup_id = ?'], [workgroup], ['id'], byId, page),
+    }),
+    smartcards: () => ({
+      ...crud('smartcards', ctx),
+      byHolder: async (holder) => listOf(ctx, 'smartcards', 'holder', holder, 'serial'),
+    }),
+    certificates: () => ({
+      ...crud('certificates', ctx),
+      byHolder: async (holder) => listOf(ctx, 'certificates', 'holder', holder, 'serial'),
+      byCard: async (card) => listOf(ctx, 'certificates', 'card', card, 'serial'),
+      expiring: async (query, page) => {
+        const where = ['status = ?', 'not_after < ?'];
+        const params: SqlValue[] = [query.status ?? 'active', query.before];
+        if (query.from !== undefined) {
+          where.push('not_after >= ?');
+          params.push(query.from);
+        }
+        return pageOf(
+          ctx,
+          'certificates',
+          where,
+          params,
+          ['not_after', 'serial'],
+          (c) => [c.notAfter, c.serial],
+          page,
+        );
+      },
+    }),
+    authenticators: () => ({
+      ...crud('authenticators', ctx),
+      byUser: async (user) => listOf(ctx, 'authenticators', 'user_uuid', user, 'id'),
+    }),
+    requests: () => ({
+      ...crud('requests', ctx),
+      list: async (filter, page) => {
+        const { where, params } = requestWhere(filter);
+        return pageOf(
+          ctx,
+          'requests',
+          where,
+          params,
+          ['created_at', 'id'],
+          (r) => [r.createdAt, r.id],
+          page,
+        );
+      },
+    }),
+    audit: () => ({
+      append: (event) => appendAudit(ctx, event),
+      async head() {
+        ctx.live();
+        const rows = await ctx.conn.all(
+          `SELECT seq, hash FROM ${ctx.q('audit_head')} WHERE id = 1`,
+        );
+        return { seq: Number(rows[0]?.['seq']), hash: String(rows[0]?.['hash']) };
+      },
+      async read(page) {
+        ctx.live();
+        const limit = pageLimit(page);
+        const after = decodeSeqCursor(page?.cursor);
+        const rows = await ctx.conn.all(
+          `SELECT seq, at, prev_hash, hash, event FROM ${ctx.q('audit_log')} WHERE seq > ? ORDER BY seq LIMIT ${limit + 1}`,
+          [after],
+        );
+        const records: AuditRecord[] = rows.map((row) => ({
+          seq: Number(row['seq']),
+          at: String(row['at']) as AuditRecord['at'],
+          event: JSON.parse(String(row['event'])) as AuditEvent,
+          prevHash: String(row['prev_hash']),
+          hash: String(row['hash']),
+        }));
+        return toPage(records, limit, (r) => [r.seq]);
+      },
+    }),
+  });
+}

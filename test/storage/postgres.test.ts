@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Uuid } from '../../src/domain/index.js';
+import { type Store, verifyAudit } from '../../src/storage/index.js';
+import { type PostgresStore, postgresStore } from '../../src/storage/postgres/index.js';
+import type { SqlConn, SqlValue } from '../../src/storage/sql/conn.js';
+import { sqlTx } from '../../src/storage/sql/repositories.js';
+import {
+  describeStoreConformance,
+  fixtureEvent,
+  fixtureUser,
+} from '../../src/storage/testing/index.js';
+import { eightConcurrentWriters } from './concurrency.js';
+import { everyQuery } from './every-query.js';
+
+const URL = process.env['CAREID_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function reachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const up = await reachable();
+if (!up && process.env['CI'] === 'true') {
+  throw new Error(`PostgreSQL must run in CI, but ${URL} is not reachable`);
+}
+const skip = up ? undefined : `PostgreSQL is not reachable at ${URL}`;
+
+// Each store gets its own random schema, dropped afterwards: parallel runs never meet.
+const schemas = new Set<string>();
+const newSchema = () => {
+  const schema = `careid_t_${randomBytes(6).toString('hex')}`;
+  schemas.add(schema);
+  return schema;
+};
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client(URL);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+async function dropSchema(schema: string): Promise<void> {
+  await admin((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  schemas.delete(schema);
+}
+afterAll(async () => {
+  if (up) for (const schema of [...schemas]) await dropSchema(schema);
+});
+
+describeStoreConformance({
+  name: 'postgres',
+  skip,
+  numRuns: 15,
+  create: () => postgresStore(URL, { schema: newSchema() }),
+  destroy: (store: Store) => dropSchema((store as PostgresStore).schema),
+});
+
+describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () => {
+  it('migrates idempotently, also when two app servers start at once', async () => {
+    const schema = newSchema();
+    const a = postgresStore(URL, { schema });
+    const b = postgresStore(URL, { schema });
+    const applied = await Promise.all([a.migrate(), b.migrate()]);
+    expect(applied.flat()).toEqual([1, 2]);
+    expect(await a.migrate()).toEqual([]);
+    const rows = await admin((c) =>
+      c.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`),
+    );
+    expect(rows.rows).toEqual([{ version: 1 }, { version: 2 }]);
+    await a.close();
+    await b.close();
+  });
+
+  it('a connection killed mid-transaction commits nothing, fails typed, and the next transaction works', async () => {
+    const schema = newSchema();
+    const applicationName = `careid_kill_${randomBytes(4).toString('hex')}`;
+    const pool = new pg.Pool({ connectionString: URL, application_name: applicationName, max: 2 });
+    const store = postgresStore(pool, { schema });
+    await store.migrate();
+    const failed = store.transaction(async (tx) => {
+      await tx.users.insert(fixtureUser('100000000001'));
+      await tx.audit.append(fixtureEvent('user.create', '100000000001'));
+      await admin((c) =>
+        c.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+          [applicationName],
+        ),
+      );
+      await tx.users.insert(fixtureUser('100000000002'));
+    });
+    const error = await failed.catch((e: unknown) => e);
+    expect(['STORE_UNAVAILABLE', 'CONFLICT']).toContain((error as { code?: string }).code);
+    expect((error as { cause?: unknown }).cause).toBeDefined();
+    await store.transaction(async (tx) => {
+      expect(await tx.users.get('100000000001' as Uuid)).toBeUndefined();
+      expect((await tx.audit.head()).seq).toBe(0);
+      await tx.users.insert(fixtureUser('100000000003'));
+    });
+    expect(await store.transaction((tx) => tx.users.get('100000000003' as Uuid))).toBeDefined();
+    await store.close();
+    await pool.end();
+  });
+
+  it('fails with STORE_UNAVAILABLE (with its cause) when PostgreSQL cannot be reached', async () => {
+    const store = postgresStore('postgres://postgres@127.0.0.1:1/test', { schema: 'nowhere' });
+    const error = await store.transaction((tx) => tx.audit.head()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect((error as { cause?: unknown }).cause).toBeInstanceOf(Error);
+    await store.close();
+  });
+
+  it('8 concurrent writers on one user from two app servers: each lands or gets CONFLICT, none lost', async () => {
+    const schema = newSchema();
+    const a = postgresStore(URL, { schema });
+    const b = postgresStore(URL, { schema });
+    await eightConcurrentWriters([a, b]);
+    await a.close();
+    await b.close();
+  });
+
+  it('CONFLICT without retries when serialisation fails and maxAttempts is 1; audit chain stays linear', async () => {
+    const schema = newSchema();
+    const a = postgresStore(URL, { schema, maxAttempts: 1 });
+    await a.migrate();
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        a.transaction(async (tx) => {
+          const head = await tx.audit.head();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          await tx.audit.append(fixtureEvent('race', String(i), { sawHead: head.seq }));
+        }),
+      ),
+    );
+    const codes = results.map((r) =>
+      r.status === 'fulfilled' ? 'ok' : (r.reason as { code?: string }).code,
+    );
+    expect(codes.every((c) => c === 'ok' || c === 'CONFLICT')).toBe(true);
+    expect(codes).toContain('CONFLICT');
+    expect(await verifyAudit(a)).toMatchObject({
+      ok: true,
+      count: codes.filter((c) => c === 'ok').length,
+    });
+    await a.close();
+  });
+
+  it('AUD-01 the database refuses to change the audit log; the verifier catches who forces it', async () => {
+    const schema = newSchema();
+    const store = postgresStore(URL, { schema });
+    for (let i = 1; i <= 3; i++) {
+      await store.transaction((tx) => tx.audit.append(fixtureEvent('user.create', String(i))));
+    }
+    // The database refuses (AUD-01) ...
+    await expect(
+      admin((c) => c.query(`DELETE FROM "${schema}".audit_log WHERE seq = 3`)),
+    ).rejects.toThrow(/append-only/);
+    await expect(admin((c) => c.query(`TRUNCATE "${schema}".audit_log`))).rejects.toThrow(
+      /append-only/,
+    );
+    // ... until someone with DDL rights drops the guard; the chain still tells.
+    await admin((c) =>
+      c.query(`ALTER TABLE "${schema}".audit_log DISABLE TRIGGER audit_log_append_only`),
+    );
+    await admin((c) =>
+      c.query(
+        `UPDATE "${schema}".audit_log SET event = replace(event, '"2"', '"20"') WHERE seq = 2`,
+      ),
+    );
+    expect(await verifyAudit(store)).toMatchObject({ ok: false, seq: 2, reason: 'hash' });
+    await store.close();
+  });
+});
+
+describe.skipIf(!up)(`postgres query plans${up ? '' : ` (skipped: ${skip})`}`, () => {
+  it('can serve every query of the port from an index, with no sequential scan and no sort', async () => {
+    const schema = newSchema();
+    const store = postgresStore(URL, { schema });
+    await store.migrate();
+    await store.close();
+    const client = new pg.Client(URL);
+    await client.connect();
+    const statements: { sql: string; params: readonly SqlValue[] }[] = [];
+    const numbered = (sql: string) => {
+      let n = 0;
+      return sql.replace(/\?/g, () => `$${++n}`);
+    };
+    const conn: SqlConn = {
+      dialect: 'postgres',
+      async all(sql, params = []) {
+        statements.push({ sql, params });
+        return (await client.query(numbered(sql), [...params])).rows;
+      },
+      async run(sql, params = []) {
+        return (await client.query(numbered(sql), [...params])).rowCount ?? 0;
+      },
+      async insertMany() {
+        return 0;
+      },
+    };
+    try {
+      // Tables are empty, so let the planner show what it could use rather than what is cheapest.
+      await client.query('SET enable_seqscan = off');
+      await client.query('SET enable_sort = off');
+      await everyQuery(sqlTx({ conn, q: (t) => `"${schema}".${t}`, live: () => undefined }));
+      expect(statements.length).toBeGreaterThan(25);
+      for (const { sql, params } of statements) {
+        const plan = (await client.query(`EXPLAIN ${numbered(sql)}`, [...params])).rows
+          .map((row: Record<string, string>) => row['QUERY PLAN'])
+          .join('\n');
+        // The recursive CTE of descendants scans its own work table, which is no table of ours.
+        expect
+          .soft(plan.replace(/(CTE|WorkTable) Scan[^\n]*/g, ''), sql)
+          .not.toMatch(/Seq Scan|Sort/);
+      }
+    } finally {
+      await client.end();
+    }
+  });
+});
