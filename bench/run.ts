@@ -11,4 +11,6 @@ if (!script || !existsSync(script)) {
   console.error(`usage: npm run bench -- <name>   (a folder of bench/ with a run.ts)`);
   process.exit(2);
 }
+// The bench reads its own flags from process.argv: hand it everything after its name.
+process.argv.splice(2, 1);
 await import(script);
