@@ -5,6 +5,23 @@ import { activityIds, raRoles, roleBit } from '../../src/policy/index.js';
 
 const dayOf = (date: string) => Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
 
+/** What both bitset baselines precompute: organisation indexes, ancestor lists, grant masks. */
+function bitsetTables(compiled: CompiledPack, paths: readonly (readonly string[])[]) {
+  const orgIndex = new Map<string, number>();
+  paths.forEach((p, i) => {
+    orgIndex.set(p[0]!, i);
+  });
+  return {
+    orgIndex,
+    ancestors: paths.map((p) => Int32Array.from(p.map((o) => orgIndex.get(o)!))),
+    activityMask: Int32Array.from(activityIds.map((a) => compiled.activities.get(a)!.directMask)),
+    // "All users" finding rows are allowed to everyone; self-service rows need the target's owner.
+    everyone: Uint8Array.from(
+      activityIds.map((a) => (compiled.activities.get(a)!.row.allUsers === 'any' ? 1 : 0)),
+    ),
+  };
+}
+
 /**
  * The bare bitset check a careful engineer would write: assignments packed into typed
  * arrays (org index, role mask, start and end day), each organisation's ancestors as an
@@ -16,18 +33,7 @@ export function buildBitset(
   actors: readonly ActorInput[],
   paths: readonly (readonly string[])[],
 ) {
-  const orgIndex = new Map<string, number>();
-  paths.forEach((p, i) => {
-    orgIndex.set(p[0]!, i);
-  });
-  const ancestors = paths.map((p) => Int32Array.from(p.map((o) => orgIndex.get(o)!)));
-  const activityMask = Int32Array.from(
-    activityIds.map((a) => compiled.activities.get(a)!.directMask),
-  );
-  // "All users" finding rows are allowed to everyone; self-service rows are left out (they need the target's owner).
-  const everyone = Uint8Array.from(
-    activityIds.map((a) => (compiled.activities.get(a)!.row.allUsers === 'any' ? 1 : 0)),
-  );
+  const { orgIndex, ancestors, activityMask, everyone } = bitsetTables(compiled, paths);
   const offsets = new Int32Array(actors.length + 1);
   let total = 0;
   actors.forEach((a, i) => {
@@ -78,17 +84,7 @@ export function buildBitsetPerUser(
   actors: readonly ActorInput[],
   paths: readonly (readonly string[])[],
 ) {
-  const orgIndex = new Map<string, number>();
-  paths.forEach((p, i) => {
-    orgIndex.set(p[0]!, i);
-  });
-  const ancestors = paths.map((p) => Int32Array.from(p.map((o) => orgIndex.get(o)!)));
-  const activityMask = Int32Array.from(
-    activityIds.map((a) => compiled.activities.get(a)!.directMask),
-  );
-  const everyone = Uint8Array.from(
-    activityIds.map((a) => (compiled.activities.get(a)!.row.allUsers === 'any' ? 1 : 0)),
-  );
+  const { orgIndex, ancestors, activityMask, everyone } = bitsetTables(compiled, paths);
   const users = actors.map((actor) => {
     const kept = actor.assignments.filter((a) => !a.removed && a.roles.length > 0);
     const grants = new Int32Array(kept.length * 4);
