@@ -11,6 +11,7 @@ export {
   auditHash,
   verifyAudit,
 } from './audit-chain.js';
+export { storeCaRepository } from './ca-repository.js';
 export { canonicalJson } from './canonical.js';
 export {
   AuditBrokenError,
@@ -30,9 +31,11 @@ export {
 export type {
   AuditLog,
   AuthenticatorRepository,
+  AuthorityRepository,
   BulkLoadResult,
   BulkSource,
   CertificateRepository,
+  CounterRepository,
   OrganisationRepository,
   PositionAssignmentRepository,
   PositionRepository,
@@ -57,8 +60,12 @@ export {
 export {
   type AuditHead,
   type AuditRecord,
+  type AuthorityCertificateRecord,
+  authorityCertificateRecordSchema,
+  authorityRoles,
   type CertificateRecord,
   certificateRecordSchema,
+  counterNameSchema,
   GENESIS_HASH,
   type StoredOrganisation,
 } from './records.js';

@@ -3,7 +3,7 @@ import type { StoreTx } from './ports.js';
 /** How to build each repository of a transaction, called on first use. */
 export type TxBuilders = { readonly [K in keyof StoreTx]: () => StoreTx[K] };
 
-// Repositories are built on first use: most transactions touch one or two of the eleven,
+// Repositories are built on first use: most transactions touch one or two of the thirteen,
 // and building all of them for every transaction fed the garbage collector for nothing.
 class LazyTx implements StoreTx {
   private readonly made: Partial<{ -readonly [K in keyof StoreTx]: StoreTx[K] }> = {};
@@ -48,6 +48,12 @@ class LazyTx implements StoreTx {
   }
   get requests() {
     return this.get_('requests');
+  }
+  get authorities() {
+    return this.get_('authorities');
+  }
+  get counters() {
+    return this.get_('counters');
   }
   get audit() {
     return this.get_('audit');

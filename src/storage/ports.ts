@@ -21,7 +21,13 @@ import type {
 } from '../domain/index.js';
 import type { Page, PageRequest } from './paging.js';
 import type { ExpiringQuery, NameQuery, RequestFilter } from './queries.js';
-import type { AuditHead, AuditRecord, CertificateRecord, StoredOrganisation } from './records.js';
+import type {
+  AuditHead,
+  AuditRecord,
+  AuthorityCertificateRecord,
+  CertificateRecord,
+  StoredOrganisation,
+} from './records.js';
 
 /**
  * What every repository does with its records: read by key, insert, update with
@@ -147,6 +153,51 @@ export interface RequestRepository extends Repository<Request, RequestId> {
   list(filter?: RequestFilter, page?: PageRequest): Promise<Page<Request>>;
 }
 
+/**
+ * The CA hierarchy's own certificates, one per role (root, issuing CA, OCSP responder): the
+ * backing of the PKI's `loadAuthorities` and `saveAuthority`.
+ */
+export interface AuthorityRepository {
+  /**
+   * The certificate stored for `role`, or `undefined`.
+   *
+   * @throws VALIDATION when `role` is not `root`, `issuing` or `ocsp`.
+   */
+  get(role: AuthorityCertificateRecord['role']): Promise<AuthorityCertificateRecord | undefined>;
+  /** Every stored authority certificate (at most one per role), by role. */
+  list(): Promise<readonly AuthorityCertificateRecord[]>;
+  /**
+   * Stores the certificate for its role, replacing the one stored before (the PKI re-issues
+   * the short-lived OCSP responder certificate before it lapses).
+   *
+   * @throws VALIDATION when the record does not match its schema.
+   */
+  put(record: AuthorityCertificateRecord): Promise<AuthorityCertificateRecord>;
+}
+
+/**
+ * Named counters that only go up, such as the CRL number (RFC 5280 §5.2.3). An increment
+ * belongs to its transaction: rolled back with it, and never handed to two transactions.
+ */
+export interface CounterRepository {
+  /**
+   * Increments the counter and returns its new value (1 the first time). Concurrent
+   * transactions never get the same value: memory and SQLite run transactions one at a
+   * time; PostgreSQL locks the counter's row and fails the loser of a race with a
+   * serialisation failure, which the store retries.
+   *
+   * @throws VALIDATION when the name is malformed.
+   * @throws CONFLICT when PostgreSQL could not serialise the increment within its retries.
+   */
+  next(name: string): Promise<bigint>;
+  /**
+   * The counter's last value, `0n` when it was never incremented.
+   *
+   * @throws VALIDATION when the name is malformed.
+   */
+  current(name: string): Promise<bigint>;
+}
+
 /** AUD-01: the append-only, hash-chained audit log. */
 export interface AuditLog {
   /**
@@ -193,6 +244,10 @@ export interface StoreTx {
   readonly authenticators: AuthenticatorRepository;
   /** Requests. */
   readonly requests: RequestRepository;
+  /** The CA hierarchy's certificates, by role. */
+  readonly authorities: AuthorityRepository;
+  /** Named counters (the CRL number). */
+  readonly counters: CounterRepository;
   /** The audit log. */
   readonly audit: AuditLog;
 }

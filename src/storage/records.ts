@@ -57,6 +57,36 @@ export const certificateRecordSchema = z
 /** An issued certificate record. */
 export type CertificateRecord = z.infer<typeof certificateRecordSchema>;
 
+/** The roles of the CA hierarchy's own certificates, as the PKI's `AuthorityRole` names them, in list order. */
+export const authorityRoles = ['issuing', 'ocsp', 'root'] as const;
+
+/**
+ * One certificate of the CA hierarchy (the root, the issuing CA or the delegated OCSP
+ * responder), keyed by its role: what the PKI's `AuthorityRecord` holds. Private keys are
+ * never stored (AUD-02); they stay behind the PKI's signers.
+ */
+export interface AuthorityCertificateRecord {
+  /** `root`, `issuing` or `ocsp`: the key of the record. */
+  readonly role: (typeof authorityRoles)[number];
+  /** The certificate, DER-encoded. */
+  readonly der: Uint8Array;
+}
+
+/** Validates an {@link AuthorityCertificateRecord} at the store's boundary. */
+export const authorityCertificateRecordSchema = z
+  .object({
+    role: z.enum(authorityRoles),
+    der: z
+      .instanceof(Uint8Array, { message: 'must be the DER bytes (a Uint8Array)' })
+      .refine((der) => der.byteLength > 0, { message: 'must not be empty' }),
+  })
+  .readonly();
+
+/** The name of a counter: lower-case letters, digits, `.`, `_` and `-`, up to 64 characters. */
+export const counterNameSchema = z.string().regex(/^[a-z][a-z0-9._-]{0,63}$/, {
+  message: 'must be a counter name (a-z, 0-9, ".", "_", "-"; at most 64 characters)',
+});
+
 /**
  * An organisation as the store keeps it: the domain record plus the `version` every
  * stored aggregate carries (the domain schema has none).

@@ -18,10 +18,12 @@ import { lazyTx } from './lazy-tx.js';
 import { pageRequestSchema } from './paging.js';
 import type { RecordKind, RecordTypes, Repository, StoreTx } from './ports.js';
 import { expiringQuerySchema, nameQuerySchema, requestFilterSchema } from './queries.js';
+import { authorityCertificateRecordSchema, authorityRoles, counterNameSchema } from './records.js';
 
 const certificateSerialSchema = z
   .string()
   .regex(/^[0-9a-f]{1,40}$/, { message: 'must be the certificate serial in lower-case hex' });
+const authorityRoleSchema = z.enum(authorityRoles);
 const activeOnSchema = z.object({ activeOn: isoDateSchema.optional() }).optional();
 
 function records<K extends RecordKind>(
@@ -127,6 +129,20 @@ export function withValidation(tx: StoreTx): StoreTx {
       ...records('requests', tx.requests, requestIdSchema),
       list: async (filter, p) =>
         tx.requests.list(parseWith(requestFilterSchema, filter, 'request filter') ?? {}, page(p)),
+    }),
+    authorities: () => ({
+      get: async (role) =>
+        tx.authorities.get(parseWith(authorityRoleSchema, role, 'authority role')),
+      list: async () => tx.authorities.list(),
+      put: async (record) =>
+        tx.authorities.put(
+          parseWith(authorityCertificateRecordSchema, record, 'authority certificate'),
+        ),
+    }),
+    counters: () => ({
+      next: async (name) => tx.counters.next(parseWith(counterNameSchema, name, 'counter name')),
+      current: async (name) =>
+        tx.counters.current(parseWith(counterNameSchema, name, 'counter name')),
     }),
     audit: () => ({
       append: async (event) => tx.audit.append(prepareAuditEvent(event).event),

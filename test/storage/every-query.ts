@@ -43,5 +43,8 @@ export async function everyQuery(tx: StoreTx): Promise<void> {
   await tx.requests.list({ requestedBy: uuid });
   await tx.requests.list({ kind: 'position-change' });
   await tx.requests.list({ subject: uuid, decidedSince: at });
+  await tx.authorities.get('root');
+  await tx.authorities.list();
+  await tx.counters.current('crl-number');
   await tx.audit.read({ limit: 10, cursor: encodeCursor([5]) });
 }

@@ -5,6 +5,7 @@ import type { Uuid } from '../../src/domain/index.js';
 import { type Store, verifyAudit } from '../../src/storage/index.js';
 import { type PostgresStore, postgresStore } from '../../src/storage/postgres/index.js';
 import type { SqlConn, SqlValue } from '../../src/storage/sql/conn.js';
+import { migrations } from '../../src/storage/sql/migrations.js';
 import { sqlTx } from '../../src/storage/sql/repositories.js';
 import {
   describeStoreConformance,
@@ -71,12 +72,78 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
     const a = postgresStore(URL, { schema });
     const b = postgresStore(URL, { schema });
     const applied = await Promise.all([a.migrate(), b.migrate()]);
-    expect(applied.flat()).toEqual([1, 2]);
+    expect(applied.flat()).toEqual([1, 2, 3]);
     expect(await a.migrate()).toEqual([]);
     const rows = await admin((c) =>
       c.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`),
     );
-    expect(rows.rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+    await a.close();
+    await b.close();
+  });
+
+  it('upgrades a schema that an older careid left at version 2: keeps its data, adds authorities and counters', async () => {
+    const schema = newSchema();
+    const q = (t: string) => `"${schema}".${t}`;
+    // Build the schema as careid at version 2 did (migrations 1 and 2 only) and write
+    // through the shared SQL repositories, so no newer migration runs.
+    await admin(async (client) => {
+      const numbered = (sql: string) => {
+        let n = 0;
+        return sql.replace(/\?/g, () => `$${++n}`);
+      };
+      const conn: SqlConn = {
+        dialect: 'postgres',
+        async all(sql, params = []) {
+          return (await client.query(numbered(sql), [...params])).rows;
+        },
+        async run(sql, params = []) {
+          return (await client.query(numbered(sql), [...params])).rowCount ?? 0;
+        },
+        async insertMany() {
+          return 0;
+        },
+      };
+      await client.query(`CREATE SCHEMA "${schema}"`);
+      await client.query(
+        `CREATE TABLE ${q('schema_version')} (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT)`,
+      );
+      for (const m of migrations.filter((x) => x.version <= 2)) {
+        for (const statement of m.statements('postgres', q)) await client.query(statement);
+        await client.query(`INSERT INTO ${q('schema_version')} VALUES ($1, 'then')`, [m.version]);
+      }
+      const old = sqlTx({ conn, q, live: () => undefined });
+      await old.users.insert(fixtureUser('100000000001'));
+      await old.audit.append(fixtureEvent('user.create', '100000000001'));
+    });
+    const upgraded = postgresStore(URL, { schema });
+    expect(await upgraded.migrate()).toEqual([3]);
+    expect(await upgraded.migrate()).toEqual([]);
+    await upgraded.transaction(async (tx) => {
+      expect(await tx.users.get('100000000001' as Uuid)).toBeDefined();
+      expect(await tx.counters.next('crl-number')).toBe(1n);
+      await tx.authorities.put({ role: 'root', der: Uint8Array.of(0x30, 0) });
+    });
+    expect(await upgraded.transaction((tx) => tx.authorities.list())).toHaveLength(1);
+    expect(await verifyAudit(upgraded)).toMatchObject({ ok: true, count: 1 });
+    await upgraded.close();
+  });
+
+  it('counters: 24 concurrent increments from two app servers get distinct, gap-free numbers', async () => {
+    const schema = newSchema();
+    const a = postgresStore(URL, { schema, maxAttempts: 50 });
+    const b = postgresStore(URL, { schema, maxAttempts: 50 });
+    await a.migrate();
+    const values = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        (i % 2 === 0 ? a : b).transaction((tx) => tx.counters.next('crl-number')),
+      ),
+    );
+    // No lost update and no number handed out twice: exactly 1..24.
+    expect([...values].sort((x, y) => Number(x - y))).toEqual(
+      Array.from({ length: 24 }, (_, i) => BigInt(i + 1)),
+    );
+    expect(await b.transaction((tx) => tx.counters.current('crl-number'))).toBe(24n);
     await a.close();
     await b.close();
   });

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Uuid } from '../../src/domain/index.js';
 import { verifyAudit } from '../../src/storage/index.js';
+import type { SqlConn } from '../../src/storage/sql/conn.js';
+import { migrations } from '../../src/storage/sql/migrations.js';
+import { sqlTx } from '../../src/storage/sql/repositories.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import {
   describeStoreConformance,
@@ -31,7 +35,7 @@ describe('sqlite adapter', () => {
   it('migrates idempotently and records the schema version', async () => {
     const file = tempFile();
     const store = sqliteStore(file);
-    expect(await store.migrate()).toEqual([1, 2]);
+    expect(await store.migrate()).toEqual([1, 2, 3]);
     expect(await store.migrate()).toEqual([]);
     await store.close();
     const again = sqliteStore(file);
@@ -41,6 +45,7 @@ describe('sqlite adapter', () => {
     expect(db.prepare('SELECT version FROM schema_version ORDER BY version').all()).toEqual([
       { version: 1 },
       { version: 2 },
+      { version: 3 },
     ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
@@ -54,10 +59,11 @@ describe('sqlite adapter', () => {
     // Take the file back to version 1, as an older careid left it.
     const db = new Database(file);
     db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete');
-    db.prepare('DELETE FROM schema_version WHERE version = 2').run();
+    db.exec('DROP TABLE ca_authorities; DROP TABLE counters');
+    db.prepare('DELETE FROM schema_version WHERE version >= 2').run();
     db.close();
     const upgraded = sqliteStore(file);
-    expect(await upgraded.migrate()).toEqual([2]);
+    expect(await upgraded.migrate()).toEqual([2, 3]);
     await upgraded.close();
     const check = new Database(file);
     const triggers = check
@@ -65,6 +71,46 @@ describe('sqlite adapter', () => {
       .all();
     check.close();
     expect(triggers).toEqual([{ name: 'audit_log_no_delete' }, { name: 'audit_log_no_update' }]);
+  });
+
+  it('upgrades a database that an older careid left at version 2: keeps its data, adds authorities and counters', async () => {
+    const file = tempFile();
+    // Build the file as careid at schema version 2 did (migrations 1 and 2 only) and write
+    // through the shared SQL repositories, so no newer migration runs.
+    const db = new Database(file);
+    const conn: SqlConn = {
+      dialect: 'sqlite',
+      async all(sql, params = []) {
+        return db.prepare(sql).all(...params) as Record<string, unknown>[];
+      },
+      async run(sql, params = []) {
+        return db.prepare(sql).run(...params).changes;
+      },
+      async insertMany() {
+        return 0;
+      },
+    };
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT)');
+    for (const m of migrations.filter((x) => x.version <= 2)) {
+      for (const statement of m.statements('sqlite', (t) => t)) db.exec(statement);
+      db.prepare('INSERT INTO schema_version VALUES (?, ?)').run(m.version, 'then');
+    }
+    const old = sqlTx({ conn, q: (t) => t, live: () => undefined });
+    await old.users.insert(fixtureUser('100000000001'));
+    await old.audit.append(fixtureEvent('user.create', '100000000001'));
+    db.close();
+
+    const upgraded = sqliteStore(file);
+    expect(await upgraded.migrate()).toEqual([3]);
+    expect(await upgraded.migrate()).toEqual([]);
+    await upgraded.transaction(async (tx) => {
+      expect(await tx.users.get('100000000001' as Uuid)).toBeDefined();
+      expect(await tx.counters.next('crl-number')).toBe(1n);
+      await tx.authorities.put({ role: 'root', der: Uint8Array.of(0x30, 0) });
+    });
+    expect(await upgraded.transaction((tx) => tx.authorities.list())).toHaveLength(1);
+    expect(await verifyAudit(upgraded)).toMatchObject({ ok: true, count: 1 });
+    await upgraded.close();
   });
 
   it('AUD-01 the database refuses to change or delete audit records', async () => {

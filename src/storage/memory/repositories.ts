@@ -14,7 +14,12 @@ import {
 } from '../paging.js';
 import type { RecordKind, RecordTypes, Repository, StoreTx } from '../ports.js';
 import { closedAt, nameKey } from '../queries.js';
-import { type CertificateRecord, GENESIS_HASH } from '../records.js';
+import {
+  type AuthorityCertificateRecord,
+  authorityRoles,
+  type CertificateRecord,
+  GENESIS_HASH,
+} from '../records.js';
 import type { MemoryState } from './state.js';
 import type { MemTable, Undo } from './table.js';
 
@@ -32,6 +37,9 @@ function copyOut<R>(kind: RecordKind, record: R): R {
   const cert = record as unknown as CertificateRecord;
   return Object.freeze({ ...cert, der: new Uint8Array(cert.der) }) as unknown as R;
 }
+
+const copyAuthority = (a: AuthorityCertificateRecord): AuthorityCertificateRecord =>
+  Object.freeze({ role: a.role, der: new Uint8Array(a.der) });
 
 function crud<K extends RecordKind>(kind: K, ctx: Ctx): Repository<RecordTypes[K], never> {
   const spec = kindSpecs[kind];
@@ -314,6 +322,40 @@ export function memoryTx(ctx: Ctx): StoreTx {
         return pageOf(ctx, 'requests', index, equal, page, (r) => [r.createdAt, r.id], 2, {
           filter: (r) => requestMatches(filter, r),
         });
+      },
+    }),
+    authorities: () => ({
+      async get(role) {
+        ctx.live();
+        const found = ctx.state.authorities.get(role);
+        return found === undefined ? undefined : copyAuthority(found);
+      },
+      async list() {
+        ctx.live();
+        const out: AuthorityCertificateRecord[] = [];
+        for (const role of authorityRoles) {
+          const found = ctx.state.authorities.get(role);
+          if (found !== undefined) out.push(copyAuthority(found));
+        }
+        return out;
+      },
+      async put(record) {
+        ctx.live();
+        ctx.state.authorities.put(copyAuthority(record), ctx.undo);
+        return copyAuthority(record);
+      },
+    }),
+    counters: () => ({
+      async next(name) {
+        ctx.live();
+        const value = (ctx.state.counters.get(name)?.value ?? 0n) + 1n;
+        // The undo log restores the old value if the transaction fails.
+        ctx.state.counters.put({ name, value }, ctx.undo);
+        return value;
+      },
+      async current(name) {
+        ctx.live();
+        return ctx.state.counters.get(name)?.value ?? 0n;
       },
     }),
     audit: () => ({

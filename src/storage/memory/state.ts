@@ -1,7 +1,7 @@
 import { kindSpecs } from '../kinds.js';
 import type { RecordKind, RecordTypes } from '../ports.js';
 import { nameKey } from '../queries.js';
-import type { AuditRecord } from '../records.js';
+import type { AuditRecord, AuthorityCertificateRecord } from '../records.js';
 import { type IndexParts, MemTable } from './table.js';
 
 type Indexes<K extends RecordKind> = Readonly<Record<string, IndexParts<RecordTypes[K]>>>;
@@ -42,10 +42,22 @@ const indexes: { readonly [K in RecordKind]: Indexes<K> } = {
 /** Every table of a memory store, and its audit log. */
 export type MemoryTables = { readonly [K in RecordKind]: MemTable<RecordTypes[K]> };
 
+/** A named counter's row. */
+export interface CounterRow {
+  /** The counter's name. */
+  readonly name: string;
+  /** Its last value. */
+  readonly value: bigint;
+}
+
 /** The whole state of a memory store. */
 export interface MemoryState {
   /** One table per kind of record. */
   readonly tables: MemoryTables;
+  /** The CA hierarchy's certificates, by role. */
+  readonly authorities: MemTable<AuthorityCertificateRecord>;
+  /** Named counters, by name. */
+  readonly counters: MemTable<CounterRow>;
   /** The audit log; record `seq` is at index `seq - 1`. */
   readonly audit: AuditRecord[];
 }
@@ -76,6 +88,8 @@ export function emptyState(): MemoryState {
       authenticators: table('authenticators'),
       requests: table('requests'),
     },
+    authorities: new MemTable<AuthorityCertificateRecord>((a) => a.role, {}),
+    counters: new MemTable<CounterRow>((c) => c.name, {}),
     audit: [],
   };
 }

@@ -74,6 +74,20 @@ export const migrations: readonly Migration[] = [
               `FOR EACH STATEMENT EXECUTE FUNCTION ${q('audit_log_append_only')}()`,
           ],
   },
+  {
+    version: 3,
+    description: "the CA hierarchy's certificates by role, and named counters (the CRL number)",
+    statements: (dialect, q) => {
+      const txt = columnType(dialect, { name: '', type: 'text' });
+      const blob = columnType(dialect, { name: '', type: 'blob' });
+      // 64 bits: INTEGER is 32-bit on PostgreSQL, 64-bit on SQLite.
+      const big = dialect === 'postgres' ? 'BIGINT NOT NULL' : 'INTEGER NOT NULL';
+      return [
+        `CREATE TABLE ${q('ca_authorities')} (role ${txt}, der ${blob}, PRIMARY KEY (role))`,
+        `CREATE TABLE ${q('counters')} (name ${txt}, value ${big}, PRIMARY KEY (name))`,
+      ];
+    },
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -14,8 +14,8 @@ import {
 } from '../paging.js';
 import type { RecordKind, RecordTypes, Repository, StoreTx } from '../ports.js';
 import { nameKey, type RequestFilter } from '../queries.js';
-import type { AuditRecord } from '../records.js';
-import type { SqlConn, SqlValue } from './conn.js';
+import type { AuditRecord, AuthorityCertificateRecord } from '../records.js';
+import type { SqlConn, SqlRow, SqlValue } from './conn.js';
 import type { Qualify } from './migrations.js';
 import { fromRow, rowColumns, rowValues, tableDefs } from './tables.js';
 
@@ -210,6 +210,18 @@ async function appendAudit(ctx: SqlCtx, event: AuditEvent): Promise<AuditRecord>
   return record;
 }
 
+function authorityFromRow(row: SqlRow): AuthorityCertificateRecord {
+  return {
+    role: String(row['role']) as AuthorityCertificateRecord['role'],
+    // A copy: plain bytes, not the driver's Buffer.
+    der: new Uint8Array(row['der'] as Uint8Array),
+  };
+}
+
+// Counters travel as text: exact 64-bit values, whatever the driver does with big integers.
+const counterValue = (rows: readonly SqlRow[]): bigint =>
+  rows[0] === undefined ? 0n : BigInt(String(rows[0]['value']));
+
 /**
  * The repositories of one SQL transaction, unvalidated (wrap with `withValidation`). The
  * same SQL serves SQLite and PostgreSQL.
@@ -391,6 +403,51 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
           (r) => [r.createdAt, r.id],
           page,
         );
+      },
+    }),
+    authorities: () => ({
+      async get(role) {
+        ctx.live();
+        const rows = await ctx.conn.all(
+          `SELECT role, der FROM ${ctx.q('ca_authorities')} WHERE role = ?`,
+          [role],
+        );
+        return rows[0] === undefined ? undefined : authorityFromRow(rows[0]);
+      },
+      async list() {
+        ctx.live();
+        const rows = await ctx.conn.all(
+          `SELECT role, der FROM ${ctx.q('ca_authorities')} ORDER BY role`,
+        );
+        return rows.map(authorityFromRow);
+      },
+      async put(record) {
+        ctx.live();
+        await ctx.conn.run(
+          `INSERT INTO ${ctx.q('ca_authorities')} (role, der) VALUES (?, ?) ON CONFLICT (role) DO UPDATE SET der = excluded.der`,
+          [record.role, record.der],
+        );
+        return { role: record.role, der: new Uint8Array(record.der) };
+      },
+    }),
+    counters: () => ({
+      async next(name) {
+        ctx.live();
+        // One statement: the upsert locks the counter's row, so on PostgreSQL a concurrent
+        // increment waits and then fails to serialise (retried), never reading a stale value.
+        const rows = await ctx.conn.all(
+          `INSERT INTO ${ctx.q('counters')} AS c (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = c.value + 1 RETURNING CAST(value AS TEXT) AS value`,
+          [name],
+        );
+        return counterValue(rows);
+      },
+      async current(name) {
+        ctx.live();
+        const rows = await ctx.conn.all(
+          `SELECT CAST(value AS TEXT) AS value FROM ${ctx.q('counters')} WHERE name = ?`,
+          [name],
+        );
+        return counterValue(rows);
       },
     }),
     audit: () => ({

@@ -689,6 +689,132 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
       });
     });
 
+    describe('CA authorities and counters', () => {
+      const der = (...bytes: number[]) => Uint8Array.from([0x30, bytes.length, ...bytes]);
+
+      it('keeps one authority certificate per role, replaced on put, listed by role, bytes copied', async () => {
+        await withStore(async (store) => {
+          expect(await tx(store, (t) => t.authorities.list())).toEqual([]);
+          const root = der(1);
+          await tx(store, async (t) => {
+            expect(await t.authorities.put({ role: 'root', der: root })).toEqual({
+              role: 'root',
+              der: der(1),
+            });
+            await t.authorities.put({ role: 'ocsp', der: der(2) });
+            await t.authorities.put({ role: 'issuing', der: der(3) });
+          });
+          root[2] = 0xff;
+          await tx(store, (t) => t.authorities.put({ role: 'ocsp', der: der(4, 4) }));
+          const listed = await tx(store, (t) => t.authorities.list());
+          expect(listed).toEqual([
+            { role: 'issuing', der: der(3) },
+            { role: 'ocsp', der: der(4, 4) },
+            { role: 'root', der: der(1) },
+          ]);
+          (listed[0] as { der: Uint8Array }).der[2] = 0xee;
+          const read = await tx(store, (t) => t.authorities.get('issuing'));
+          expect(read).toEqual({ role: 'issuing', der: der(3) });
+          expect(read?.der).toBeInstanceOf(Uint8Array);
+        });
+      });
+
+      it('validates authority records and counter names (VALIDATION naming the field)', async () => {
+        await withStore(async (store) => {
+          const badRole = await tx(store, (t) =>
+            t.authorities.put({ role: 'intermediate' as never, der: der(1) }),
+          ).catch((e: unknown) => e);
+          expect(badRole).toMatchObject({ code: 'VALIDATION', field: 'role' });
+          const noBytes = await tx(store, (t) =>
+            t.authorities.put({ role: 'root', der: new Uint8Array(0) }),
+          ).catch((e: unknown) => e);
+          expect(noBytes).toMatchObject({ code: 'VALIDATION', field: 'der' });
+          expect(
+            await codeOf(
+              tx(store, (t) => t.authorities.put({ role: 'root', der: 'MII' as never })),
+            ),
+          ).toBe('VALIDATION');
+          expect(await codeOf(tx(store, (t) => t.authorities.get('leaf' as never)))).toBe(
+            'VALIDATION',
+          );
+          for (const name of ['', 'CRL', '1st', 'a b', 'x'.repeat(65), 7 as never]) {
+            expect(await codeOf(tx(store, (t) => t.counters.next(name))), String(name)).toBe(
+              'VALIDATION',
+            );
+            expect(await codeOf(tx(store, (t) => t.counters.current(name)))).toBe('VALIDATION');
+          }
+          expect(await tx(store, (t) => t.authorities.list())).toEqual([]);
+        });
+      });
+
+      it('counts up from 1 per name, across transactions, and reads the last value', async () => {
+        await withStore(async (store) => {
+          expect(await tx(store, (t) => t.counters.current('crl-number'))).toBe(0n);
+          expect(await tx(store, (t) => t.counters.next('crl-number'))).toBe(1n);
+          const [a, b, other] = await tx(store, async (t) => [
+            await t.counters.next('crl-number'),
+            await t.counters.next('crl-number'),
+            await t.counters.next('root.crl-number'),
+          ]);
+          expect([a, b, other]).toEqual([2n, 3n, 1n]);
+          expect(await tx(store, (t) => t.counters.current('crl-number'))).toBe(3n);
+          expect(await tx(store, (t) => t.counters.current('root.crl-number'))).toBe(1n);
+          expect(await tx(store, (t) => t.counters.current('never-used'))).toBe(0n);
+        });
+      });
+
+      it('leaves no trace of authorities and counters written by a transaction that throws', async () => {
+        await withStore(async (store) => {
+          await tx(store, async (t) => {
+            await t.authorities.put({ role: 'ocsp', der: der(1) });
+            await t.counters.next('crl-number');
+          });
+          const boom = new Error('boom');
+          const failed = tx(store, async (t) => {
+            await t.authorities.put({ role: 'ocsp', der: der(2) });
+            await t.authorities.put({ role: 'root', der: der(3) });
+            expect(await t.counters.next('crl-number')).toBe(2n);
+            expect(await t.counters.next('other')).toBe(1n);
+            throw boom;
+          });
+          await expect(failed).rejects.toBe(boom);
+          await tx(store, async (t) => {
+            expect(await t.authorities.list()).toEqual([{ role: 'ocsp', der: der(1) }]);
+            expect(await t.counters.current('crl-number')).toBe(1n);
+            expect(await t.counters.current('other')).toBe(0n);
+          });
+          // The rolled-back number is handed out again: CRL numbers have no gaps from failures.
+          expect(await tx(store, (t) => t.counters.next('crl-number'))).toBe(2n);
+        });
+      });
+
+      it('never hands one counter value to two concurrent transactions', async () => {
+        await withStore(async (store) => {
+          const outcomes = await Promise.all(
+            Array.from({ length: 10 }, () =>
+              tx(store, async (t) => {
+                const value = await t.counters.next('crl-number');
+                await new Promise((resolve) => setTimeout(resolve, 1));
+                return value;
+              }).catch((error: unknown) => {
+                if (isCareIdError(error, 'CONFLICT')) return 'CONFLICT' as const;
+                throw error;
+              }),
+            ),
+          );
+          const landed = outcomes.filter((o): o is bigint => typeof o === 'bigint');
+          expect(landed.length).toBeGreaterThan(0);
+          // Distinct and gap-free: a CONFLICT rolled its increment back.
+          expect([...landed].sort((x, y) => Number(x - y))).toEqual(
+            landed.map((_, i) => BigInt(i + 1)),
+          );
+          expect(await tx(store, (t) => t.counters.current('crl-number'))).toBe(
+            BigInt(landed.length),
+          );
+        });
+      });
+    });
+
     describe('audit log', () => {
       it('AUD-01 chains every record to the one before and verifies', async () => {
         await withStore(async (store) => {

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+
 export {
   describeStoreConformance,
   type StoreConformanceOptions,
