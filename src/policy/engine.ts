@@ -70,8 +70,15 @@ export interface PreparedRequest {
   readonly selfSubject: string | undefined;
   /** The position the target names, if any (ROLE-03 `S**`). */
   readonly positionId: string | undefined;
-  /** The refusals that do not depend on who asks, made on first use. */
-  readonly refusals: { notOwnProfile?: Decision; profileClosed?: Decision };
+  /**
+   * The answers that do not depend on who asks, made on first use: two refusals, and each
+   * allowed decision by (how it was granted, role, organisation, route).
+   */
+  readonly memo: {
+    notOwnProfile?: Decision;
+    profileClosed?: Decision;
+    allowed?: Map<number, Decision>;
+  };
 }
 
 const conditionsByActivity = new Map<ActivityId, readonly Condition[]>();
@@ -86,6 +93,15 @@ for (const row of activityMatrix as readonly ActivityRow[]) {
 }
 
 const NO_HINTS: readonly GrantHint[] = Object.freeze([]);
+
+const ROLE_INDEX: Readonly<Record<RaRole, number>> = {
+  RAM: 0,
+  RAAA: 1,
+  RAA: 2,
+  S: 3,
+  IDC: 4,
+  LSA: 5,
+};
 
 /** The role a permit names when several grant: an RA role before the sponsor role. */
 const ROLE_PREFERENCE: readonly RaRole[] = ['RAM', 'RAAA', 'RAA', 'IDC', 'LSA', 'S'];
@@ -102,7 +118,7 @@ function inPath(pathIds: Int32Array | undefined, organisation: number): boolean 
 }
 
 /**
- * The organisation of the first assignment (in the actor's order) through which `role`
+ * The organisation id of the first assignment (in the actor's order) through which `role`
  * grants by the given route: the one a permit names.
  */
 function firstGranting(
@@ -110,7 +126,7 @@ function firstGranting(
   prepared: PreparedRequest,
   role: RaRole,
   direct: boolean,
-): string {
+): number {
   const bit = roleBit[role];
   const grant = prepared.activity.grants[role];
   const positionId = prepared.request.target.position?.id;
@@ -127,11 +143,11 @@ function firstGranting(
     )
       continue;
     if (flags & LOCUM_FLAG && unlock) continue;
-    if (grant !== 'assignable-only') return organisationCode(g[i]!);
+    if (grant !== 'assignable-only') return g[i]!;
     const onList =
       positionId !== undefined &&
       (actor.assignable[(i - actor.from) / GRANT_STRIDE] ?? []).includes(positionId);
-    if (onList === direct) return organisationCode(g[i]!);
+    if (onList === direct) return g[i]!;
   }
   throw new RangeError(`no assignment grants ${role}`);
 }
@@ -218,7 +234,7 @@ export function prepareRequest(compiled: CompiledPack, request: DecisionRequest)
     pathIds: path === undefined ? undefined : Int32Array.from(path, organisationId),
     positionId: target.position?.id,
     selfSubject: selfSubjectOf(target),
-    refusals: {},
+    memo: {},
     day: dayNumber(date),
     noRole: Object.freeze({
       allowed: false,
@@ -291,22 +307,66 @@ function refused(prepared: PreparedRequest, refusal: Reason): Decision {
   return denied(prepared, [refusal]);
 }
 
+/** How a permit was granted: by an "All users" row, a role directly, or a role by request. */
+enum PermitKind {
+  AllUsers = 0,
+  Role = 1,
+  Request = 2,
+}
+
+function permitReason(
+  prepared: PreparedRequest,
+  kind: PermitKind,
+  role: RaRole | undefined,
+  organisationId: number,
+): Reason {
+  if (kind === PermitKind.AllUsers || role === undefined) return prepared.allUsersPermit!;
+  const activity = prepared.activity;
+  const organisation = organisationCode(organisationId);
+  if (kind === PermitKind.Request) {
+    const code = activity.grants[role] === 'via-request' ? 'VIA_REQUEST_ONLY' : 'NOT_ASSIGNABLE';
+    return reason('ROLE-03', code, 'permit', { activity: activity.action, role, organisation });
+  }
+  const viaAssignable = activity.grants[role] === 'assignable-only';
+  return reason(
+    viaAssignable ? 'ROLE-03' : 'ROLE-02',
+    viaAssignable ? 'ASSIGNABLE_POSITION' : 'ROLE_GRANTS',
+    'permit',
+    { activity: activity.action, role, organisation, date: prepared.date },
+  );
+}
+
+/**
+ * A permit stands unless a condition forbids it. The allowed decision depends only on how
+ * it was granted, the role, the organisation and the route, so it is made once per
+ * prepared request and shared (frozen).
+ */
 function permitted(
   prepared: PreparedRequest,
   actor: PreparedActor,
-  permit: Reason,
+  kind: PermitKind,
   route: Route,
-  actingRole: RaRole | undefined,
+  role: RaRole | undefined,
+  organisationId: number,
 ): Decision {
-  const forbids = checkConditions(prepared, actor, actingRole);
+  const forbids = checkConditions(prepared, actor, role);
   if (forbids !== undefined) return denied(prepared, forbids);
-  return {
-    allowed: true,
-    activity: prepared.request.activity,
-    route,
-    reasons: [permit],
-    wouldGrant: NO_HINTS,
-  };
+  // One small integer per (organisation, role, how granted, route).
+  const roleIndex = role === undefined ? 7 : ROLE_INDEX[role];
+  const key = ((organisationId * 8 + roleIndex) * 4 + kind) * 2 + (route === 'via-request' ? 1 : 0);
+  const allowed = (prepared.memo.allowed ??= new Map());
+  let decision = allowed.get(key);
+  if (decision === undefined) {
+    decision = Object.freeze({
+      allowed: true,
+      activity: prepared.request.activity,
+      route,
+      reasons: Object.freeze([permitReason(prepared, kind, role, organisationId)]),
+      wouldGrant: NO_HINTS,
+    });
+    allowed.set(key, decision);
+  }
+  return decision;
 }
 
 /**
@@ -324,22 +384,22 @@ export function decidePrepared(actor: PreparedActor, prepared: PreparedRequest):
   const request = prepared.request;
 
   if (!actor.open) {
-    prepared.refusals.profileClosed ??= Object.freeze(
+    prepared.memo.profileClosed ??= Object.freeze(
       denied(prepared, [reason('ROLE-01', 'PROFILE_CLOSED', 'deny', { activity: action })]),
     );
-    return prepared.refusals.profileClosed;
+    return prepared.memo.profileClosed;
   }
   const allUsers = activity.allUsers;
   if (allUsers === 'any')
-    return permitted(prepared, actor, prepared.allUsersPermit!, 'direct', undefined);
+    return permitted(prepared, actor, PermitKind.AllUsers, 'direct', undefined, -1);
   if (allUsers === 'own') {
     if (prepared.selfSubject === actor.uuid) {
-      return permitted(prepared, actor, prepared.allUsersPermit!, 'direct', undefined);
+      return permitted(prepared, actor, PermitKind.AllUsers, 'direct', undefined, -1);
     }
-    prepared.refusals.notOwnProfile ??= Object.freeze(
+    prepared.memo.notOwnProfile ??= Object.freeze(
       denied(prepared, [reason('ROLE-01', 'NOT_OWN_PROFILE', 'deny', { activity: action })]),
     );
-    return prepared.refusals.notOwnProfile;
+    return prepared.memo.notOwnProfile;
   }
 
   const day = prepared.day;
@@ -370,31 +430,22 @@ export function decidePrepared(actor: PreparedActor, prepared: PreparedRequest):
 
   if (directFound !== 0) {
     const role = preferredRole(directFound);
-    const organisation = firstGranting(actor, prepared, role, true);
-    const viaAssignable = activity.grants[role] === 'assignable-only';
-    const permit = reason(
-      viaAssignable ? 'ROLE-03' : 'ROLE-02',
-      viaAssignable ? 'ASSIGNABLE_POSITION' : 'ROLE_GRANTS',
-      'permit',
-      { activity: action, role, organisation, date: prepared.date },
-    );
+    const organisationId = firstGranting(actor, prepared, role, true);
     const route = request.route === 'via-request' ? 'via-request' : 'direct';
-    return permitted(prepared, actor, permit, route, role);
+    return permitted(prepared, actor, PermitKind.Role, route, role, organisationId);
   }
   if (requestFound !== 0) {
     const role = preferredRole(requestFound);
-    const organisation = firstGranting(actor, prepared, role, false);
-    const code = activity.grants[role] === 'via-request' ? 'VIA_REQUEST_ONLY' : 'NOT_ASSIGNABLE';
-    const params = { activity: action, role, organisation };
-    if (request.route === 'direct')
-      return refused(prepared, reason('ROLE-03', code, 'deny', params));
-    return permitted(
-      prepared,
-      actor,
-      reason('ROLE-03', code, 'permit', params),
-      'via-request',
-      role,
-    );
+    const organisationId = firstGranting(actor, prepared, role, false);
+    if (request.route === 'direct') {
+      const code = activity.grants[role] === 'via-request' ? 'VIA_REQUEST_ONLY' : 'NOT_ASSIGNABLE';
+      const organisation = organisationCode(organisationId);
+      return refused(
+        prepared,
+        reason('ROLE-03', code, 'deny', { activity: action, role, organisation }),
+      );
+    }
+    return permitted(prepared, actor, PermitKind.Request, 'via-request', role, organisationId);
   }
   if (locum >= 0) {
     const organisation = organisationCode(locum);
