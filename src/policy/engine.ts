@@ -354,7 +354,8 @@ function permitted(
   // One small integer per (organisation, role, how granted, route).
   const roleIndex = role === undefined ? 7 : ROLE_INDEX[role];
   const key = ((organisationId * 8 + roleIndex) * 4 + kind) * 2 + (route === 'via-request' ? 1 : 0);
-  const allowed = (prepared.memo.allowed ??= new Map());
+  prepared.memo.allowed ??= new Map();
+  const allowed = prepared.memo.allowed;
   let decision = allowed.get(key);
   if (decision === undefined) {
     decision = Object.freeze({
