@@ -1,9 +1,9 @@
 /**
- * careid: the registration-authority side of NHS smartcard identity management. The
- * root holds the domain model, the errors, the policy essentials, the storage ports with the
- * in-memory store, and report exports; the layers have their own subpaths (`careid/policy`,
- * `careid/pki`, `careid/card`, `careid/storage/sqlite`, `careid/storage/postgres`,
- * `careid/storage/testing`, `careid/testing`).
+ * careid: the registration-authority side of NHS smartcard identity management. The root
+ * holds the RegistrationAuthority, the domain model, the errors, the policy essentials, the
+ * storage ports with the in-memory store, and report exports; the layers have their own
+ * subpaths (`careid/policy`, `careid/pki`, `careid/card`, `careid/storage/sqlite`,
+ * `careid/storage/postgres`, `careid/storage/testing`, `careid/testing`).
  *
  * @packageDocumentation
  */
@@ -171,6 +171,29 @@ export {
   type Reason,
   type RulePack,
 } from './policy/index.js';
+export {
+  type AccessOnDate,
+  type AssignmentResult,
+  assignPositionCommandSchema,
+  type Change,
+  type Command,
+  type CommandInput,
+  type CommandPayload,
+  type CommandResult,
+  type CommandResults,
+  type CommandType,
+  type CreateUserResult,
+  commandSchema,
+  createRegistrationAuthority,
+  createUserCommandSchema,
+  editAssignmentDatesCommandSchema,
+  PossibleDuplicateError,
+  type RegistrationAuthority,
+  type RegistrationAuthorityOptions,
+  removeAssignmentCommandSchema,
+  type SeedData,
+  seed,
+} from './ra/index.js';
 export {
   CSV_LINE_END,
   type CsvColumn,

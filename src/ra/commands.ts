@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { isoDateSchema } from '../domain/dates.js';
+import { identityDocumentSchema } from '../domain/identity-check.js';
+import { assignmentIdSchema, positionIdSchema } from '../domain/ids.js';
+import { niNumberSchema } from '../domain/ni-number.js';
+import { odsCodeSchema } from '../domain/ods-code.js';
+import { contactDetailsSchema, personNameSchema } from '../domain/user.js';
+import { uuidSchema } from '../domain/uuid.js';
+
+const reason = z.string().trim().min(1, { message: 'must give a reason' }).max(1000);
+
+/** ID-01..ID-06: create a profile with its identity check, at the organisation it is for. */
+export const createUserCommandSchema = z
+  .object({
+    type: z.literal('user.create'),
+    organisation: odsCodeSchema,
+    name: personNameSchema,
+    dateOfBirth: isoDateSchema,
+    niNumber: niNumberSchema.optional(),
+    contact: contactDetailsSchema.optional(),
+    identityCheck: z
+      .object({
+        documents: z.array(identityDocumentSchema).min(1).max(10),
+        photo: z.string().trim().min(1, { message: 'record the photo reference (ID-01)' }).max(200),
+      })
+      .readonly(),
+    /** SOD-01: the sponsor who approved the application, when there is one. */
+    sponsoredBy: uuidSchema.optional(),
+    /** ID-06: create although a possible duplicate exists, with the reason. */
+    duplicateOverride: z.object({ reason }).readonly().optional(),
+  })
+  .readonly();
+
+/** Assign a position to a user from a start date, optionally to an (exclusive) end date. */
+export const assignPositionCommandSchema = z
+  .object({
+    type: z.literal('assignment.assign'),
+    user: uuidSchema,
+    position: positionIdSchema,
+    start: isoDateSchema,
+    end: isoDateSchema.optional(),
+    /** CARD-03: the user works at the position's organisation as a locum. */
+    locum: z.boolean().default(false),
+  })
+  .refine((c) => c.end === undefined || c.end > c.start, {
+    message: 'the end date must be after the start date',
+    path: ['end'],
+  })
+  .readonly();
+
+/** ASG-01: change an assignment's dates; `end: null` makes it open-ended. */
+export const editAssignmentDatesCommandSchema = z
+  .object({
+    type: z.literal('assignment.edit-dates'),
+    assignment: assignmentIdSchema,
+    start: isoDateSchema.optional(),
+    end: isoDateSchema.nullable().optional(),
+  })
+  .refine((c) => c.start !== undefined || c.end !== undefined, {
+    message: 'change the start date, the end date, or both',
+    path: ['end'],
+  })
+  .readonly();
+
+/** ASG-04: remove an assignment (it stays in the history, marked removed). */
+export const removeAssignmentCommandSchema = z
+  .object({ type: z.literal('assignment.remove'), assignment: assignmentIdSchema })
+  .readonly();
+
+/** Every command the RegistrationAuthority executes, as plain JSON. */
+export const commandSchema = z.discriminatedUnion('type', [
+  createUserCommandSchema,
+  assignPositionCommandSchema,
+  editAssignmentDatesCommandSchema,
+  removeAssignmentCommandSchema,
+]);
+
+/** A command as a front end sends it. */
+export type CommandInput = z.input<typeof commandSchema>;
+/** A validated command. */
+export type Command = z.output<typeof commandSchema>;
+/** The type names of the commands. */
+export type CommandType = Command['type'];

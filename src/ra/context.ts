@@ -1,0 +1,105 @@
+import { isActiveOn } from '../domain/assignment.js';
+import type { IsoDate } from '../domain/dates.js';
+import type { OdsCode } from '../domain/ods-code.js';
+import type { Uuid } from '../domain/uuid.js';
+import type { ActorInput } from '../policy/input.js';
+import type { RulePack } from '../policy/packs/schema.js';
+import { rolesOfPosition } from '../policy/position-roles.js';
+import type { RaRole } from '../policy/roles.js';
+import type { StoreTx } from '../storage/ports.js';
+
+const ALL = { limit: 500 } as const;
+
+/**
+ * An organisation and its ancestors, nearest first (ROLE-02 scope); just the code when it
+ * is not on record.
+ *
+ * @example
+ * ```ts
+ * await organisationPath(tx, 'FA123' as OdsCode) // ['FA123', 'QVV']
+ * ```
+ */
+export async function organisationPath(tx: StoreTx, odsCode: OdsCode): Promise<OdsCode[]> {
+  const path: OdsCode[] = [];
+  let next: OdsCode | undefined = odsCode;
+  while (next !== undefined && !path.includes(next) && path.length < 32) {
+    path.push(next);
+    next = (await tx.organisations.get(next))?.parent;
+  }
+  return path;
+}
+
+/**
+ * Every position assignment of a user, all pages, history included (decisions read dates,
+ * ASG-02).
+ *
+ * @example
+ * ```ts
+ * const assignments = await allAssignmentsOf(tx, uuid);
+ * ```
+ */
+export async function allAssignmentsOf(tx: StoreTx, user: Uuid) {
+  const all = [];
+  let page = await tx.positionAssignments.historyForUser(user, ALL);
+  all.push(...page.items);
+  while (page.nextCursor !== undefined) {
+    page = await tx.positionAssignments.historyForUser(user, { ...ALL, cursor: page.nextCursor });
+    all.push(...page.items);
+  }
+  return all;
+}
+
+/**
+ * The actor as the policy engine sees them: their profile's state and every position
+ * assignment with the RA roles its position confers under the pack. An unknown UUID is a
+ * closed profile with no assignments, so it is refused by ROLE-01.
+ *
+ * @example
+ * ```ts
+ * const actor = await loadActor(tx, uuid, pack);
+ * ```
+ */
+export async function loadActor(tx: StoreTx, uuid: Uuid, pack: RulePack): Promise<ActorInput> {
+  const profile = await tx.users.get(uuid);
+  if (!profile) return { uuid, status: 'closed', assignments: [] };
+  const assignments = [];
+  for (const a of await allAssignmentsOf(tx, uuid)) {
+    const position = await tx.positions.get(a.position);
+    const roles = position ? rolesOfPosition(position, pack) : [];
+    if (roles.length === 0) continue;
+    assignments.push({
+      organisation: a.organisation,
+      roles,
+      start: a.start,
+      ...(a.end !== undefined ? { end: a.end } : {}),
+      removed: a.removed !== undefined,
+      assignable: roles.includes('S') ? (position?.assignable ?? []) : [],
+      locum: a.locum,
+      position: a.position,
+    });
+  }
+  return { uuid, status: profile.status, assignments };
+}
+
+/**
+ * The RA roles a user holds on a date (SOD-02 looks at the target's roles).
+ *
+ * @example
+ * ```ts
+ * await rolesHeld(tx, uuid, today, pack)
+ * ```
+ */
+export async function rolesHeld(
+  tx: StoreTx,
+  uuid: Uuid,
+  date: IsoDate,
+  pack: RulePack,
+): Promise<RaRole[]> {
+  const roles = new Set<RaRole>();
+  for (const a of await tx.positionAssignments.activeForUser(uuid, date)) {
+    if (!isActiveOn(a, date)) continue;
+    const position = await tx.positions.get(a.position);
+    if (position) for (const r of rolesOfPosition(position, pack)) roles.add(r);
+  }
+  return [...roles];
+}

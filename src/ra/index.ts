@@ -1,0 +1,23 @@
+export {
+  assignPositionCommandSchema,
+  type Command,
+  type CommandInput,
+  type CommandType,
+  commandSchema,
+  createUserCommandSchema,
+  editAssignmentDatesCommandSchema,
+  removeAssignmentCommandSchema,
+} from './commands.js';
+export { PossibleDuplicateError } from './errors.js';
+export type { AccessOnDate } from './point-in-time.js';
+export {
+  type CommandPayload,
+  type CommandResults,
+  createRegistrationAuthority,
+  type RegistrationAuthority,
+  type RegistrationAuthorityOptions,
+} from './registration-authority.js';
+export { type SeedData, seed } from './seed.js';
+export type { Change, CommandResult } from './use-case.js';
+export type { AssignmentResult } from './use-cases/assignments.js';
+export type { CreateUserResult } from './use-cases/create-user.js';

@@ -1,0 +1,258 @@
+import type { z } from 'zod';
+import type { AuditEvent } from '../domain/audit-event.js';
+import {
+  dateOf,
+  type IsoDate,
+  type IsoDateTime,
+  isoDateSchema,
+  toIsoDateTime,
+} from '../domain/dates.js';
+import type { Uuid } from '../domain/uuid.js';
+import { uuidSchema } from '../domain/uuid.js';
+import { CareIdError } from '../errors/care-id-error.js';
+import { parseWith } from '../errors/parse.js';
+import { ValidationError } from '../errors/validation-error.js';
+import { decide } from '../policy/decide.js';
+import type { Decision } from '../policy/engine.js';
+import { nationalPack } from '../policy/packs/national.js';
+import { toValidPack } from '../policy/packs/registry.js';
+import type { RulePack } from '../policy/packs/schema.js';
+import { PolicyDeniedError } from '../policy/policy-denied-error.js';
+import type { Store, StoreTx } from '../storage/ports.js';
+import { type Command, type CommandInput, type CommandType, commandSchema } from './commands.js';
+import { loadActor } from './context.js';
+import { type AccessOnDate, accessOn } from './point-in-time.js';
+import type { CommandResult, UseCaseContext, UseCaseOutcome } from './use-case.js';
+import {
+  type AssignmentResult,
+  assignPosition,
+  editDates,
+  removePositionAssignment,
+} from './use-cases/assignments.js';
+import { type CreateUserResult, createUser } from './use-cases/create-user.js';
+
+/** What the RA is made of: where it keeps state, which rules it applies, what time it is. */
+export interface RegistrationAuthorityOptions {
+  readonly store: Store;
+  /** The rule pack (default: national). */
+  readonly pack?: RulePack;
+  /** The clock; injectable so tests and replays are deterministic. */
+  readonly clock?: () => Date;
+}
+
+/** The result type of each command. */
+export interface CommandResults {
+  'user.create': CreateUserResult;
+  'assignment.assign': AssignmentResult;
+  'assignment.edit-dates': AssignmentResult;
+  'assignment.remove': AssignmentResult;
+}
+
+/** The command of a type, as a front end sends it, without its `type`. */
+export type CommandPayload<T extends CommandType> = Omit<
+  Extract<CommandInput, { type: T }>,
+  'type'
+>;
+
+/** The registration authority a host application embeds. */
+export interface RegistrationAuthority {
+  /** The pack it applies. */
+  readonly pack: RulePack;
+  /**
+   * Runs a command for an actor: parse, load, decide, transition, commit with its audit
+   * record, all or nothing.
+   *
+   * @throws VALIDATION for a malformed command (nothing written; the attempt is audited).
+   * @throws POLICY_DENIED carrying the decision (nothing written; the denial is audited).
+   * @throws NOT_FOUND, DUPLICATE, INVALID_TRANSITION, CONFLICT, STORE_UNAVAILABLE as the command meets them.
+   */
+  execute<T extends CommandType>(
+    actor: string,
+    command: Extract<CommandInput, { type: T }>,
+  ): Promise<CommandResults[T]>;
+  /** Profiles. */
+  readonly users: {
+    /** ID-01..ID-06: create a profile with its identity check. */
+    create(actor: string, input: CommandPayload<'user.create'>): Promise<CreateUserResult>;
+  };
+  /** Position assignments. */
+  readonly assignments: {
+    /** Assign a position. */
+    assign(actor: string, input: CommandPayload<'assignment.assign'>): Promise<AssignmentResult>;
+    /** ASG-01: edit an assignment's dates. */
+    editDates(
+      actor: string,
+      input: CommandPayload<'assignment.edit-dates'>,
+    ): Promise<AssignmentResult>;
+    /** ASG-04: remove an assignment. */
+    remove(actor: string, input: CommandPayload<'assignment.remove'>): Promise<AssignmentResult>;
+  };
+  /**
+   * The positions and RA roles a user held on a date, from the stored history.
+   *
+   * @throws VALIDATION for a malformed UUID or date; NOT_FOUND for an unknown user.
+   */
+  accessOn(uuid: string, date: string): Promise<AccessOnDate>;
+}
+
+type Handler = (ctx: UseCaseContext, command: Command) => Promise<UseCaseOutcome<CommandResult>>;
+
+const handlers: Readonly<Record<CommandType, Handler>> = {
+  'user.create': (ctx, c) => createUser(ctx, c as Extract<Command, { type: 'user.create' }>),
+  'assignment.assign': (ctx, c) =>
+    assignPosition(ctx, c as Extract<Command, { type: 'assignment.assign' }>),
+  'assignment.edit-dates': (ctx, c) =>
+    editDates(ctx, c as Extract<Command, { type: 'assignment.edit-dates' }>),
+  'assignment.remove': (ctx, c) =>
+    removePositionAssignment(ctx, c as Extract<Command, { type: 'assignment.remove' }>),
+};
+
+/** Thrown inside a transaction to stop it when the policy refuses; never leaves the RA. */
+class Refused extends Error {
+  constructor(readonly decision: Decision) {
+    super('refused');
+  }
+}
+
+const reasonsOf = (decision: Decision) =>
+  decision.reasons.map((r) => ({ rule: r.rule, code: r.code, message: r.message }));
+
+/**
+ * Creates the registration authority a host embeds: one use case per activity, each run
+ * as parse, load, decide, transition, commit with the audit record (AUD-01), all or
+ * nothing. Denials and bad input are audited too, and change nothing else.
+ *
+ * @throws VALIDATION when the pack is not valid.
+ * @example
+ * ```ts
+ * const ra = createRegistrationAuthority({ store: memoryStore(), pack: dorsetPack });
+ * const { uuid } = await ra.users.create(agentUuid, { organisation: 'FA123', name, dateOfBirth, identityCheck });
+ * ```
+ */
+export function createRegistrationAuthority(
+  options: RegistrationAuthorityOptions,
+): RegistrationAuthority {
+  const store = options.store;
+  const pack = toValidPack(options.pack ?? nationalPack);
+  const clock = options.clock ?? (() => new Date());
+
+  const audit = (event: AuditEvent) =>
+    store.transaction((tx) => tx.audit.append(event)).then(() => undefined);
+
+  async function execute(actorInput: string, input: unknown): Promise<CommandResult> {
+    const at: IsoDateTime = toIsoDateTime(clock());
+    const type =
+      typeof (input as { type?: unknown })?.type === 'string'
+        ? (input as { type: string }).type
+        : 'unknown';
+    const actorParse = uuidSchema.safeParse(actorInput);
+    const parsed = commandSchema.safeParse(input);
+    if (!actorParse.success || !parsed.success) {
+      const error = !actorParse.success
+        ? ValidationError.fromZod('actor', actorParse.error)
+        : ValidationError.fromZod(`command ${type}`, (parsed as { error: z.ZodError }).error);
+      await audit({
+        at,
+        actor: String(actorInput).slice(0, 64) || 'unknown',
+        activity: type.slice(0, 64),
+        target: '',
+        outcome: 'failed',
+        reasons: [{ rule: 'INPUT', code: 'VALIDATION', message: error.message.slice(0, 500) }],
+        details: { field: error.field },
+      });
+      throw error;
+    }
+    const actorUuid = actorParse.data as Uuid;
+    const command = parsed.data;
+    let decided: Decision | undefined;
+    try {
+      return await store.transaction(async (tx: StoreTx) => {
+        const actor = await loadActor(tx, actorUuid, pack);
+        decided = undefined;
+        const ctx: UseCaseContext = {
+          tx,
+          pack,
+          actor,
+          actorUuid,
+          at,
+          today: dateOf(at),
+          authorize(activity, target, facts = {}, route) {
+            const decision = decide({
+              pack,
+              actor,
+              activity,
+              at,
+              target,
+              facts,
+              ...(route ? { route } : {}),
+            });
+            decided = decision;
+            if (!decision.allowed) throw new Refused(decision);
+            return decision;
+          },
+        };
+        const outcome = await handlers[command.type](ctx, command);
+        await tx.audit.append({
+          at,
+          actor: actorUuid,
+          activity: command.type,
+          target: outcome.target,
+          outcome: 'allowed',
+          reasons: reasonsOf(outcome.result.decision),
+          details: outcome.details ?? {},
+        });
+        return outcome.result;
+      });
+    } catch (error) {
+      if (error instanceof Refused) {
+        await audit({
+          at,
+          actor: actorUuid,
+          activity: command.type,
+          target: '',
+          outcome: 'denied',
+          reasons: reasonsOf(error.decision),
+          details: {},
+        });
+        throw new PolicyDeniedError(error.decision);
+      }
+      if (error instanceof CareIdError && error.code !== 'STORE_UNAVAILABLE') {
+        await audit({
+          at,
+          actor: actorUuid,
+          activity: command.type,
+          target: '',
+          outcome: 'failed',
+          reasons: [
+            ...(decided ? reasonsOf(decided) : []),
+            { rule: 'OUTCOME', code: error.code, message: error.message.slice(0, 500) },
+          ],
+          details: {},
+        });
+      }
+      throw error;
+    }
+  }
+
+  const run =
+    <T extends CommandType>(type: T) =>
+    (actor: string, input: object) =>
+      execute(actor, { ...input, type }) as Promise<CommandResults[T]>;
+
+  return {
+    pack,
+    execute: ((actor: string, command: CommandInput) =>
+      execute(actor, command)) as RegistrationAuthority['execute'],
+    users: { create: run('user.create') },
+    assignments: {
+      assign: run('assignment.assign'),
+      editDates: run('assignment.edit-dates'),
+      remove: run('assignment.remove'),
+    },
+    async accessOn(uuid, date) {
+      const user = parseWith(uuidSchema, uuid, 'uuid') as Uuid;
+      const on = parseWith(isoDateSchema, date, 'date') as IsoDate;
+      return store.transaction((tx) => accessOn(tx, user, on, pack));
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { randomInt } from 'node:crypto';
+import type { z } from 'zod';
+import { duplicateMatches } from '../../domain/duplicates.js';
+import { assertIdentityCheckComplete } from '../../domain/identity-check.js';
+import { type UserProfile, userProfileSchema } from '../../domain/user.js';
+import type { Uuid } from '../../domain/uuid.js';
+import { parseWith } from '../../errors/parse.js';
+import type { createUserCommandSchema } from '../commands.js';
+import { organisationPath } from '../context.js';
+import { PossibleDuplicateError } from '../errors.js';
+import type { CommandResult, UseCaseContext, UseCaseOutcome } from '../use-case.js';
+
+/** What creating a profile returns: the new UUID. */
+export interface CreateUserResult extends CommandResult {
+  readonly type: 'user.create';
+  readonly uuid: Uuid;
+}
+
+const FIRST_UUID = 100_000_000_000;
+
+async function freshUuid(ctx: UseCaseContext): Promise<Uuid> {
+  // ID-05: 12 digits, leading digit 1-9; the unique index is the final guard (DUPLICATE).
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const candidate = String(FIRST_UUID + randomInt(1_000_000_000_000 - FIRST_UUID)) as Uuid;
+    if ((await ctx.tx.users.get(candidate)) === undefined) return candidate;
+  }
+  throw new RangeError('no free UUID after 16 random tries');
+}
+
+/**
+ * ID-01..ID-06: creates a profile after a complete identity check, refusing a possible
+ * duplicate unless overridden with a reason.
+ *
+ * @throws POLICY_DENIED (via the RA), VALIDATION for an incomplete identity check, DUPLICATE for a possible duplicate.
+ */
+export async function createUser(
+  ctx: UseCaseContext,
+  command: z.output<typeof createUserCommandSchema>,
+): Promise<UseCaseOutcome<CreateUserResult>> {
+  const { tx, pack, at, today, actorUuid } = ctx;
+  const decision = ctx.authorize(
+    'user.create',
+    { organisationPath: await organisationPath(tx, command.organisation) },
+    command.sponsoredBy !== undefined ? { sponsoredBy: command.sponsoredBy } : {},
+  );
+  const identityCheck = { ...command.identityCheck, checkedBy: actorUuid, checkedAt: at };
+  assertIdentityCheckComplete(identityCheck, pack, today);
+
+  const sameNi = command.niNumber ? await tx.users.byNiNumber(command.niNumber) : [];
+  const sameName = await tx.users.searchByName({
+    family: command.name.family,
+    given: command.name.given,
+    dateOfBirth: command.dateOfBirth,
+  });
+  const matches = duplicateMatches(command, [...sameNi, ...sameName.items]);
+  if (matches.length > 0 && command.duplicateOverride === undefined) {
+    throw new PossibleDuplicateError(matches);
+  }
+
+  const uuid = await freshUuid(ctx);
+  const profile: UserProfile = parseWith(
+    userProfileSchema,
+    {
+      uuid,
+      name: command.name,
+      dateOfBirth: command.dateOfBirth,
+      ...(command.niNumber !== undefined ? { niNumber: command.niNumber } : {}),
+      contact: command.contact ?? {},
+      status: 'open',
+      identityCheck,
+      createdAt: at,
+      createdBy: actorUuid,
+      ...(matches.length > 0 && command.duplicateOverride
+        ? { duplicateOverride: { by: actorUuid, reason: command.duplicateOverride.reason } }
+        : {}),
+      version: 0,
+    },
+    'user profile',
+  );
+  const stored = await tx.users.insert(profile);
+  return {
+    result: {
+      type: 'user.create',
+      uuid,
+      changed: [{ kind: 'users', key: uuid, op: 'insert', version: stored.version }],
+      decision,
+    },
+    target: uuid,
+    details: {
+      organisation: command.organisation,
+      documents: identityCheck.documents.map((d) => d.kind),
+      ...(matches.length > 0 ? { duplicateOverride: matches.map((m) => m.uuid) } : {}),
+    },
+  };
+}

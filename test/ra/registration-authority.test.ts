@@ -1,0 +1,245 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PolicyDeniedError } from '../../src/policy/index.js';
+import { createRegistrationAuthority, PossibleDuplicateError, seed } from '../../src/ra/index.js';
+import { type Store, verifyAudit } from '../../src/storage/index.js';
+import { AT, applicant, goodCheck, NOW, people, seedData } from './fixtures.js';
+import { storeCases } from './stores.js';
+
+async function auditTrail(store: Store) {
+  const page = await store.transaction((tx) => tx.audit.read({ limit: 500 }));
+  return page.items.map((r) => r.event);
+}
+
+async function userCount(store: Store, family: string) {
+  const page = await store.transaction((tx) => tx.users.searchByName({ family }));
+  return page.items.length;
+}
+
+for (const storeCase of storeCases) {
+  describe.skipIf(storeCase.skip !== undefined)(
+    `RegistrationAuthority on ${storeCase.name}${storeCase.skip ? ` (skipped: ${storeCase.skip})` : ''}`,
+    () => {
+      let dispose: (() => Promise<void>) | undefined;
+      afterEach(async () => {
+        await dispose?.();
+        dispose = undefined;
+      });
+
+      async function setUp() {
+        const made = await storeCase.create();
+        dispose = made.dispose;
+        await seed(made.store, seedData, { at: AT, by: 'test-seed' });
+        return {
+          store: made.store,
+          ra: createRegistrationAuthority({ store: made.store, clock: () => NOW }),
+        };
+      }
+
+      it('ID-01..ID-05 an RA agent creates a profile after a complete identity check; the change and its audit commit together (AUD-01)', async () => {
+        const { store, ra } = await setUp();
+        const result = await ra.users.create(people.agent, applicant);
+        expect(result.uuid).toMatch(/^[1-9]\d{11}$/);
+        expect(result.changed).toEqual([
+          { kind: 'users', key: result.uuid, op: 'insert', version: 0 },
+        ]);
+        expect(result.decision.reasons[0]).toMatchObject({
+          rule: 'ROLE-02',
+          role: 'RAA',
+          organisation: 'QVV',
+        });
+        const stored = await store.transaction((tx) => tx.users.get(result.uuid as never));
+        expect(stored?.identityCheck).toMatchObject({ checkedBy: people.agent, checkedAt: AT });
+        const last = (await auditTrail(store)).at(-1);
+        expect(last).toMatchObject({
+          actor: people.agent,
+          activity: 'user.create',
+          target: result.uuid,
+          outcome: 'allowed',
+        });
+        expect(last?.reasons[0]?.rule).toBe('ROLE-02');
+        expect(await verifyAudit(store)).toMatchObject({ ok: true });
+      });
+
+      it('ID-01 an incomplete identity check is a ValidationError; nothing is written and the attempt is audited', async () => {
+        const { store, ra } = await setUp();
+        const incomplete = {
+          ...applicant,
+          identityCheck: { ...goodCheck, documents: [goodCheck.documents[0]!] },
+        };
+        await expect(ra.users.create(people.agent, incomplete)).rejects.toMatchObject({
+          code: 'VALIDATION',
+          field: 'identityCheck.documents',
+        });
+        expect(await userCount(store, 'Rivers')).toBe(0);
+        expect((await auditTrail(store)).at(-1)).toMatchObject({
+          activity: 'user.create',
+          outcome: 'failed',
+        });
+        expect(await verifyAudit(store)).toMatchObject({ ok: true });
+      });
+
+      it('ID-06 a possible duplicate blocks creation unless an RA agent overrides it with a reason', async () => {
+        const { store, ra } = await setUp();
+        const first = await ra.users.create(people.agent, applicant);
+        const again = ra.users.create(people.agent, {
+          ...applicant,
+          niNumber: 'CE123456A',
+          name: { given: 'alex', family: 'RIVERS' },
+        });
+        await expect(again).rejects.toBeInstanceOf(PossibleDuplicateError);
+        await expect(again).rejects.toMatchObject({
+          matches: [{ uuid: first.uuid, because: 'same-name-and-date-of-birth' }],
+        });
+        expect(await userCount(store, 'Rivers')).toBe(1);
+        const twin = await ra.users.create(people.agent, {
+          ...applicant,
+          niNumber: 'CE123456A',
+          duplicateOverride: { reason: 'twin: different NI number seen on HMRC letter' },
+        });
+        const stored = await store.transaction((tx) => tx.users.get(twin.uuid as never));
+        expect(stored?.duplicateOverride).toEqual({
+          by: people.agent,
+          reason: 'twin: different NI number seen on HMRC letter',
+        });
+      });
+
+      it('SOD-01 the sponsor of an application cannot create the profile; the denial changes nothing and is audited', async () => {
+        const { store, ra } = await setUp();
+        const denied = ra.users.create(people.agent, { ...applicant, sponsoredBy: people.agent });
+        await expect(denied).rejects.toBeInstanceOf(PolicyDeniedError);
+        await expect(denied).rejects.toMatchObject({ rules: ['SOD-01'] });
+        expect(await userCount(store, 'Rivers')).toBe(0);
+        expect((await auditTrail(store)).at(-1)).toMatchObject({
+          activity: 'user.create',
+          outcome: 'denied',
+          reasons: [{ rule: 'SOD-01' }],
+        });
+      });
+
+      it('ROLE-03 a sponsor assigns positions on its assignable list; any other is refused with its reason', async () => {
+        const { ra } = await setUp();
+        const { uuid } = await ra.users.create(people.agent, applicant);
+        const ok = await ra.assignments.assign(people.sponsor, {
+          user: uuid,
+          position: 'pos-dispenser',
+          start: '2026-11-22',
+        });
+        expect(ok.assignment).toMatchObject({
+          user: uuid,
+          position: 'pos-dispenser',
+          organisation: 'FA123',
+          version: 0,
+        });
+        expect(ok.decision.reasons[0]).toMatchObject({
+          rule: 'ROLE-03',
+          code: 'ASSIGNABLE_POSITION',
+        });
+        await expect(
+          ra.assignments.assign(people.sponsor, {
+            user: uuid,
+            position: 'pos-pharmacist',
+            start: '2026-11-22',
+          }),
+        ).rejects.toMatchObject({
+          code: 'POLICY_DENIED',
+          decision: { reasons: [{ rule: 'ROLE-03', code: 'NOT_ASSIGNABLE' }] },
+        });
+        const byAgent = await ra.assignments.assign(people.agent, {
+          user: uuid,
+          position: 'pos-pharmacist',
+          start: '2026-11-22',
+        });
+        expect(byAgent.decision.reasons[0]).toMatchObject({ rule: 'ROLE-02', role: 'RAA' });
+      });
+
+      it('SOD-03 nobody assigns a position to themselves; SOD-06 an RA or sponsor position needs training on record', async () => {
+        const { ra } = await setUp();
+        await expect(
+          ra.assignments.assign(people.agent, {
+            user: people.agent,
+            position: 'pos-dispenser',
+            start: '2026-11-22',
+          }),
+        ).rejects.toMatchObject({ rules: ['SOD-03'] });
+        await expect(
+          ra.assignments.assign(people.ram, {
+            user: people.trainee,
+            position: 'pos-sponsor',
+            start: '2026-11-22',
+          }),
+        ).rejects.toMatchObject({ rules: ['SOD-06'] });
+      });
+
+      it('ASG-01 once started only the end date changes; ASG-04 a removed assignment stays in the history; accessOn reads it back', async () => {
+        const { store, ra } = await setUp();
+        const { uuid } = await ra.users.create(people.agent, applicant);
+        const { assignment } = await ra.assignments.assign(people.agent, {
+          user: uuid,
+          position: 'pos-dispenser',
+          start: '2026-06-01',
+        });
+        await expect(
+          ra.assignments.editDates(people.agent, {
+            assignment: assignment.id,
+            start: '2026-05-01',
+          }),
+        ).rejects.toMatchObject({ rules: ['ASG-01'] });
+        const ended = await ra.assignments.editDates(people.agent, {
+          assignment: assignment.id,
+          end: '2027-06-01',
+        });
+        expect(ended.assignment).toMatchObject({ end: '2027-06-01', version: 1 });
+        const removed = await ra.assignments.remove(people.agent, { assignment: assignment.id });
+        expect(removed.assignment.removed).toEqual({ at: AT, by: people.agent });
+        await expect(
+          ra.assignments.remove(people.agent, { assignment: assignment.id }),
+        ).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+        const history = await store.transaction((tx) =>
+          tx.positionAssignments.historyForUser(uuid as never),
+        );
+        expect(history.items.map((a) => a.id)).toEqual([assignment.id]);
+        expect((await ra.accessOn(uuid, '2026-07-01')).positions.map((p) => p.position)).toEqual([
+          'pos-dispenser',
+        ]);
+        expect((await ra.accessOn(uuid, '2026-11-22')).positions).toEqual([]);
+        expect((await ra.accessOn(people.sponsor, '2026-07-01')).roles).toEqual(['S']);
+        expect(await verifyAudit(store)).toMatchObject({ ok: true });
+      });
+
+      it('bad input: a malformed command is a ValidationError naming the field; nothing written; the attempt audited', async () => {
+        const { store, ra } = await setUp();
+        const before = (await auditTrail(store)).length;
+        await expect(
+          ra.execute(people.agent, {
+            type: 'assignment.assign',
+            user: '42',
+            position: 'pos-dispenser',
+            start: '2026-11-22',
+          }),
+        ).rejects.toMatchObject({ code: 'VALIDATION', field: 'user' });
+        await expect(
+          ra.assignments.assign(people.agent, {
+            user: people.trainee,
+            position: 'pos-dispenser',
+            start: '2026-11-22',
+            end: '2026-11-01',
+          }),
+        ).rejects.toMatchObject({ field: 'end' });
+        await expect(
+          ra.execute('not-a-uuid', { type: 'assignment.remove', assignment: 'asg-ram' }),
+        ).rejects.toMatchObject({ code: 'VALIDATION' });
+        await expect(
+          ra.assignments.remove(people.agent, { assignment: 'asg-missing' }),
+        ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        const trail = await auditTrail(store);
+        expect(trail.slice(before).map((e) => e.outcome)).toEqual([
+          'failed',
+          'failed',
+          'failed',
+          'failed',
+        ]);
+        expect(await verifyAudit(store)).toMatchObject({ ok: true });
+      });
+    },
+  );
+}
