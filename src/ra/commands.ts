@@ -4,7 +4,7 @@ import { identityDocumentSchema } from '../domain/identity-check.js';
 import { assignmentIdSchema, positionIdSchema } from '../domain/ids.js';
 import { niNumberSchema } from '../domain/ni-number.js';
 import { odsCodeSchema } from '../domain/ods-code.js';
-import { contactDetailsSchema, personNameSchema } from '../domain/user.js';
+import { contactDetailsSchema, mobileSchema, personNameSchema } from '../domain/user.js';
 import { uuidSchema } from '../domain/uuid.js';
 
 const reason = z.string().trim().min(1, { message: 'must give a reason' }).max(1000);
@@ -67,12 +67,38 @@ export const removeAssignmentCommandSchema = z
   .object({ type: z.literal('assignment.remove'), assignment: assignmentIdSchema })
   .readonly();
 
+/** PROF-01: close a profile, with a reason, and everything it holds. */
+export const closeUserCommandSchema = z
+  .object({ type: z.literal('user.close'), user: uuidSchema, reason })
+  .readonly();
+
+/** PROF-02: reopen a closed profile (it comes back with no access). */
+export const reopenUserCommandSchema = z
+  .object({ type: z.literal('user.reopen'), user: uuidSchema, reason })
+  .readonly();
+
+/** PROF-04: the actor changes their own email or mobile. */
+export const changeOwnContactCommandSchema = z
+  .object({
+    type: z.literal('user.change-own-contact'),
+    email: z.email({ message: 'must be an email address' }).optional(),
+    mobile: mobileSchema.optional(),
+  })
+  .refine((c) => c.email !== undefined || c.mobile !== undefined, {
+    message: 'give an email address, a mobile number, or both',
+    path: ['email'],
+  })
+  .readonly();
+
 /** Every command the RegistrationAuthority executes, as plain JSON. */
 export const commandSchema = z.discriminatedUnion('type', [
   createUserCommandSchema,
   assignPositionCommandSchema,
   editAssignmentDatesCommandSchema,
   removeAssignmentCommandSchema,
+  closeUserCommandSchema,
+  reopenUserCommandSchema,
+  changeOwnContactCommandSchema,
 ]);
 
 /** A command as a front end sends it. */

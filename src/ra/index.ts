@@ -3,10 +3,13 @@ export {
   type Command,
   type CommandInput,
   type CommandType,
+  changeOwnContactCommandSchema,
+  closeUserCommandSchema,
   commandSchema,
   createUserCommandSchema,
   editAssignmentDatesCommandSchema,
   removeAssignmentCommandSchema,
+  reopenUserCommandSchema,
 } from './commands.js';
 export { PossibleDuplicateError } from './errors.js';
 export type { AccessOnDate } from './point-in-time.js';
@@ -21,3 +24,4 @@ export { type SeedData, seed } from './seed.js';
 export type { Change, CommandResult } from './use-case.js';
 export type { AssignmentResult } from './use-cases/assignments.js';
 export type { CreateUserResult } from './use-cases/create-user.js';
+export type { ProfileResult } from './use-cases/profiles.js';

@@ -30,6 +30,12 @@ import {
   removePositionAssignment,
 } from './use-cases/assignments.js';
 import { type CreateUserResult, createUser } from './use-cases/create-user.js';
+import {
+  changeOwnContact,
+  closeUser,
+  type ProfileResult,
+  reopenUser,
+} from './use-cases/profiles.js';
 
 /** What the RA is made of: where it keeps state, which rules it applies, what time it is. */
 export interface RegistrationAuthorityOptions {
@@ -46,6 +52,9 @@ export interface CommandResults {
   'assignment.assign': AssignmentResult;
   'assignment.edit-dates': AssignmentResult;
   'assignment.remove': AssignmentResult;
+  'user.close': ProfileResult;
+  'user.reopen': ProfileResult;
+  'user.change-own-contact': ProfileResult;
 }
 
 /** The command of a type, as a front end sends it, without its `type`. */
@@ -74,6 +83,15 @@ export interface RegistrationAuthority {
   readonly users: {
     /** ID-01..ID-06: create a profile with its identity check. */
     create(actor: string, input: CommandPayload<'user.create'>): Promise<CreateUserResult>;
+    /** PROF-01: close a profile and everything it holds. */
+    close(actor: string, input: CommandPayload<'user.close'>): Promise<ProfileResult>;
+    /** PROF-02: reopen a closed profile, with no access. */
+    reopen(actor: string, input: CommandPayload<'user.reopen'>): Promise<ProfileResult>;
+    /** PROF-04: change your own contact details. */
+    changeOwnContact(
+      actor: string,
+      input: CommandPayload<'user.change-own-contact'>,
+    ): Promise<ProfileResult>;
   };
   /** Position assignments. */
   readonly assignments: {
@@ -105,6 +123,10 @@ const handlers: Readonly<Record<CommandType, Handler>> = {
     editDates(ctx, c as Extract<Command, { type: 'assignment.edit-dates' }>),
   'assignment.remove': (ctx, c) =>
     removePositionAssignment(ctx, c as Extract<Command, { type: 'assignment.remove' }>),
+  'user.close': (ctx, c) => closeUser(ctx, c as Extract<Command, { type: 'user.close' }>),
+  'user.reopen': (ctx, c) => reopenUser(ctx, c as Extract<Command, { type: 'user.reopen' }>),
+  'user.change-own-contact': (ctx, c) =>
+    changeOwnContact(ctx, c as Extract<Command, { type: 'user.change-own-contact' }>),
 };
 
 /** Thrown inside a transaction to stop it when the policy refuses; never leaves the RA. */
@@ -243,7 +265,12 @@ export function createRegistrationAuthority(
     pack,
     execute: ((actor: string, command: CommandInput) =>
       execute(actor, command)) as RegistrationAuthority['execute'],
-    users: { create: run('user.create') },
+    users: {
+      create: run('user.create'),
+      close: run('user.close'),
+      reopen: run('user.reopen'),
+      changeOwnContact: run('user.change-own-contact'),
+    },
     assignments: {
       assign: run('assignment.assign'),
       editDates: run('assignment.edit-dates'),

@@ -2,6 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PolicyDeniedError } from '../../src/policy/index.js';
 import { createRegistrationAuthority, PossibleDuplicateError, seed } from '../../src/ra/index.js';
 import { type Store, verifyAudit } from '../../src/storage/index.js';
+import {
+  fixtureAuthenticator,
+  fixtureCard,
+  fixtureCertificate,
+  fixtureRequest,
+} from '../../src/storage/testing/index.js';
 import { AT, applicant, goodCheck, NOW, people, seedData } from './fixtures.js';
 import { storeCases } from './stores.js';
 
@@ -204,6 +210,93 @@ for (const storeCase of storeCases) {
         expect((await ra.accessOn(uuid, '2026-11-22')).positions).toEqual([]);
         expect((await ra.accessOn(people.sponsor, '2026-07-01')).roles).toEqual(['S']);
         expect(await verifyAudit(store)).toMatchObject({ ok: true });
+      });
+
+      it('PROF-01 closing a profile needs a reason and takes everything with it in one transaction; PROF-02 reopening gives no access back', async () => {
+        const { store, ra } = await setUp();
+        const { uuid } = await ra.users.create(people.agent, applicant);
+        const { assignment } = await ra.assignments.assign(people.agent, {
+          user: uuid,
+          position: 'pos-dispenser',
+          start: '2026-01-01',
+        });
+        await store.transaction(async (tx) => {
+          await tx.smartcards.insert(fixtureCard('2112345678', uuid));
+          await tx.certificates.insert(
+            fixtureCertificate('0a1b', uuid, '2029-01-01T00:00:00.000Z', '2112345678'),
+          );
+          await tx.authenticators.insert(fixtureAuthenticator('auth-1', uuid));
+          await tx.requests.insert({
+            ...fixtureRequest('req-1', { organisation: 'FA123' }),
+            subject: uuid as never,
+          });
+        });
+        await expect(
+          ra.users.close(people.sponsor, { user: uuid, reason: 'left' }),
+        ).rejects.toMatchObject({
+          decision: { reasons: [{ rule: 'ROLE-03', code: 'VIA_REQUEST_ONLY' }] },
+        });
+        await expect(
+          ra.execute(people.agent, { type: 'user.close', user: uuid, reason: ' ' }),
+        ).rejects.toMatchObject({ field: 'reason' });
+        const closed = await ra.users.close(people.agent, { user: uuid, reason: 'left the NHS' });
+        expect(closed.user).toMatchObject({
+          status: 'closed',
+          closed: { by: people.agent, reason: 'left the NHS' },
+        });
+        expect(closed.changed.map((c) => c.kind).sort()).toEqual(
+          [
+            'authenticators',
+            'certificates',
+            'positionAssignments',
+            'requests',
+            'smartcards',
+            'users',
+          ].sort(),
+        );
+        const after = await store.transaction(async (tx) => ({
+          assignment: await tx.positionAssignments.get(assignment.id),
+          card: await tx.smartcards.get('2112345678' as never),
+          certificate: await tx.certificates.get('0a1b'),
+          authenticator: await tx.authenticators.get('auth-1' as never),
+          request: await tx.requests.get('req-1' as never),
+        }));
+        expect(after.assignment?.end).toBe('2026-11-22');
+        expect(after.card).toMatchObject({
+          status: 'cancelled',
+          cancelled: { reason: 'profile-closed' },
+        });
+        expect(after.certificate).toMatchObject({
+          status: 'revoked',
+          revocation: { reason: 'cessationOfOperation' },
+        });
+        expect(after.authenticator?.removed).toEqual({ at: AT, by: people.agent });
+        expect(after.request?.state).toBe('closed');
+        await expect(
+          ra.users.close(people.agent, { user: uuid, reason: 'again' }),
+        ).rejects.toMatchObject({ rules: ['PROF-02'] });
+        const reopened = await ra.users.reopen(people.agent, { user: uuid, reason: 'came back' });
+        expect(reopened.user.status).toBe('open');
+        expect((await ra.accessOn(uuid, '2026-11-22')).positions).toEqual([]);
+        expect(await verifyAudit(store)).toMatchObject({ ok: true });
+      });
+
+      it('PROF-04 every user changes their own contact details, and only their own', async () => {
+        const { ra } = await setUp();
+        const changed = await ra.users.changeOwnContact(people.trainee, {
+          email: 'trainee@nhs.net',
+        });
+        expect(changed.user.contact).toMatchObject({
+          email: 'trainee@nhs.net',
+          emailVerified: false,
+        });
+        expect(changed.decision.reasons[0]).toMatchObject({
+          rule: 'ROLE-01',
+          code: 'SELF_SERVICE',
+        });
+        await expect(ra.users.changeOwnContact(people.trainee, {})).rejects.toMatchObject({
+          code: 'VALIDATION',
+        });
       });
 
       it('bad input: a malformed command is a ValidationError naming the field; nothing written; the attempt audited', async () => {
