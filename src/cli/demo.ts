@@ -9,6 +9,7 @@ import {
   type RulePack,
   whatCan,
 } from '../policy/index.js';
+import { runRaDemo } from './demo-ra.js';
 import type { CliIo } from './io.js';
 
 const AT = '2026-11-22T10:00:00.000Z';
@@ -223,6 +224,8 @@ export async function runDemo(io: CliIo): Promise<number> {
   for (const c of whatCan(people.sam, { organisationPath: PHARMACY_PATH }, { at: AT })) {
     io.out(`  ${c.activity}${c.route === 'via-request' ? '  (by request)' : ''}`);
   }
+  io.out('');
+  await runRaDemo(io);
   io.out('');
   io.out(
     'Every answer above came from decide(): pure, no I/O, each reason naming its rule in RULES.md.',

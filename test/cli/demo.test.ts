@@ -24,5 +24,10 @@ describe('the README demo', () => {
     }
     expect(text).toContain('IDC loses user.create');
     expect(text).toMatch(/close Alex's profile\?\n\s+-> YES, by raising a request/);
+    // The RA part: a profile created, a sponsor's assignment allowed and one refused, the audit verified.
+    expect(text).toMatch(/creates profile [1-9]\d{11}/);
+    expect(text).toContain('Sam assigns Alex the Dispenser position: ROLE-03 ASSIGNABLE_POSITION');
+    expect(text).toContain('refused, ROLE-03 NOT_ASSIGNABLE');
+    expect(text).toMatch(/audit chain: verified, \d+ records hash-chained/);
   });
 });
