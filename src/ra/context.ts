@@ -6,6 +6,7 @@ import type { ActorInput } from '../policy/input.js';
 import type { RulePack } from '../policy/packs/schema.js';
 import { rolesOfPosition } from '../policy/position-roles.js';
 import type { RaRole } from '../policy/roles.js';
+import type { Page, PageRequest } from '../storage/paging.js';
 import type { StoreTx } from '../storage/ports.js';
 
 const ALL = { limit: 500 } as const;
@@ -30,23 +31,34 @@ export async function organisationPath(tx: StoreTx, odsCode: OdsCode): Promise<O
 }
 
 /**
- * Every position assignment of a user, all pages, history included (decisions read dates,
- * ASG-02).
+ * Every item of a paged query, page after page.
+ *
+ * @example
+ * ```ts
+ * const all = await allPages((page) => tx.positionAssignments.historyForUser(uuid, page));
+ * ```
+ */
+export async function allPages<T>(query: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+  const all: T[] = [];
+  let page = await query(ALL);
+  all.push(...page.items);
+  while (page.nextCursor !== undefined) {
+    page = await query({ ...ALL, cursor: page.nextCursor });
+    all.push(...page.items);
+  }
+  return all;
+}
+
+/**
+ * Every position assignment of a user, history included (decisions read dates, ASG-02).
  *
  * @example
  * ```ts
  * const assignments = await allAssignmentsOf(tx, uuid);
  * ```
  */
-export async function allAssignmentsOf(tx: StoreTx, user: Uuid) {
-  const all = [];
-  let page = await tx.positionAssignments.historyForUser(user, ALL);
-  all.push(...page.items);
-  while (page.nextCursor !== undefined) {
-    page = await tx.positionAssignments.historyForUser(user, { ...ALL, cursor: page.nextCursor });
-    all.push(...page.items);
-  }
-  return all;
+export function allAssignmentsOf(tx: StoreTx, user: Uuid) {
+  return allPages((page) => tx.positionAssignments.historyForUser(user, page));
 }
 
 /**

@@ -6,24 +6,9 @@ import pg from 'pg';
 import { memoryStore, type Store } from '../../src/storage/index.js';
 import { postgresStore } from '../../src/storage/postgres/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
+import { POSTGRES_URL, postgresUp } from '../support/postgres.js';
 
-const URL = process.env['CAREID_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const postgresUp = await reachable();
-if (!postgresUp && process.env['CI'] === 'true') {
-  throw new Error(`PostgreSQL must run in CI, but ${URL} is not reachable`);
-}
+const URL = POSTGRES_URL;
 
 /** One store adapter for the RA's scenario tests: how to make a fresh store, and clean up. */
 export interface StoreCase {

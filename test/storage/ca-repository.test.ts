@@ -26,24 +26,10 @@ import { postgresStore } from '../../src/storage/postgres/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import { fixtureEvent } from '../../src/storage/testing/index.js';
 import { cardKey, jane, settings, T0 } from '../pki/helpers.js';
+import { POSTGRES_URL, postgresUp } from '../support/postgres.js';
 
-const URL = process.env['CAREID_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const pgUp = await reachable();
-if (!pgUp && process.env['CI'] === 'true') {
-  throw new Error(`PostgreSQL must run in CI, but ${URL} is not reachable`);
-}
+const URL = POSTGRES_URL;
+const pgUp = postgresUp;
 
 /** One database behind an adapter: a store on it, and a way to open another store on it. */
 interface Database {

@@ -12,26 +12,12 @@ import {
   fixtureEvent,
   fixtureUser,
 } from '../../src/storage/testing/index.js';
+import { POSTGRES_URL, postgresUp } from '../support/postgres.js';
 import { eightConcurrentWriters } from './concurrency.js';
 import { everyQuery } from './every-query.js';
 
-const URL = process.env['CAREID_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function reachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const up = await reachable();
-if (!up && process.env['CI'] === 'true') {
-  throw new Error(`PostgreSQL must run in CI, but ${URL} is not reachable`);
-}
+const URL = POSTGRES_URL;
+const up = postgresUp;
 const skip = up ? undefined : `PostgreSQL is not reachable at ${URL}`;
 
 // Each store gets its own random schema, dropped afterwards: parallel runs never meet.

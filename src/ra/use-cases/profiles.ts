@@ -10,7 +10,7 @@ import type {
   closeUserCommandSchema,
   reopenUserCommandSchema,
 } from '../commands.js';
-import { allAssignmentsOf, organisationPath } from '../context.js';
+import { allAssignmentsOf, allPages, organisationPath } from '../context.js';
 import type { Change, CommandResult, UseCaseContext, UseCaseOutcome } from '../use-case.js';
 
 /** What a profile command returns: the profile as stored. */
@@ -18,8 +18,6 @@ export interface ProfileResult extends CommandResult {
   readonly type: 'user.close' | 'user.reopen' | 'user.change-own-contact';
   readonly user: UserProfile;
 }
-
-const PAGE = { limit: 500 } as const;
 
 async function mustGetUser(tx: StoreTx, uuid: Uuid): Promise<UserProfile> {
   const user = await tx.users.get(uuid);
@@ -36,29 +34,12 @@ async function profileScope(ctx: UseCaseContext, uuid: Uuid): Promise<string[] |
   return organisationPath(ctx.tx, first as never);
 }
 
-async function openRequestsAbout(tx: StoreTx, uuid: Uuid): Promise<Request[]> {
-  const all: Request[] = [];
-  let page = await tx.requests.list({ subject: uuid, state: 'open' }, PAGE);
-  all.push(...page.items);
-  while (page.nextCursor !== undefined) {
-    page = await tx.requests.list(
-      { subject: uuid, state: 'open' },
-      { ...PAGE, cursor: page.nextCursor },
-    );
-    all.push(...page.items);
-  }
-  return all;
+function openRequestsAbout(tx: StoreTx, uuid: Uuid): Promise<Request[]> {
+  return allPages((page) => tx.requests.list({ subject: uuid, state: 'open' }, page));
 }
 
-async function workgroupAssignmentsOf(tx: StoreTx, uuid: Uuid) {
-  const all = [];
-  let page = await tx.workgroupAssignments.historyForUser(uuid, PAGE);
-  all.push(...page.items);
-  while (page.nextCursor !== undefined) {
-    page = await tx.workgroupAssignments.historyForUser(uuid, { ...PAGE, cursor: page.nextCursor });
-    all.push(...page.items);
-  }
-  return all;
+function workgroupAssignmentsOf(tx: StoreTx, uuid: Uuid) {
+  return allPages((page) => tx.workgroupAssignments.historyForUser(uuid, page));
 }
 
 /** Writes every record of `after` that is not the very object of `before` (immer keeps unchanged ones). */
