@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { isoDateSchema } from '../domain/dates.js';
 import { identityDocumentSchema } from '../domain/identity-check.js';
-import { assignmentIdSchema, positionIdSchema } from '../domain/ids.js';
+import { assignmentIdSchema, positionIdSchema, workgroupIdSchema } from '../domain/ids.js';
 import { niNumberSchema } from '../domain/ni-number.js';
 import { odsCodeSchema } from '../domain/ods-code.js';
+import { activityCodeSchema, jobRoleCodeSchema } from '../domain/rbac-codes.js';
 import { contactDetailsSchema, mobileSchema, personNameSchema } from '../domain/user.js';
 import { uuidSchema } from '../domain/uuid.js';
 
@@ -90,6 +91,37 @@ export const changeOwnContactCommandSchema = z
   })
   .readonly();
 
+/** POS-01/POS-02: create a position at an organisation, recording how it was approved. */
+export const createPositionCommandSchema = z
+  .object({
+    type: z.literal('position.create'),
+    organisation: odsCodeSchema,
+    name: z.string().trim().min(1, { message: 'must not be empty' }).max(500),
+    jobRole: jobRoleCodeSchema,
+    activities: z.array(activityCodeSchema).max(200).default([]),
+    workgroups: z.array(workgroupIdSchema).max(200).default([]),
+    /** The positions a sponsor position may assign (only with B1300, POS-01). */
+    assignable: z.array(positionIdSchema).max(500).default([]),
+    approval: z
+      .object({
+        method: z.enum([
+          'local-policy',
+          'position-change-request',
+          'information-governance',
+          'other',
+        ]),
+        approvedBy: z.array(uuidSchema).min(1, { message: 'name at least one approver (POS-02)' }),
+        notes: z.string().trim().min(1).max(500).optional(),
+      })
+      .readonly(),
+  })
+  .readonly();
+
+/** POS-04: close a position; its assignments end. */
+export const closePositionCommandSchema = z
+  .object({ type: z.literal('position.close'), position: positionIdSchema, reason })
+  .readonly();
+
 /** Every command the RegistrationAuthority executes, as plain JSON. */
 export const commandSchema = z.discriminatedUnion('type', [
   createUserCommandSchema,
@@ -99,6 +131,8 @@ export const commandSchema = z.discriminatedUnion('type', [
   closeUserCommandSchema,
   reopenUserCommandSchema,
   changeOwnContactCommandSchema,
+  createPositionCommandSchema,
+  closePositionCommandSchema,
 ]);
 
 /** A command as a front end sends it. */

@@ -4,8 +4,10 @@ export {
   type CommandInput,
   type CommandType,
   changeOwnContactCommandSchema,
+  closePositionCommandSchema,
   closeUserCommandSchema,
   commandSchema,
+  createPositionCommandSchema,
   createUserCommandSchema,
   editAssignmentDatesCommandSchema,
   removeAssignmentCommandSchema,
@@ -24,4 +26,5 @@ export { type SeedData, seed } from './seed.js';
 export type { Change, CommandResult } from './use-case.js';
 export type { AssignmentResult } from './use-cases/assignments.js';
 export type { CreateUserResult } from './use-cases/create-user.js';
+export type { PositionResult } from './use-cases/positions.js';
 export type { ProfileResult } from './use-cases/profiles.js';

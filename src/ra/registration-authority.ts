@@ -30,6 +30,7 @@ import {
   removePositionAssignment,
 } from './use-cases/assignments.js';
 import { type CreateUserResult, createUser } from './use-cases/create-user.js';
+import { closePosition, createPosition, type PositionResult } from './use-cases/positions.js';
 import {
   changeOwnContact,
   closeUser,
@@ -55,6 +56,8 @@ export interface CommandResults {
   'user.close': ProfileResult;
   'user.reopen': ProfileResult;
   'user.change-own-contact': ProfileResult;
+  'position.create': PositionResult;
+  'position.close': PositionResult;
 }
 
 /** The command of a type, as a front end sends it, without its `type`. */
@@ -93,6 +96,13 @@ export interface RegistrationAuthority {
       input: CommandPayload<'user.change-own-contact'>,
     ): Promise<ProfileResult>;
   };
+  /** Positions. */
+  readonly positions: {
+    /** POS-01/POS-02: create a position. */
+    create(actor: string, input: CommandPayload<'position.create'>): Promise<PositionResult>;
+    /** POS-04: close a position and end its assignments. */
+    close(actor: string, input: CommandPayload<'position.close'>): Promise<PositionResult>;
+  };
   /** Position assignments. */
   readonly assignments: {
     /** Assign a position. */
@@ -127,6 +137,10 @@ const handlers: Readonly<Record<CommandType, Handler>> = {
   'user.reopen': (ctx, c) => reopenUser(ctx, c as Extract<Command, { type: 'user.reopen' }>),
   'user.change-own-contact': (ctx, c) =>
     changeOwnContact(ctx, c as Extract<Command, { type: 'user.change-own-contact' }>),
+  'position.create': (ctx, c) =>
+    createPosition(ctx, c as Extract<Command, { type: 'position.create' }>),
+  'position.close': (ctx, c) =>
+    closePosition(ctx, c as Extract<Command, { type: 'position.close' }>),
 };
 
 /** Thrown inside a transaction to stop it when the policy refuses; never leaves the RA. */
@@ -271,6 +285,7 @@ export function createRegistrationAuthority(
       reopen: run('user.reopen'),
       changeOwnContact: run('user.change-own-contact'),
     },
+    positions: { create: run('position.create'), close: run('position.close') },
     assignments: {
       assign: run('assignment.assign'),
       editDates: run('assignment.edit-dates'),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PolicyDeniedError } from '../../src/policy/index.js';
+import { derivePack, nationalPack, PolicyDeniedError } from '../../src/policy/index.js';
 import { createRegistrationAuthority, PossibleDuplicateError, seed } from '../../src/ra/index.js';
 import { type Store, verifyAudit } from '../../src/storage/index.js';
 import {
@@ -297,6 +297,104 @@ for (const storeCase of storeCases) {
         await expect(ra.users.changeOwnContact(people.trainee, {})).rejects.toMatchObject({
           code: 'VALIDATION',
         });
+      });
+
+      it('POS-01/POS-02 an RA manager creates a position recording its approval; only a B1300 position carries an assignable list', async () => {
+        const { store, ra } = await setUp();
+        const created = await ra.positions.create(people.ram, {
+          organisation: 'FA123',
+          name: 'Accuracy checking technician',
+          jobRole: 'R8005',
+          activities: ['B0082'],
+          approval: {
+            method: 'local-policy',
+            approvedBy: [people.ram],
+            notes: 'pharmacy manager asked',
+          },
+        });
+        expect(created.position).toMatchObject({
+          organisation: 'FA123',
+          status: 'open',
+          approval: { method: 'local-policy', approvedBy: [people.ram], at: AT },
+        });
+        await expect(
+          ra.positions.create(people.ram, {
+            organisation: 'FA123',
+            name: 'x',
+            jobRole: 'R8005',
+            activities: [],
+            assignable: ['pos-dispenser'],
+            approval: { method: 'other', approvedBy: [people.ram] },
+          }),
+        ).rejects.toMatchObject({ code: 'VALIDATION', field: 'assignable' });
+        await expect(
+          ra.positions.create(people.agent, {
+            organisation: 'FA123',
+            name: 'x',
+            jobRole: 'R8005',
+            approval: { method: 'other', approvedBy: [people.ram] },
+          }),
+        ).rejects.toMatchObject({
+          code: 'POLICY_DENIED',
+          decision: { wouldGrant: [{ role: 'RAM' }, { role: 'RAAA' }] },
+        });
+        const stored = await store.transaction((tx) => tx.positions.get(created.position.id));
+        expect(stored?.name).toBe('Accuracy checking technician');
+      });
+
+      it('POS-03 a position adding a sensitive activity needs Information Governance approval first', async () => {
+        const made = await storeCase.create();
+        dispose = made.dispose;
+        await seed(made.store, seedData, { at: AT, by: 'test-seed' });
+        const pack = derivePack(nationalPack, {
+          id: 'ig',
+          name: 'IG',
+          igApprovalActivities: ['B0264'],
+        });
+        const ra = createRegistrationAuthority({ store: made.store, pack, clock: () => NOW });
+        const input = {
+          organisation: 'FA123',
+          name: 'Records',
+          jobRole: 'R8005',
+          activities: ['B0264'],
+        };
+        await expect(
+          ra.positions.create(people.ram, {
+            ...input,
+            approval: { method: 'local-policy', approvedBy: [people.ram] },
+          }),
+        ).rejects.toMatchObject({ rules: ['POS-03'] });
+        const approved = await ra.positions.create(people.ram, {
+          ...input,
+          approval: { method: 'information-governance', approvedBy: [people.ram] },
+        });
+        expect(approved.position.activities).toEqual(['B0264']);
+      });
+
+      it('POS-04 closing a position ends its assignments', async () => {
+        const { store, ra } = await setUp();
+        const { uuid } = await ra.users.create(people.agent, applicant);
+        const { assignment } = await ra.assignments.assign(people.agent, {
+          user: uuid,
+          position: 'pos-dispenser',
+          start: '2026-01-01',
+        });
+        const closed = await ra.positions.close(people.ram, {
+          position: 'pos-dispenser',
+          reason: 'role retired',
+        });
+        expect(closed.position).toMatchObject({ status: 'closed', closedAt: AT });
+        expect(closed.changed.map((c) => c.kind)).toEqual(['positions', 'positionAssignments']);
+        const ended = await store.transaction((tx) => tx.positionAssignments.get(assignment.id));
+        expect(ended?.end).toBe('2026-11-22');
+        await expect(
+          ra.assignments.assign(people.agent, {
+            user: uuid,
+            position: 'pos-dispenser',
+            start: '2026-12-01',
+          }),
+        ).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+        expect(await verifyAudit(store)).toMatchObject({ ok: true });
       });
 
       it('bad input: a malformed command is a ValidationError naming the field; nothing written; the attempt audited', async () => {
