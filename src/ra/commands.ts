@@ -122,6 +122,64 @@ export const closePositionCommandSchema = z
   .object({ type: z.literal('position.close'), position: positionIdSchema, reason })
   .readonly();
 
+/** WG-01: create a workgroup at an organisation. */
+export const createWorkgroupCommandSchema = z
+  .object({
+    type: z.literal('workgroup.create'),
+    organisation: odsCodeSchema,
+    name: z.string().trim().min(1, { message: 'must not be empty' }).max(200),
+  })
+  .readonly();
+
+/** WG-01: assign a workgroup directly to a user. */
+export const assignWorkgroupCommandSchema = z
+  .object({
+    type: z.literal('workgroup.assign'),
+    user: uuidSchema,
+    workgroup: workgroupIdSchema,
+    start: isoDateSchema,
+    end: isoDateSchema.optional(),
+  })
+  .refine((c) => c.end === undefined || c.end > c.start, {
+    message: 'the end date must be after the start date',
+    path: ['end'],
+  })
+  .readonly();
+
+/** WG-01/ASG-01: change a workgroup assignment's dates. */
+export const editWorkgroupDatesCommandSchema = z
+  .object({
+    type: z.literal('workgroup.edit-dates'),
+    assignment: assignmentIdSchema,
+    start: isoDateSchema.optional(),
+    end: isoDateSchema.nullable().optional(),
+  })
+  .refine((c) => c.start !== undefined || c.end !== undefined, {
+    message: 'change the start date, the end date, or both',
+    path: ['end'],
+  })
+  .readonly();
+
+/** WG-01: remove a workgroup assignment (kept in the history). */
+export const removeWorkgroupAssignmentCommandSchema = z
+  .object({ type: z.literal('workgroup.remove'), assignment: assignmentIdSchema })
+  .readonly();
+
+/** WG-01: close a workgroup, confirmed, with how it was approved. */
+export const closeWorkgroupCommandSchema = z
+  .object({
+    type: z.literal('workgroup.close'),
+    workgroup: workgroupIdSchema,
+    /** Must be `true`: closing ends every assignment of the workgroup. */
+    confirm: z.literal(true, { message: 'closing a workgroup needs confirm: true (WG-01)' }),
+    approval: z
+      .string()
+      .trim()
+      .min(1, { message: 'record how the closure was approved (WG-01)' })
+      .max(500),
+  })
+  .readonly();
+
 /** Every command the RegistrationAuthority executes, as plain JSON. */
 export const commandSchema = z.discriminatedUnion('type', [
   createUserCommandSchema,
@@ -133,6 +191,11 @@ export const commandSchema = z.discriminatedUnion('type', [
   changeOwnContactCommandSchema,
   createPositionCommandSchema,
   closePositionCommandSchema,
+  createWorkgroupCommandSchema,
+  assignWorkgroupCommandSchema,
+  editWorkgroupDatesCommandSchema,
+  removeWorkgroupAssignmentCommandSchema,
+  closeWorkgroupCommandSchema,
 ]);
 
 /** A command as a front end sends it. */

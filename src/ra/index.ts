@@ -1,16 +1,21 @@
 export {
   assignPositionCommandSchema,
+  assignWorkgroupCommandSchema,
   type Command,
   type CommandInput,
   type CommandType,
   changeOwnContactCommandSchema,
   closePositionCommandSchema,
   closeUserCommandSchema,
+  closeWorkgroupCommandSchema,
   commandSchema,
   createPositionCommandSchema,
   createUserCommandSchema,
+  createWorkgroupCommandSchema,
   editAssignmentDatesCommandSchema,
+  editWorkgroupDatesCommandSchema,
   removeAssignmentCommandSchema,
+  removeWorkgroupAssignmentCommandSchema,
   reopenUserCommandSchema,
 } from './commands.js';
 export { PossibleDuplicateError } from './errors.js';
@@ -28,3 +33,4 @@ export type { AssignmentResult } from './use-cases/assignments.js';
 export type { CreateUserResult } from './use-cases/create-user.js';
 export type { PositionResult } from './use-cases/positions.js';
 export type { ProfileResult } from './use-cases/profiles.js';
+export type { WorkgroupResult } from './use-cases/workgroups.js';

@@ -37,6 +37,14 @@ import {
   type ProfileResult,
   reopenUser,
 } from './use-cases/profiles.js';
+import {
+  assignWorkgroup,
+  closeWorkgroup,
+  createWorkgroup,
+  editWorkgroupDates,
+  removeWorkgroupAssignment,
+  type WorkgroupResult,
+} from './use-cases/workgroups.js';
 
 /** What the RA is made of: where it keeps state, which rules it applies, what time it is. */
 export interface RegistrationAuthorityOptions {
@@ -58,6 +66,11 @@ export interface CommandResults {
   'user.change-own-contact': ProfileResult;
   'position.create': PositionResult;
   'position.close': PositionResult;
+  'workgroup.create': WorkgroupResult;
+  'workgroup.assign': WorkgroupResult;
+  'workgroup.edit-dates': WorkgroupResult;
+  'workgroup.remove': WorkgroupResult;
+  'workgroup.close': WorkgroupResult;
 }
 
 /** The command of a type, as a front end sends it, without its `type`. */
@@ -103,6 +116,22 @@ export interface RegistrationAuthority {
     /** POS-04: close a position and end its assignments. */
     close(actor: string, input: CommandPayload<'position.close'>): Promise<PositionResult>;
   };
+  /** Workgroups (WG-01). */
+  readonly workgroups: {
+    /** Create a workgroup. */
+    create(actor: string, input: CommandPayload<'workgroup.create'>): Promise<WorkgroupResult>;
+    /** Assign a workgroup directly to a user. */
+    assign(actor: string, input: CommandPayload<'workgroup.assign'>): Promise<WorkgroupResult>;
+    /** Edit a workgroup assignment's dates. */
+    editDates(
+      actor: string,
+      input: CommandPayload<'workgroup.edit-dates'>,
+    ): Promise<WorkgroupResult>;
+    /** Remove a workgroup assignment. */
+    remove(actor: string, input: CommandPayload<'workgroup.remove'>): Promise<WorkgroupResult>;
+    /** Close a workgroup, confirmed and with its approval. */
+    close(actor: string, input: CommandPayload<'workgroup.close'>): Promise<WorkgroupResult>;
+  };
   /** Position assignments. */
   readonly assignments: {
     /** Assign a position. */
@@ -141,6 +170,16 @@ const handlers: Readonly<Record<CommandType, Handler>> = {
     createPosition(ctx, c as Extract<Command, { type: 'position.create' }>),
   'position.close': (ctx, c) =>
     closePosition(ctx, c as Extract<Command, { type: 'position.close' }>),
+  'workgroup.create': (ctx, c) =>
+    createWorkgroup(ctx, c as Extract<Command, { type: 'workgroup.create' }>),
+  'workgroup.assign': (ctx, c) =>
+    assignWorkgroup(ctx, c as Extract<Command, { type: 'workgroup.assign' }>),
+  'workgroup.edit-dates': (ctx, c) =>
+    editWorkgroupDates(ctx, c as Extract<Command, { type: 'workgroup.edit-dates' }>),
+  'workgroup.remove': (ctx, c) =>
+    removeWorkgroupAssignment(ctx, c as Extract<Command, { type: 'workgroup.remove' }>),
+  'workgroup.close': (ctx, c) =>
+    closeWorkgroup(ctx, c as Extract<Command, { type: 'workgroup.close' }>),
 };
 
 /** Thrown inside a transaction to stop it when the policy refuses; never leaves the RA. */
@@ -286,6 +325,13 @@ export function createRegistrationAuthority(
       changeOwnContact: run('user.change-own-contact'),
     },
     positions: { create: run('position.create'), close: run('position.close') },
+    workgroups: {
+      create: run('workgroup.create'),
+      assign: run('workgroup.assign'),
+      editDates: run('workgroup.edit-dates'),
+      remove: run('workgroup.remove'),
+      close: run('workgroup.close'),
+    },
     assignments: {
       assign: run('assignment.assign'),
       editDates: run('assignment.edit-dates'),

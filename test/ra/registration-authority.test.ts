@@ -397,6 +397,76 @@ for (const storeCase of storeCases) {
         expect(await verifyAudit(store)).toMatchObject({ ok: true });
       });
 
+      it('WG-01 workgroups: RAM and RAA(A) create, assign, edit dates and remove; closing needs a confirmation and records its approval', async () => {
+        const { store, ra } = await setUp();
+        const { uuid } = await ra.users.create(people.agent, applicant);
+        await expect(
+          ra.workgroups.create(people.agent, { organisation: 'FA123', name: 'Dispensary' }),
+        ).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+        const { workgroup } = await ra.workgroups.create(people.ram, {
+          organisation: 'FA123',
+          name: 'Dispensary',
+        });
+        const wg = workgroup!;
+        const { assignment } = await ra.workgroups.assign(people.ram, {
+          user: uuid,
+          workgroup: wg.id,
+          start: '2026-11-01',
+        });
+        const a = assignment!;
+        await expect(
+          ra.workgroups.assign(people.ram, {
+            user: people.ram,
+            workgroup: wg.id,
+            start: '2026-11-01',
+          }),
+        ).rejects.toMatchObject({ rules: ['SOD-03'] });
+        await expect(
+          ra.workgroups.editDates(people.ram, { assignment: a.id, start: '2026-10-01' }),
+        ).rejects.toMatchObject({ rules: ['ASG-01'] });
+        const ended = await ra.workgroups.editDates(people.ram, {
+          assignment: a.id,
+          end: '2027-01-01',
+        });
+        expect(ended.assignment).toMatchObject({ end: '2027-01-01', version: 1 });
+        await expect(
+          ra.execute(people.ram, {
+            type: 'workgroup.close',
+            workgroup: wg.id,
+            confirm: false as never,
+            approval: 'RAM',
+          }),
+        ).rejects.toMatchObject({ field: 'confirm' });
+        const closed = await ra.workgroups.close(people.ram, {
+          workgroup: wg.id,
+          confirm: true,
+          approval: 'RAM approval, ticket 4411',
+        });
+        expect(closed.workgroup).toMatchObject({
+          status: 'closed',
+          closed: { by: people.ram, approval: 'RAM approval, ticket 4411' },
+        });
+        const after = await store.transaction((tx) => tx.workgroupAssignments.get(a.id));
+        expect(after?.end).toBe('2026-11-22');
+        await expect(
+          ra.workgroups.assign(people.ram, { user: uuid, workgroup: wg.id, start: '2026-12-01' }),
+        ).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+        const second = await ra.workgroups.create(people.ram, {
+          organisation: 'FA123',
+          name: 'Counter',
+        });
+        const other = await ra.workgroups.assign(people.ram, {
+          user: uuid,
+          workgroup: second.workgroup!.id,
+          start: '2026-12-01',
+        });
+        const removed = await ra.workgroups.remove(people.ram, {
+          assignment: other.assignment!.id,
+        });
+        expect(removed.assignment?.removed).toEqual({ at: AT, by: people.ram });
+        expect(await verifyAudit(store)).toMatchObject({ ok: true });
+      });
+
       it('bad input: a malformed command is a ValidationError naming the field; nothing written; the attempt audited', async () => {
         const { store, ra } = await setUp();
         const before = (await auditTrail(store)).length;
