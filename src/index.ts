@@ -174,6 +174,7 @@ export {
 export {
   type AccessOnDate,
   type AssignmentResult,
+  type AuthenticatorResult,
   assignPositionCommandSchema,
   assignWorkgroupCommandSchema,
   type Change,
@@ -200,7 +201,9 @@ export {
   type ProfileResult,
   type RegistrationAuthority,
   type RegistrationAuthorityOptions,
+  registerAuthenticatorCommandSchema,
   removeAssignmentCommandSchema,
+  removeAuthenticatorCommandSchema,
   removeWorkgroupAssignmentCommandSchema,
   reopenUserCommandSchema,
   type SeedData,

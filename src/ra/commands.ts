@@ -1,7 +1,13 @@
 import { z } from 'zod';
+import { authenticatorKinds } from '../domain/authenticator.js';
 import { isoDateSchema } from '../domain/dates.js';
 import { identityDocumentSchema } from '../domain/identity-check.js';
-import { assignmentIdSchema, positionIdSchema, workgroupIdSchema } from '../domain/ids.js';
+import {
+  assignmentIdSchema,
+  authenticatorIdSchema,
+  positionIdSchema,
+  workgroupIdSchema,
+} from '../domain/ids.js';
 import { niNumberSchema } from '../domain/ni-number.js';
 import { odsCodeSchema } from '../domain/ods-code.js';
 import { activityCodeSchema, jobRoleCodeSchema } from '../domain/rbac-codes.js';
@@ -180,6 +186,29 @@ export const closeWorkgroupCommandSchema = z
   })
   .readonly();
 
+/**
+ * AUTH-01/AUTH-02: register a non-smartcard authenticator; without `user`, on the actor's
+ * own profile (self-service); on another's, by an RA agent with the user present.
+ */
+export const registerAuthenticatorCommandSchema = z
+  .object({
+    type: z.literal('authenticator.register'),
+    user: uuidSchema.optional(),
+    kind: z.enum(authenticatorKinds),
+    label: z.string().trim().min(1, { message: 'must not be empty' }).max(200),
+    userPresent: z.boolean().default(false),
+  })
+  .readonly();
+
+/** AUTH-01/AUTH-02: remove an authenticator. */
+export const removeAuthenticatorCommandSchema = z
+  .object({
+    type: z.literal('authenticator.remove'),
+    authenticator: authenticatorIdSchema,
+    userPresent: z.boolean().default(false),
+  })
+  .readonly();
+
 /** Every command the RegistrationAuthority executes, as plain JSON. */
 export const commandSchema = z.discriminatedUnion('type', [
   createUserCommandSchema,
@@ -196,6 +225,8 @@ export const commandSchema = z.discriminatedUnion('type', [
   editWorkgroupDatesCommandSchema,
   removeWorkgroupAssignmentCommandSchema,
   closeWorkgroupCommandSchema,
+  registerAuthenticatorCommandSchema,
+  removeAuthenticatorCommandSchema,
 ]);
 
 /** A command as a front end sends it. */

@@ -14,7 +14,9 @@ export {
   createWorkgroupCommandSchema,
   editAssignmentDatesCommandSchema,
   editWorkgroupDatesCommandSchema,
+  registerAuthenticatorCommandSchema,
   removeAssignmentCommandSchema,
+  removeAuthenticatorCommandSchema,
   removeWorkgroupAssignmentCommandSchema,
   reopenUserCommandSchema,
 } from './commands.js';
@@ -30,6 +32,7 @@ export {
 export { type SeedData, seed } from './seed.js';
 export type { Change, CommandResult } from './use-case.js';
 export type { AssignmentResult } from './use-cases/assignments.js';
+export type { AuthenticatorResult } from './use-cases/authenticators.js';
 export type { CreateUserResult } from './use-cases/create-user.js';
 export type { PositionResult } from './use-cases/positions.js';
 export type { ProfileResult } from './use-cases/profiles.js';

@@ -29,6 +29,11 @@ import {
   editDates,
   removePositionAssignment,
 } from './use-cases/assignments.js';
+import {
+  type AuthenticatorResult,
+  registerAuthenticator,
+  removeAuthenticator,
+} from './use-cases/authenticators.js';
 import { type CreateUserResult, createUser } from './use-cases/create-user.js';
 import { closePosition, createPosition, type PositionResult } from './use-cases/positions.js';
 import {
@@ -71,6 +76,8 @@ export interface CommandResults {
   'workgroup.edit-dates': WorkgroupResult;
   'workgroup.remove': WorkgroupResult;
   'workgroup.close': WorkgroupResult;
+  'authenticator.register': AuthenticatorResult;
+  'authenticator.remove': AuthenticatorResult;
 }
 
 /** The command of a type, as a front end sends it, without its `type`. */
@@ -115,6 +122,19 @@ export interface RegistrationAuthority {
     create(actor: string, input: CommandPayload<'position.create'>): Promise<PositionResult>;
     /** POS-04: close a position and end its assignments. */
     close(actor: string, input: CommandPayload<'position.close'>): Promise<PositionResult>;
+  };
+  /** Non-smartcard authenticators (AUTH-01, AUTH-02). */
+  readonly authenticators: {
+    /** Register one: on your own profile, or (RA) on another's with the user present. */
+    register(
+      actor: string,
+      input: CommandPayload<'authenticator.register'>,
+    ): Promise<AuthenticatorResult>;
+    /** Remove one. */
+    remove(
+      actor: string,
+      input: CommandPayload<'authenticator.remove'>,
+    ): Promise<AuthenticatorResult>;
   };
   /** Workgroups (WG-01). */
   readonly workgroups: {
@@ -178,6 +198,10 @@ const handlers: Readonly<Record<CommandType, Handler>> = {
     editWorkgroupDates(ctx, c as Extract<Command, { type: 'workgroup.edit-dates' }>),
   'workgroup.remove': (ctx, c) =>
     removeWorkgroupAssignment(ctx, c as Extract<Command, { type: 'workgroup.remove' }>),
+  'authenticator.register': (ctx, c) =>
+    registerAuthenticator(ctx, c as Extract<Command, { type: 'authenticator.register' }>),
+  'authenticator.remove': (ctx, c) =>
+    removeAuthenticator(ctx, c as Extract<Command, { type: 'authenticator.remove' }>),
   'workgroup.close': (ctx, c) =>
     closeWorkgroup(ctx, c as Extract<Command, { type: 'workgroup.close' }>),
 };
@@ -325,6 +349,10 @@ export function createRegistrationAuthority(
       changeOwnContact: run('user.change-own-contact'),
     },
     positions: { create: run('position.create'), close: run('position.close') },
+    authenticators: {
+      register: run('authenticator.register'),
+      remove: run('authenticator.remove'),
+    },
     workgroups: {
       create: run('workgroup.create'),
       assign: run('workgroup.assign'),

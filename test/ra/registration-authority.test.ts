@@ -467,6 +467,66 @@ for (const storeCase of storeCases) {
         expect(await verifyAudit(store)).toMatchObject({ ok: true });
       });
 
+      it('AUTH-01 every user registers the five kinds on their own profile; AUTH-02 RA agents issue and remove them on others, user present', async () => {
+        const { store, ra } = await setUp();
+        for (const kind of [
+          'ipad',
+          'ms-authenticator',
+          'security-key',
+          'windows-hello',
+          'nhsnet-connect',
+        ] as const) {
+          const own = await ra.authenticators.register(people.trainee, {
+            kind,
+            label: `my ${kind}`,
+          });
+          expect(own.authenticator).toMatchObject({
+            user: people.trainee,
+            kind,
+            route: 'self',
+            registeredBy: people.trainee,
+          });
+          expect(own.decision.reasons[0]).toMatchObject({ rule: 'ROLE-01', code: 'SELF_SERVICE' });
+        }
+        await expect(
+          ra.authenticators.register(people.agent, {
+            user: people.trainee,
+            kind: 'security-key',
+            label: 'YubiKey',
+          }),
+        ).rejects.toMatchObject({ rules: ['AUTH-02'] });
+        await expect(
+          ra.authenticators.register(people.sponsor, {
+            user: people.trainee,
+            kind: 'security-key',
+            label: 'YubiKey',
+            userPresent: true,
+          }),
+        ).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+        const issued = await ra.authenticators.register(people.agent, {
+          user: people.trainee,
+          kind: 'security-key',
+          label: 'YubiKey',
+          userPresent: true,
+        });
+        expect(issued.authenticator).toMatchObject({ route: 'ra', registeredBy: people.agent });
+        const removed = await ra.authenticators.remove(people.agent, {
+          authenticator: issued.authenticator.id,
+          userPresent: true,
+        });
+        expect(removed.authenticator.removed).toEqual({ at: AT, by: people.agent });
+        await expect(
+          ra.authenticators.remove(people.agent, {
+            authenticator: issued.authenticator.id,
+            userPresent: true,
+          }),
+        ).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+        const list = await store.transaction((tx) =>
+          tx.authenticators.byUser(people.trainee as never),
+        );
+        expect(list).toHaveLength(6);
+      });
+
       it('bad input: a malformed command is a ValidationError naming the field; nothing written; the attempt audited', async () => {
         const { store, ra } = await setUp();
         const before = (await auditTrail(store)).length;

@@ -1,0 +1,131 @@
+import { produce } from 'immer';
+import type { z } from 'zod';
+import {
+  type Authenticator,
+  type AuthenticatorKind,
+  authenticatorSchema,
+} from '../../domain/authenticator.js';
+import { InvalidTransitionError } from '../../domain/errors.js';
+import { newId } from '../../domain/ids.js';
+import { parseWith } from '../../errors/parse.js';
+import type { ActivityId } from '../../policy/matrix.js';
+import { NotFoundError } from '../../storage/errors.js';
+import type {
+  registerAuthenticatorCommandSchema,
+  removeAuthenticatorCommandSchema,
+} from '../commands.js';
+import { allAssignmentsOf, organisationPath } from '../context.js';
+import type { CommandResult, UseCaseContext, UseCaseOutcome } from '../use-case.js';
+
+/** What an authenticator command returns: the authenticator as stored. */
+export interface AuthenticatorResult extends CommandResult {
+  readonly type: 'authenticator.register' | 'authenticator.remove';
+  readonly authenticator: Authenticator;
+}
+
+const selfActivity: Readonly<Record<AuthenticatorKind, ActivityId>> = {
+  ipad: 'authenticator.self-register-ipad',
+  'ms-authenticator': 'authenticator.self-register-ms-authenticator',
+  'security-key': 'authenticator.self-register-security-key',
+  'windows-hello': 'authenticator.self-register-windows-hello',
+  'nhsnet-connect': 'authenticator.self-register-nhsnet-connect',
+};
+const managedActivity: Readonly<Record<AuthenticatorKind, ActivityId>> = {
+  ipad: 'authenticator.manage-ipad',
+  'ms-authenticator': 'authenticator.manage-ms-authenticator',
+  'security-key': 'authenticator.manage-security-key',
+  'windows-hello': 'authenticator.manage-windows-hello',
+  'nhsnet-connect': 'authenticator.manage-nhsnet-connect',
+};
+
+/** The activity and target for an authenticator on a profile: self-service on one's own (AUTH-01), RA-managed otherwise (AUTH-02). */
+async function authorizeFor(
+  ctx: UseCaseContext,
+  kind: AuthenticatorKind,
+  user: Authenticator['user'],
+  userPresent: boolean,
+) {
+  const profile = await ctx.tx.users.get(user);
+  if (profile === undefined) throw new NotFoundError('user', user);
+  const own = user === ctx.actorUuid;
+  const first = (await allAssignmentsOf(ctx.tx, user))[0];
+  const scope = first ? await organisationPath(ctx.tx, first.organisation) : undefined;
+  return ctx.authorize(
+    own ? selfActivity[kind] : managedActivity[kind],
+    {
+      ...(scope ? { organisationPath: scope } : {}),
+      user: { uuid: profile.uuid, status: profile.status },
+    },
+    { userPresent },
+  );
+}
+
+/**
+ * AUTH-01/AUTH-02: registers a non-smartcard authenticator: on one's own profile as
+ * self-service, on another's by an RA agent with the user present.
+ *
+ * @throws POLICY_DENIED (via the RA), NOT_FOUND for an unknown user.
+ */
+export async function registerAuthenticator(
+  ctx: UseCaseContext,
+  command: z.output<typeof registerAuthenticatorCommandSchema>,
+): Promise<UseCaseOutcome<AuthenticatorResult>> {
+  const user = command.user ?? ctx.actorUuid;
+  const decision = await authorizeFor(ctx, command.kind, user, command.userPresent);
+  const authenticator = parseWith(
+    authenticatorSchema,
+    {
+      id: newId('auth'),
+      user,
+      kind: command.kind,
+      label: command.label,
+      route: user === ctx.actorUuid ? 'self' : 'ra',
+      registeredBy: ctx.actorUuid,
+      registeredAt: ctx.at,
+      version: 0,
+    },
+    'authenticator',
+  );
+  const stored = await ctx.tx.authenticators.insert(authenticator);
+  return {
+    result: {
+      type: 'authenticator.register',
+      authenticator: stored,
+      changed: [{ kind: 'authenticators', key: stored.id, op: 'insert', version: stored.version }],
+      decision,
+    },
+    target: user,
+    details: { kind: stored.kind, route: stored.route },
+  };
+}
+
+/**
+ * AUTH-01/AUTH-02: removes an authenticator (kept, marked removed).
+ *
+ * @throws POLICY_DENIED (via the RA), NOT_FOUND, INVALID_TRANSITION when already removed.
+ */
+export async function removeAuthenticator(
+  ctx: UseCaseContext,
+  command: z.output<typeof removeAuthenticatorCommandSchema>,
+): Promise<UseCaseOutcome<AuthenticatorResult>> {
+  const existing = await ctx.tx.authenticators.get(command.authenticator);
+  if (existing === undefined) throw new NotFoundError('authenticator', command.authenticator);
+  const decision = await authorizeFor(ctx, existing.kind, existing.user, command.userPresent);
+  if (existing.removed)
+    throw new InvalidTransitionError('AUTH-02', `Authenticator ${existing.id} is already removed`);
+  const stored = await ctx.tx.authenticators.update(
+    produce(existing, (draft) => {
+      draft.removed = { at: ctx.at, by: ctx.actorUuid };
+    }),
+  );
+  return {
+    result: {
+      type: 'authenticator.remove',
+      authenticator: stored,
+      changed: [{ kind: 'authenticators', key: stored.id, op: 'update', version: stored.version }],
+      decision,
+    },
+    target: existing.user,
+    details: { kind: stored.kind },
+  };
+}
