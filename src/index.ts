@@ -185,6 +185,7 @@ export {
   type CommandResults,
   type CommandType,
   type CreateUserResult,
+  changeDetailsCommandSchema,
   changeOwnContactCommandSchema,
   closePositionCommandSchema,
   closeUserCommandSchema,

@@ -79,6 +79,22 @@ export const closeUserCommandSchema = z
   .object({ type: z.literal('user.close'), user: uuidSchema, reason })
   .readonly();
 
+/** PROF-03: change a user's personal details; a change of name needs a reason. */
+export const changeDetailsCommandSchema = z
+  .object({
+    type: z.literal('user.change-details'),
+    user: uuidSchema,
+    name: personNameSchema.optional(),
+    dateOfBirth: isoDateSchema.optional(),
+    niNumber: niNumberSchema.optional(),
+    reason: reason.optional(),
+  })
+  .refine((c) => c.name !== undefined || c.dateOfBirth !== undefined || c.niNumber !== undefined, {
+    message: 'change the name, the date of birth or the NI number',
+    path: ['name'],
+  })
+  .readonly();
+
 /** PROF-02: reopen a closed profile (it comes back with no access). */
 export const reopenUserCommandSchema = z
   .object({ type: z.literal('user.reopen'), user: uuidSchema, reason })
@@ -216,6 +232,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   editAssignmentDatesCommandSchema,
   removeAssignmentCommandSchema,
   closeUserCommandSchema,
+  changeDetailsCommandSchema,
   reopenUserCommandSchema,
   changeOwnContactCommandSchema,
   createPositionCommandSchema,

@@ -4,6 +4,7 @@ export {
   type Command,
   type CommandInput,
   type CommandType,
+  changeDetailsCommandSchema,
   changeOwnContactCommandSchema,
   closePositionCommandSchema,
   closeUserCommandSchema,

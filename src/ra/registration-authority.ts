@@ -37,6 +37,7 @@ import {
 import { type CreateUserResult, createUser } from './use-cases/create-user.js';
 import { closePosition, createPosition, type PositionResult } from './use-cases/positions.js';
 import {
+  changeDetails,
   changeOwnContact,
   closeUser,
   type ProfileResult,
@@ -69,6 +70,7 @@ export interface CommandResults {
   'user.close': ProfileResult;
   'user.reopen': ProfileResult;
   'user.change-own-contact': ProfileResult;
+  'user.change-details': ProfileResult;
   'position.create': PositionResult;
   'position.close': PositionResult;
   'workgroup.create': WorkgroupResult;
@@ -110,6 +112,11 @@ export interface RegistrationAuthority {
     close(actor: string, input: CommandPayload<'user.close'>): Promise<ProfileResult>;
     /** PROF-02: reopen a closed profile, with no access. */
     reopen(actor: string, input: CommandPayload<'user.reopen'>): Promise<ProfileResult>;
+    /** PROF-03: change a user's personal details. */
+    changeDetails(
+      actor: string,
+      input: CommandPayload<'user.change-details'>,
+    ): Promise<ProfileResult>;
     /** PROF-04: change your own contact details. */
     changeOwnContact(
       actor: string,
@@ -186,6 +193,8 @@ const handlers: Readonly<Record<CommandType, Handler>> = {
   'user.reopen': (ctx, c) => reopenUser(ctx, c as Extract<Command, { type: 'user.reopen' }>),
   'user.change-own-contact': (ctx, c) =>
     changeOwnContact(ctx, c as Extract<Command, { type: 'user.change-own-contact' }>),
+  'user.change-details': (ctx, c) =>
+    changeDetails(ctx, c as Extract<Command, { type: 'user.change-details' }>),
   'position.create': (ctx, c) =>
     createPosition(ctx, c as Extract<Command, { type: 'position.create' }>),
   'position.close': (ctx, c) =>
@@ -347,6 +356,7 @@ export function createRegistrationAuthority(
       close: run('user.close'),
       reopen: run('user.reopen'),
       changeOwnContact: run('user.change-own-contact'),
+      changeDetails: run('user.change-details'),
     },
     positions: { create: run('position.create'), close: run('position.close') },
     authenticators: {

@@ -281,6 +281,36 @@ for (const storeCase of storeCases) {
         expect(await verifyAudit(store)).toMatchObject({ ok: true });
       });
 
+      it('PROF-03 a change of name needs a reason; a local change to an ESR-mastered field is flagged', async () => {
+        const { store, ra } = await setUp();
+        const { uuid } = await ra.users.create(people.agent, applicant);
+        await store.transaction(async (tx) => {
+          const u = (await tx.users.get(uuid as never))!;
+          await tx.users.update({ ...u, esrLinked: true });
+        });
+        const newName = { given: 'Alex', family: 'Brook' };
+        await expect(
+          ra.users.changeDetails(people.agent, { user: uuid, name: newName }),
+        ).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+        await expect(
+          ra.users.changeDetails(people.sponsor, { user: uuid, name: newName, reason: 'marriage' }),
+        ).rejects.toMatchObject({
+          decision: { reasons: [{ rule: 'ROLE-03', code: 'VIA_REQUEST_ONLY' }] },
+        });
+        const changed = await ra.users.changeDetails(people.agent, {
+          user: uuid,
+          name: newName,
+          reason: 'marriage certificate seen',
+        });
+        expect(changed.user).toMatchObject({ name: newName, locallyChangedEsrFields: ['name'] });
+        const last = (await auditTrail(store)).at(-1);
+        expect(last?.details).toMatchObject({
+          fields: ['name'],
+          flaggedEsrFields: ['name'],
+          reason: 'marriage certificate seen',
+        });
+      });
+
       it('PROF-04 every user changes their own contact details, and only their own', async () => {
         const { ra } = await setUp();
         const changed = await ra.users.changeOwnContact(people.trainee, {

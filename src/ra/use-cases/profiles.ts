@@ -1,11 +1,17 @@
 import type { z } from 'zod';
 import type { Request } from '../../domain/request.js';
-import { changeContact, closeProfile, reopenProfile } from '../../domain/transitions/profile.js';
+import {
+  changeContact,
+  changeDetails as changeDetailsTransition,
+  closeProfile,
+  reopenProfile,
+} from '../../domain/transitions/profile.js';
 import type { UserProfile } from '../../domain/user.js';
 import type { Uuid } from '../../domain/uuid.js';
 import { NotFoundError } from '../../storage/errors.js';
 import type { StoreTx } from '../../storage/ports.js';
 import type {
+  changeDetailsCommandSchema,
   changeOwnContactCommandSchema,
   closeUserCommandSchema,
   reopenUserCommandSchema,
@@ -15,7 +21,7 @@ import type { Change, CommandResult, UseCaseContext, UseCaseOutcome } from '../u
 
 /** What a profile command returns: the profile as stored. */
 export interface ProfileResult extends CommandResult {
-  readonly type: 'user.close' | 'user.reopen' | 'user.change-own-contact';
+  readonly type: 'user.close' | 'user.reopen' | 'user.change-own-contact' | 'user.change-details';
   readonly user: UserProfile;
 }
 
@@ -215,5 +221,56 @@ export async function changeOwnContact(
     },
     target: user.uuid,
     details: { fields: Object.keys(change) },
+  };
+}
+
+/**
+ * PROF-03: changes a user's personal details (RAM, RAA(A), RAA, IDC; a sponsor by
+ * request). A change of name needs a reason; a local change to a field ESR masters is
+ * flagged on the profile.
+ *
+ * @throws POLICY_DENIED (via the RA), NOT_FOUND, INVALID_TRANSITION (a name change without a reason).
+ */
+export async function changeDetails(
+  ctx: UseCaseContext,
+  command: z.output<typeof changeDetailsCommandSchema>,
+): Promise<UseCaseOutcome<ProfileResult>> {
+  const user = await mustGetUser(ctx.tx, command.user);
+  const scope = await profileScope(ctx, user.uuid);
+  const decision = ctx.authorize(
+    'user.change-details',
+    {
+      ...(scope ? { organisationPath: scope } : {}),
+      user: { uuid: user.uuid, status: user.status },
+    },
+    {},
+    'direct',
+  );
+  const change = {
+    ...(command.name !== undefined ? { name: command.name } : {}),
+    ...(command.dateOfBirth !== undefined ? { dateOfBirth: command.dateOfBirth } : {}),
+    ...(command.niNumber !== undefined ? { niNumber: command.niNumber } : {}),
+  };
+  const { state, events } = changeDetailsTransition(user, change, {
+    by: ctx.actorUuid,
+    at: ctx.at,
+    source: 'local',
+    ...(command.reason !== undefined ? { reason: command.reason } : {}),
+  });
+  const stored = await ctx.tx.users.update(state);
+  const flagged = events[0]?.type === 'user.details-changed' ? events[0].flaggedEsrFields : [];
+  return {
+    result: {
+      type: 'user.change-details',
+      user: stored,
+      changed: [{ kind: 'users', key: stored.uuid, op: 'update', version: stored.version }],
+      decision,
+    },
+    target: user.uuid,
+    details: {
+      fields: Object.keys(change),
+      flaggedEsrFields: [...flagged],
+      reason: command.reason ?? null,
+    },
   };
 }
