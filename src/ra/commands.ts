@@ -16,6 +16,26 @@ import { uuidSchema } from '../domain/uuid.js';
 
 const reason = z.string().trim().min(1, { message: 'must give a reason' }).max(1000);
 
+const endAfterStart = (c: { readonly start: string; readonly end?: string | undefined }) =>
+  c.end === undefined || c.end > c.start;
+const endAfterStartIssue = { message: 'the end date must be after the start date', path: ['end'] };
+
+/** ASG-01: the command that changes a position or workgroup assignment's dates. */
+function editDatesCommand<T extends string>(type: T) {
+  return z
+    .object({
+      type: z.literal(type),
+      assignment: assignmentIdSchema,
+      start: isoDateSchema.optional(),
+      end: isoDateSchema.nullable().optional(),
+    })
+    .refine((c) => c.start !== undefined || c.end !== undefined, {
+      message: 'change the start date, the end date, or both',
+      path: ['end'],
+    })
+    .readonly();
+}
+
 /** ID-01..ID-06: create a profile with its identity check, at the organisation it is for. */
 export const createUserCommandSchema = z
   .object({
@@ -49,25 +69,11 @@ export const assignPositionCommandSchema = z
     /** CARD-03: the user works at the position's organisation as a locum. */
     locum: z.boolean().default(false),
   })
-  .refine((c) => c.end === undefined || c.end > c.start, {
-    message: 'the end date must be after the start date',
-    path: ['end'],
-  })
+  .refine(endAfterStart, endAfterStartIssue)
   .readonly();
 
 /** ASG-01: change an assignment's dates; `end: null` makes it open-ended. */
-export const editAssignmentDatesCommandSchema = z
-  .object({
-    type: z.literal('assignment.edit-dates'),
-    assignment: assignmentIdSchema,
-    start: isoDateSchema.optional(),
-    end: isoDateSchema.nullable().optional(),
-  })
-  .refine((c) => c.start !== undefined || c.end !== undefined, {
-    message: 'change the start date, the end date, or both',
-    path: ['end'],
-  })
-  .readonly();
+export const editAssignmentDatesCommandSchema = editDatesCommand('assignment.edit-dates');
 
 /** ASG-04: remove an assignment (it stays in the history, marked removed). */
 export const removeAssignmentCommandSchema = z
@@ -162,25 +168,11 @@ export const assignWorkgroupCommandSchema = z
     start: isoDateSchema,
     end: isoDateSchema.optional(),
   })
-  .refine((c) => c.end === undefined || c.end > c.start, {
-    message: 'the end date must be after the start date',
-    path: ['end'],
-  })
+  .refine(endAfterStart, endAfterStartIssue)
   .readonly();
 
 /** WG-01/ASG-01: change a workgroup assignment's dates. */
-export const editWorkgroupDatesCommandSchema = z
-  .object({
-    type: z.literal('workgroup.edit-dates'),
-    assignment: assignmentIdSchema,
-    start: isoDateSchema.optional(),
-    end: isoDateSchema.nullable().optional(),
-  })
-  .refine((c) => c.start !== undefined || c.end !== undefined, {
-    message: 'change the start date, the end date, or both',
-    path: ['end'],
-  })
-  .readonly();
+export const editWorkgroupDatesCommandSchema = editDatesCommand('workgroup.edit-dates');
 
 /** WG-01: remove a workgroup assignment (kept in the history). */
 export const removeWorkgroupAssignmentCommandSchema = z

@@ -179,41 +179,41 @@ export interface RegistrationAuthority {
   accessOn(uuid: string, date: string): Promise<AccessOnDate>;
 }
 
-type Handler = (ctx: UseCaseContext, command: Command) => Promise<UseCaseOutcome<CommandResult>>;
-
-const handlers: Readonly<Record<CommandType, Handler>> = {
-  'user.create': (ctx, c) => createUser(ctx, c as Extract<Command, { type: 'user.create' }>),
-  'assignment.assign': (ctx, c) =>
-    assignPosition(ctx, c as Extract<Command, { type: 'assignment.assign' }>),
-  'assignment.edit-dates': (ctx, c) =>
-    editDates(ctx, c as Extract<Command, { type: 'assignment.edit-dates' }>),
-  'assignment.remove': (ctx, c) =>
-    removePositionAssignment(ctx, c as Extract<Command, { type: 'assignment.remove' }>),
-  'user.close': (ctx, c) => closeUser(ctx, c as Extract<Command, { type: 'user.close' }>),
-  'user.reopen': (ctx, c) => reopenUser(ctx, c as Extract<Command, { type: 'user.reopen' }>),
-  'user.change-own-contact': (ctx, c) =>
-    changeOwnContact(ctx, c as Extract<Command, { type: 'user.change-own-contact' }>),
-  'user.change-details': (ctx, c) =>
-    changeDetails(ctx, c as Extract<Command, { type: 'user.change-details' }>),
-  'position.create': (ctx, c) =>
-    createPosition(ctx, c as Extract<Command, { type: 'position.create' }>),
-  'position.close': (ctx, c) =>
-    closePosition(ctx, c as Extract<Command, { type: 'position.close' }>),
-  'workgroup.create': (ctx, c) =>
-    createWorkgroup(ctx, c as Extract<Command, { type: 'workgroup.create' }>),
-  'workgroup.assign': (ctx, c) =>
-    assignWorkgroup(ctx, c as Extract<Command, { type: 'workgroup.assign' }>),
-  'workgroup.edit-dates': (ctx, c) =>
-    editWorkgroupDates(ctx, c as Extract<Command, { type: 'workgroup.edit-dates' }>),
-  'workgroup.remove': (ctx, c) =>
-    removeWorkgroupAssignment(ctx, c as Extract<Command, { type: 'workgroup.remove' }>),
-  'authenticator.register': (ctx, c) =>
-    registerAuthenticator(ctx, c as Extract<Command, { type: 'authenticator.register' }>),
-  'authenticator.remove': (ctx, c) =>
-    removeAuthenticator(ctx, c as Extract<Command, { type: 'authenticator.remove' }>),
-  'workgroup.close': (ctx, c) =>
-    closeWorkgroup(ctx, c as Extract<Command, { type: 'workgroup.close' }>),
+/** One use case per command type, each taking exactly its own command. */
+type Handlers = {
+  readonly [T in CommandType]: (
+    ctx: UseCaseContext,
+    command: Extract<Command, { type: T }>,
+  ) => Promise<UseCaseOutcome<CommandResult>>;
 };
+
+const handlers: Handlers = {
+  'user.create': createUser,
+  'user.change-details': changeDetails,
+  'user.change-own-contact': changeOwnContact,
+  'user.close': closeUser,
+  'user.reopen': reopenUser,
+  'position.create': createPosition,
+  'position.close': closePosition,
+  'assignment.assign': assignPosition,
+  'assignment.edit-dates': editDates,
+  'assignment.remove': removePositionAssignment,
+  'workgroup.create': createWorkgroup,
+  'workgroup.assign': assignWorkgroup,
+  'workgroup.edit-dates': editWorkgroupDates,
+  'workgroup.remove': removeWorkgroupAssignment,
+  'workgroup.close': closeWorkgroup,
+  'authenticator.register': registerAuthenticator,
+  'authenticator.remove': removeAuthenticator,
+};
+
+/** The handler of a command: the mapped type guarantees each takes its own command. */
+function handlerOf(command: Command) {
+  return handlers[command.type] as (
+    ctx: UseCaseContext,
+    command: Command,
+  ) => Promise<UseCaseOutcome<CommandResult>>;
+}
 
 /** Thrown inside a transaction to stop it when the policy refuses; never leaves the RA. */
 class Refused extends Error {
@@ -299,7 +299,7 @@ export function createRegistrationAuthority(
             return decision;
           },
         };
-        const outcome = await handlers[command.type](ctx, command);
+        const outcome = await handlerOf(command)(ctx, command);
         await tx.audit.append({
           at,
           actor: actorUuid,

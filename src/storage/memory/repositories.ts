@@ -1,4 +1,4 @@
-import { isActiveOn, type Request } from '../../domain/index.js';
+import { type IsoDate, isActiveOn, type Request } from '../../domain/index.js';
 import { chainRecord } from '../audit-chain.js';
 import { ConflictError, DuplicateError, NotFoundError } from '../errors.js';
 import { kindSpecs } from '../kinds.js';
@@ -76,6 +76,22 @@ function crud<K extends RecordKind>(kind: K, ctx: Ctx): Repository<RecordTypes[K
 }
 
 /** Reads a page from an index: `equal` fixes the leading parts, the cursor continues. */
+/**
+ * A user's assignments of one kind, ordered by start: those in force on a date (ASG-02;
+ * the scan stops at the first that starts later) and the whole history, paged (ASG-04).
+ */
+function datedByUser<K extends 'positionAssignments' | 'workgroupAssignments'>(ctx: Ctx, kind: K) {
+  return {
+    activeForUser: async (user: string, date: IsoDate) =>
+      pageOf(ctx, kind, 'user', [user], { limit: Number.MAX_SAFE_INTEGER - 1 }, byStartId, 2, {
+        filter: (a) => isActiveOn(a, date),
+        stop: (a) => a.start > date,
+      }).items,
+    historyForUser: async (user: string, page?: PageRequest) =>
+      pageOf(ctx, kind, 'user', [user], page, byStartId, 2),
+  };
+}
+
 function pageOf<K extends RecordKind>(
   ctx: Ctx,
   kind: K,
@@ -237,22 +253,7 @@ export function memoryTx(ctx: Ctx): StoreTx {
     }),
     positionAssignments: () => ({
       ...crud('positionAssignments', ctx),
-      activeForUser: async (user, date) =>
-        pageOf(
-          ctx,
-          'positionAssignments',
-          'user',
-          [user],
-          { limit: Number.MAX_SAFE_INTEGER - 1 },
-          byStartId,
-          2,
-          {
-            filter: (a) => isActiveOn(a, date),
-            stop: (a) => a.start > date,
-          },
-        ).items,
-      historyForUser: async (user, page) =>
-        pageOf(ctx, 'positionAssignments', 'user', [user], page, byStartId, 2),
+      ...datedByUser(ctx, 'positionAssignments'),
       atOrganisation: async (ods, options, page) => {
         const on = options?.activeOn;
         return pageOf(ctx, 'positionAssignments', 'organisation', [ods], page, byId, 1, {
@@ -269,22 +270,7 @@ export function memoryTx(ctx: Ctx): StoreTx {
     }),
     workgroupAssignments: () => ({
       ...crud('workgroupAssignments', ctx),
-      activeForUser: async (user, date) =>
-        pageOf(
-          ctx,
-          'workgroupAssignments',
-          'user',
-          [user],
-          { limit: Number.MAX_SAFE_INTEGER - 1 },
-          byStartId,
-          2,
-          {
-            filter: (a) => isActiveOn(a, date),
-            stop: (a) => a.start > date,
-          },
-        ).items,
-      historyForUser: async (user, page) =>
-        pageOf(ctx, 'workgroupAssignments', 'user', [user], page, byStartId, 2),
+      ...datedByUser(ctx, 'workgroupAssignments'),
       forWorkgroup: async (workgroup, page) =>
         pageOf(ctx, 'workgroupAssignments', 'workgroup', [workgroup], page, byId, 1),
     }),
