@@ -1,5 +1,5 @@
 import type { IsoDate } from './dates.js';
-import type { AssignmentId, AuthenticatorId, RequestId } from './ids.js';
+import type { AssignmentId, AuthenticatorId, PositionId, RequestId } from './ids.js';
 import type { CancelReason, CardSerial } from './smartcard.js';
 import type { Uuid } from './uuid.js';
 
@@ -49,6 +49,7 @@ export type DomainEvent =
       readonly reason: CancelReason;
       readonly revokedCertificates: readonly string[];
     }
+  | { readonly type: 'position.changed'; readonly id: PositionId }
   | { readonly type: 'authenticator.removed'; readonly id: AuthenticatorId }
   | { readonly type: 'request.locked'; readonly id: RequestId; readonly by: Uuid }
   | {

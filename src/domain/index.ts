@@ -123,7 +123,13 @@ export {
   repairCard,
   unlockCard,
 } from './transitions/card.js';
-export { closePosition, type PositionWorld } from './transitions/position.js';
+export {
+  changePosition,
+  closePosition,
+  type PositionChange,
+  type PositionWorld,
+  setAssignable,
+} from './transitions/position.js';
 export {
   changeContact,
   changeDetails,
@@ -133,7 +139,12 @@ export {
   type ProfileWorld,
   reopenProfile,
 } from './transitions/profile.js';
-export { closeRequest, decideRequest, openForReview } from './transitions/request.js';
+export {
+  closeRequest,
+  decideRequest,
+  openForReview,
+  withdrawRequest,
+} from './transitions/request.js';
 export { closeWorkgroup, type WorkgroupWorld } from './transitions/workgroup.js';
 export {
   type ContactDetails,

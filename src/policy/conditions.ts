@@ -78,6 +78,7 @@ const REPORTS: readonly ActivityId[] = [
 /** SOD-03: the access-changing activities nobody performs on their own profile. */
 export const accessChangingActivities: readonly ActivityId[] = [
   ...ASSIGNMENT_WRITES,
+  'batch.manage-assignments',
   ...WORKGROUP_WRITES,
   ...REQUEST_DECISIONS,
   ...AUTHENTICATOR_MANAGEMENT,

@@ -1,6 +1,9 @@
 export {
+  acceptRequestCommandSchema,
   assignPositionCommandSchema,
   assignWorkgroupCommandSchema,
+  batchActions,
+  batchAssignmentsCommandSchema,
   type Command,
   type CommandInput,
   type CommandType,
@@ -10,23 +13,42 @@ export {
   closeUserCommandSchema,
   closeWorkgroupCommandSchema,
   commandSchema,
+  copyPositionCommandSchema,
   createPositionCommandSchema,
   createUserCommandSchema,
   createWorkgroupCommandSchema,
   editAssignmentDatesCommandSchema,
+  editPositionCommandSchema,
   editWorkgroupDatesCommandSchema,
+  identityCheckInputSchema,
+  openRequestCommandSchema,
+  positionChangeSchema,
+  raisedRequestSchema,
+  raiseRequestCommandSchema,
   registerAuthenticatorCommandSchema,
+  rejectRequestCommandSchema,
   removeAssignmentCommandSchema,
   removeAuthenticatorCommandSchema,
   removeWorkgroupAssignmentCommandSchema,
   reopenUserCommandSchema,
+  requestedPersonSchema,
+  setAssignableCommandSchema,
+  withdrawRequestCommandSchema,
 } from './commands.js';
 export { PossibleDuplicateError } from './errors.js';
+export {
+  type EsrFeedItem,
+  type EsrFeedItemInput,
+  type EsrIntakeItem,
+  type EsrIntakeResult,
+  esrFeedItemSchema,
+} from './esr-feed.js';
 export type { AccessOnDate } from './point-in-time.js';
 export {
   type CommandPayload,
   type CommandResults,
   createRegistrationAuthority,
+  type ExecuteOptions,
   type RegistrationAuthority,
   type RegistrationAuthorityOptions,
 } from './registration-authority.js';
@@ -34,7 +56,14 @@ export { type SeedData, seed } from './seed.js';
 export type { Change, CommandResult } from './use-case.js';
 export type { AssignmentResult } from './use-cases/assignments.js';
 export type { AuthenticatorResult } from './use-cases/authenticators.js';
+export type { BatchItem, BatchResult } from './use-cases/batch.js';
 export type { CreateUserResult } from './use-cases/create-user.js';
 export type { PositionResult } from './use-cases/positions.js';
 export type { ProfileResult } from './use-cases/profiles.js';
+export {
+  type RequestListPage,
+  type RequestListQueryInput,
+  requestListQuerySchema,
+} from './use-cases/request-listing.js';
+export type { RequestResult } from './use-cases/requests.js';
 export type { WorkgroupResult } from './use-cases/workgroups.js';

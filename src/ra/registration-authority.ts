@@ -21,6 +21,7 @@ import { PolicyDeniedError } from '../policy/policy-denied-error.js';
 import type { Store, StoreTx } from '../storage/ports.js';
 import { type Command, type CommandInput, type CommandType, commandSchema } from './commands.js';
 import { loadActor } from './context.js';
+import { type EsrIntakeResult, receiveEsrFeed } from './esr-feed.js';
 import { type AccessOnDate, accessOn } from './point-in-time.js';
 import type { CommandResult, UseCaseContext, UseCaseOutcome } from './use-case.js';
 import {
@@ -34,8 +35,16 @@ import {
   registerAuthenticator,
   removeAuthenticator,
 } from './use-cases/authenticators.js';
+import { type BatchResult, batchAssignments } from './use-cases/batch.js';
 import { type CreateUserResult, createUser } from './use-cases/create-user.js';
-import { closePosition, createPosition, type PositionResult } from './use-cases/positions.js';
+import {
+  closePosition,
+  copyPosition,
+  createPosition,
+  editPosition,
+  manageAssignable,
+  type PositionResult,
+} from './use-cases/positions.js';
 import {
   changeDetails,
   changeOwnContact,
@@ -43,6 +52,19 @@ import {
   type ProfileResult,
   reopenUser,
 } from './use-cases/profiles.js';
+import {
+  listRequests,
+  type RequestListPage,
+  type RequestListQueryInput,
+} from './use-cases/request-listing.js';
+import {
+  acceptRequest,
+  openRequest,
+  type RequestResult,
+  raiseRequest,
+  rejectRequest,
+  withdrawRequest,
+} from './use-cases/requests.js';
 import {
   assignWorkgroup,
   closeWorkgroup,
@@ -59,6 +81,15 @@ export interface RegistrationAuthorityOptions {
   readonly pack?: RulePack;
   /** The clock; injectable so tests and replays are deterministic. */
   readonly clock?: () => Date;
+}
+
+/** How to follow a command as it runs. */
+export interface ExecuteOptions {
+  /**
+   * BATCH-01: called after each item of a batch with how many are done of how many. On
+   * PostgreSQL a transaction that loses a serialization race re-runs, and counts again.
+   */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** The result type of each command. */
@@ -80,6 +111,15 @@ export interface CommandResults {
   'workgroup.close': WorkgroupResult;
   'authenticator.register': AuthenticatorResult;
   'authenticator.remove': AuthenticatorResult;
+  'position.copy': PositionResult;
+  'position.edit': PositionResult;
+  'position.manage-assignable': PositionResult;
+  'request.raise': RequestResult;
+  'request.open': RequestResult;
+  'request.accept': RequestResult;
+  'request.reject': RequestResult;
+  'request.withdraw': RequestResult;
+  'batch.assignments': BatchResult;
 }
 
 /** The command of a type, as a front end sends it, without its `type`. */
@@ -103,6 +143,7 @@ export interface RegistrationAuthority {
   execute<T extends CommandType>(
     actor: string,
     command: Extract<CommandInput, { type: T }>,
+    options?: ExecuteOptions,
   ): Promise<CommandResults[T]>;
   /** Profiles. */
   readonly users: {
@@ -129,6 +170,56 @@ export interface RegistrationAuthority {
     create(actor: string, input: CommandPayload<'position.create'>): Promise<PositionResult>;
     /** POS-04: close a position and end its assignments. */
     close(actor: string, input: CommandPayload<'position.close'>): Promise<PositionResult>;
+    /** POS-02: copy a position under a new name. */
+    copy(actor: string, input: CommandPayload<'position.copy'>): Promise<PositionResult>;
+    /** POS-03: edit a position directly (RAM, RAA(A)). */
+    edit(actor: string, input: CommandPayload<'position.edit'>): Promise<PositionResult>;
+    /** POS-01: set a sponsor position's assignable list. */
+    manageAssignable(
+      actor: string,
+      input: CommandPayload<'position.manage-assignable'>,
+    ): Promise<PositionResult>;
+  };
+  /** Requests (REQ-01..REQ-04). */
+  readonly requests: {
+    /** REQ-01: raise a request (a sponsor's `*` route, a position change or assignment). */
+    raise(actor: string, input: CommandPayload<'request.raise'>): Promise<RequestResult>;
+    /** REQ-02: open a request for review, locking it to the actor. */
+    open(actor: string, input: CommandPayload<'request.open'>): Promise<RequestResult>;
+    /** REQ-02: accept a request and carry it out. */
+    accept(actor: string, input: CommandPayload<'request.accept'>): Promise<RequestResult>;
+    /** REQ-02: reject a request with a reason. */
+    reject(actor: string, input: CommandPayload<'request.reject'>): Promise<RequestResult>;
+    /** REQ-01: withdraw your own open request. */
+    withdraw(actor: string, input: CommandPayload<'request.withdraw'>): Promise<RequestResult>;
+    /**
+     * REQ-03/REQ-04: the requests the actor may act on (a sponsor: only those), newest
+     * last, paged; closed ones only for the pack's listing days unless `history` is set.
+     *
+     * @throws VALIDATION for a malformed query; POLICY_DENIED (audited) without request.overview.
+     */
+    list(actor: string, query?: RequestListQueryInput): Promise<RequestListPage>;
+    /**
+     * REQ-01: take a run of ESR feed records (see `esrFeedItemSchema`), each becoming an
+     * open request or refused with its field.
+     *
+     * @throws STORE_UNAVAILABLE when the store cannot be reached.
+     */
+    receiveFromEsr(records: readonly unknown[]): Promise<EsrIntakeResult>;
+  };
+  /** Batch position management (BATCH-01). */
+  readonly batch: {
+    /** Decide every item and report what would happen; writes nothing but the audit record. */
+    preview(
+      actor: string,
+      input: Omit<CommandPayload<'batch.assignments'>, 'dryRun'>,
+    ): Promise<BatchResult>;
+    /** Apply the batch, reporting progress; unmatched and denied items are skipped. */
+    apply(
+      actor: string,
+      input: Omit<CommandPayload<'batch.assignments'>, 'dryRun'>,
+      options?: ExecuteOptions,
+    ): Promise<BatchResult>;
   };
   /** Non-smartcard authenticators (AUTH-01, AUTH-02). */
   readonly authenticators: {
@@ -205,6 +296,15 @@ const handlers: Handlers = {
   'workgroup.close': closeWorkgroup,
   'authenticator.register': registerAuthenticator,
   'authenticator.remove': removeAuthenticator,
+  'position.copy': copyPosition,
+  'position.edit': editPosition,
+  'position.manage-assignable': manageAssignable,
+  'request.raise': raiseRequest,
+  'request.open': openRequest,
+  'request.accept': acceptRequest,
+  'request.reject': rejectRequest,
+  'request.withdraw': withdrawRequest,
+  'batch.assignments': batchAssignments,
 };
 
 /** The handler of a command: the mapped type guarantees each takes its own command. */
@@ -247,7 +347,11 @@ export function createRegistrationAuthority(
   const audit = (event: AuditEvent) =>
     store.transaction((tx) => tx.audit.append(event)).then(() => undefined);
 
-  async function execute(actorInput: string, input: unknown): Promise<CommandResult> {
+  async function execute(
+    actorInput: string,
+    input: unknown,
+    options: ExecuteOptions = {},
+  ): Promise<CommandResult> {
     const at: IsoDateTime = toIsoDateTime(clock());
     const type =
       typeof (input as { type?: unknown })?.type === 'string'
@@ -277,6 +381,8 @@ export function createRegistrationAuthority(
       return await store.transaction(async (tx: StoreTx) => {
         const actor = await loadActor(tx, actorUuid, pack);
         decided = undefined;
+        const check: UseCaseContext['check'] = (activity, target, facts = {}, route) =>
+          decide({ pack, actor, activity, at, target, facts, ...(route ? { route } : {}) });
         const ctx: UseCaseContext = {
           tx,
           pack,
@@ -284,20 +390,14 @@ export function createRegistrationAuthority(
           actorUuid,
           at,
           today: dateOf(at),
+          check,
           authorize(activity, target, facts = {}, route) {
-            const decision = decide({
-              pack,
-              actor,
-              activity,
-              at,
-              target,
-              facts,
-              ...(route ? { route } : {}),
-            });
+            const decision = check(activity, target, facts, route);
             decided = decision;
             if (!decision.allowed) throw new Refused(decision);
             return decision;
           },
+          progress: options.onProgress,
         };
         const outcome = await handlerOf(command)(ctx, command);
         await tx.audit.append({
@@ -307,6 +407,7 @@ export function createRegistrationAuthority(
           target: outcome.target,
           outcome: 'allowed',
           reasons: reasonsOf(outcome.result.decision),
+          ...(outcome.requestId !== undefined ? { requestId: outcome.requestId } : {}),
           details: outcome.details ?? {},
         });
         return outcome.result;
@@ -342,6 +443,8 @@ export function createRegistrationAuthority(
     }
   }
 
+  const listContext = { store, pack, clock, audit };
+
   const run =
     <T extends CommandType>(type: T) =>
     (actor: string, input: object) =>
@@ -349,8 +452,8 @@ export function createRegistrationAuthority(
 
   return {
     pack,
-    execute: ((actor: string, command: CommandInput) =>
-      execute(actor, command)) as RegistrationAuthority['execute'],
+    execute: ((actor: string, command: CommandInput, options?: ExecuteOptions) =>
+      execute(actor, command, options)) as RegistrationAuthority['execute'],
     users: {
       create: run('user.create'),
       close: run('user.close'),
@@ -358,7 +461,36 @@ export function createRegistrationAuthority(
       changeOwnContact: run('user.change-own-contact'),
       changeDetails: run('user.change-details'),
     },
-    positions: { create: run('position.create'), close: run('position.close') },
+    positions: {
+      create: run('position.create'),
+      close: run('position.close'),
+      copy: run('position.copy'),
+      edit: run('position.edit'),
+      manageAssignable: run('position.manage-assignable'),
+    },
+    requests: {
+      raise: run('request.raise'),
+      open: run('request.open'),
+      accept: run('request.accept'),
+      reject: run('request.reject'),
+      withdraw: run('request.withdraw'),
+      list: (actor, query) => listRequests(listContext, actor, query),
+      receiveFromEsr: (records) => receiveEsrFeed(store, () => toIsoDateTime(clock()), records),
+    },
+    batch: {
+      preview: (actor, input) =>
+        execute(actor, {
+          ...input,
+          type: 'batch.assignments',
+          dryRun: true,
+        }) as Promise<BatchResult>,
+      apply: (actor, input, options) =>
+        execute(
+          actor,
+          { ...input, type: 'batch.assignments', dryRun: false },
+          options,
+        ) as Promise<BatchResult>,
+    },
     authenticators: {
       register: run('authenticator.register'),
       remove: run('authenticator.remove'),

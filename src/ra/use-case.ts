@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../domain/audit-event.js';
 import type { IsoDate, IsoDateTime } from '../domain/dates.js';
+import type { RequestId } from '../domain/ids.js';
 import type { Uuid } from '../domain/uuid.js';
 import type { Decision } from '../policy/engine.js';
 import type { ActorInput, FactsInput, TargetInput } from '../policy/input.js';
@@ -40,11 +41,22 @@ export interface UseCaseContext {
     facts?: FactsInput,
     route?: 'direct' | 'via-request',
   ): Decision;
+  /** Decides like `authorize`, but hands a denial back instead of stopping (batch items). */
+  check(
+    activity: ActivityId,
+    target: TargetInput,
+    facts?: FactsInput,
+    route?: 'direct' | 'via-request',
+  ): Decision;
+  /** Reports how far a long command got (BATCH-01); a re-run transaction reports again. */
+  readonly progress?: ((done: number, total: number) => void) | undefined;
 }
 
 /** What a use case hands back: its result, and what its audit record says. */
 export interface UseCaseOutcome<R extends CommandResult> {
   readonly result: R;
   readonly target: string;
+  /** AUD-01: the request the command decided or raised. */
+  readonly requestId?: RequestId;
   readonly details?: AuditEvent['details'];
 }

@@ -66,6 +66,7 @@ const ACCESS_CHANGING = [
   'assignment.edit-dates',
   'assignment.remove',
   'assignment.manage-multiple',
+  'batch.manage-assignments',
   'workgroup.assign',
   'workgroup.edit-dates',
   'workgroup.remove',

@@ -105,3 +105,31 @@ export function closeRequest(
   });
   return { state, events: [{ type: 'request.decided', id: request.id, outcome: 'closed' }] };
 }
+
+/**
+ * REQ-01: the requester withdraws their own open request.
+ *
+ * @throws INVALID_TRANSITION when the request is not open or the actor did not raise it.
+ * @example
+ * ```ts
+ * withdrawRequest(request, { by: sponsor, at })
+ * ```
+ */
+export function withdrawRequest(
+  request: Request,
+  input: { readonly by: Uuid; readonly at: IsoDateTime },
+): Transition<Request> {
+  assertOpen(request);
+  if (request.requestedBy !== input.by) {
+    throw new InvalidTransitionError(
+      'REQ-01',
+      `Only the requester withdraws request ${request.id}`,
+    );
+  }
+  const state = produce(request, (draft) => {
+    draft.state = 'withdrawn';
+    delete draft.lock;
+    draft.decision = { by: input.by, at: input.at, outcome: 'withdrawn' };
+  });
+  return { state, events: [{ type: 'request.decided', id: request.id, outcome: 'withdrawn' }] };
+}

@@ -30,7 +30,7 @@ async function mustGet<T>(what: string, key: string, found: Promise<T | undefine
 }
 
 /** The target of an assignment activity: the user, the position and where it sits. */
-async function assignmentTarget(
+export async function assignmentTarget(
   ctx: UseCaseContext,
   user: UserProfile,
   position: Position,

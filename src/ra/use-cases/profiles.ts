@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { IsoDate } from '../../domain/dates.js';
+import type { NiNumber } from '../../domain/ni-number.js';
 import type { Request } from '../../domain/request.js';
 import {
   changeContact,
@@ -6,7 +8,7 @@ import {
   closeProfile,
   reopenProfile,
 } from '../../domain/transitions/profile.js';
-import type { UserProfile } from '../../domain/user.js';
+import type { ContactDetails, PersonName, UserProfile } from '../../domain/user.js';
 import type { Uuid } from '../../domain/uuid.js';
 import { NotFoundError } from '../../storage/errors.js';
 import type { StoreTx } from '../../storage/ports.js';
@@ -25,14 +27,17 @@ export interface ProfileResult extends CommandResult {
   readonly user: UserProfile;
 }
 
-async function mustGetUser(tx: StoreTx, uuid: Uuid): Promise<UserProfile> {
+export async function mustGetUser(tx: StoreTx, uuid: Uuid): Promise<UserProfile> {
   const user = await tx.users.get(uuid);
   if (user === undefined) throw new NotFoundError('user', uuid);
   return user;
 }
 
 /** The organisations a user's profile is scoped to: where their assignments are (or were). */
-async function profileScope(ctx: UseCaseContext, uuid: Uuid): Promise<string[] | undefined> {
+export async function profileScope(
+  ctx: Pick<UseCaseContext, 'tx'>,
+  uuid: Uuid,
+): Promise<string[] | undefined> {
   const orgs = new Set((await allAssignmentsOf(ctx.tx, uuid)).map((a) => a.organisation));
   if (orgs.size === 0) return undefined;
   // ROLE-02: an RA role at any organisation the user works at (or above it) covers the profile.
@@ -273,4 +278,52 @@ export async function changeDetails(
       reason: command.reason ?? null,
     },
   };
+}
+
+/** What ESR sends about a person: the fields it masters, and contact details. */
+export interface EsrDetails {
+  readonly name?: PersonName | undefined;
+  readonly dateOfBirth?: IsoDate | undefined;
+  readonly niNumber?: NiNumber | undefined;
+  readonly contact?: Partial<Pick<ContactDetails, 'email' | 'mobile'>> | undefined;
+}
+
+/**
+ * PROF-03: writes what ESR says about a person onto their profile as ESR (clearing the
+ * local-change flags of the fields it writes), and links the profile to ESR when asked.
+ * Decided by the caller: it runs inside an accepted ESR request.
+ *
+ * @throws NOT_FOUND for an unknown profile, INVALID_TRANSITION for a closed one.
+ */
+export async function applyEsrDetails(
+  ctx: UseCaseContext,
+  uuid: Uuid,
+  details: EsrDetails,
+  options: { readonly link?: boolean } = {},
+): Promise<{ readonly changed: readonly Change[] }> {
+  const user = await mustGetUser(ctx.tx, uuid);
+  const personal = {
+    ...(details.name !== undefined ? { name: details.name } : {}),
+    ...(details.dateOfBirth !== undefined ? { dateOfBirth: details.dateOfBirth } : {}),
+    ...(details.niNumber !== undefined ? { niNumber: details.niNumber } : {}),
+  };
+  let next =
+    Object.keys(personal).length === 0
+      ? user
+      : changeDetailsTransition(user, personal, {
+          by: ctx.actorUuid,
+          at: ctx.at,
+          source: 'esr',
+          reason: 'ESR record',
+        }).state;
+  if (details.contact?.email !== undefined || details.contact?.mobile !== undefined) {
+    next = changeContact(next, {
+      ...(details.contact.email !== undefined ? { email: details.contact.email } : {}),
+      ...(details.contact.mobile !== undefined ? { mobile: details.contact.mobile } : {}),
+    }).state;
+  }
+  if (options.link && !next.esrLinked) next = { ...next, esrLinked: true };
+  if (next === user) return { changed: [] };
+  const stored = await ctx.tx.users.update(next);
+  return { changed: [{ kind: 'users', key: stored.uuid, op: 'update', version: stored.version }] };
 }
