@@ -36,3 +36,12 @@ export {
   worldArb,
   worldDates,
 } from './arbitraries.js';
+export {
+  initialRaModel,
+  type ModelAssignment,
+  type RaModel,
+  type RaModelWorld,
+  type RaSystem,
+  raModelCommands,
+  raModelWorld,
+} from './ra-model.js';
