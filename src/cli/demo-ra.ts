@@ -6,7 +6,7 @@ import {
 } from '../domain/index.js';
 import { CareIdError } from '../errors/care-id-error.js';
 import { PolicyDeniedError } from '../policy/policy-denied-error.js';
-import { createRegistrationAuthority } from '../ra/registration-authority.js';
+import { type CommandPayload, createRegistrationAuthority } from '../ra/registration-authority.js';
 import { csvStream } from '../ra/reports/csv.js';
 import { seed } from '../ra/seed.js';
 import { verifyAudit } from '../storage/audit-chain.js';
@@ -15,13 +15,16 @@ import type { CliIo } from './io.js';
 
 const NOW = new Date('2026-11-22T10:00:00.000Z');
 const AT = NOW.toISOString();
+const MANAGER = '555000000000';
 const AGENT = '555000000001';
 const SPONSOR = '555000000003';
+
+const givenNames: Record<string, string> = { Manager: 'Morgan', Agent: 'Priya', Sponsor: 'Sam' };
 
 const staff = (uuid: string, family: string) =>
   userProfileSchema.parse({
     uuid,
-    name: { given: family === 'Agent' ? 'Priya' : 'Sam', family },
+    name: { given: givenNames[family] ?? 'Jo', family },
     dateOfBirth: '1980-01-01',
     contact: {},
     status: 'open',
@@ -49,10 +52,30 @@ const position = (
     version: 0,
   });
 
+const applicantCheck: CommandPayload<'user.create'>['identityCheck'] = {
+  documents: [
+    { kind: 'passport', country: 'GBR', number: '123456789', expiry: '2030-01-01' },
+    { kind: 'driving-licence', number: 'RIVER905055AB9CD', expiry: '2031-01-01' },
+    {
+      kind: 'proof-of-address',
+      documentType: 'council tax bill',
+      issuer: 'Dorset Council',
+      issuedOn: '2026-10-01',
+    },
+  ],
+  photo: 'sha256:demo',
+};
+
+/** 96 pharmacy staff already on record, for the batch. */
+const batchStaff = Array.from({ length: 96 }, (_, i) =>
+  staff(String(556_000_000_000 + i), `Staff${i}`),
+);
+
 /**
- * The RA part of the demo: on the in-memory store, an RA agent checks an applicant's
- * identity and creates the profile, a sponsor assigns positions (one refused, with its
- * reason), a report is exported as CSV and the audit chain is verified.
+ * The RA part of the demo: on the in-memory store, a sponsor raises a create-user request
+ * that an RA agent accepts after checking identity, a sponsor is refused outside its
+ * assignable list, an RA manager previews then applies a batch of 100 UUIDs, a report is
+ * exported as CSV and the audit chain is verified.
  *
  * @example
  * ```ts
@@ -62,11 +85,23 @@ const position = (
 export async function runRaDemo(io: CliIo): Promise<void> {
   const store = memoryStore();
   const positions = {
+    manager: position('pos-ram', 'QVV', 'R5080', []),
     agent: position('pos-raa', 'QVV', 'R5090', []),
     sponsor: position('pos-sponsor', 'FA123', 'R8003', ['B1300'], ['pos-dispenser']),
     dispenser: position('pos-dispenser', 'FA123', 'R8004', []),
     pharmacist: position('pos-pharmacist', 'FA123', 'R8003', []),
+    flu: position('pos-flu-clinic', 'FA123', 'R8004', []),
   };
+  const seeded = (id: string, user: string, pos: { id: string; organisation: string }) =>
+    positionAssignmentSchema.parse({
+      id,
+      user,
+      position: pos.id,
+      organisation: pos.organisation,
+      start: '2025-04-01',
+      createdBy: AGENT,
+      version: 0,
+    });
   await seed(
     store,
     {
@@ -80,67 +115,59 @@ export async function runRaDemo(io: CliIo): Promise<void> {
         }),
       ],
       positions: Object.values(positions),
-      users: [staff(AGENT, 'Agent'), staff(SPONSOR, 'Sponsor')],
+      users: [
+        staff(MANAGER, 'Manager'),
+        staff(AGENT, 'Agent'),
+        staff(SPONSOR, 'Sponsor'),
+        ...batchStaff,
+      ],
       assignments: [
-        positionAssignmentSchema.parse({
-          id: 'asg-1',
-          user: AGENT,
-          position: 'pos-raa',
-          organisation: 'QVV',
-          start: '2025-04-01',
-          createdBy: AGENT,
-          version: 0,
-        }),
-        positionAssignmentSchema.parse({
-          id: 'asg-2',
-          user: SPONSOR,
-          position: 'pos-sponsor',
-          organisation: 'FA123',
-          start: '2025-09-01',
-          createdBy: AGENT,
-          version: 0,
-        }),
+        seeded('asg-0', MANAGER, positions.manager),
+        seeded('asg-1', AGENT, positions.agent),
+        seeded('asg-2', SPONSOR, positions.sponsor),
       ],
     },
     { at: AT as never, by: 'demo-seed' },
   );
   const ra = createRegistrationAuthority({ store, clock: () => NOW });
   io.out('5. The RegistrationAuthority on the in-memory store');
+  io.out('  seeded: NHS Dorset ICB (QVV) > Boots, Dorchester (FA123)');
   io.out(
-    '  seeded: NHS Dorset ICB (QVV) > Boots FA123; Priya (RA Agent at QVV), Sam (Sponsor at FA123)',
+    '          Morgan (RA Manager, QVV), Priya (RA Agent, QVV), Sam (Sponsor, FA123), 96 staff',
   );
 
-  const { uuid } = await ra.users.create(AGENT, {
-    organisation: 'FA123',
-    name: { given: 'Alex', family: 'Rivers' },
-    dateOfBirth: '1995-05-05',
-    niNumber: 'AB123456C',
-    sponsoredBy: SPONSOR,
-    identityCheck: {
-      documents: [
-        { kind: 'passport', country: 'GBR', number: '123456789', expiry: '2030-01-01' },
-        { kind: 'driving-licence', number: 'RIVER905055AB9CD', expiry: '2031-01-01' },
-        {
-          kind: 'proof-of-address',
-          documentType: 'council tax bill',
-          issuer: 'Dorset Council',
-          issuedOn: '2026-10-01',
-        },
-      ],
-      photo: 'sha256:demo',
+  const raised = await ra.requests.raise(SPONSOR, {
+    request: {
+      kind: 'sponsor-create-user',
+      organisation: 'FA123',
+      person: {
+        name: { given: 'Alex', family: 'Rivers' },
+        dateOfBirth: '1995-05-05',
+        niNumber: 'AB123456C',
+      },
+      position: 'pos-dispenser',
+      start: '2026-11-22',
     },
+    reason: 'new dispenser starting Monday',
   });
-  io.out(
-    `  Priya checks Alex's identity (passport, driving licence, council tax bill) and creates profile ${uuid}`,
-  );
-  const dispenser = await ra.assignments.assign(SPONSOR, {
-    user: uuid,
-    position: 'pos-dispenser',
-    start: '2026-11-22',
+  io.out(`  Sam raises request ${raised.request.id}: create a profile for Alex Rivers (REQ-01)`);
+  try {
+    await ra.requests.accept(SPONSOR, { request: raised.request.id });
+  } catch (error) {
+    if (!(error instanceof CareIdError)) throw error;
+    io.out(`  Sam tries to accept his own request: ${error.code}: ${error.message}`);
+  }
+  const opened = await ra.requests.open(AGENT, { request: raised.request.id });
+  io.out(`  Priya opens it; it is locked to her until ${opened.request.lock?.until} (REQ-02)`);
+  const accepted = await ra.requests.accept(AGENT, {
+    request: raised.request.id,
+    identityCheck: applicantCheck,
   });
+  const uuid = accepted.user!;
   io.out(
-    `  Sam assigns Alex the Dispenser position: ${dispenser.decision.reasons[0]?.rule} ${dispenser.decision.reasons[0]?.code}`,
+    `  Priya checks Alex's identity (passport, driving licence, council tax bill) and accepts: profile ${uuid}, Dispenser assigned`,
   );
+  io.out(`    ${accepted.changed.map((c) => `${c.op} ${c.kind} ${c.key}`).join('; ')}`);
   try {
     await ra.assignments.assign(SPONSOR, {
       user: uuid,
@@ -152,25 +179,38 @@ export async function runRaDemo(io: CliIo): Promise<void> {
     const r = error.decision.reasons[0];
     io.out(`  Sam tries the Pharmacist position: refused, ${r?.rule} ${r?.code}: ${r?.message}`);
   }
-  try {
-    await ra.users.create(AGENT, {
-      organisation: 'FA123',
-      name: { given: 'Alex', family: 'RIVERS' },
-      dateOfBirth: '1995-05-05',
-      identityCheck: {
-        documents: [
-          { kind: 'passport', country: 'GBR', number: '123456789', expiry: '2030-01-01' },
-        ],
-        photo: 'sha256:x',
-      },
-    });
-  } catch (error) {
-    if (!(error instanceof CareIdError)) throw error;
-    io.out(`  a second profile for Alex with one document: ${error.code}: ${error.message}`);
+
+  const uuids = [...batchStaff.map((u) => u.uuid), uuid, '999999999999', 'AB-1', MANAGER];
+  const batch = {
+    action: 'assign' as const,
+    position: 'pos-flu-clinic',
+    uuids,
+    start: '2026-12-01',
+  };
+  const preview = await ra.batch.preview(MANAGER, batch);
+  io.out(
+    `  Morgan previews a batch of ${uuids.length} UUIDs for the Flu clinic position (BATCH-01):`,
+  );
+  io.out(
+    `    would change ${preview.counts.changed}, unmatched ${preview.counts.unmatched}, denied ${preview.counts.denied}`,
+  );
+  for (const item of preview.items.filter((i) => i.outcome !== 'changed')) {
+    const rule = item.reasons?.[0]?.rule;
+    io.out(`    ${item.uuid}: ${item.outcome}: ${rule ? `${rule} ` : ''}${item.message}`);
   }
-  io.out('  the audit log as CSV (REP-01 export, formula-injection safe):');
+  const marks: string[] = [];
+  const applied = await ra.batch.apply(MANAGER, batch, {
+    onProgress: (done, total) => {
+      if (done % 25 === 0 || done === total) marks.push(`${done}/${total}`);
+    },
+  });
+  io.out(
+    `    applied: ${marks.join(' ')}; ${applied.changed.length} assignments written in one transaction`,
+  );
+
+  io.out('  the audit log as CSV (REP-01 export, formula-injection safe), last 8 records:');
   const audit = await store.transaction((tx) => tx.audit.read({ limit: 100 }));
-  for await (const chunk of csvStream(audit.items, [
+  for await (const chunk of csvStream(audit.items.slice(-8), [
     { header: 'seq', value: (r) => r.seq },
     { header: 'actor', value: (r) => r.event.actor },
     { header: 'activity', value: (r) => r.event.activity },

@@ -24,10 +24,15 @@ describe('the README demo', () => {
     }
     expect(text).toContain('IDC loses user.create');
     expect(text).toMatch(/close Alex's profile\?\n\s+-> YES, by raising a request/);
-    // The RA part: a profile created, a sponsor's assignment allowed and one refused, the audit verified.
-    expect(text).toMatch(/creates profile [1-9]\d{11}/);
-    expect(text).toContain('Sam assigns Alex the Dispenser position: ROLE-03 ASSIGNABLE_POSITION');
+    // The RA part: a sponsor's request accepted into a profile, a sponsor refused outside its
+    // assignable list, a batch of 100 previewed then applied, the audit verified.
+    expect(text).toMatch(/Sam raises request req_\w+: create a profile for Alex Rivers \(REQ-01\)/);
+    expect(text).toMatch(/locked to her until 2026-11-22T10:15:00.000Z \(REQ-02\)/);
+    expect(text).toMatch(/and accepts: profile [1-9]\d{11}, Dispenser assigned/);
     expect(text).toContain('refused, ROLE-03 NOT_ASSIGNABLE');
+    expect(text).toContain('previews a batch of 100 UUIDs');
+    expect(text).toContain('would change 97, unmatched 2, denied 1');
+    expect(text).toContain('applied: 25/100 50/100 75/100 100/100; 97 assignments written');
     expect(text).toMatch(/audit chain: verified, \d+ records hash-chained/);
   });
 });
