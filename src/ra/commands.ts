@@ -277,6 +277,48 @@ export const removeAuthenticatorCommandSchema = z
   })
   .readonly();
 
+/** One change of `assignment.manage-multiple`. */
+export const assignmentChangeSchema = z.discriminatedUnion('op', [
+  z
+    .object({
+      op: z.literal('assign'),
+      position: positionIdSchema,
+      start: isoDateSchema,
+      end: isoDateSchema.optional(),
+      locum: z.boolean().default(false),
+    })
+    .refine(endAfterStart, endAfterStartIssue)
+    .readonly(),
+  z
+    .object({
+      op: z.literal('edit-dates'),
+      assignment: assignmentIdSchema,
+      start: isoDateSchema.optional(),
+      end: isoDateSchema.nullable().optional(),
+    })
+    .refine((c) => c.start !== undefined || c.end !== undefined, {
+      message: 'change the start date, the end date, or both',
+      path: ['end'],
+    })
+    .readonly(),
+  z.object({ op: z.literal('remove'), assignment: assignmentIdSchema }).readonly(),
+]);
+
+/**
+ * Manage several position assignments on one profile at once (RAM, RAA(A)): every change
+ * happens, or none does.
+ */
+export const manageMultipleAssignmentsCommandSchema = z
+  .object({
+    type: z.literal('assignment.manage-multiple'),
+    user: uuidSchema,
+    changes: z
+      .array(assignmentChangeSchema)
+      .min(1, { message: 'list at least one change' })
+      .max(50),
+  })
+  .readonly();
+
 /** REQ-01: the person a sponsor asks the RA to create a profile for. */
 export const requestedPersonSchema = z
   .object({
@@ -443,6 +485,7 @@ export const commandSchema = z.discriminatedUnion('type', [
   rejectRequestCommandSchema,
   withdrawRequestCommandSchema,
   batchAssignmentsCommandSchema,
+  manageMultipleAssignmentsCommandSchema,
 ]);
 
 /** A command as a front end sends it. */

@@ -1,5 +1,6 @@
 export {
   acceptRequestCommandSchema,
+  assignmentChangeSchema,
   assignPositionCommandSchema,
   assignWorkgroupCommandSchema,
   batchActions,
@@ -21,6 +22,7 @@ export {
   editPositionCommandSchema,
   editWorkgroupDatesCommandSchema,
   identityCheckInputSchema,
+  manageMultipleAssignmentsCommandSchema,
   openRequestCommandSchema,
   positionChangeSchema,
   raisedRequestSchema,
@@ -54,7 +56,7 @@ export {
 } from './registration-authority.js';
 export { type SeedData, seed } from './seed.js';
 export type { Change, CommandResult } from './use-case.js';
-export type { AssignmentResult } from './use-cases/assignments.js';
+export type { AssignmentResult, MultipleAssignmentsResult } from './use-cases/assignments.js';
 export type { AuthenticatorResult } from './use-cases/authenticators.js';
 export type { BatchItem, BatchResult } from './use-cases/batch.js';
 export type { CreateUserResult } from './use-cases/create-user.js';

@@ -28,6 +28,8 @@ import {
   type AssignmentResult,
   assignPosition,
   editDates,
+  type MultipleAssignmentsResult,
+  manageMultipleAssignments,
   removePositionAssignment,
 } from './use-cases/assignments.js';
 import {
@@ -120,6 +122,7 @@ export interface CommandResults {
   'request.reject': RequestResult;
   'request.withdraw': RequestResult;
   'batch.assignments': BatchResult;
+  'assignment.manage-multiple': MultipleAssignmentsResult;
 }
 
 /** The command of a type, as a front end sends it, without its `type`. */
@@ -261,6 +264,11 @@ export interface RegistrationAuthority {
     ): Promise<AssignmentResult>;
     /** ASG-04: remove an assignment. */
     remove(actor: string, input: CommandPayload<'assignment.remove'>): Promise<AssignmentResult>;
+    /** Several changes to one profile's assignments, all or nothing (RAM, RAA(A)). */
+    manageMultiple(
+      actor: string,
+      input: CommandPayload<'assignment.manage-multiple'>,
+    ): Promise<MultipleAssignmentsResult>;
   };
   /**
    * The positions and RA roles a user held on a date, from the stored history.
@@ -305,6 +313,7 @@ const handlers: Handlers = {
   'request.reject': rejectRequest,
   'request.withdraw': withdrawRequest,
   'batch.assignments': batchAssignments,
+  'assignment.manage-multiple': manageMultipleAssignments,
 };
 
 /** The handler of a command: the mapped type guarantees each takes its own command. */
@@ -506,6 +515,7 @@ export function createRegistrationAuthority(
       assign: run('assignment.assign'),
       editDates: run('assignment.edit-dates'),
       remove: run('assignment.remove'),
+      manageMultiple: run('assignment.manage-multiple'),
     },
     async accessOn(uuid, date) {
       const user = parseWith(uuidSchema, uuid, 'uuid') as Uuid;

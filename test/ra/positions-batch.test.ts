@@ -223,6 +223,49 @@ for (const storeCase of storeCases) {
           }),
         ).rejects.toMatchObject({ code: 'NOT_FOUND' });
       });
+
+      it('ASG-01 ASG-04 a RAM manages several assignments on one profile at once; one refused change and none is written', async () => {
+        const { store, ra } = await setUp();
+        const target = batchUsers[1]!.uuid;
+        const first = await ra.assignments.assign(people.ram, {
+          user: target,
+          position: 'pos-dispenser',
+          start: '2026-01-01',
+        });
+        const done = await ra.assignments.manageMultiple(people.ram, {
+          user: target,
+          changes: [
+            { op: 'edit-dates', assignment: first.assignment.id, end: '2026-12-31' },
+            { op: 'assign', position: 'pos-pharmacist', start: '2027-01-01' },
+          ],
+        });
+        expect(done.assignments.map((a) => [a.position, a.start, a.end ?? null])).toEqual([
+          ['pos-dispenser', '2026-01-01', '2026-12-31'],
+          ['pos-pharmacist', '2027-01-01', null],
+        ]);
+        const before = await store.transaction((tx) =>
+          tx.positionAssignments.historyForUser(target),
+        );
+        await expect(
+          ra.assignments.manageMultiple(people.ram, {
+            user: target,
+            changes: [
+              { op: 'remove', assignment: done.assignments[1]!.id },
+              { op: 'edit-dates', assignment: first.assignment.id, start: '2026-02-01' },
+            ],
+          }),
+        ).rejects.toBeInstanceOf(PolicyDeniedError);
+        const after = await store.transaction((tx) =>
+          tx.positionAssignments.historyForUser(target),
+        );
+        expect(after.items).toEqual(before.items);
+        await expect(
+          ra.assignments.manageMultiple(people.agent, {
+            user: target,
+            changes: [{ op: 'remove', assignment: first.assignment.id }],
+          }),
+        ).rejects.toBeInstanceOf(PolicyDeniedError);
+      });
     },
   );
 }

@@ -6,21 +6,29 @@ import type { Position } from '../../domain/position.js';
 import { editAssignmentDates, removeAssignment } from '../../domain/transitions/assignment.js';
 import type { UserProfile } from '../../domain/user.js';
 import { parseWith } from '../../errors/parse.js';
+import { ValidationError } from '../../errors/validation-error.js';
 import type { TargetInput } from '../../policy/input.js';
 import { rolesOfPosition } from '../../policy/position-roles.js';
 import { NotFoundError } from '../../storage/errors.js';
 import type {
   assignPositionCommandSchema,
   editAssignmentDatesCommandSchema,
+  manageMultipleAssignmentsCommandSchema,
   removeAssignmentCommandSchema,
 } from '../commands.js';
-import { organisationPath, rolesHeld } from '../context.js';
-import type { CommandResult, UseCaseContext, UseCaseOutcome } from '../use-case.js';
+import { allAssignmentsOf, organisationPath, rolesHeld } from '../context.js';
+import type { Change, CommandResult, UseCaseContext, UseCaseOutcome } from '../use-case.js';
 
 /** What an assignment command returns: the assignment as stored. */
 export interface AssignmentResult extends CommandResult {
   readonly type: 'assignment.assign' | 'assignment.edit-dates' | 'assignment.remove';
   readonly assignment: PositionAssignment;
+}
+
+/** What managing several assignments returns: each assignment as stored, in order. */
+export interface MultipleAssignmentsResult extends CommandResult {
+  readonly type: 'assignment.manage-multiple';
+  readonly assignments: readonly PositionAssignment[];
 }
 
 async function mustGet<T>(what: string, key: string, found: Promise<T | undefined>): Promise<T> {
@@ -196,5 +204,72 @@ export async function removePositionAssignment(
     },
     target: user.uuid,
     details: { assignment: stored.id },
+  };
+}
+
+/**
+ * Manages several position assignments on one profile in one transaction (RAM, RAA(A)):
+ * assign, edit dates (ASG-01) and remove (ASG-04), each also decided on its own, so SOD-03,
+ * SOD-06 and the rest apply to every change. One refused or invalid change and nothing is
+ * written.
+ *
+ * @throws POLICY_DENIED (via the RA), NOT_FOUND, INVALID_TRANSITION, VALIDATION for a change to another user's assignment.
+ */
+export async function manageMultipleAssignments(
+  ctx: UseCaseContext,
+  command: z.output<typeof manageMultipleAssignmentsCommandSchema>,
+): Promise<UseCaseOutcome<MultipleAssignmentsResult>> {
+  const user = await mustGet('user', command.user, ctx.tx.users.get(command.user));
+  const home = (await allAssignmentsOf(ctx.tx, user.uuid))[0]?.organisation;
+  const decision = ctx.authorize(
+    'assignment.manage-multiple',
+    {
+      ...(home ? { organisationPath: await organisationPath(ctx.tx, home) } : {}),
+      user: { uuid: user.uuid, status: user.status },
+    },
+    {},
+    'direct',
+  );
+  const assignments: PositionAssignment[] = [];
+  const changed: Change[] = [];
+  for (const [index, change] of command.changes.entries()) {
+    if (change.op !== 'assign') {
+      const existing = await ctx.tx.positionAssignments.get(change.assignment);
+      if (existing && existing.user !== user.uuid) {
+        throw new ValidationError('command assignment.manage-multiple', [
+          {
+            field: `changes.${index}.assignment`,
+            message: `belongs to another user, not ${user.uuid}`,
+          },
+        ]);
+      }
+    }
+    const { op, ...fields } = change;
+    const outcome =
+      op === 'assign'
+        ? await assignPosition(ctx, {
+            type: 'assignment.assign',
+            user: user.uuid,
+            ...(fields as Omit<typeof change & { op: 'assign' }, 'op'>),
+          })
+        : op === 'edit-dates'
+          ? await editDates(ctx, {
+              type: 'assignment.edit-dates',
+              ...(fields as Omit<typeof change & { op: 'edit-dates' }, 'op'>),
+            })
+          : await removePositionAssignment(ctx, {
+              type: 'assignment.remove',
+              ...(fields as Omit<typeof change & { op: 'remove' }, 'op'>),
+            });
+    assignments.push(outcome.result.assignment);
+    changed.push(...outcome.result.changed);
+  }
+  return {
+    result: { type: 'assignment.manage-multiple', assignments, changed, decision },
+    target: user.uuid,
+    details: {
+      changes: command.changes.map((c) => c.op),
+      assignments: assignments.map((a) => a.id),
+    },
   };
 }
