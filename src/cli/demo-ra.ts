@@ -1,14 +1,10 @@
-import {
-  organisationSchema,
-  positionAssignmentSchema,
-  positionSchema,
-  userProfileSchema,
-} from '../domain/index.js';
+import type { Position } from '../domain/position.js';
 import { CareIdError } from '../errors/care-id-error.js';
 import { PolicyDeniedError } from '../policy/policy-denied-error.js';
 import { type CommandPayload, createRegistrationAuthority } from '../ra/registration-authority.js';
 import { csvStream } from '../ra/reports/csv.js';
 import { seed } from '../ra/seed.js';
+import { seedAssignment, seedOrganisation, seedPosition, seedUser } from '../ra/seed-records.js';
 import { verifyAudit } from '../storage/audit-chain.js';
 import { memoryStore } from '../storage/memory/memory-store.js';
 import type { CliIo } from './io.js';
@@ -19,38 +15,17 @@ const MANAGER = '555000000000';
 const AGENT = '555000000001';
 const SPONSOR = '555000000003';
 
+const ctx = { at: AT, by: AGENT };
 const givenNames: Record<string, string> = { Manager: 'Morgan', Agent: 'Priya', Sponsor: 'Sam' };
-
 const staff = (uuid: string, family: string) =>
-  userProfileSchema.parse({
-    uuid,
-    name: { given: givenNames[family] ?? 'Jo', family },
-    dateOfBirth: '1980-01-01',
-    contact: {},
-    status: 'open',
-    trainingCertificates: [{ kind: 'ra-sponsor', receivedOn: '2025-12-01', reference: 'eLfH' }],
-    createdAt: AT,
-    createdBy: AGENT,
-    version: 0,
-  });
+  seedUser({ uuid, given: givenNames[family] ?? 'Jo', family, training: true }, ctx);
 const position = (
   id: string,
   organisation: string,
   jobRole: string,
   activities: string[],
   assignable: string[] = [],
-) =>
-  positionSchema.parse({
-    id,
-    name: id,
-    organisation,
-    jobRole,
-    activities,
-    assignable,
-    approval: { method: 'local-policy', approvedBy: [AGENT], at: AT },
-    status: 'open',
-    version: 0,
-  });
+) => seedPosition({ id, organisation, jobRole, activities, assignable }, ctx);
 
 const applicantCheck: CommandPayload<'user.create'>['identityCheck'] = {
   documents: [
@@ -92,22 +67,14 @@ export async function runRaDemo(io: CliIo): Promise<void> {
     pharmacist: position('pos-pharmacist', 'FA123', 'R8003', []),
     flu: position('pos-flu-clinic', 'FA123', 'R8004', []),
   };
-  const seeded = (id: string, user: string, pos: { id: string; organisation: string }) =>
-    positionAssignmentSchema.parse({
-      id,
-      user,
-      position: pos.id,
-      organisation: pos.organisation,
-      start: '2025-04-01',
-      createdBy: AGENT,
-      version: 0,
-    });
+  const seeded = (id: string, user: string, pos: Position) =>
+    seedAssignment({ id, user, position: pos, start: '2025-04-01' }, ctx);
   await seed(
     store,
     {
       organisations: [
-        organisationSchema.parse({ odsCode: 'QVV', name: 'NHS Dorset ICB', kind: 'icb' }),
-        organisationSchema.parse({
+        seedOrganisation({ odsCode: 'QVV', name: 'NHS Dorset ICB', kind: 'icb' }),
+        seedOrganisation({
           odsCode: 'FA123',
           name: 'Boots, Dorchester',
           kind: 'pharmacy',

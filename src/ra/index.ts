@@ -55,6 +55,13 @@ export {
   type RegistrationAuthorityOptions,
 } from './registration-authority.js';
 export { type SeedData, seed } from './seed.js';
+export {
+  type SeedContext,
+  seedAssignment,
+  seedOrganisation,
+  seedPosition,
+  seedUser,
+} from './seed-records.js';
 export type { Change, CommandResult } from './use-case.js';
 export type { AssignmentResult, MultipleAssignmentsResult } from './use-cases/assignments.js';
 export type { AuthenticatorResult } from './use-cases/authenticators.js';

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { addDays, type IsoDate, type IsoDateTime } from '../domain/dates.js';
-import { organisationSchema } from '../domain/organisation.js';
-import { type Position, positionSchema } from '../domain/position.js';
-import { type UserProfile, userProfileSchema } from '../domain/user.js';
+import type { Position } from '../domain/position.js';
+import type { UserProfile } from '../domain/user.js';
 import type { Uuid } from '../domain/uuid.js';
 import { CareIdError } from '../errors/care-id-error.js';
 import { accessChangingActivities } from '../policy/conditions.js';
@@ -10,6 +9,7 @@ import type { ActivityId } from '../policy/matrix.js';
 import type { CommandInput } from '../ra/commands.js';
 import type { RegistrationAuthority } from '../ra/registration-authority.js';
 import type { SeedData } from '../ra/seed.js';
+import { seedAssignment, seedOrganisation, seedPosition, seedUser } from '../ra/seed-records.js';
 import { verifyAudit } from '../storage/audit-chain.js';
 import { encodeCursor } from '../storage/paging.js';
 import type { Store } from '../storage/ports.js';
@@ -73,57 +73,27 @@ export function raModelWorld(): RaModelWorld {
     sponsor: '610000000003',
   };
   const staff = ['610000000011', '610000000012', '610000000013', '610000000014'];
+  const ctx = { at: AT, by: people.ram };
   const org = (odsCode: string, kind: string, parent?: string) =>
-    organisationSchema.parse({ odsCode, name: odsCode, kind, ...(parent ? { parent } : {}) });
-  const position = (
-    id: string,
-    organisation: string,
-    jobRole: string,
-    activities: string[],
-    assignable: string[] = [],
-  ) =>
-    positionSchema.parse({
-      id,
-      name: id,
-      organisation,
-      jobRole,
-      activities,
-      assignable,
-      approval: { method: 'local-policy', approvedBy: [people.ram], at: AT },
-      status: 'open',
-      version: 0,
-    });
+    seedOrganisation({ odsCode, name: odsCode, kind, ...(parent ? { parent } : {}) });
   const user = (uuid: string, family: string, training: boolean): UserProfile =>
-    userProfileSchema.parse({
-      uuid,
-      name: { given: 'Model', family },
-      dateOfBirth: '1980-01-01',
-      contact: {},
-      status: 'open',
-      trainingCertificates: training
-        ? [{ kind: 'ra-sponsor', receivedOn: '2025-12-01', reference: 'eLfH' }]
-        : [],
-      createdAt: AT,
-      createdBy: people.ram,
-      version: 0,
-    });
+    seedUser({ uuid, given: 'Model', family, training }, ctx);
   const positions = [
-    position('m-ram', 'QMM', 'R5080', []),
-    position('m-agent', 'QMM', 'R5090', []),
-    position('m-sponsor', 'FM001', 'R8003', ['B1300'], ['m-dispenser']),
-    position('m-dispenser', 'FM001', 'R8004', []),
-    position('m-pharmacist', 'FM001', 'R8003', []),
-  ];
-  const assignment = (id: string, uuid: string, positionId: string, organisation: string) => ({
-    id,
-    user: uuid,
-    position: positionId,
-    organisation,
-    start: '2026-01-01',
-    locum: false,
-    createdBy: people.ram,
-    version: 0,
-  });
+    { id: 'm-ram', organisation: 'QMM', jobRole: 'R5080', activities: [] },
+    { id: 'm-agent', organisation: 'QMM', jobRole: 'R5090', activities: [] },
+    {
+      id: 'm-sponsor',
+      organisation: 'FM001',
+      jobRole: 'R8003',
+      activities: ['B1300'],
+      assignable: ['m-dispenser'],
+    },
+    { id: 'm-dispenser', organisation: 'FM001', jobRole: 'R8004', activities: [] },
+    { id: 'm-pharmacist', organisation: 'FM001', jobRole: 'R8003', activities: [] },
+  ].map((p) => seedPosition(p, ctx));
+  const [ramPosition, agentPosition, sponsorPosition] = positions as [Position, Position, Position];
+  const assignment = (id: string, uuid: string, held: Position) =>
+    seedAssignment({ id, user: uuid, position: held, start: '2026-01-01' }, ctx);
   return {
     seed: {
       organisations: [org('QMM', 'icb'), org('FM001', 'pharmacy', 'QMM')],
@@ -135,10 +105,10 @@ export function raModelWorld(): RaModelWorld {
         ...staff.map((uuid, i) => user(uuid, `Staff${i}`, i % 2 === 0)),
       ],
       assignments: [
-        assignment('m-asg-ram', people.ram, 'm-ram', 'QMM'),
-        assignment('m-asg-agent', people.agent, 'm-agent', 'QMM'),
-        assignment('m-asg-sponsor', people.sponsor, 'm-sponsor', 'FM001'),
-      ] as never,
+        assignment('m-asg-ram', people.ram, ramPosition),
+        assignment('m-asg-agent', people.agent, agentPosition),
+        assignment('m-asg-sponsor', people.sponsor, sponsorPosition),
+      ],
     },
     today: '2026-11-22' as IsoDate,
     actors: [people.ram, people.agent, people.sponsor, staff[0]!] as Uuid[],

@@ -6,12 +6,13 @@ import type {
   UserProfile,
 } from '../../src/domain/index.js';
 import {
-  organisationSchema,
-  positionAssignmentSchema,
-  positionSchema,
-  userProfileSchema,
-} from '../../src/domain/index.js';
-import type { CommandPayload, SeedData } from '../../src/ra/index.js';
+  type CommandPayload,
+  type SeedData,
+  seedAssignment,
+  seedOrganisation,
+  seedPosition,
+  seedUser,
+} from '../../src/ra/index.js';
 
 export const NOW = new Date('2026-11-22T10:00:00.000Z');
 export const AT = NOW.toISOString() as IsoDateTime;
@@ -24,50 +25,20 @@ export const people = {
   trainee: '555000000004',
 };
 
+const ctx = { at: AT, by: people.ram };
 const org = (odsCode: string, kind: string, parent?: string): Organisation =>
-  organisationSchema.parse({ odsCode, name: odsCode, kind, ...(parent ? { parent } : {}) });
+  seedOrganisation({ odsCode, name: odsCode, kind, ...(parent ? { parent } : {}) });
 const position = (
   id: string,
   organisation: string,
   jobRole: string,
   activities: string[],
   assignable: string[] = [],
-): Position =>
-  positionSchema.parse({
-    id,
-    name: id,
-    organisation,
-    jobRole,
-    activities,
-    assignable,
-    approval: { method: 'local-policy', approvedBy: [people.ram], at: AT },
-    status: 'open',
-    version: 0,
-  });
+): Position => seedPosition({ id, organisation, jobRole, activities, assignable }, ctx);
 const user = (uuid: string, family: string, training = false): UserProfile =>
-  userProfileSchema.parse({
-    uuid,
-    name: { given: 'Staff', family },
-    dateOfBirth: '1980-01-01',
-    contact: {},
-    status: 'open',
-    trainingCertificates: training
-      ? [{ kind: 'ra-sponsor', receivedOn: '2025-12-01', reference: 'eLfH-1' }]
-      : [],
-    createdAt: AT,
-    createdBy: people.ram,
-    version: 0,
-  });
+  seedUser({ uuid, given: 'Staff', family, training }, ctx);
 const assignment = (id: string, u: string, p: Position): PositionAssignment =>
-  positionAssignmentSchema.parse({
-    id,
-    user: u,
-    position: p.id,
-    organisation: p.organisation,
-    start: '2026-01-01',
-    createdBy: people.ram,
-    version: 0,
-  });
+  seedAssignment({ id, user: u, position: p, start: '2026-01-01' }, ctx);
 
 export const positions = {
   ram: position('pos-ram', ICB, 'R5080', []),

@@ -51,6 +51,21 @@ export interface RequestResult extends CommandResult {
 
 type RaisedRequest = z.output<typeof raisedRequestSchema>;
 
+/** The result of a command that wrote one request. */
+function wrote(
+  type: RequestResult['type'],
+  stored: Request,
+  op: Change['op'],
+  decision: CommandResult['decision'],
+): RequestResult {
+  return {
+    type,
+    request: stored,
+    changed: [{ kind: 'requests', key: stored.id, op, version: stored.version }],
+    decision,
+  };
+}
+
 async function mustGetRequest(ctx: UseCaseContext, id: Request['id']): Promise<Request> {
   const request = await ctx.tx.requests.get(id);
   if (request === undefined) throw new NotFoundError('request', id);
@@ -217,12 +232,7 @@ export async function raiseRequest(
   );
   const stored = await ctx.tx.requests.insert(request);
   return {
-    result: {
-      type: 'request.raise',
-      request: stored,
-      changed: [{ kind: 'requests', key: stored.id, op: 'insert', version: stored.version }],
-      decision,
-    },
+    result: wrote('request.raise', stored, 'insert', decision),
     target: subject?.uuid ?? stored.organisation,
     requestId: stored.id,
     details: { kind, organisation },
@@ -248,12 +258,7 @@ export async function openRequest(
   });
   const stored = await ctx.tx.requests.update(state);
   return {
-    result: {
-      type: 'request.open',
-      request: stored,
-      changed: [{ kind: 'requests', key: stored.id, op: 'update', version: stored.version }],
-      decision,
-    },
+    result: wrote('request.open', stored, 'update', decision),
     target: request.subject ?? request.organisation,
     requestId: request.id,
     details: { lockedUntil: stored.lock?.until ?? null },
@@ -279,12 +284,7 @@ export async function rejectRequest(
   });
   const stored = await ctx.tx.requests.update(state);
   return {
-    result: {
-      type: 'request.reject',
-      request: stored,
-      changed: [{ kind: 'requests', key: stored.id, op: 'update', version: stored.version }],
-      decision,
-    },
+    result: wrote('request.reject', stored, 'update', decision),
     target: request.subject ?? request.organisation,
     requestId: request.id,
     details: { kind: request.kind, reason: command.reason },
@@ -307,12 +307,7 @@ export async function withdrawRequest(
   const { state } = withdrawTransition(request, { by: ctx.actorUuid, at: ctx.at });
   const stored = await ctx.tx.requests.update(state);
   return {
-    result: {
-      type: 'request.withdraw',
-      request: stored,
-      changed: [{ kind: 'requests', key: stored.id, op: 'update', version: stored.version }],
-      decision,
-    },
+    result: wrote('request.withdraw', stored, 'update', decision),
     target: request.subject ?? request.organisation,
     requestId: request.id,
   };
