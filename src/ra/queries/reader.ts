@@ -54,6 +54,19 @@ export interface Reader {
   ): Promise<T>;
 }
 
+/**
+ * A ValidationError naming the field; an unknown key (a filter that does not exist) is
+ * named itself, not the object holding it.
+ */
+function validationError(what: string, error: z.ZodError): ValidationError {
+  const issues = error.issues.map((issue) => {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) path.push(issue.keys[0]);
+    return { field: path.join('.'), message: issue.message };
+  });
+  return new ValidationError(what, issues, { cause: error });
+}
+
 /** Thrown inside a read's transaction when the policy refuses; never leaves the reader. */
 class Refused extends Error {
   constructor(readonly decision: Decision) {
@@ -96,7 +109,7 @@ export function createReader(options: {
     if (!actorParse.success || !parsed.success) {
       const error = !actorParse.success
         ? ValidationError.fromZod('actor', actorParse.error)
-        : ValidationError.fromZod(activity, (parsed as { error: z.ZodError }).error);
+        : validationError(activity, (parsed as { error: z.ZodError }).error);
       await audit({
         at,
         actor: String(actorInput).slice(0, 64) || 'unknown',
