@@ -44,6 +44,12 @@ const one = <T>(items: readonly T[]): ResultPage<T> => ({ items });
  * actor's own profile, users who hold or held a position at an organisation the actor's
  * roles cover (ROLE-02) or where the actor works, and, for RA role holders, profiles with
  * no position anywhere yet.
+ *
+ * @throws POLICY_DENIED (through the reader) for a closed profile (ROLE-01).
+ * @example
+ * ```ts
+ * await findUsers(ctx, { type: 'user.find', name: { family: 'riv' } })
+ * ```
  */
 export async function findUsers(
   ctx: ReadContext,
@@ -92,6 +98,12 @@ const NAME_SCAN_LIMIT = 5000;
 /**
  * `organisation.find` (ALL): by code, by name, or within a parent; only organisations in
  * the actor's scope (ROLE-02 coverage and their own workplaces) are shown.
+ *
+ * @throws POLICY_DENIED (through the reader) for a closed profile (ROLE-01).
+ * @example
+ * ```ts
+ * await findOrganisations(ctx, { type: 'organisation.find', parent: 'QVV' })
+ * ```
  */
 export async function findOrganisations(
   ctx: ReadContext,
@@ -133,7 +145,13 @@ export async function findOrganisations(
   return { result: more ? { items, nextCursor: encodeCursor([last as string]) } : { items } };
 }
 
-/** `position.find` (RAM, RAA(A), RAA): the positions of an organisation the actor's roles cover. */
+/** `position.find` (RAM, RAA(A), RAA): the positions of an organisation the actor's roles cover. *
+ * @throws POLICY_DENIED (through the reader) outside the actor's scope or without an RA role.
+ * @example
+ * ```ts
+ * await findPositions(ctx, { type: 'position.find', organisation: 'FA123' })
+ * ```
+ */
 export async function findPositions(
   ctx: ReadContext,
   q: z.output<typeof findPositionsQuerySchema>,
@@ -164,6 +182,12 @@ async function profileOf(ctx: ReadContext, uuid: Uuid) {
 /**
  * `assignment.view-history` (ASG-04; RAM, RAA(A), RAA, S): a user's position assignments,
  * expired and removed ones too, at the organisations where the actor may view them.
+ *
+ * @throws NOT_FOUND for an unknown user; POLICY_DENIED (through the reader) when no organisation of the user's is in scope.
+ * @example
+ * ```ts
+ * await assignmentHistory(ctx, { type: 'assignment.view-history', user })
+ * ```
  */
 export async function assignmentHistory(
   ctx: ReadContext,
@@ -199,6 +223,12 @@ function workgroupCache(ctx: ReadContext) {
 /**
  * `workgroup.view-for-user` (WG-01; RAM, RAA(A)): the workgroups a user holds on a date, at
  * the organisations where the actor may view them.
+ *
+ * @throws NOT_FOUND for an unknown user; POLICY_DENIED (through the reader) without RAM or RA(A) over the user's organisations.
+ * @example
+ * ```ts
+ * await workgroupsForUser(ctx, { type: 'workgroup.view-for-user', user })
+ * ```
  */
 export async function workgroupsForUser(
   ctx: ReadContext,
@@ -235,6 +265,12 @@ export async function workgroupsForUser(
 /**
  * `workgroup.history` (WG-01, ASG-04; RAM, RAA(A)): every assignment of a workgroup, or
  * every workgroup assignment of a user, ended and removed ones too.
+ *
+ * @throws NOT_FOUND for an unknown user or workgroup; POLICY_DENIED (through the reader) out of scope.
+ * @example
+ * ```ts
+ * await workgroupHistory(ctx, { type: 'workgroup.history', workgroup: 'wg-1' })
+ * ```
  */
 export async function workgroupHistory(
   ctx: ReadContext,

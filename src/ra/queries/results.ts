@@ -98,7 +98,14 @@ export function stateOn(
 const removedOf = (a: Pick<PositionAssignment, 'removed'>) =>
   a.removed === undefined ? {} : { removed: { at: a.removed.at, by: a.removed.by } };
 
-/** The finder's view of a profile (no identity documents). */
+/**
+ * The finder's view of a profile (no identity documents).
+ *
+ * @example
+ * ```ts
+ * userSummary(profile) // { uuid, name, dateOfBirth, status, identityChecked: true, ... }
+ * ```
+ */
 export function userSummary(u: UserProfile): UserSummary {
   return {
     uuid: u.uuid,
@@ -117,7 +124,14 @@ export function userSummary(u: UserProfile): UserSummary {
   };
 }
 
-/** History's view of a position assignment. */
+/**
+ * History's view of a position assignment, with where it stands today.
+ *
+ * @example
+ * ```ts
+ * assignmentSummary(assignment, today).state // 'removed'
+ * ```
+ */
 export function assignmentSummary(a: PositionAssignment, today: IsoDate): AssignmentSummary {
   return {
     id: a.id,
@@ -130,7 +144,14 @@ export function assignmentSummary(a: PositionAssignment, today: IsoDate): Assign
   };
 }
 
-/** History's view of a workgroup assignment, with its workgroup when known. */
+/**
+ * History's view of a workgroup assignment, with its workgroup when known.
+ *
+ * @example
+ * ```ts
+ * workgroupAssignmentSummary(assignment, today, workgroup).organisation // 'FA123'
+ * ```
+ */
 export function workgroupAssignmentSummary(
   a: WorkgroupAssignment,
   today: IsoDate,
@@ -148,7 +169,14 @@ export function workgroupAssignmentSummary(
   };
 }
 
-/** The finder's view of an organisation. */
+/**
+ * The finder's view of an organisation.
+ *
+ * @example
+ * ```ts
+ * organisationSummary(org) // { odsCode: 'FA123', name, kind: 'pharmacy', parent: 'QVV', status: 'open' }
+ * ```
+ */
 export function organisationSummary(o: Organisation): OrganisationSummary {
   return {
     odsCode: o.odsCode,
@@ -159,7 +187,14 @@ export function organisationSummary(o: Organisation): OrganisationSummary {
   };
 }
 
-/** position.find's view of a position. */
+/**
+ * position.find's view of a position.
+ *
+ * @example
+ * ```ts
+ * positionSummary(position).assignable // ['pos-dispenser']
+ * ```
+ */
 export function positionSummary(p: Position): PositionSummary {
   return {
     id: p.id,

@@ -51,7 +51,14 @@ export interface ReportDefinition<F extends z.ZodType = z.ZodType, Row = unknown
   ): Promise<RowPage<Row>>;
 }
 
-/** Defines a report with its filter type inferred. */
+/**
+ * Defines a report with its filter and row types inferred.
+ *
+ * @example
+ * ```ts
+ * const report = defineReport({ id: 'x', title: 'X', category: 'position', rules: ['REP-01'], filters, filterHelp, columns, page });
+ * ```
+ */
 export const defineReport = <F extends z.ZodType, Row>(
   definition: ReportDefinition<F, Row>,
 ): ReportDefinition<F, Row> => definition;
