@@ -133,6 +133,9 @@ for (const storeCase of storeCases) {
         await expect(
           ra.queries.findUsers(people.agent, { surname: 'x' } as never),
         ).rejects.toMatchObject({ code: 'VALIDATION', field: 'surname' });
+        await expect(
+          ra.queries.query(people.agent, { type: 'user.delete' } as never),
+        ).rejects.toMatchObject({ code: 'VALIDATION', field: 'type' });
         expect(await verifyAudit(store)).toMatchObject({ ok: true });
       });
 

@@ -66,6 +66,13 @@ for (const storeCase of storeCases) {
           activity: 'report.view',
           outcome: 'denied',
         });
+        await expect(
+          ra.reports.export(people.sponsor, { report: 'request-source' }),
+        ).rejects.toMatchObject({ rules: ['REP-02'] });
+        expect(await lastAudit(store)).toMatchObject({
+          activity: 'report.export',
+          outcome: 'denied',
+        });
         const cards = await ra.reports.view(people.sponsor, { report: 'cards-expiring' });
         expect(cards.rows.map((r) => r['serial'])).toEqual(['a1']);
       });
