@@ -231,6 +231,29 @@ for (const storeCase of storeCases) {
         expect(await verifyAudit(store)).toMatchObject({ ok: true });
       });
 
+      it('REP-01 every report exports to CSV: a header row naming its columns, then the rows its pages hold, page size 1 or 100', async () => {
+        const { ra } = await setUp();
+        for (const report of reportIds) {
+          const csv = await csvOf(await ra.reports.export(people.ram, { report, pageSize: 1 }));
+          const lines = csv.split('\r\n').slice(0, -1);
+          const pages = [];
+          let cursor: string | undefined;
+          do {
+            const page = await ra.reports.view(people.ram, {
+              report,
+              page: { limit: 1, ...(cursor ? { cursor } : {}) },
+            });
+            pages.push(...page.rows);
+            cursor = page.nextCursor;
+          } while (cursor !== undefined);
+          const all = await ra.reports.view(people.ram, { report, page: { limit: 100 } });
+          expect(lines[0], report).toBe(all.columns.join(','));
+          expect(lines.length - 1, report).toBe(all.rows.length);
+          expect(pages, report).toEqual(all.rows);
+          expect(all.nextCursor, report).toBeUndefined();
+        }
+      });
+
       it('ROLE-02 a report limited to an organisation outside the actor scope is refused', async () => {
         const { ra } = await setUp();
         await expect(

@@ -4,7 +4,11 @@ import type { Organisation } from '../../domain/organisation.js';
 import type { Position } from '../../domain/position.js';
 import type { UserProfile } from '../../domain/user.js';
 
-/** A page of a read query's results, as plain JSON. */
+/**
+ * A page of a read query's results, as plain JSON. Items out of the actor's scope are left
+ * out after the store reads them, so a page may hold fewer than `limit` items (even none)
+ * while `nextCursor` says more follow: read on until it is absent.
+ */
 export interface ResultPage<T> {
   readonly items: readonly T[];
   /** Pass as `page.cursor` to read on; absent on the last page. */
