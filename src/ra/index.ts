@@ -46,6 +46,33 @@ export {
   esrFeedItemSchema,
 } from './esr-feed.js';
 export type { AccessOnDate } from './point-in-time.js';
+export type {
+  QueryPayload,
+  QueryResults,
+  RegistrationAuthorityQueries,
+} from './queries/queries.js';
+export type {
+  AssignmentState,
+  AssignmentSummary,
+  OrganisationSummary,
+  PositionSummary,
+  ResultPage,
+  UserAtOrganisation,
+  UserSummary,
+  WorkgroupAssignmentSummary,
+} from './queries/results.js';
+export {
+  assignmentHistoryQuerySchema,
+  findOrganisationsQuerySchema,
+  findPositionsQuerySchema,
+  findUsersQuerySchema,
+  type Query,
+  type QueryInput,
+  type QueryType,
+  querySchema,
+  workgroupHistoryQuerySchema,
+  workgroupsForUserQuerySchema,
+} from './queries/schemas.js';
 export {
   type CommandPayload,
   type CommandResults,
@@ -54,6 +81,21 @@ export {
   type RegistrationAuthority,
   type RegistrationAuthorityOptions,
 } from './registration-authority.js';
+export {
+  EXPIRY_WINDOWS,
+  frequentlyUsedReports,
+  type ReportId,
+  reportIds,
+} from './reports/catalogue.js';
+export type { ReportCategory } from './reports/definition.js';
+export type {
+  FrequentReport,
+  RegistrationAuthorityReports,
+  ReportExportQuery,
+  ReportPage,
+  ReportQuery,
+  ReportSummary,
+} from './reports/reports.js';
 export { type SeedData, seed } from './seed.js';
 export {
   type SeedContext,

@@ -23,6 +23,9 @@ import { type Command, type CommandInput, type CommandType, commandSchema } from
 import { loadActor } from './context.js';
 import { type EsrIntakeResult, receiveEsrFeed } from './esr-feed.js';
 import { type AccessOnDate, accessOn } from './point-in-time.js';
+import { createQueries, type RegistrationAuthorityQueries } from './queries/queries.js';
+import { createReader } from './queries/reader.js';
+import { createReports, type RegistrationAuthorityReports } from './reports/reports.js';
 import type { CommandResult, UseCaseContext, UseCaseOutcome } from './use-case.js';
 import {
   type AssignmentResult,
@@ -276,6 +279,10 @@ export interface RegistrationAuthority {
    * @throws VALIDATION for a malformed UUID or date; NOT_FOUND for an unknown user.
    */
   accessOn(uuid: string, date: string): Promise<AccessOnDate>;
+  /** The read side: find users, organisations and positions; assignment and workgroup history. */
+  readonly queries: RegistrationAuthorityQueries;
+  /** Reports (REP-01, REP-02): list, view a page, export as streamed CSV. */
+  readonly reports: RegistrationAuthorityReports;
 }
 
 /** One use case per command type, each taking exactly its own command. */
@@ -453,6 +460,7 @@ export function createRegistrationAuthority(
   }
 
   const listContext = { store, pack, clock, audit };
+  const reader = createReader({ store, pack, clock });
 
   const run =
     <T extends CommandType>(type: T) =>
@@ -522,5 +530,7 @@ export function createRegistrationAuthority(
       const on = parseWith(isoDateSchema, date, 'date') as IsoDate;
       return store.transaction((tx) => accessOn(tx, user, on, pack));
     },
+    queries: createQueries(reader),
+    reports: createReports(reader),
   };
 }

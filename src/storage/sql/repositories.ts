@@ -371,9 +371,17 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
       expiring: async (query, page) => {
         const where = ['status = ?', 'not_after < ?'];
         const params: SqlValue[] = [query.status ?? 'active', query.before];
-        if (query.from !== undefined) {
+        // One lower bound on not_after: the cursor's when it is past `from`. Given two, the
+        // planner seeks to `from` and filters every row before the cursor, page after page.
+        const resumeAt =
+          page?.cursor === undefined ? undefined : String(decodeCursor(page.cursor, 2)[0]);
+        const from =
+          resumeAt !== undefined && (query.from === undefined || resumeAt > query.from)
+            ? resumeAt
+            : query.from;
+        if (from !== undefined) {
           where.push('not_after >= ?');
-          params.push(query.from);
+          params.push(from);
         }
         return pageOf(
           ctx,

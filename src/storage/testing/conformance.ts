@@ -627,6 +627,31 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         });
       });
 
+      it('REP-01 pages of expiring certificates resume after the cursor within a lower bound, ties on expiry by serial', async () => {
+        await withStore(async (store) => {
+          const same = '2026-03-01T00:00:00.000Z';
+          await tx(store, async (t) => {
+            for (const serial of ['a3', 'a1', 'a2']) {
+              await t.certificates.insert(fixtureCertificate(serial, u(1), same));
+            }
+            await t.certificates.insert(fixtureCertificate('b1', u(2), '2026-02-01T00:00:00.000Z'));
+            await t.certificates.insert(fixtureCertificate('c1', u(3), '2026-04-01T00:00:00.000Z'));
+          });
+          const query = {
+            from: '2026-02-15T00:00:00.000Z' as IsoDateTime,
+            before: '2026-05-01T00:00:00.000Z' as IsoDateTime,
+          };
+          for (const limit of [1, 2, 3]) {
+            const serials = (
+              await all((cursor) =>
+                tx(store, (t) => t.certificates.expiring(query, { limit, cursor })),
+              )
+            ).map((c) => c.serial);
+            expect(serials).toEqual(['a1', 'a2', 'a3', 'c1']);
+          }
+        });
+      });
+
       it('REQ-04 lists requests by state, kind, organisation and requester, closed ones for 30 days', async () => {
         await withStore(async (store) => {
           await tx(store, async (t) => {
