@@ -34,6 +34,8 @@ const esrPersonNumberSchema = z
  * { "kind": "modify", "esrPersonNumber": "12345678", "uuid": "123456789012",
  *   "organisation": "FA123", "changes": { "name": { "given": "Sam", "family": "Hart" } },
  *   "effectiveFrom": "2026-12-10" }
+ * { "kind": "modify", "esrPersonNumber": "12345678", "uuid": "123456789012",
+ *   "organisation": "FA123", "leftOn": "2027-03-31", "effectiveFrom": "2027-03-31" }
  * ```
  */
 export const esrFeedItemSchema = z.discriminatedUnion('kind', [
@@ -69,13 +71,20 @@ export const esrFeedItemSchema = z.discriminatedUnion('kind', [
             .optional(),
         })
         .strict()
-        .refine((c) => Object.values(c).some((v) => v !== undefined), {
-          message: 'a modify record must change at least one field',
-        })
-        .readonly(),
+        .readonly()
+        .default({}),
+      /** ASG-03: the person left `organisation` on this day; their assignments there end. */
+      leftOn: isoDateSchema.optional(),
       effectiveFrom: isoDateSchema,
     })
     .strict()
+    .refine(
+      (r) => r.leftOn !== undefined || Object.values(r.changes).some((v) => v !== undefined),
+      {
+        message: 'a modify record must change at least one field or give leftOn',
+        path: ['changes'],
+      },
+    )
     .readonly(),
 ]);
 /** One ESR feed record as it arrives. */

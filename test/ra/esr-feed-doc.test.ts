@@ -7,7 +7,7 @@ describe('the documented ESR feed shape (docs/requests.md)', () => {
     const doc = readFileSync(new URL('../../docs/requests.md', import.meta.url), 'utf8');
     const example = doc.split('```json')[1]?.split('```')[0];
     const records = JSON.parse(example ?? '[]') as unknown[];
-    expect(records.length).toBe(2);
+    expect(records.length).toBe(3);
     for (const record of records) expect(esrFeedItemSchema.safeParse(record).success).toBe(true);
     const extra = { ...(records[0] as object), payGrade: 'Band 5' };
     expect(esrFeedItemSchema.safeParse(extra).success).toBe(false);

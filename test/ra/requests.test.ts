@@ -372,6 +372,44 @@ for (const storeCase of storeCases) {
           }),
         ).rejects.toMatchObject({ code: 'VALIDATION', field: 'reason' });
       });
+
+      it('ASG-03 an accepted ESR leaver record ends the assignments at that organisation; until then the leavers report lists them', async () => {
+        const { store, ra, clock } = await setUp();
+        const created = await ra.users.create(people.agent, {
+          organisation: PHARMACY,
+          ...newStarter,
+          identityCheck: goodCheck,
+        });
+        const assigned = await ra.assignments.assign(people.sponsor, {
+          user: created.uuid,
+          position: 'pos-dispenser',
+          start: '2026-11-01',
+        });
+        const intake = await ra.requests.receiveFromEsr([
+          {
+            kind: 'modify',
+            esrPersonNumber: '12345678',
+            uuid: created.uuid,
+            organisation: PHARMACY,
+            leftOn: '2026-11-20',
+            effectiveFrom: '2026-11-20',
+          },
+        ]);
+        const id = (intake.items[0] as { request: string }).request as never;
+        const overdue = await ra.reports.view(people.sponsor, { report: 'leavers-overdue' });
+        expect(overdue.rows).toEqual([
+          expect.objectContaining({ assignment: assigned.assignment.id, leftOn: '2026-11-20' }),
+        ]);
+        clock.now = new Date('2026-11-22T11:00:00.000Z');
+        const accepted = await ra.requests.accept(people.sponsor, { request: id });
+        expect(accepted.changed.map((c) => c.kind)).toContain('positionAssignments');
+        const history = await store.transaction((tx) =>
+          tx.positionAssignments.historyForUser(created.uuid),
+        );
+        expect(history.items[0]).toMatchObject({ start: '2026-11-01', end: '2026-11-20' });
+        const after = await ra.reports.view(people.sponsor, { report: 'leavers-overdue' });
+        expect(after.rows).toEqual([]);
+      });
     },
   );
 }

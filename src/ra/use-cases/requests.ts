@@ -1,7 +1,9 @@
 import type { z } from 'zod';
+import type { IsoDate } from '../../domain/dates.js';
 import { newId } from '../../domain/ids.js';
 import type { OdsCode } from '../../domain/ods-code.js';
 import { type Request, requestSchema } from '../../domain/request.js';
+import { endOrRemoveAssignment } from '../../domain/transitions/assignment.js';
 import {
   decideRequest,
   openForReview,
@@ -21,7 +23,7 @@ import {
   type rejectRequestCommandSchema,
   type withdrawRequestCommandSchema,
 } from '../commands.js';
-import { organisationPath } from '../context.js';
+import { allAssignmentsOf, organisationPath } from '../context.js';
 import { type EsrRequestPayload, esrRequestPayloadSchema } from '../esr-feed.js';
 import type { Change, CommandResult, UseCaseContext, UseCaseOutcome } from '../use-case.js';
 import { assignPosition } from './assignments.js';
@@ -327,6 +329,36 @@ function needsIdentityCheck(
   return command.identityCheck;
 }
 
+/**
+ * ASG-03: a leaver's assignments at the organisation they left end on the leaving day
+ * (those not started by then are removed; those already over stay as they are).
+ */
+async function endAssignmentsAt(
+  ctx: UseCaseContext,
+  user: Uuid,
+  organisation: OdsCode,
+  leftOn: IsoDate,
+): Promise<Change[]> {
+  const changed: Change[] = [];
+  for (const assignment of await allAssignmentsOf(ctx.tx, user)) {
+    if (assignment.organisation !== organisation) continue;
+    const { state } = endOrRemoveAssignment(assignment, {
+      on: leftOn,
+      by: ctx.actorUuid,
+      at: ctx.at,
+    });
+    if (state === assignment) continue;
+    const stored = await ctx.tx.positionAssignments.update(state);
+    changed.push({
+      kind: 'positionAssignments',
+      key: stored.id,
+      op: 'update',
+      version: stored.version,
+    });
+  }
+  return changed;
+}
+
 /** What carrying out an accepted request did. */
 interface Effect {
   readonly changed: readonly Change[];
@@ -348,7 +380,15 @@ async function carryOut(
     const esr = esrPayload(request);
     if (esr.kind === 'modify') {
       const outcome = await applyEsrDetails(acting, esr.uuid, esr.changes);
-      return { ...outcome, decision: review, user: esr.uuid };
+      const ended = esr.leftOn
+        ? await endAssignmentsAt(acting, esr.uuid, esr.organisation, esr.leftOn)
+        : [];
+      return {
+        changed: [...outcome.changed, ...ended],
+        decision: review,
+        user: esr.uuid,
+        ...(esr.leftOn ? { details: { leftOn: esr.leftOn, endedAssignments: ended.length } } : {}),
+      };
     }
     if (command.match !== undefined) {
       const outcome = await applyEsrDetails(acting, command.match, esr.person, { link: true });
