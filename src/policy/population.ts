@@ -1,0 +1,579 @@
+import { parseWith } from '../errors/parse.js';
+import { ValidationError } from '../errors/validation-error.js';
+import { type CompiledPack, compilePack } from './compiled-pack.js';
+import {
+  type Decision,
+  decidePrepared,
+  type PreparedRequest,
+  preferredRole,
+  prepareRequest,
+} from './engine.js';
+import {
+  type ActorInput,
+  actorSchema,
+  type DecisionRequestInput,
+  decisionRequestSchema,
+} from './input.js';
+import { toValidPack } from './packs/registry.js';
+import type { RulePack } from './packs/schema.js';
+import {
+  GRANT_STRIDE,
+  LOCUM_FLAG,
+  type PreparedActor,
+  prepareValidActors,
+} from './prepared-actor.js';
+import { type RaRole, roleBit } from './roles.js';
+
+/**
+ * Many actors validated once and packed into shared typed arrays, for deciding by index
+ * with {@link decideAt}. Build it with {@link preparePopulation}.
+ */
+export interface Population {
+  /** The pack every decision on this population applies. */
+  readonly pack: RulePack;
+  /** How many actors it holds; their indexes are `0 .. size - 1`, in the order given. */
+  readonly size: number;
+  /**
+   * The UUID of the actor at `index`.
+   *
+   * @throws VALIDATION when `index` is not an actor's index.
+   */
+  uuidAt(index: number): string;
+}
+
+/**
+ * Requests validated once and packed for deciding against one {@link Population} with
+ * {@link decideAt}. Build them with {@link prepareRequests}.
+ */
+export interface PreparedRequests {
+  /** The population these requests are decided against. */
+  readonly population: Population;
+  /** How many requests it holds; their indexes are `0 .. size - 1`, in the order given. */
+  readonly size: number;
+  /**
+   * The prepared request at `index`, for `decidePrepared` or to read the validated request.
+   *
+   * @throws VALIDATION when `index` is not a request's index.
+   */
+  at(index: number): PreparedRequest;
+}
+
+/** Ints per actor in {@link PackedPopulation.records}: grants from, grants to, UUID low, UUID high and open. */
+const ACTOR_STRIDE = 4;
+const FROM = 0;
+const TO = 1;
+const UUID_LOW = 2;
+const UUID_HIGH = 3;
+/** Bit of the UUID_HIGH int set when the profile is open (a 12-digit UUID's high part is below 2^8). */
+const OPEN_BIT = 1 << 30;
+const UUID_HIGH_MASK = 0xffff;
+
+/** Ints per request in {@link PackedRequests.ints}. */
+const REQUEST_STRIDE = 8;
+const SCOPE = 0;
+const ANY_MASK = 1;
+const DIRECT_MASK = 2;
+const VIA_REQUEST_MASK = 3;
+const ASSIGNABLE_MASK = 4;
+const DAY = 5;
+const PATH_FROM = 6;
+const PATH_TO = 7;
+
+/** The low bits of the scope int: the activity is granted by roles, or by an "All users" row. */
+const BY_ROLE = 0;
+const ANY_USER = 1;
+const OWN_PROFILE = 2;
+const SCOPE_MASK = 3;
+/** The activity is `smartcard.unlock`: a locum's grant does not count (CARD-03). */
+const UNLOCK = 4;
+/** The request asks for the direct route only. */
+const ROUTE_DIRECT = 8;
+/** Some condition applies to the activity, so a permit's decision depends on who the actor is. */
+const HAS_CONDITIONS = 16;
+
+/**
+ * The people a request names, compared with the actor by UUID: who the self-service
+ * target is, then every field a condition compares with `ctx.actor.uuid` (SOD-01, SOD-03,
+ * SOD-05, REQ-02). A condition that reads the actor in any other way than these
+ * comparisons and `rolesHeldOn` must be added to the decision key of `decideAt`.
+ */
+const PEOPLE = 8;
+function peopleOf(request: PreparedRequest): (string | undefined)[] {
+  const { target, facts } = request.request;
+  return [
+    request.selfSubject,
+    target.user?.uuid,
+    target.card?.holder,
+    target.request?.subject,
+    target.request?.lock?.by,
+    facts.sponsoredBy,
+    facts.identityCheckedBy,
+    facts.requestedBy,
+  ];
+}
+
+/** A UUID (12 digits) as two ints, low then high; anything else as a pair no UUID has. */
+function uuidInts(uuid: string | undefined): [number, number] {
+  if (uuid === undefined || !/^\d{12}$/.test(uuid)) return [0, -1];
+  const n = Number(uuid);
+  const high = Math.floor(n / 2 ** 32);
+  return [(n - high * 2 ** 32) | 0, high];
+}
+
+/**
+ * How a decision came about, the low 3 bits of its key. With the role, the organisation,
+ * which of the request's people the actor is, and the roles the actor holds (when the pack
+ * makes SOD-02 look at them), it determines the whole decision, reasons included.
+ */
+const PROFILE_CLOSED = 1;
+const NOT_OWN_PROFILE = 2;
+const ALL_USERS_PERMIT = 3;
+const ROLE_PERMIT = 4;
+const REQUEST_PERMIT = 5;
+const ROUTE_REFUSED = 6;
+const LOCUM_REFUSED = 7;
+const NO_ROLE_INDEX = 7;
+
+const ROLE_INDEX: Readonly<Record<RaRole, number>> = {
+  RAM: 0,
+  RAAA: 1,
+  RAA: 2,
+  S: 3,
+  IDC: 4,
+  LSA: 5,
+};
+
+const NO_POSITIONS: readonly string[] = Object.freeze([]);
+
+class PackedPopulation implements Population {
+  readonly pack: RulePack;
+  readonly compiled: CompiledPack;
+  readonly size: number;
+  /** The prepared actors, read only on the paths that need more than the columns. */
+  readonly actors: readonly PreparedActor[];
+  /** Per actor, {@link ACTOR_STRIDE} ints: its assignments' span in `grants`, its UUID, open. */
+  readonly records: Int32Array;
+  /** Every actor's assignments that confer an RA role, four ints each (see `GRANT_STRIDE`). */
+  readonly grants: Int32Array;
+  /** SOD-02 looks at the roles the actor holds, so they are part of the decision key. */
+  readonly rolesMatter: boolean;
+
+  constructor(compiled: CompiledPack, actors: readonly PreparedActor[]) {
+    this.pack = compiled.pack;
+    this.compiled = compiled;
+    this.size = actors.length;
+    this.actors = actors;
+    this.records = new Int32Array(actors.length * ACTOR_STRIDE);
+    actors.forEach((actor, i) => {
+      const at = i * ACTOR_STRIDE;
+      const [low, high] = uuidInts(actor.uuid);
+      this.records[at + FROM] = actor.from;
+      this.records[at + TO] = actor.to;
+      this.records[at + UUID_LOW] = low;
+      this.records[at + UUID_HIGH] = high | (actor.open ? OPEN_BIT : 0);
+    });
+    this.grants = actors[0]?.grants ?? new Int32Array(0);
+    this.rolesMatter = compiled.pack.sponsorAgentExclusive;
+  }
+
+  uuidAt(index: number): string {
+    return this.actors[checkIndex(index, this.size, 'actor index')]!.uuid;
+  }
+}
+
+class PackedRequests implements PreparedRequests {
+  readonly population: PackedPopulation;
+  readonly size: number;
+  readonly prepared: readonly PreparedRequest[];
+  /** Per request, {@link REQUEST_STRIDE} ints: scope and flags, masks, day, target path span. */
+  readonly ints: Int32Array;
+  /** Every request's target path as organisation ids, back to back. */
+  readonly paths: Int32Array;
+  /** Per request, the {@link PEOPLE} UUIDs it names, two ints each (see `uuidInts`). */
+  readonly people: Int32Array;
+  /** Per request, its refusal when no role grants (frozen; allocated together, in order). */
+  readonly noRole: readonly Decision[];
+  /** Per request, the key of the decision it made last, and that decision. */
+  readonly lastKey: Float64Array;
+  readonly lastDecision: Decision[];
+  /** Per request, every other decision it made, by key; made on first need. */
+  readonly decisions: (Map<number, Decision> | undefined)[];
+
+  constructor(population: PackedPopulation, prepared: readonly PreparedRequest[]) {
+    this.population = population;
+    this.size = prepared.length;
+    this.prepared = prepared;
+    this.ints = new Int32Array(prepared.length * REQUEST_STRIDE);
+    this.people = new Int32Array(prepared.length * PEOPLE * 2);
+    this.paths = new Int32Array(prepared.reduce((n, p) => n + (p.pathIds?.length ?? 0), 0));
+    let path = 0;
+    prepared.forEach((p, k) => {
+      const at = k * REQUEST_STRIDE;
+      const activity = p.activity;
+      const scope =
+        activity.allUsers === 'any'
+          ? ANY_USER
+          : activity.allUsers === 'own'
+            ? OWN_PROFILE
+            : BY_ROLE;
+      this.ints[at + SCOPE] =
+        scope |
+        (activity.id === 'smartcard.unlock' ? UNLOCK : 0) |
+        (p.request.route === 'direct' ? ROUTE_DIRECT : 0) |
+        (p.conditions.length > 0 ? HAS_CONDITIONS : 0);
+      this.ints[at + ANY_MASK] = activity.anyMask;
+      this.ints[at + DIRECT_MASK] = activity.directMask;
+      this.ints[at + VIA_REQUEST_MASK] = activity.viaRequestMask;
+      this.ints[at + ASSIGNABLE_MASK] = activity.assignableMask;
+      this.ints[at + DAY] = p.day;
+      if (p.pathIds === undefined) {
+        this.ints[at + PATH_FROM] = -1;
+        this.ints[at + PATH_TO] = -1;
+      } else {
+        this.ints[at + PATH_FROM] = path;
+        this.paths.set(p.pathIds, path);
+        path += p.pathIds.length;
+        this.ints[at + PATH_TO] = path;
+      }
+      this.people.set(peopleOf(p).flatMap(uuidInts), k * PEOPLE * 2);
+    });
+    this.noRole = prepared.map((p) => Object.freeze({ ...p.noRole }));
+    this.lastKey = new Float64Array(prepared.length).fill(-1);
+    this.lastDecision = [...this.noRole];
+    this.decisions = prepared.map(() => undefined);
+  }
+
+  at(index: number): PreparedRequest {
+    return this.prepared[checkIndex(index, this.size, 'request index')]!;
+  }
+}
+
+function checkIndex(index: number, size: number, field: string): number {
+  if (Number.isInteger(index) && index >= 0 && index < size) return index;
+  throw new ValidationError(field, [
+    { field, message: `must be an integer from 0 to ${size - 1}, not ${index}` },
+  ]);
+}
+
+/**
+ * Validates actors once (zod) and packs them, with every assignment that confers an RA
+ * role, into shared typed arrays, so that deciding across a whole population by index
+ * ({@link decideAt}) reads a few contiguous integers per decision.
+ *
+ * @throws VALIDATION naming the field, prefixed with the actor's index (`3.uuid`), or the pack's field.
+ * @example
+ * ```ts
+ * const population = preparePopulation(nationalPack, actors);
+ * const requests = prepareRequests(population, [{ activity: 'user.create', at, target: { organisationPath: ['FA123', 'QVV'] } }]);
+ * decideAt(population, 0, requests, 0).allowed;
+ * ```
+ */
+export function preparePopulation(pack: RulePack, actors: readonly ActorInput[]): Population {
+  const compiled = compilePack(toValidPack(pack));
+  const valid = parseWith(actorSchema.array(), actors, 'actors');
+  return new PackedPopulation(compiled, prepareValidActors(valid));
+}
+
+/**
+ * Validates requests once (zod) and packs what every decision on them reads (activity
+ * masks, day, target path, the people they name) for {@link decideAt} against `population`.
+ *
+ * @throws VALIDATION naming the field, prefixed with the request's index (`3.activity`), or when `population` was not made by `preparePopulation`.
+ * @example
+ * ```ts
+ * const requests = prepareRequests(population, [
+ *   { activity: 'smartcard.unlock', at: '2026-11-22T10:00:00.000Z', target: { organisationPath: ['FA123', 'QVV'] }, facts: { userPresent: true } },
+ * ]);
+ * ```
+ */
+export function prepareRequests(
+  population: Population,
+  requests: readonly DecisionRequestInput[],
+): PreparedRequests {
+  if (!(population instanceof PackedPopulation)) {
+    throw new ValidationError('population', [
+      { field: 'population', message: 'must be made by preparePopulation()' },
+    ]);
+  }
+  const valid = parseWith(decisionRequestSchema.array(), requests, 'decision requests');
+  return new PackedRequests(
+    population,
+    valid.map((request) => prepareRequest(population.compiled, request)),
+  );
+}
+
+/**
+ * Decides request `requestIndex` of `requests` for actor `actorIndex` of `population`:
+ * the same {@link Decision}, reasons and all, as `decide()` gives for that actor and
+ * request. Pure and synchronous; nothing is validated again beyond the two indexes.
+ * Decisions that depend only on the request and how it was granted (a refusal for want of
+ * a role, an allow, a forbid) are made once and shared, frozen.
+ *
+ * @throws VALIDATION when an index is out of range, or `requests` were prepared for another population.
+ * @example
+ * ```ts
+ * const population = preparePopulation(nationalPack, actors);
+ * const requests = prepareRequests(population, inputs);
+ * for (let a = 0; a < population.size; a++) {
+ *   const d = decideAt(population, a, requests, 0);
+ *   if (!d.allowed) console.log(population.uuidAt(a), d.reasons[0]?.message);
+ * }
+ * ```
+ */
+export function decideAt(
+  population: Population,
+  actorIndex: number,
+  requests: PreparedRequests,
+  requestIndex: number,
+): Decision {
+  // prepareRequests() checked the population is one preparePopulation() made; an object
+  // naming it is taken as made by prepareRequests() (`instanceof` here costs a third of a decision).
+  if (population == null || requests?.population !== population) {
+    throw new ValidationError('requests', [
+      { field: 'requests', message: 'must be made by prepareRequests() for this population' },
+    ]);
+  }
+  const packed = requests as PackedRequests;
+  const pop = packed.population;
+  if (!(Number.isInteger(actorIndex) && actorIndex >= 0 && actorIndex < pop.size)) {
+    checkIndex(actorIndex, pop.size, 'actor index');
+  }
+  if (!(Number.isInteger(requestIndex) && requestIndex >= 0 && requestIndex < packed.size)) {
+    checkIndex(requestIndex, packed.size, 'request index');
+  }
+  return decidePacked(pop, actorIndex, packed, requestIndex);
+}
+
+function decidePacked(
+  pop: PackedPopulation,
+  a: number,
+  requests: PackedRequests,
+  k: number,
+): Decision {
+  const q = requests.ints;
+  const r = k * REQUEST_STRIDE;
+  const scope = q[r + SCOPE]!;
+  const records = pop.records;
+  const at = a * ACTOR_STRIDE;
+  if ((records[at + UUID_HIGH]! & OPEN_BIT) === 0) {
+    return remembered(pop, a, requests, k, PROFILE_CLOSED, NO_ROLE_INDEX, -1);
+  }
+  if ((scope & SCOPE_MASK) === ANY_USER) return allUsers(pop, a, requests, k, scope);
+  if ((scope & SCOPE_MASK) === OWN_PROFILE) {
+    if (isPerson(pop, a, requests, k, 0)) return allUsers(pop, a, requests, k, scope);
+    return remembered(pop, a, requests, k, NOT_OWN_PROFILE, NO_ROLE_INDEX, -1);
+  }
+
+  const anyMask = q[r + ANY_MASK]!;
+  const day = q[r + DAY]!;
+  const pathFrom = q[r + PATH_FROM]!;
+  const pathTo = q[r + PATH_TO]!;
+  const paths = requests.paths;
+  const g = pop.grants;
+  const to = records[at + TO]!;
+  let direct = 0;
+  let viaRequest = 0;
+  let locum = -1;
+  for (let i = records[at + FROM]!; i < to; i += GRANT_STRIDE) {
+    const flags = g[i + 1]!;
+    const matched = flags & anyMask;
+    if (matched === 0 || g[i + 2]! > day || day >= g[i + 3]!) continue;
+    if (pathFrom >= 0) {
+      const organisation = g[i]!;
+      let p = pathFrom;
+      while (p < pathTo && paths[p] !== organisation) p++;
+      if (p === pathTo) continue;
+    }
+    if ((flags & LOCUM_FLAG) !== 0 && (scope & UNLOCK) !== 0) {
+      if (locum < 0) locum = g[i]!;
+      continue;
+    }
+    const assignable = matched & q[r + ASSIGNABLE_MASK]!;
+    const onList = assignable !== 0 && onAssignableList(pop, a, requests, k, i);
+    direct |= (matched & q[r + DIRECT_MASK]!) | (onList ? assignable : 0);
+    viaRequest |= (matched & q[r + VIA_REQUEST_MASK]!) | (onList ? 0 : assignable);
+  }
+  if (direct === 0 && viaRequest === 0 && locum < 0) return requests.noRole[k]!;
+  return granted(pop, a, requests, k, scope, direct, viaRequest, locum);
+}
+
+/** Whether the actor is person `j` the request names (see `peopleOf`). */
+function isPerson(
+  pop: PackedPopulation,
+  a: number,
+  requests: PackedRequests,
+  k: number,
+  j: number,
+): boolean {
+  const at = a * ACTOR_STRIDE;
+  const named = (k * PEOPLE + j) * 2;
+  return (
+    requests.people[named] === pop.records[at + UUID_LOW] &&
+    requests.people[named + 1] === (pop.records[at + UUID_HIGH]! & UUID_HIGH_MASK)
+  );
+}
+
+/** ROLE-03 `S**`: whether the assignment at `grant` lists the request's position. */
+function onAssignableList(
+  pop: PackedPopulation,
+  a: number,
+  requests: PackedRequests,
+  k: number,
+  grant: number,
+): boolean {
+  const positionId = requests.prepared[k]!.positionId;
+  if (positionId === undefined) return false;
+  const actor = pop.actors[a]!;
+  return (actor.assignable[(grant - actor.from) / GRANT_STRIDE] ?? NO_POSITIONS).includes(
+    positionId,
+  );
+}
+
+function allUsers(
+  pop: PackedPopulation,
+  a: number,
+  requests: PackedRequests,
+  k: number,
+  scope: number,
+): Decision {
+  const dependsOnActor = (scope & HAS_CONDITIONS) !== 0;
+  return remembered(pop, a, requests, k, ALL_USERS_PERMIT, NO_ROLE_INDEX, -1, dependsOnActor);
+}
+
+/** A role grants (directly or by request), or only a locum's assignment matched. */
+function granted(
+  pop: PackedPopulation,
+  a: number,
+  requests: PackedRequests,
+  k: number,
+  scope: number,
+  direct: number,
+  viaRequest: number,
+  locum: number,
+): Decision {
+  if (direct === 0 && viaRequest === 0) {
+    return remembered(pop, a, requests, k, LOCUM_REFUSED, NO_ROLE_INDEX, locum);
+  }
+  const role = preferredRole(direct !== 0 ? direct : viaRequest);
+  const organisation = firstOrganisation(pop, a, requests, k, roleBit[role], direct !== 0);
+  const dependsOnActor = (scope & HAS_CONDITIONS) !== 0;
+  if (direct !== 0) {
+    return remembered(
+      pop,
+      a,
+      requests,
+      k,
+      ROLE_PERMIT,
+      ROLE_INDEX[role],
+      organisation,
+      dependsOnActor,
+    );
+  }
+  if ((scope & ROUTE_DIRECT) !== 0) {
+    return remembered(pop, a, requests, k, ROUTE_REFUSED, ROLE_INDEX[role], organisation);
+  }
+  return remembered(
+    pop,
+    a,
+    requests,
+    k,
+    REQUEST_PERMIT,
+    ROLE_INDEX[role],
+    organisation,
+    dependsOnActor,
+  );
+}
+
+/**
+ * The organisation id of the first assignment (in the actor's order) through which the
+ * role `bit` grants by the given route: the one the engine's permit names (`firstGranting`).
+ */
+function firstOrganisation(
+  pop: PackedPopulation,
+  a: number,
+  requests: PackedRequests,
+  k: number,
+  bit: number,
+  direct: boolean,
+): number {
+  const q = requests.ints;
+  const r = k * REQUEST_STRIDE;
+  const day = q[r + DAY]!;
+  const pathFrom = q[r + PATH_FROM]!;
+  const pathTo = q[r + PATH_TO]!;
+  const unlock = (q[r + SCOPE]! & UNLOCK) !== 0;
+  const assignableOnly = (q[r + ASSIGNABLE_MASK]! & bit) !== 0;
+  const paths = requests.paths;
+  const g = pop.grants;
+  const at = a * ACTOR_STRIDE;
+  const to = pop.records[at + TO]!;
+  for (let i = pop.records[at + FROM]!; i < to; i += GRANT_STRIDE) {
+    const flags = g[i + 1]!;
+    if ((flags & bit) === 0 || g[i + 2]! > day || day >= g[i + 3]!) continue;
+    if (pathFrom >= 0) {
+      let p = pathFrom;
+      while (p < pathTo && paths[p] !== g[i]) p++;
+      if (p === pathTo) continue;
+    }
+    if ((flags & LOCUM_FLAG) !== 0 && unlock) continue;
+    if (!assignableOnly || onAssignableList(pop, a, requests, k, i) === direct) return g[i]!;
+  }
+  throw new RangeError('no assignment grants the role');
+}
+
+/** The RA roles the actor holds on `day` anywhere, as a mask (as `rolesHeldOn`). */
+function heldOn(pop: PackedPopulation, a: number, day: number): number {
+  const g = pop.grants;
+  const at = a * ACTOR_STRIDE;
+  const to = pop.records[at + TO]!;
+  let mask = 0;
+  for (let i = pop.records[at + FROM]!; i < to; i += GRANT_STRIDE) {
+    if (g[i + 2]! <= day && day < g[i + 3]!) mask |= g[i + 1]!;
+  }
+  return mask & ~LOCUM_FLAG;
+}
+
+/**
+ * The decision for a key, made by the engine for this actor on first need and shared by
+ * every actor whose decision has the same key. When conditions apply to a permit, the key
+ * also says which of the request's people the actor is and (SOD-02) the roles they hold.
+ */
+function remembered(
+  pop: PackedPopulation,
+  a: number,
+  requests: PackedRequests,
+  k: number,
+  outcome: number,
+  roleIndex: number,
+  organisation: number,
+  dependsOnActor = false,
+): Decision {
+  let people = 0;
+  let held = 0;
+  if (dependsOnActor) {
+    for (let j = 0; j < PEOPLE; j++) if (isPerson(pop, a, requests, k, j)) people |= 1 << j;
+    if (pop.rolesMatter) held = heldOn(pop, a, requests.ints[k * REQUEST_STRIDE + DAY]!);
+  }
+  // Below 2^51: organisation ids are int32, held is 6 bits, people 8, role 3, outcome 3.
+  const key = ((((organisation + 1) * 64 + held) * 256 + people) * 8 + roleIndex) * 8 + outcome;
+  if (requests.lastKey[k] === key) return requests.lastDecision[k]!;
+  let known = requests.decisions[k];
+  let decision = known?.get(key);
+  if (decision === undefined) {
+    decision = frozen(decidePrepared(pop.actors[a]!, requests.prepared[k]!));
+    if (known === undefined) {
+      known = new Map();
+      requests.decisions[k] = known;
+    }
+    known.set(key, decision);
+  }
+  requests.lastKey[k] = key;
+  requests.lastDecision[k] = decision;
+  return decision;
+}
+
+function frozen(decision: Decision): Decision {
+  if (Object.isFrozen(decision)) return decision;
+  Object.freeze(decision.reasons);
+  return Object.freeze(decision);
+}
