@@ -58,15 +58,17 @@ export interface PreparedRequests {
   at(index: number): PreparedRequest;
 }
 
-/** Ints per actor in {@link PackedPopulation.records}: grants from, grants to, UUID low, UUID high and open. */
-const ACTOR_STRIDE = 4;
-const FROM = 0;
-const TO = 1;
-const UUID_LOW = 2;
-const UUID_HIGH = 3;
-/** Bit of the UUID_HIGH int set when the profile is open (a 12-digit UUID's high part is below 2^8). */
+/*
+ * An actor is a few columns, so that most decisions read one int about them: `heads`
+ * holds, per actor, the union of the roles their assignments confer (any date, anywhere),
+ * the open bit and how many assignments beyond the first confer a role. The first such
+ * assignment is in `firsts`; the others in `grants`, from `rests`.
+ */
+/** Set in a head when the profile is open. */
 const OPEN_BIT = 1 << 30;
-const UUID_HIGH_MASK = 0xffff;
+/** Where a head keeps how many assignments beyond the first confer a role (at most 1,000). */
+const MORE_SHIFT = 20;
+const MORE_MASK = 0x3ff;
 
 /** Ints per request in {@link PackedRequests.ints}. */
 const REQUEST_STRIDE = 8;
@@ -151,10 +153,16 @@ class PackedPopulation implements Population {
   readonly size: number;
   /** The prepared actors, read only on the paths that need more than the columns. */
   readonly actors: readonly PreparedActor[];
-  /** Per actor, {@link ACTOR_STRIDE} ints: its assignments' span in `grants`, its UUID, open. */
-  readonly records: Int32Array;
-  /** Every actor's assignments that confer an RA role, four ints each (see `GRANT_STRIDE`). */
+  /** Per actor: roles held anywhere on any date (and the locum flag), open, how many more. */
+  readonly heads: Int32Array;
+  /** Per actor, its first assignment conferring a role: organisation id, flags, start, end. */
+  readonly firsts: Int32Array;
+  /** Per actor, where its other assignments conferring a role start in `grants`. */
+  readonly rests: Int32Array;
+  /** The actors' second and later assignments conferring a role, four ints each. */
   readonly grants: Int32Array;
+  /** Per actor, its UUID as two ints (see `uuidInts`). */
+  readonly uuids: Int32Array;
   /** SOD-02 looks at the roles the actor holds, so they are part of the decision key. */
   readonly rolesMatter: boolean;
 
@@ -163,22 +171,41 @@ class PackedPopulation implements Population {
     this.compiled = compiled;
     this.size = actors.length;
     this.actors = actors;
-    this.records = new Int32Array(actors.length * ACTOR_STRIDE);
+    const more = (actor: PreparedActor) => Math.max(0, (actor.to - actor.from) / GRANT_STRIDE - 1);
+    this.heads = new Int32Array(actors.length);
+    this.firsts = new Int32Array(actors.length * GRANT_STRIDE);
+    this.rests = new Int32Array(actors.length);
+    this.grants = new Int32Array(actors.reduce((n, actor) => n + more(actor), 0) * GRANT_STRIDE);
+    this.uuids = new Int32Array(actors.length * 2);
+    let rest = 0;
     actors.forEach((actor, i) => {
-      const at = i * ACTOR_STRIDE;
-      const [low, high] = uuidInts(actor.uuid);
-      this.records[at + FROM] = actor.from;
-      this.records[at + TO] = actor.to;
-      this.records[at + UUID_LOW] = low;
-      this.records[at + UUID_HIGH] = high | (actor.open ? OPEN_BIT : 0);
+      let head = (actor.open ? OPEN_BIT : 0) | (more(actor) << MORE_SHIFT);
+      for (let g = actor.from; g < actor.to; g += GRANT_STRIDE) head |= actor.grants[g + 1]!;
+      this.heads[i] = head;
+      this.uuids.set(uuidInts(actor.uuid), i * 2);
+      this.rests[i] = rest;
+      if (actor.to > actor.from) {
+        this.firsts.set(
+          actor.grants.subarray(actor.from, actor.from + GRANT_STRIDE),
+          i * GRANT_STRIDE,
+        );
+        const others = actor.grants.subarray(actor.from + GRANT_STRIDE, actor.to);
+        this.grants.set(others, rest);
+        rest += others.length;
+      }
     });
-    this.grants = actors[0]?.grants ?? new Int32Array(0);
     this.rolesMatter = compiled.pack.sponsorAgentExclusive;
   }
 
   uuidAt(index: number): string {
     return this.actors[checkIndex(index, this.size, 'actor index')]!.uuid;
   }
+}
+
+/** How many assignments conferring an RA role an actor with this head has. */
+function grantCount(head: number): number {
+  if ((head & ~OPEN_BIT) === 0) return 0;
+  return 1 + ((head >>> MORE_SHIFT) & MORE_MASK);
 }
 
 class PackedRequests implements PreparedRequests {
@@ -353,9 +380,8 @@ function decidePacked(
   const q = requests.ints;
   const r = k * REQUEST_STRIDE;
   const scope = q[r + SCOPE]!;
-  const records = pop.records;
-  const at = a * ACTOR_STRIDE;
-  if ((records[at + UUID_HIGH]! & OPEN_BIT) === 0) {
+  const head = pop.heads[a]!;
+  if ((head & OPEN_BIT) === 0) {
     return remembered(pop, a, requests, k, PROFILE_CLOSED, NO_ROLE_INDEX, -1);
   }
   if ((scope & SCOPE_MASK) === ANY_USER) return allUsers(pop, a, requests, k, scope);
@@ -365,16 +391,21 @@ function decidePacked(
   }
 
   const anyMask = q[r + ANY_MASK]!;
+  // No role the actor holds anywhere, on any date, grants it: the usual answer, from the record.
+  if ((head & anyMask) === 0) return requests.noRole[k]!;
   const day = q[r + DAY]!;
   const pathFrom = q[r + PATH_FROM]!;
   const pathTo = q[r + PATH_TO]!;
   const paths = requests.paths;
-  const g = pop.grants;
-  const to = records[at + TO]!;
+  const count = grantCount(head);
+  const rest = pop.rests[a]! - GRANT_STRIDE;
   let direct = 0;
   let viaRequest = 0;
   let locum = -1;
-  for (let i = records[at + FROM]!; i < to; i += GRANT_STRIDE) {
+  for (let j = 0; j < count; j++) {
+    // The first assignment is in `firsts`, the others in `grants`.
+    const g = j === 0 ? pop.firsts : pop.grants;
+    const i = j === 0 ? a * GRANT_STRIDE : rest + j * GRANT_STRIDE;
     const flags = g[i + 1]!;
     const matched = flags & anyMask;
     if (matched === 0 || g[i + 2]! > day || day >= g[i + 3]!) continue;
@@ -389,7 +420,7 @@ function decidePacked(
       continue;
     }
     const assignable = matched & q[r + ASSIGNABLE_MASK]!;
-    const onList = assignable !== 0 && onAssignableList(pop, a, requests, k, i);
+    const onList = assignable !== 0 && onAssignableList(pop, a, requests, k, j);
     direct |= (matched & q[r + DIRECT_MASK]!) | (onList ? assignable : 0);
     viaRequest |= (matched & q[r + VIA_REQUEST_MASK]!) | (onList ? 0 : assignable);
   }
@@ -405,28 +436,24 @@ function isPerson(
   k: number,
   j: number,
 ): boolean {
-  const at = a * ACTOR_STRIDE;
   const named = (k * PEOPLE + j) * 2;
   return (
-    requests.people[named] === pop.records[at + UUID_LOW] &&
-    requests.people[named + 1] === (pop.records[at + UUID_HIGH]! & UUID_HIGH_MASK)
+    requests.people[named] === pop.uuids[a * 2] &&
+    requests.people[named + 1] === pop.uuids[a * 2 + 1]
   );
 }
 
-/** ROLE-03 `S**`: whether the assignment at `grant` lists the request's position. */
+/** ROLE-03 `S**`: whether the actor's assignment `j` (of those conferring a role) lists the request's position. */
 function onAssignableList(
   pop: PackedPopulation,
   a: number,
   requests: PackedRequests,
   k: number,
-  grant: number,
+  j: number,
 ): boolean {
   const positionId = requests.prepared[k]!.positionId;
   if (positionId === undefined) return false;
-  const actor = pop.actors[a]!;
-  return (actor.assignable[(grant - actor.from) / GRANT_STRIDE] ?? NO_POSITIONS).includes(
-    positionId,
-  );
+  return (pop.actors[a]!.assignable[j] ?? NO_POSITIONS).includes(positionId);
 }
 
 function allUsers(
@@ -504,10 +531,11 @@ function firstOrganisation(
   const unlock = (q[r + SCOPE]! & UNLOCK) !== 0;
   const assignableOnly = (q[r + ASSIGNABLE_MASK]! & bit) !== 0;
   const paths = requests.paths;
-  const g = pop.grants;
-  const at = a * ACTOR_STRIDE;
-  const to = pop.records[at + TO]!;
-  for (let i = pop.records[at + FROM]!; i < to; i += GRANT_STRIDE) {
+  const count = grantCount(pop.heads[a]!);
+  const rest = pop.rests[a]! - GRANT_STRIDE;
+  for (let j = 0; j < count; j++) {
+    const g = j === 0 ? pop.firsts : pop.grants;
+    const i = j === 0 ? a * GRANT_STRIDE : rest + j * GRANT_STRIDE;
     const flags = g[i + 1]!;
     if ((flags & bit) === 0 || g[i + 2]! > day || day >= g[i + 3]!) continue;
     if (pathFrom >= 0) {
@@ -516,18 +544,19 @@ function firstOrganisation(
       if (p === pathTo) continue;
     }
     if ((flags & LOCUM_FLAG) !== 0 && unlock) continue;
-    if (!assignableOnly || onAssignableList(pop, a, requests, k, i) === direct) return g[i]!;
+    if (!assignableOnly || onAssignableList(pop, a, requests, k, j) === direct) return g[i]!;
   }
   throw new RangeError('no assignment grants the role');
 }
 
 /** The RA roles the actor holds on `day` anywhere, as a mask (as `rolesHeldOn`). */
 function heldOn(pop: PackedPopulation, a: number, day: number): number {
-  const g = pop.grants;
-  const at = a * ACTOR_STRIDE;
-  const to = pop.records[at + TO]!;
+  const count = grantCount(pop.heads[a]!);
+  const rest = pop.rests[a]! - GRANT_STRIDE;
   let mask = 0;
-  for (let i = pop.records[at + FROM]!; i < to; i += GRANT_STRIDE) {
+  for (let j = 0; j < count; j++) {
+    const g = j === 0 ? pop.firsts : pop.grants;
+    const i = j === 0 ? a * GRANT_STRIDE : rest + j * GRANT_STRIDE;
     if (g[i + 2]! <= day && day < g[i + 3]!) mask |= g[i + 1]!;
   }
   return mask & ~LOCUM_FLAG;
