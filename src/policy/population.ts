@@ -1,13 +1,7 @@
 import { parseWith } from '../errors/parse.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { type CompiledPack, compilePack } from './compiled-pack.js';
-import {
-  type Decision,
-  decidePrepared,
-  type PreparedRequest,
-  preferredRole,
-  prepareRequest,
-} from './engine.js';
+import { type Decision, decidePrepared, type PreparedRequest, prepareRequest } from './engine.js';
 import {
   type ActorInput,
   actorSchema,
@@ -22,7 +16,7 @@ import {
   type PreparedActor,
   prepareValidActors,
 } from './prepared-actor.js';
-import { type RaRole, roleBit } from './roles.js';
+import { type RaRole, raRoles, roleBit } from './roles.js';
 
 /**
  * Many actors validated once and packed into shared typed arrays, for deciding by index
@@ -70,36 +64,45 @@ const OPEN_BIT = 1 << 30;
 const MORE_SHIFT = 20;
 const MORE_MASK = 0x3ff;
 
-/** Ints per request in {@link PackedRequests.ints}. */
-const REQUEST_STRIDE = 8;
-const SCOPE = 0;
-const ANY_MASK = 1;
-const DIRECT_MASK = 2;
-const VIA_REQUEST_MASK = 3;
-const ASSIGNABLE_MASK = 4;
-const DAY = 5;
-const PATH_FROM = 6;
-const PATH_TO = 7;
+/*
+ * A request is one line of 16 ints (64 bytes): what a decision on it reads, together.
+ * The first int packs the activity's grant masks (6 bits each) and the request's flags.
+ */
+const REQUEST_STRIDE = 16;
+const MASKS = 0;
+const DAY = 1;
+/** The target path's span in `paths`; -1 when the request names no organisation. */
+const PATH_FROM = 2;
+const PATH_TO = 3;
+/** The population indexes of the people the request names (see `peopleOf`); -1: nobody in it. */
+const PEOPLE_AT = 4;
+const PEOPLE = 8;
+/** The key of the last decision remembered for this request (see `remembered`); -1: none. */
+const LAST_KEY = 12;
 
-/** The low bits of the scope int: the activity is granted by roles, or by an "All users" row. */
+const ROLE_BITS = 0x3f;
+const DIRECT_SHIFT = 6;
+const VIA_REQUEST_SHIFT = 12;
+const ASSIGNABLE_SHIFT = 18;
+/** The activity is granted by roles, or by an "All users" row (anyone's, or one's own). */
+const SCOPE_SHIFT = 24;
+const SCOPE_BITS = 3 << SCOPE_SHIFT;
 const BY_ROLE = 0;
-const ANY_USER = 1;
-const OWN_PROFILE = 2;
-const SCOPE_MASK = 3;
+const ANY_USER = 1 << SCOPE_SHIFT;
+const OWN_PROFILE = 2 << SCOPE_SHIFT;
 /** The activity is `smartcard.unlock`: a locum's grant does not count (CARD-03). */
-const UNLOCK = 4;
+const UNLOCK = 1 << 26;
 /** The request asks for the direct route only. */
-const ROUTE_DIRECT = 8;
+const ROUTE_DIRECT = 1 << 27;
 /** Some condition applies to the activity, so a permit's decision depends on who the actor is. */
-const HAS_CONDITIONS = 16;
+const HAS_CONDITIONS = 1 << 28;
 
 /**
- * The people a request names, compared with the actor by UUID: who the self-service
- * target is, then every field a condition compares with `ctx.actor.uuid` (SOD-01, SOD-03,
- * SOD-05, REQ-02). A condition that reads the actor in any other way than these
- * comparisons and `rolesHeldOn` must be added to the decision key of `decideAt`.
+ * The people a request names, compared with the actor: who the self-service target is,
+ * then every field a condition compares with `ctx.actor.uuid` (SOD-01, SOD-03, SOD-05,
+ * REQ-02). A condition that reads the actor in any other way than these comparisons and
+ * `rolesHeldOn` must be added to the decision key of `remembered`.
  */
-const PEOPLE = 8;
 function peopleOf(request: PreparedRequest): (string | undefined)[] {
   const { target, facts } = request.request;
   return [
@@ -114,18 +117,11 @@ function peopleOf(request: PreparedRequest): (string | undefined)[] {
   ];
 }
 
-/** A UUID (12 digits) as two ints, low then high; anything else as a pair no UUID has. */
-function uuidInts(uuid: string | undefined): [number, number] {
-  if (uuid === undefined || !/^\d{12}$/.test(uuid)) return [0, -1];
-  const n = Number(uuid);
-  const high = Math.floor(n / 2 ** 32);
-  return [(n - high * 2 ** 32) | 0, high];
-}
-
 /**
- * How a decision came about, the low 3 bits of its key. With the role, the organisation,
- * which of the request's people the actor is, and the roles the actor holds (when the pack
- * makes SOD-02 look at them), it determines the whole decision, reasons included.
+ * How a decision came about, the low 3 bits of its key. With the role, where in the target
+ * path the granting organisation is, which of the request's people the actor is, and the
+ * roles the actor holds (when the pack makes SOD-02 look at them), it determines the whole
+ * decision, reasons included.
  */
 const PROFILE_CLOSED = 1;
 const NOT_OWN_PROFILE = 2;
@@ -135,15 +131,16 @@ const REQUEST_PERMIT = 5;
 const ROUTE_REFUSED = 6;
 const LOCUM_REFUSED = 7;
 const NO_ROLE_INDEX = 7;
+/** The place of the granting organisation when there is none. */
+const NOWHERE = -1;
 
-const ROLE_INDEX: Readonly<Record<RaRole, number>> = {
-  RAM: 0,
-  RAAA: 1,
-  RAA: 2,
-  S: 3,
-  IDC: 4,
-  LSA: 5,
-};
+/** The role a permit names when several grant: an RA role before the sponsor's (as the engine). */
+const ROLE_PREFERENCE: readonly RaRole[] = ['RAM', 'RAAA', 'RAA', 'IDC', 'LSA', 'S'];
+/** Per mask of granting roles, the index in `raRoles` of the role a permit names. */
+const PREFERRED = Int8Array.from({ length: 64 }, (_, mask) => {
+  const role = ROLE_PREFERENCE.find((r) => (mask & roleBit[r]) !== 0);
+  return role === undefined ? -1 : raRoles.indexOf(role);
+});
 
 const NO_POSITIONS: readonly string[] = Object.freeze([]);
 
@@ -161,8 +158,8 @@ class PackedPopulation implements Population {
   readonly rests: Int32Array;
   /** The actors' second and later assignments conferring a role, four ints each. */
   readonly grants: Int32Array;
-  /** Per actor, its UUID as two ints (see `uuidInts`). */
-  readonly uuids: Int32Array;
+  /** Each actor's index by UUID (the first, if a UUID is given twice). */
+  readonly indexOf: ReadonlyMap<string, number>;
   /** SOD-02 looks at the roles the actor holds, so they are part of the decision key. */
   readonly rolesMatter: boolean;
 
@@ -176,13 +173,13 @@ class PackedPopulation implements Population {
     this.firsts = new Int32Array(actors.length * GRANT_STRIDE);
     this.rests = new Int32Array(actors.length);
     this.grants = new Int32Array(actors.reduce((n, actor) => n + more(actor), 0) * GRANT_STRIDE);
-    this.uuids = new Int32Array(actors.length * 2);
+    const indexOf = new Map<string, number>();
     let rest = 0;
     actors.forEach((actor, i) => {
       let head = (actor.open ? OPEN_BIT : 0) | (more(actor) << MORE_SHIFT);
       for (let g = actor.from; g < actor.to; g += GRANT_STRIDE) head |= actor.grants[g + 1]!;
       this.heads[i] = head;
-      this.uuids.set(uuidInts(actor.uuid), i * 2);
+      if (!indexOf.has(actor.uuid)) indexOf.set(actor.uuid, i);
       this.rests[i] = rest;
       if (actor.to > actor.from) {
         this.firsts.set(
@@ -194,6 +191,7 @@ class PackedPopulation implements Population {
         rest += others.length;
       }
     });
+    this.indexOf = indexOf;
     this.rolesMatter = compiled.pack.sponsorAgentExclusive;
   }
 
@@ -212,18 +210,15 @@ class PackedRequests implements PreparedRequests {
   readonly population: PackedPopulation;
   readonly size: number;
   readonly prepared: readonly PreparedRequest[];
-  /** Per request, {@link REQUEST_STRIDE} ints: scope and flags, masks, day, target path span. */
+  /** Per request, one line of {@link REQUEST_STRIDE} ints. */
   readonly ints: Int32Array;
   /** Every request's target path as organisation ids, back to back. */
   readonly paths: Int32Array;
-  /** Per request, the {@link PEOPLE} UUIDs it names, two ints each (see `uuidInts`). */
-  readonly people: Int32Array;
-  /** Per request, its refusal when no role grants (frozen; allocated together, in order). */
+  /** Per request, its refusal when no role grants (shared, frozen, allocated in order). */
   readonly noRole: readonly Decision[];
-  /** Per request, the key of the decision it made last, and that decision. */
-  readonly lastKey: Float64Array;
+  /** Per request, the decision whose key is at `LAST_KEY`. */
   readonly lastDecision: Decision[];
-  /** Per request, every other decision it made, by key; made on first need. */
+  /** Per request, every decision it made, by key; made on first need. */
   readonly decisions: (Map<number, Decision> | undefined)[];
 
   constructor(population: PackedPopulation, prepared: readonly PreparedRequest[]) {
@@ -231,27 +226,24 @@ class PackedRequests implements PreparedRequests {
     this.size = prepared.length;
     this.prepared = prepared;
     this.ints = new Int32Array(prepared.length * REQUEST_STRIDE);
-    this.people = new Int32Array(prepared.length * PEOPLE * 2);
     this.paths = new Int32Array(prepared.reduce((n, p) => n + (p.pathIds?.length ?? 0), 0));
     let path = 0;
     prepared.forEach((p, k) => {
       const at = k * REQUEST_STRIDE;
       const activity = p.activity;
-      const scope =
-        activity.allUsers === 'any'
+      this.ints[at + MASKS] =
+        activity.anyMask |
+        (activity.directMask << DIRECT_SHIFT) |
+        (activity.viaRequestMask << VIA_REQUEST_SHIFT) |
+        (activity.assignableMask << ASSIGNABLE_SHIFT) |
+        (activity.allUsers === 'any'
           ? ANY_USER
           : activity.allUsers === 'own'
             ? OWN_PROFILE
-            : BY_ROLE;
-      this.ints[at + SCOPE] =
-        scope |
+            : BY_ROLE) |
         (activity.id === 'smartcard.unlock' ? UNLOCK : 0) |
         (p.request.route === 'direct' ? ROUTE_DIRECT : 0) |
         (p.conditions.length > 0 ? HAS_CONDITIONS : 0);
-      this.ints[at + ANY_MASK] = activity.anyMask;
-      this.ints[at + DIRECT_MASK] = activity.directMask;
-      this.ints[at + VIA_REQUEST_MASK] = activity.viaRequestMask;
-      this.ints[at + ASSIGNABLE_MASK] = activity.assignableMask;
       this.ints[at + DAY] = p.day;
       if (p.pathIds === undefined) {
         this.ints[at + PATH_FROM] = -1;
@@ -262,10 +254,13 @@ class PackedRequests implements PreparedRequests {
         path += p.pathIds.length;
         this.ints[at + PATH_TO] = path;
       }
-      this.people.set(peopleOf(p).flatMap(uuidInts), k * PEOPLE * 2);
+      peopleOf(p).forEach((uuid, j) => {
+        this.ints[at + PEOPLE_AT + j] =
+          uuid === undefined ? -1 : (population.indexOf.get(uuid) ?? -1);
+      });
+      this.ints[at + LAST_KEY] = -1;
     });
-    this.noRole = prepared.map((p) => Object.freeze({ ...p.noRole }));
-    this.lastKey = new Float64Array(prepared.length).fill(-1);
+    this.noRole = prepared.map((p) => shared(p.noRole));
     this.lastDecision = [...this.noRole];
     this.decisions = prepared.map(() => undefined);
   }
@@ -368,7 +363,18 @@ export function decideAt(
   if (!(Number.isInteger(requestIndex) && requestIndex >= 0 && requestIndex < packed.size)) {
     checkIndex(requestIndex, packed.size, 'request index');
   }
-  return decidePacked(pop, actorIndex, packed, requestIndex);
+  // The usual answer, from one int of the actor and one of the request: an open profile,
+  // an activity granted by roles, and no role the actor holds (anywhere, any date) grants it.
+  const masks = packed.ints[requestIndex * REQUEST_STRIDE + MASKS]!;
+  const head = pop.heads[actorIndex]!;
+  if (
+    (masks & SCOPE_BITS) === BY_ROLE &&
+    (head & OPEN_BIT) !== 0 &&
+    (head & masks & ROLE_BITS) === 0
+  ) {
+    return packed.noRole[requestIndex]!;
+  }
+  return decidePacked(pop, actorIndex, packed, requestIndex, masks, head);
 }
 
 function decidePacked(
@@ -376,23 +382,21 @@ function decidePacked(
   a: number,
   requests: PackedRequests,
   k: number,
+  masks: number,
+  head: number,
 ): Decision {
+  if ((head & OPEN_BIT) === 0) return remembered(pop, a, requests, k, PROFILE_CLOSED);
+  const scope = masks & SCOPE_BITS;
+  if (scope === ANY_USER) return allUsers(pop, a, requests, k, masks);
+  if (scope === OWN_PROFILE) {
+    if (requests.ints[k * REQUEST_STRIDE + PEOPLE_AT] === a) {
+      return allUsers(pop, a, requests, k, masks);
+    }
+    return remembered(pop, a, requests, k, NOT_OWN_PROFILE);
+  }
   const q = requests.ints;
   const r = k * REQUEST_STRIDE;
-  const scope = q[r + SCOPE]!;
-  const head = pop.heads[a]!;
-  if ((head & OPEN_BIT) === 0) {
-    return remembered(pop, a, requests, k, PROFILE_CLOSED, NO_ROLE_INDEX, -1);
-  }
-  if ((scope & SCOPE_MASK) === ANY_USER) return allUsers(pop, a, requests, k, scope);
-  if ((scope & SCOPE_MASK) === OWN_PROFILE) {
-    if (isPerson(pop, a, requests, k, 0)) return allUsers(pop, a, requests, k, scope);
-    return remembered(pop, a, requests, k, NOT_OWN_PROFILE, NO_ROLE_INDEX, -1);
-  }
-
-  const anyMask = q[r + ANY_MASK]!;
-  // No role the actor holds anywhere, on any date, grants it: the usual answer, from the record.
-  if ((head & anyMask) === 0) return requests.noRole[k]!;
+  const anyMask = masks & ROLE_BITS;
   const day = q[r + DAY]!;
   const pathFrom = q[r + PATH_FROM]!;
   const pathTo = q[r + PATH_TO]!;
@@ -409,38 +413,27 @@ function decidePacked(
     const flags = g[i + 1]!;
     const matched = flags & anyMask;
     if (matched === 0 || g[i + 2]! > day || day >= g[i + 3]!) continue;
+    let place = NOWHERE;
     if (pathFrom >= 0) {
       const organisation = g[i]!;
       let p = pathFrom;
       while (p < pathTo && paths[p] !== organisation) p++;
       if (p === pathTo) continue;
+      place = p - pathFrom;
     }
-    if ((flags & LOCUM_FLAG) !== 0 && (scope & UNLOCK) !== 0) {
-      if (locum < 0) locum = g[i]!;
+    if ((flags & LOCUM_FLAG) !== 0 && (masks & UNLOCK) !== 0) {
+      if (locum < 0) locum = place === NOWHERE ? g[i]! : place;
       continue;
     }
-    const assignable = matched & q[r + ASSIGNABLE_MASK]!;
-    const onList = assignable !== 0 && onAssignableList(pop, a, requests, k, j);
-    direct |= (matched & q[r + DIRECT_MASK]!) | (onList ? assignable : 0);
-    viaRequest |= (matched & q[r + VIA_REQUEST_MASK]!) | (onList ? 0 : assignable);
+    const assignable = matched & (masks >>> ASSIGNABLE_SHIFT);
+    const onList = (assignable & ROLE_BITS) !== 0 && onAssignableList(pop, a, requests, k, j);
+    direct |= (matched & (masks >>> DIRECT_SHIFT)) | (onList ? assignable : 0);
+    viaRequest |= (matched & (masks >>> VIA_REQUEST_SHIFT)) | (onList ? 0 : assignable);
   }
+  direct &= ROLE_BITS;
+  viaRequest &= ROLE_BITS;
   if (direct === 0 && viaRequest === 0 && locum < 0) return requests.noRole[k]!;
-  return granted(pop, a, requests, k, scope, direct, viaRequest, locum);
-}
-
-/** Whether the actor is person `j` the request names (see `peopleOf`). */
-function isPerson(
-  pop: PackedPopulation,
-  a: number,
-  requests: PackedRequests,
-  k: number,
-  j: number,
-): boolean {
-  const named = (k * PEOPLE + j) * 2;
-  return (
-    requests.people[named] === pop.uuids[a * 2] &&
-    requests.people[named + 1] === pop.uuids[a * 2 + 1]
-  );
+  return granted(pop, a, requests, k, masks, direct, viaRequest, locum);
 }
 
 /** ROLE-03 `S**`: whether the actor's assignment `j` (of those conferring a role) lists the request's position. */
@@ -461,10 +454,10 @@ function allUsers(
   a: number,
   requests: PackedRequests,
   k: number,
-  scope: number,
+  masks: number,
 ): Decision {
-  const dependsOnActor = (scope & HAS_CONDITIONS) !== 0;
-  return remembered(pop, a, requests, k, ALL_USERS_PERMIT, NO_ROLE_INDEX, -1, dependsOnActor);
+  const dependsOnActor = (masks & HAS_CONDITIONS) !== 0;
+  return remembered(pop, a, requests, k, ALL_USERS_PERMIT, NO_ROLE_INDEX, NOWHERE, dependsOnActor);
 }
 
 /** A role grants (directly or by request), or only a locum's assignment matched. */
@@ -473,7 +466,7 @@ function granted(
   a: number,
   requests: PackedRequests,
   k: number,
-  scope: number,
+  masks: number,
   direct: number,
   viaRequest: number,
   locum: number,
@@ -481,45 +474,29 @@ function granted(
   if (direct === 0 && viaRequest === 0) {
     return remembered(pop, a, requests, k, LOCUM_REFUSED, NO_ROLE_INDEX, locum);
   }
-  const role = preferredRole(direct !== 0 ? direct : viaRequest);
-  const organisation = firstOrganisation(pop, a, requests, k, roleBit[role], direct !== 0);
-  const dependsOnActor = (scope & HAS_CONDITIONS) !== 0;
+  const roleIndex = PREFERRED[direct !== 0 ? direct : viaRequest]!;
+  const place = firstPlace(pop, a, requests, k, masks, 1 << roleIndex, direct !== 0);
+  const dependsOnActor = (masks & HAS_CONDITIONS) !== 0;
   if (direct !== 0) {
-    return remembered(
-      pop,
-      a,
-      requests,
-      k,
-      ROLE_PERMIT,
-      ROLE_INDEX[role],
-      organisation,
-      dependsOnActor,
-    );
+    return remembered(pop, a, requests, k, ROLE_PERMIT, roleIndex, place, dependsOnActor);
   }
-  if ((scope & ROUTE_DIRECT) !== 0) {
-    return remembered(pop, a, requests, k, ROUTE_REFUSED, ROLE_INDEX[role], organisation);
+  if ((masks & ROUTE_DIRECT) !== 0) {
+    return remembered(pop, a, requests, k, ROUTE_REFUSED, roleIndex, place);
   }
-  return remembered(
-    pop,
-    a,
-    requests,
-    k,
-    REQUEST_PERMIT,
-    ROLE_INDEX[role],
-    organisation,
-    dependsOnActor,
-  );
+  return remembered(pop, a, requests, k, REQUEST_PERMIT, roleIndex, place, dependsOnActor);
 }
 
 /**
- * The organisation id of the first assignment (in the actor's order) through which the
- * role `bit` grants by the given route: the one the engine's permit names (`firstGranting`).
+ * Where the first assignment (in the actor's order) through which the role `bit` grants by
+ * the given route is: the one the engine's permit names (`firstGranting`). Its place in
+ * the target path, or its organisation id when the request names no organisation.
  */
-function firstOrganisation(
+function firstPlace(
   pop: PackedPopulation,
   a: number,
   requests: PackedRequests,
   k: number,
+  masks: number,
   bit: number,
   direct: boolean,
 ): number {
@@ -528,8 +505,8 @@ function firstOrganisation(
   const day = q[r + DAY]!;
   const pathFrom = q[r + PATH_FROM]!;
   const pathTo = q[r + PATH_TO]!;
-  const unlock = (q[r + SCOPE]! & UNLOCK) !== 0;
-  const assignableOnly = (q[r + ASSIGNABLE_MASK]! & bit) !== 0;
+  const unlock = (masks & UNLOCK) !== 0;
+  const assignableOnly = ((masks >>> ASSIGNABLE_SHIFT) & bit) !== 0;
   const paths = requests.paths;
   const count = grantCount(pop.heads[a]!);
   const rest = pop.rests[a]! - GRANT_STRIDE;
@@ -538,13 +515,15 @@ function firstOrganisation(
     const i = j === 0 ? a * GRANT_STRIDE : rest + j * GRANT_STRIDE;
     const flags = g[i + 1]!;
     if ((flags & bit) === 0 || g[i + 2]! > day || day >= g[i + 3]!) continue;
+    let place = g[i]!;
     if (pathFrom >= 0) {
       let p = pathFrom;
-      while (p < pathTo && paths[p] !== g[i]) p++;
+      while (p < pathTo && paths[p] !== place) p++;
       if (p === pathTo) continue;
+      place = p - pathFrom;
     }
     if ((flags & LOCUM_FLAG) !== 0 && unlock) continue;
-    if (!assignableOnly || onAssignableList(pop, a, requests, k, j) === direct) return g[i]!;
+    if (!assignableOnly || onAssignableList(pop, a, requests, k, j) === direct) return place;
   }
   throw new RangeError('no assignment grants the role');
 }
@@ -559,13 +538,15 @@ function heldOn(pop: PackedPopulation, a: number, day: number): number {
     const i = j === 0 ? a * GRANT_STRIDE : rest + j * GRANT_STRIDE;
     if (g[i + 2]! <= day && day < g[i + 3]!) mask |= g[i + 1]!;
   }
-  return mask & ~LOCUM_FLAG;
+  return mask & ROLE_BITS;
 }
 
 /**
  * The decision for a key, made by the engine for this actor on first need and shared by
  * every actor whose decision has the same key. When conditions apply to a permit, the key
  * also says which of the request's people the actor is and (SOD-02) the roles they hold.
+ * `place` is where in the target path the granting organisation is (or its id when the
+ * request names no organisation).
  */
 function remembered(
   pop: PackedPopulation,
@@ -573,36 +554,51 @@ function remembered(
   requests: PackedRequests,
   k: number,
   outcome: number,
-  roleIndex: number,
-  organisation: number,
+  roleIndex = NO_ROLE_INDEX,
+  place = NOWHERE,
   dependsOnActor = false,
 ): Decision {
+  const q = requests.ints;
+  const r = k * REQUEST_STRIDE;
   let people = 0;
   let held = 0;
   if (dependsOnActor) {
-    for (let j = 0; j < PEOPLE; j++) if (isPerson(pop, a, requests, k, j)) people |= 1 << j;
-    if (pop.rolesMatter) held = heldOn(pop, a, requests.ints[k * REQUEST_STRIDE + DAY]!);
+    for (let j = 0; j < PEOPLE; j++) if (q[r + PEOPLE_AT + j] === a) people |= 1 << j;
+    if (pop.rolesMatter) held = heldOn(pop, a, q[r + DAY]!);
   }
-  // Below 2^51: organisation ids are int32, held is 6 bits, people 8, role 3, outcome 3.
-  const key = ((((organisation + 1) * 64 + held) * 256 + people) * 8 + roleIndex) * 8 + outcome;
-  if (requests.lastKey[k] === key) return requests.lastDecision[k]!;
+  // Exact: a place or organisation id is below 2^31, held 6 bits, people 8, role 3, outcome 3.
+  const key = ((((place + 1) * 64 + held) * 256 + people) * 8 + roleIndex) * 8 + outcome;
+  if (q[r + LAST_KEY] === key) return requests.lastDecision[k]!;
   let known = requests.decisions[k];
   let decision = known?.get(key);
   if (decision === undefined) {
-    decision = frozen(decidePrepared(pop.actors[a]!, requests.prepared[k]!));
+    decision = shared(decidePrepared(pop.actors[a]!, requests.prepared[k]!));
     if (known === undefined) {
       known = new Map();
       requests.decisions[k] = known;
     }
     known.set(key, decision);
   }
-  requests.lastKey[k] = key;
-  requests.lastDecision[k] = decision;
+  // Keys that fit an int32 (a place in the path, the usual case) are remembered in the line.
+  if (key <= 0x7fffffff) {
+    q[r + LAST_KEY] = key;
+    requests.lastDecision[k] = decision;
+  }
   return decision;
 }
 
-function frozen(decision: Decision): Decision {
-  if (Object.isFrozen(decision)) return decision;
-  Object.freeze(decision.reasons);
-  return Object.freeze(decision);
+/**
+ * A shared, frozen copy of a decision. Every decision `decideAt` returns is made here, so
+ * they all have one shape and reading them stays monomorphic for the caller.
+ */
+function shared(decision: Decision): Decision {
+  return Object.freeze({
+    allowed: decision.allowed,
+    activity: decision.activity,
+    route: decision.route,
+    reasons: Object.isFrozen(decision.reasons)
+      ? decision.reasons
+      : Object.freeze([...decision.reasons]),
+    wouldGrant: decision.wouldGrant,
+  });
 }
