@@ -157,6 +157,16 @@ const bitsetAllowed = bitsetAllowedCount / totalOf('bitset');
 const bitsetRatio = medianRatio('decideAt', 'bitset');
 const caslRatio = medianRatio('decideAtSample', 'casl');
 
+// Cold: freshly prepared requests, each decided once, so every shared decision (allow,
+// forbid, refusal) is made by the engine on the way; the timed rounds above reuse them.
+const fresh = prepareRequests(
+  population,
+  requestInputs.map((r) => r.request),
+);
+const coldStart = performance.now();
+for (let k = 0; k < N; k++) if (decideAt(population, actorOf[k]!, fresh, k).allowed) sink++;
+const coldRate = N / ((performance.now() - coldStart) / 1000);
+
 const decideWithSentences = rate(SECONDS / 2, 50_000, (i) => {
   const k = i % N;
   const d = decider.decide(prepared[actorOf[k]!]!, requests[k]!);
@@ -202,6 +212,11 @@ const rows: BenchRow[] = [
     value: decideAtRate,
     unit: 'decisions/s',
     note: `${(decideAtAllowed * 100).toFixed(0)}% allowed; ${fmt(checked)} equal to decide()`,
+  },
+  {
+    name: "decideAt, each request's first decision (fresh requests, one pass)",
+    value: coldRate,
+    unit: 'decisions/s',
   },
   {
     name: 'decide, full reasons (prepared actor and request objects)',
