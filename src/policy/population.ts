@@ -96,6 +96,8 @@ const UNLOCK = 1 << 26;
 const ROUTE_DIRECT = 1 << 27;
 /** Some condition applies to the activity, so a permit's decision depends on who the actor is. */
 const HAS_CONDITIONS = 1 << 28;
+/** `usual` holds the request's usual decision (see `PackedRequests.usual`). */
+const USUAL_KNOWN = 1 << 29;
 
 /**
  * The people a request names, compared with the actor: who the self-service target is,
@@ -214,8 +216,13 @@ class PackedRequests implements PreparedRequests {
   readonly ints: Int32Array;
   /** Every request's target path as organisation ids, back to back. */
   readonly paths: Int32Array;
-  /** Per request, its refusal when no role grants (shared, frozen, allocated in order). */
-  readonly noRole: readonly Decision[];
+  /**
+   * Per request, the decision most actors get, once known (`USUAL_KNOWN`): for an activity
+   * granted by roles, the refusal when no role grants (known from the start); for a
+   * self-service one, the refusal of someone else's profile; for an "All users" one with no
+   * conditions, its permit. Shared, frozen, and for the first, allocated in request order.
+   */
+  readonly usual: Decision[];
   /** Per request, the decision whose key is at `LAST_KEY`. */
   readonly lastDecision: Decision[];
   /** Per request, every decision it made, by key; made on first need. */
@@ -243,7 +250,8 @@ class PackedRequests implements PreparedRequests {
             : BY_ROLE) |
         (activity.id === 'smartcard.unlock' ? UNLOCK : 0) |
         (p.request.route === 'direct' ? ROUTE_DIRECT : 0) |
-        (p.conditions.length > 0 ? HAS_CONDITIONS : 0);
+        (p.conditions.length > 0 ? HAS_CONDITIONS : 0) |
+        (activity.allUsers === undefined ? USUAL_KNOWN : 0);
       this.ints[at + DAY] = p.day;
       if (p.pathIds === undefined) {
         this.ints[at + PATH_FROM] = -1;
@@ -260,8 +268,8 @@ class PackedRequests implements PreparedRequests {
       });
       this.ints[at + LAST_KEY] = -1;
     });
-    this.noRole = prepared.map((p) => shared(p.noRole));
-    this.lastDecision = [...this.noRole];
+    this.usual = prepared.map((p) => shared(p.noRole));
+    this.lastDecision = [...this.usual];
     this.decisions = prepared.map(() => undefined);
   }
 
@@ -363,16 +371,21 @@ export function decideAt(
   if (!(Number.isInteger(requestIndex) && requestIndex >= 0 && requestIndex < packed.size)) {
     checkIndex(requestIndex, packed.size, 'request index');
   }
-  // The usual answer, from one int of the actor and one of the request: an open profile,
-  // an activity granted by roles, and no role the actor holds (anywhere, any date) grants it.
-  const masks = packed.ints[requestIndex * REQUEST_STRIDE + MASKS]!;
+  // The usual answer, from one int of the actor and one or two of the request: an open
+  // profile and an activity granted by roles that no role the actor holds (anywhere, on any
+  // date) grants; or someone else's self-service; or an "All users" row with no conditions.
+  const r = requestIndex * REQUEST_STRIDE;
+  const masks = packed.ints[r + MASKS]!;
   const head = pop.heads[actorIndex]!;
-  if (
-    (masks & SCOPE_BITS) === BY_ROLE &&
-    (head & OPEN_BIT) !== 0 &&
-    (head & masks & ROLE_BITS) === 0
-  ) {
-    return packed.noRole[requestIndex]!;
+  if ((head & OPEN_BIT) !== 0 && (masks & USUAL_KNOWN) !== 0) {
+    const scope = masks & SCOPE_BITS;
+    if (
+      scope === BY_ROLE
+        ? (head & masks & ROLE_BITS) === 0
+        : scope === ANY_USER || packed.ints[r + PEOPLE_AT] !== actorIndex
+    ) {
+      return packed.usual[requestIndex]!;
+    }
   }
   return decidePacked(pop, actorIndex, packed, requestIndex, masks, head);
 }
@@ -432,7 +445,7 @@ function decidePacked(
   }
   direct &= ROLE_BITS;
   viaRequest &= ROLE_BITS;
-  if (direct === 0 && viaRequest === 0 && locum < 0) return requests.noRole[k]!;
+  if (direct === 0 && viaRequest === 0 && locum < 0) return requests.usual[k]!;
   return granted(pop, a, requests, k, masks, direct, viaRequest, locum);
 }
 
@@ -578,6 +591,15 @@ function remembered(
       requests.decisions[k] = known;
     }
     known.set(key, decision);
+  }
+  // A self-service refusal, or an "All users" permit no condition looks at, is the same for
+  // every actor (but the subject, or a closed profile): it becomes the request's usual one.
+  if (
+    outcome === NOT_OWN_PROFILE ||
+    (outcome === ALL_USERS_PERMIT && (q[r + MASKS]! & (SCOPE_BITS | HAS_CONDITIONS)) === ANY_USER)
+  ) {
+    requests.usual[k] = decision;
+    q[r + MASKS] = q[r + MASKS]! | USUAL_KNOWN;
   }
   // Keys that fit an int32 (a place in the path, the usual case) are remembered in the line.
   if (key <= 0x7fffffff) {
