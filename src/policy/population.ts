@@ -135,6 +135,8 @@ const LOCUM_REFUSED = 7;
 const NO_ROLE_INDEX = 7;
 /** The place of the granting organisation when there is none. */
 const NOWHERE = -1;
+/** The place is not worked out yet (several assignments grant). */
+const UNKNOWN_PLACE = -2;
 
 /** The role a permit names when several grant: an RA role before the sponsor's (as the engine). */
 const ROLE_PREFERENCE: readonly RaRole[] = ['RAM', 'RAAA', 'RAA', 'IDC', 'LSA', 'S'];
@@ -419,6 +421,8 @@ function decidePacked(
   let direct = 0;
   let viaRequest = 0;
   let locum = -1;
+  let granting = 0;
+  let grantPlace = NOWHERE;
   for (let j = 0; j < count; j++) {
     // The first assignment is in `firsts`, the others in `grants`.
     const g = j === 0 ? pop.firsts : pop.grants;
@@ -434,19 +438,25 @@ function decidePacked(
       if (p === pathTo) continue;
       place = p - pathFrom;
     }
+    const where = place === NOWHERE ? g[i]! : place;
     if ((flags & LOCUM_FLAG) !== 0 && (masks & UNLOCK) !== 0) {
-      if (locum < 0) locum = place === NOWHERE ? g[i]! : place;
+      if (locum < 0) locum = where;
       continue;
     }
     const assignable = matched & (masks >>> ASSIGNABLE_SHIFT);
     const onList = (assignable & ROLE_BITS) !== 0 && onAssignableList(pop, a, requests, k, j);
     direct |= (matched & (masks >>> DIRECT_SHIFT)) | (onList ? assignable : 0);
     viaRequest |= (matched & (masks >>> VIA_REQUEST_SHIFT)) | (onList ? 0 : assignable);
+    // Every role that matched grants, directly or by request.
+    granting++;
+    grantPlace = where;
   }
   direct &= ROLE_BITS;
   viaRequest &= ROLE_BITS;
   if (direct === 0 && viaRequest === 0 && locum < 0) return requests.usual[k]!;
-  return granted(pop, a, requests, k, masks, direct, viaRequest, locum);
+  // One assignment granted: it is the one the permit names, wherever it is.
+  const place = granting === 1 ? grantPlace : UNKNOWN_PLACE;
+  return granted(pop, a, requests, k, masks, direct, viaRequest, locum, place);
 }
 
 /** ROLE-03 `S**`: whether the actor's assignment `j` (of those conferring a role) lists the request's position. */
@@ -483,12 +493,16 @@ function granted(
   direct: number,
   viaRequest: number,
   locum: number,
+  knownPlace: number,
 ): Decision {
   if (direct === 0 && viaRequest === 0) {
     return remembered(pop, a, requests, k, LOCUM_REFUSED, NO_ROLE_INDEX, locum);
   }
   const roleIndex = PREFERRED[direct !== 0 ? direct : viaRequest]!;
-  const place = firstPlace(pop, a, requests, k, masks, 1 << roleIndex, direct !== 0);
+  const place =
+    knownPlace !== UNKNOWN_PLACE
+      ? knownPlace
+      : firstPlace(pop, a, requests, k, masks, 1 << roleIndex, direct !== 0);
   const dependsOnActor = (masks & HAS_CONDITIONS) !== 0;
   if (direct !== 0) {
     return remembered(pop, a, requests, k, ROLE_PERMIT, roleIndex, place, dependsOnActor);
