@@ -106,16 +106,7 @@ const ROLE_INDEX: Readonly<Record<RaRole, number>> = {
 /** The role a permit names when several grant: an RA role before the sponsor role. */
 const ROLE_PREFERENCE: readonly RaRole[] = ['RAM', 'RAAA', 'RAA', 'IDC', 'LSA', 'S'];
 
-/**
- * The role a permit names out of the roles that grant (`mask`): an RA role before the sponsor's.
- *
- * @throws RangeError for an empty mask (a bug: callers pass a mask that grants).
- * @example
- * ```ts
- * preferredRole(roleBit.S | roleBit.RAA) // 'RAA'
- * ```
- */
-export function preferredRole(mask: number): RaRole {
+function preferredRole(mask: number): RaRole {
   for (const role of ROLE_PREFERENCE) if (mask & roleBit[role]) return role;
   throw new RangeError('preferredRole of an empty mask');
 }
@@ -129,14 +120,8 @@ function inPath(pathIds: Int32Array | undefined, organisation: number): boolean 
 /**
  * The organisation id of the first assignment (in the actor's order) through which `role`
  * grants by the given route: the one a permit names.
- *
- * @throws RangeError when no assignment grants (a bug: callers pass a role that grants).
- * @example
- * ```ts
- * organisationCode(firstGranting(actor, prepared, 'RAA', true))
- * ```
  */
-export function firstGranting(
+function firstGranting(
   actor: PreparedActor,
   prepared: PreparedRequest,
   role: RaRole,
