@@ -162,7 +162,7 @@ class PackedPopulation implements Population {
   readonly rests: Int32Array;
   /** The actors' second and later assignments conferring a role, four ints each. */
   readonly grants: Int32Array;
-  /** Each actor's index by UUID (the first, if a UUID is given twice). */
+  /** Each actor's index by UUID. */
   readonly indexOf: ReadonlyMap<string, number>;
   /** SOD-02 looks at the roles the actor holds, so they are part of the decision key. */
   readonly rolesMatter: boolean;
@@ -183,7 +183,7 @@ class PackedPopulation implements Population {
       let head = (actor.open ? OPEN_BIT : 0) | (more(actor) << MORE_SHIFT);
       for (let g = actor.from; g < actor.to; g += GRANT_STRIDE) head |= actor.grants[g + 1]!;
       this.heads[i] = head;
-      if (!indexOf.has(actor.uuid)) indexOf.set(actor.uuid, i);
+      indexOf.set(actor.uuid, i);
       this.rests[i] = rest;
       if (actor.to > actor.from) {
         this.firsts.set(
@@ -292,7 +292,7 @@ function checkIndex(index: number, size: number, field: string): number {
  * role, into shared typed arrays, so that deciding across a whole population by index
  * ({@link decideAt}) reads a few contiguous integers per decision.
  *
- * @throws VALIDATION naming the field, prefixed with the actor's index (`3.uuid`), or the pack's field.
+ * @throws VALIDATION naming the field, prefixed with the actor's index (`3.uuid`, also for a UUID given twice), or the pack's field.
  * @example
  * ```ts
  * const population = preparePopulation(nationalPack, actors);
@@ -303,6 +303,20 @@ function checkIndex(index: number, size: number, field: string): number {
 export function preparePopulation(pack: RulePack, actors: readonly ActorInput[]): Population {
   const compiled = compilePack(toValidPack(pack));
   const valid = parseWith(actorSchema.array(), actors, 'actors');
+  // Decisions compare people by index, so each person is in the population once.
+  const seen = new Map<string, number>();
+  valid.forEach((actor, i) => {
+    const first = seen.get(actor.uuid);
+    if (first !== undefined) {
+      throw new ValidationError('actors', [
+        {
+          field: `${i}.uuid`,
+          message: `is already the UUID of actor ${first}; give each person once`,
+        },
+      ]);
+    }
+    seen.set(actor.uuid, i);
+  });
   return new PackedPopulation(compiled, prepareValidActors(valid));
 }
 

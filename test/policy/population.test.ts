@@ -87,6 +87,11 @@ describe('decideAt over a packed population (preparePopulation, prepareRequests)
         preparePopulation(nationalPack, [actorWith(['RAA']), { uuid: '12', assignments: [] }]),
       ),
     ).toBe('1.uuid');
+    expect(
+      validationField(() =>
+        preparePopulation(nationalPack, [actorWith(['RAA']), actorWith(['S'])]),
+      ),
+    ).toBe('1.uuid');
     expect(validationField(() => preparePopulation({ id: 'x' } as never, []))).not.toBe('');
   });
 
