@@ -1,7 +1,13 @@
 import { parseWith } from '../errors/parse.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { type CompiledPack, compilePack } from './compiled-pack.js';
-import { type Decision, decidePrepared, type PreparedRequest, prepareRequest } from './engine.js';
+import {
+  type Decision,
+  decidePrepared,
+  type PreparedRequest,
+  prepareRequest,
+  ROLE_PREFERENCE,
+} from './engine.js';
 import {
   type ActorInput,
   actorSchema,
@@ -16,7 +22,7 @@ import {
   type PreparedActor,
   prepareValidActors,
 } from './prepared-actor.js';
-import { type RaRole, raRoles, roleBit } from './roles.js';
+import { raRoles, roleBit } from './roles.js';
 
 /**
  * Many actors validated once and packed into shared typed arrays, for deciding by index
@@ -138,8 +144,6 @@ const NOWHERE = -1;
 /** The place is not worked out yet (several assignments grant). */
 const UNKNOWN_PLACE = -2;
 
-/** The role a permit names when several grant: an RA role before the sponsor's (as the engine). */
-const ROLE_PREFERENCE: readonly RaRole[] = ['RAM', 'RAAA', 'RAA', 'IDC', 'LSA', 'S'];
 /** Per mask of granting roles, the index in `raRoles` of the role a permit names. */
 const PREFERRED = Int8Array.from({ length: 64 }, (_, mask) => {
   const role = ROLE_PREFERENCE.find((r) => (mask & roleBit[r]) !== 0);
