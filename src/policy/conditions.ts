@@ -16,6 +16,10 @@ export interface ConditionContext {
   /** The decision date as days since 1970-01-01. */
   readonly day: number;
   readonly at: string;
+  /**
+   * Who asks. Conditions compare it with the request's people only by UUID and look at the
+   * roles it holds (`rolesHeldOn`): `decideAt` shares decisions on that basis (population.ts).
+   */
   readonly actor: PreparedActor;
   readonly target: Target;
   readonly facts: Facts;

@@ -104,7 +104,7 @@ const ROLE_INDEX: Readonly<Record<RaRole, number>> = {
 };
 
 /** The role a permit names when several grant: an RA role before the sponsor role. */
-const ROLE_PREFERENCE: readonly RaRole[] = ['RAM', 'RAAA', 'RAA', 'IDC', 'LSA', 'S'];
+export const ROLE_PREFERENCE: readonly RaRole[] = ['RAM', 'RAAA', 'RAA', 'IDC', 'LSA', 'S'];
 
 function preferredRole(mask: number): RaRole {
   for (const role of ROLE_PREFERENCE) if (mask & roleBit[role]) return role;

@@ -59,6 +59,13 @@ export { nationalPack } from './packs/national.js';
 export { toValidPack } from './packs/registry.js';
 export { type RulePack, type RulePackInput, rulePackSchema } from './packs/schema.js';
 export { assertAllowed, PolicyDeniedError } from './policy-denied-error.js';
+export {
+  decideAt,
+  type Population,
+  type PreparedRequests,
+  preparePopulation,
+  prepareRequests,
+} from './population.js';
 export { rolesOfPosition } from './position-roles.js';
 export {
   dayNumber,
