@@ -2,7 +2,6 @@ import type { Position } from '../domain/position.js';
 import { CareIdError } from '../errors/care-id-error.js';
 import { PolicyDeniedError } from '../policy/policy-denied-error.js';
 import { type CommandPayload, createRegistrationAuthority } from '../ra/registration-authority.js';
-import { csvStream } from '../ra/reports/csv.js';
 import { seed } from '../ra/seed.js';
 import { seedAssignment, seedOrganisation, seedPosition, seedUser } from '../ra/seed-records.js';
 import { verifyAudit } from '../storage/audit-chain.js';
@@ -49,8 +48,8 @@ const batchStaff = Array.from({ length: 96 }, (_, i) =>
 /**
  * The RA part of the demo: on the in-memory store, a sponsor raises a create-user request
  * that an RA agent accepts after checking identity, a sponsor is refused outside its
- * assignable list, an RA manager previews then applies a batch of 100 UUIDs, a report is
- * exported as CSV and the audit chain is verified.
+ * assignable list, an RA manager previews then applies a batch of 100 UUIDs and exports a
+ * report as CSV, and the audit chain is verified.
  *
  * @example
  * ```ts
@@ -152,7 +151,7 @@ export async function runRaDemo(io: CliIo): Promise<void> {
     action: 'assign' as const,
     position: 'pos-flu-clinic',
     uuids,
-    start: '2026-12-01',
+    start: '2026-11-22',
   };
   const preview = await ra.batch.preview(MANAGER, batch);
   io.out(
@@ -175,17 +174,17 @@ export async function runRaDemo(io: CliIo): Promise<void> {
     `    applied: ${marks.join(' ')}; ${applied.changed.length} assignments written in one transaction`,
   );
 
-  io.out('  the audit log as CSV (REP-01 export, formula-injection safe), last 8 records:');
-  const audit = await store.transaction((tx) => tx.audit.read({ limit: 100 }));
-  for await (const chunk of csvStream(audit.items.slice(-8), [
-    { header: 'seq', value: (r) => r.seq },
-    { header: 'actor', value: (r) => r.event.actor },
-    { header: 'activity', value: (r) => r.event.activity },
-    { header: 'outcome', value: (r) => r.event.outcome },
-    { header: 'rule', value: (r) => r.event.reasons[0]?.rule ?? '' },
-  ])) {
-    for (const line of chunk.trimEnd().split('\r\n')) io.out(`    ${line}`);
-  }
+  const report = await ra.reports.export(MANAGER, {
+    report: 'profiles',
+    filters: { email: 'without', organisation: 'FA123' },
+  });
+  const lines: string[] = [];
+  for await (const chunk of report) lines.push(...chunk.split('\r\n').filter((l) => l !== ''));
+  io.out(
+    `  Morgan exports the profiles at FA123 with no email address (REP-01), streamed as CSV: ${lines.length - 1} rows`,
+  );
+  for (const line of lines.slice(0, 4)) io.out(`    ${line}`);
+  io.out('    ...');
   const verified = await verifyAudit(store);
   io.out(
     `  audit chain: ${verified.ok ? `verified, ${verified.count} records hash-chained` : `BROKEN at ${verified.seq}`}`,

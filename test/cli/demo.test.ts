@@ -33,6 +33,10 @@ describe('the README demo', () => {
     expect(text).toContain('previews a batch of 100 UUIDs');
     expect(text).toContain('would change 97, unmatched 2, denied 1');
     expect(text).toContain('applied: 25/100 50/100 75/100 100/100; 97 assignments written');
+    expect(text).toMatch(/with no email address \(REP-01\), streamed as CSV: 98 rows/);
+    expect(text).toContain(
+      'Organisation,UUID,Family name,Given name,Status,Has email,Has NI number',
+    );
     expect(text).toMatch(/audit chain: verified, \d+ records hash-chained/);
   });
 });
