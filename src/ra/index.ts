@@ -31,6 +31,33 @@ export {
   type RegistrationAuthorityOptions,
 } from './registration-authority.js';
 export { type SeedData, seed } from './seed.js';
+export {
+  cancelCardCommandSchema,
+  clearCardCommandSchema,
+  issueCardCommandSchema,
+  renewCardCommandSchema,
+  repairCardCommandSchema,
+  replaceCardCommandSchema,
+  selfUnlockConfirmCommandSchema,
+  selfUnlockRequestCommandSchema,
+  stockCardCommandSchema,
+  unlockCardCommandSchema,
+} from './smartcards/commands.js';
+export { aesGcmKeyVault, memorySealedStorage } from './smartcards/key-vault.js';
+export type {
+  CardCallOptions,
+  SelfUnlockRequested,
+  SmartcardOperations,
+  SmartcardResult,
+} from './smartcards/lifecycle.js';
+export type {
+  CardReader,
+  CardSecrets,
+  KeyVault,
+  Notifier,
+  OneTimeCodeMessage,
+  SealedStorage,
+} from './smartcards/ports.js';
 export type { Change, CommandResult } from './use-case.js';
 export type { AssignmentResult } from './use-cases/assignments.js';
 export type { AuthenticatorResult } from './use-cases/authenticators.js';

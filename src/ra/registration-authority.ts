@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { AuditEvent } from '../domain/audit-event.js';
 import {
@@ -12,6 +13,7 @@ import { uuidSchema } from '../domain/uuid.js';
 import { CareIdError } from '../errors/care-id-error.js';
 import { parseWith } from '../errors/parse.js';
 import { ValidationError } from '../errors/validation-error.js';
+import type { CertificateAuthority } from '../pki/certificate-authority.js';
 import { decide } from '../policy/decide.js';
 import type { Decision } from '../policy/engine.js';
 import { nationalPack } from '../policy/packs/national.js';
@@ -22,6 +24,9 @@ import type { Store, StoreTx } from '../storage/ports.js';
 import { type Command, type CommandInput, type CommandType, commandSchema } from './commands.js';
 import { loadActor } from './context.js';
 import { type AccessOnDate, accessOn } from './point-in-time.js';
+import { aesGcmKeyVault } from './smartcards/key-vault.js';
+import { createSmartcardOperations, type SmartcardOperations } from './smartcards/lifecycle.js';
+import type { KeyVault, Notifier } from './smartcards/ports.js';
 import type { CommandResult, UseCaseContext, UseCaseOutcome } from './use-case.js';
 import {
   type AssignmentResult,
@@ -59,6 +64,21 @@ export interface RegistrationAuthorityOptions {
   readonly pack?: RulePack;
   /** The clock; injectable so tests and replays are deterministic. */
   readonly clock?: () => Date;
+  /**
+   * The certificate authority for card certificates; build it with
+   * `repository: storeCaRepository(store)` over this same store, so certificate status has
+   * one source of truth. Card operations refuse to run without one.
+   */
+  readonly certificateAuthority?: CertificateAuthority;
+  /**
+   * Where per-card management keys and PUKs are kept, encrypted. Default: AES-GCM in
+   * memory under a random key (lost on restart; give `aesGcmKeyVault({ key, storage })`).
+   */
+  readonly keyVault?: KeyVault;
+  /** Sends self-service unlock codes (CARD-03); self-service unlock refuses without one. */
+  readonly notifier?: Notifier;
+  /** The domain of the UPN in card certificates (`<uuid>@<domain>`); default `nhs.net`. */
+  readonly upnDomain?: string;
 }
 
 /** The result type of each command. */
@@ -177,6 +197,11 @@ export interface RegistrationAuthority {
    * @throws VALIDATION for a malformed UUID or date; NOT_FOUND for an unknown user.
    */
   accessOn(uuid: string, date: string): Promise<AccessOnDate>;
+  /**
+   * Smartcards on a card in a reader (CARD-01..CARD-11): each operation reserves its record,
+   * runs the card and CA steps, and finalises; a failed step is compensated and audited.
+   */
+  readonly smartcards: SmartcardOperations;
 }
 
 /** One use case per command type, each taking exactly its own command. */
@@ -380,5 +405,14 @@ export function createRegistrationAuthority(
       const on = parseWith(isoDateSchema, date, 'date') as IsoDate;
       return store.transaction((tx) => accessOn(tx, user, on, pack));
     },
+    smartcards: createSmartcardOperations({
+      store,
+      pack,
+      clock,
+      certificateAuthority: options.certificateAuthority,
+      keyVault: options.keyVault ?? aesGcmKeyVault({ key: new Uint8Array(randomBytes(32)) }),
+      notifier: options.notifier,
+      upnDomain: options.upnDomain ?? 'nhs.net',
+    }),
   };
 }
