@@ -63,7 +63,7 @@ for (const storeCase of storeCases) {
       const clean = await auditIsClean(w.store, [PASSCODE, secrets!.puk]);
       expect(clean).toEqual({ ok: true, leaked: [] });
       const trail = (await auditEvents(w.store)).filter((e) => e.activity === 'smartcard.issue');
-      expect(trail.map((e) => e.details.step)).toEqual(['reserved', 'finalised']);
+      expect(trail.map((e) => e.details['step'])).toEqual(['reserved', 'finalised']);
     });
 
     it('CARD-01 refuses when the user is not present: audited, nothing written, the card untouched', async () => {
