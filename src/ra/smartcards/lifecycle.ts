@@ -467,8 +467,6 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
     const { begun, card } = p;
     const serial = card.serial;
     const secrets = freshSecrets();
-    // The secrets are in the vault before the card holds them: a crash never loses them.
-    await keyVault.put(serial, secrets);
     const reservedRevoked: string[] = [];
     const reserved = await store.transaction(async (tx) => {
       const current = await mustGetCard(tx, serial);
@@ -494,6 +492,8 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
     });
     let issued: IssuedCertificate | undefined;
     try {
+      // The secrets are in the vault before the card holds them: a crash never loses them.
+      await keyVault.put(serial, secrets);
       await personaliseCard({
         piv: card.piv,
         ca,
@@ -562,7 +562,9 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
     } catch (error) {
       const notes: string[] = [];
       await revokeOrphan(issued, notes);
-      const wiped = await tryWipe(p.reader, serial);
+      // A new card with no record is wiped back to stock; a card being repaired keeps its
+      // holder, flagged, so the repair can simply run again.
+      const wiped = p.repair ? false : await tryWipe(p.reader, serial);
       if (wiped) await keyVault.delete(serial).catch(() => undefined);
       await store
         .transaction(async (tx) => {
