@@ -724,7 +724,7 @@ export class PivSession {
           new Uint8Array(2 * PIN_BLOCK_LENGTH).fill(NEVER_A_DIGIT),
         ),
       );
-      if (sw === SW_AUTH_BLOCKED) break;
+      if (sw === SW_AUTH_BLOCKED || triesLeftOf(sw) === 0) break;
     }
     await this.#call(commandApdu(CLA_INTERINDUSTRY, VendorIns.RESET, 0x00, 0x00), 'RESET');
     await this.select();
@@ -752,7 +752,7 @@ export class PivSession {
           new Uint8Array(PIN_BLOCK_LENGTH).fill(NEVER_A_DIGIT),
         ),
       );
-      if (sw === SW_AUTH_BLOCKED) return;
+      if (sw === SW_AUTH_BLOCKED || triesLeftOf(sw) === 0) return;
     }
   }
 
