@@ -11,6 +11,8 @@ import { parseCrl } from '../../../src/pki/index.js';
 import type { CardReader } from '../../../src/ra/index.js';
 import { memoryStore } from '../../../src/storage/index.js';
 import {
+  acquireStackLock,
+  releaseStackLock,
   stackUnavailableReason,
   startStack,
   stopStack,
@@ -38,6 +40,7 @@ describe.skipIf(skip)(
     beforeAll(async () => {
       if (reason !== undefined)
         throw new Error(`CI=true but the PC/SC stack cannot run: ${reason}`);
+      await acquireStackLock();
       started = startStack();
       card = new VirtualPivCard({ serial: 30_000_001 });
       link = attachToVpcd(card, { path: VPCD_SOCKET });
@@ -45,12 +48,13 @@ describe.skipIf(skip)(
       pcsc = await PcscContext.open();
       reader = { name: READER, connect: () => pcsc.connect({ reader: READER, timeoutMs: 10_000 }) };
       await (await reader.connect()).close();
-    });
+    }, 300_000);
 
     afterAll(async () => {
       pcsc?.close();
       await link?.close();
       if (started) stopStack();
+      releaseStackLock();
     });
 
     it('CARD-01..CARD-10 stock, issue, lock, unlock, renew, clear, issue again and cancel on a card behind pcscd, with the same APDUs as in process', async () => {
