@@ -66,7 +66,8 @@ interface Sample {
 }
 const samples = (): Record<string, Sample> => ({});
 const add = (into: Record<string, Sample>, op: string, ms: number, r: SmartcardResult) => {
-  const s = (into[op] ??= { apdus: [], ms: [] });
+  const s = into[op] ?? { apdus: [], ms: [] };
+  into[op] = s;
   s.apdus.push(r.apdus);
   s.ms.push(ms);
 };
