@@ -735,7 +735,22 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
               throw new InvalidTransitionError('CARD-05', `Card ${card.serial} has no holder`);
             }
             const holder = await mustGetUser(tx, record.holder);
-            const target = await cardTarget(tx, record);
+            const linked = await tx.certificates.byCard(card.serial);
+            const active = linked.find((c) => c.status === 'active');
+            // A renewal that failed after the key was replaced left the card flagged with
+            // its certificate superseded: running the renewal again resumes it, decided on
+            // the certificate it was renewing.
+            const interrupted =
+              record.status === 'needs-repair' && active === undefined
+                ? linked
+                    .filter((c) => c.revocation?.reason === 'superseded')
+                    .sort((a, b) => (a.notBefore < b.notBefore ? 1 : -1))[0]
+                : undefined;
+            const previous = active ?? interrupted;
+            const target = {
+              ...(await cardTarget(tx, record)),
+              ...(interrupted ? { certificatesExpireOn: interrupted.notAfter.slice(0, 10) } : {}),
+            };
             const expired =
               target.certificatesExpireOn !== undefined &&
               begun.at.slice(0, 10) >= target.certificatesExpireOn;
@@ -753,14 +768,11 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
               { ...(await userTarget(tx, holder)), card: target },
               { userPresent: begun.command.userPresent },
             );
-            const previous = (await tx.certificates.byCard(card.serial)).find(
-              (c) => c.status === 'active',
-            );
-            return { record, holder, decision, previous };
+            return { record, holder, decision, previous, resuming: interrupted !== undefined };
           });
-          const { record, holder, decision, previous } = loaded;
+          const { record, holder, decision, previous, resuming } = loaded;
           if (!decision.allowed) return refuse(begun, activity, card.serial, decision);
-          if (record.status !== 'issued' || previous === undefined) {
+          if ((record.status !== 'issued' && !resuming) || previous === undefined) {
             throw new InvalidTransitionError(
               'CARD-05',
               `Card ${card.serial} is ${record.status}${previous ? '' : ' with no active certificate'}; only an issued card renews (repair it otherwise)`,
@@ -797,12 +809,16 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
               commonName: `${holder.name.given} ${holder.name.family}`.slice(0, 64),
             });
             progress('issuing the renewed certificate');
-            issued = await ca.renew({
-              csr,
-              holder: certificateHolder(holder, deps.upnDomain),
-              now: clock(),
-              previousSerialHex: previous.serial,
-            });
+            const certificateFor = certificateHolder(holder, deps.upnDomain);
+            // A resumed renewal's previous certificate is already superseded: a fresh issue.
+            issued = resuming
+              ? await ca.issue({ csr, holder: certificateFor, now: clock() })
+              : await ca.renew({
+                  csr,
+                  holder: certificateFor,
+                  now: clock(),
+                  previousSerialHex: previous.serial,
+                });
             await card.piv.writeCertificate(AUTH_SLOT, issued.certificate);
             const done = issued;
             const at = now();
@@ -870,7 +886,7 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
               .transaction(async (tx) => {
                 const current = await tx.smartcards.get(card.serial);
                 if (current?.status === 'needs-repair') {
-                  if (!keyReplaced) {
+                  if (!keyReplaced && !resuming) {
                     // Nothing on the card changed: the reservation is released.
                     await tx.smartcards.update(
                       produce(current, (d) => {
