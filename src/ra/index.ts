@@ -35,6 +35,7 @@ export {
   cancelCardCommandSchema,
   clearCardCommandSchema,
   issueCardCommandSchema,
+  reconcileCardsCommandSchema,
   renewCardCommandSchema,
   repairCardCommandSchema,
   replaceCardCommandSchema,
@@ -46,8 +47,10 @@ export {
 export { aesGcmKeyVault, memorySealedStorage } from './smartcards/key-vault.js';
 export type {
   CardCallOptions,
+  ReconcileResult,
   SelfUnlockRequested,
   SmartcardOperations,
+  SmartcardOperationsWithRecovery,
   SmartcardResult,
 } from './smartcards/lifecycle.js';
 export type {

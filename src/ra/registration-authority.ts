@@ -25,7 +25,10 @@ import { type Command, type CommandInput, type CommandType, commandSchema } from
 import { loadActor } from './context.js';
 import { type AccessOnDate, accessOn } from './point-in-time.js';
 import { aesGcmKeyVault } from './smartcards/key-vault.js';
-import { createSmartcardOperations, type SmartcardOperations } from './smartcards/lifecycle.js';
+import {
+  createSmartcardOperations,
+  type SmartcardOperationsWithRecovery,
+} from './smartcards/lifecycle.js';
 import type { KeyVault, Notifier } from './smartcards/ports.js';
 import type { CommandResult, UseCaseContext, UseCaseOutcome } from './use-case.js';
 import {
@@ -201,7 +204,7 @@ export interface RegistrationAuthority {
    * Smartcards on a card in a reader (CARD-01..CARD-11): each operation reserves its record,
    * runs the card and CA steps, and finalises; a failed step is compensated and audited.
    */
-  readonly smartcards: SmartcardOperations;
+  readonly smartcards: SmartcardOperationsWithRecovery;
 }
 
 /** One use case per command type, each taking exactly its own command. */

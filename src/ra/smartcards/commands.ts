@@ -88,3 +88,12 @@ export const replaceCardCommandSchema = z
   })
   .strict()
   .readonly();
+
+/**
+ * After a crash between the CA and the card: revoke certificates that reached no card,
+ * issued at least `olderThanMinutes` ago (so an operation in flight is left alone).
+ */
+export const reconcileCardsCommandSchema = z
+  .object({ olderThanMinutes: z.number().int().min(1).max(10_080).default(15) })
+  .strict()
+  .readonly();

@@ -46,6 +46,7 @@ import {
   cancelCardCommandSchema,
   clearCardCommandSchema,
   issueCardCommandSchema,
+  reconcileCardsCommandSchema,
   renewCardCommandSchema,
   repairCardCommandSchema,
   replaceCardCommandSchema,
@@ -61,6 +62,8 @@ const CODE_LIFETIME_MS = 15 * 60_000;
 /** CARD-03: wrong codes allowed before the code is void. */
 const CODE_TRIES = 3;
 const CODE_DIGITS = 6;
+/** Later than any certificate's `notAfter`: lists every active certificate. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z' as IsoDateTime;
 
 /** What a smartcard operation returns: the card record as stored and the decision that allowed it. */
 export interface SmartcardResult {
@@ -86,6 +89,14 @@ export interface SelfUnlockRequested {
   readonly type: 'smartcard.self-unlock.request';
   readonly channel: 'email' | 'mobile';
   readonly expiresAt: IsoDateTime;
+  readonly decision: Decision;
+}
+
+/** What a reconciliation did: the certificates on no card it revoked. */
+export interface ReconcileResult {
+  readonly type: 'smartcard.reconcile';
+  /** Certificates revoked because no card holds them, by serial. */
+  readonly revoked: readonly string[];
   readonly decision: Decision;
 }
 
@@ -197,6 +208,21 @@ export interface SmartcardOperations {
   ): Promise<SmartcardResult>;
 }
 
+/** The smartcard operations, with the recovery sweep a host runs after a crash. */
+export interface SmartcardOperationsWithRecovery extends SmartcardOperations {
+  /**
+   * ARCHITECTURE step 5 after a crash (when no compensation could run): revokes every
+   * active certificate that no card record holds, issued at least `olderThanMinutes` ago.
+   * Cards a crash left mid-operation stay flagged for repair (needs-repair) until an RA
+   * repairs, clears or re-issues them with the card present.
+   * @throws VALIDATION, POLICY_DENIED (RAM, RAA(A), RAA only), STORE_UNAVAILABLE.
+   */
+  reconcile(
+    actor: string,
+    input?: z.input<typeof reconcileCardsCommandSchema>,
+  ): Promise<ReconcileResult>;
+}
+
 /** What the smartcard operations are built from. */
 export interface SmartcardDependencies {
   readonly store: Store;
@@ -246,7 +272,9 @@ function expiryOf(certificates: readonly CertificateRecord[]) {
  * const smartcards = createSmartcardOperations({ store, pack, clock, certificateAuthority: ca, keyVault, notifier, upnDomain: 'nhs.net' });
  * ```
  */
-export function createSmartcardOperations(deps: SmartcardDependencies): SmartcardOperations {
+export function createSmartcardOperations(
+  deps: SmartcardDependencies,
+): SmartcardOperationsWithRecovery {
   const { store, pack, clock, keyVault } = deps;
   const codes = new Map<Uuid, PendingCode>();
   const now = () => toIsoDateTime(clock());
@@ -467,13 +495,12 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
     const { begun, card } = p;
     const serial = card.serial;
     const secrets = freshSecrets();
-    const reservedRevoked: string[] = [];
+    // Transaction functions only assign what they return: PostgreSQL may run them twice.
+    let reservedRevoked: string[] = [];
     const reserved = await store.transaction(async (tx) => {
       const current = await mustGetCard(tx, serial);
       // CARD-08: repair rewrites the card, so the certificates it held are superseded now.
-      if (p.repair) {
-        reservedRevoked.push(...(await revokeActive(tx, serial, 'superseded', begun.at)));
-      }
+      reservedRevoked = p.repair ? await revokeActive(tx, serial, 'superseded', begun.at) : [];
       const next = produce(current, (d) => {
         d.status = 'needs-repair';
         d.holder = p.holder.uuid;
@@ -882,8 +909,10 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
           } catch (error) {
             const notes: string[] = [];
             await revokeOrphan(issued, notes);
+            let superseded: string[] = [];
             await store
               .transaction(async (tx) => {
+                superseded = [];
                 const current = await tx.smartcards.get(card.serial);
                 if (current?.status === 'needs-repair') {
                   if (!keyReplaced && !resuming) {
@@ -895,11 +924,7 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
                     );
                   } else {
                     // The old key is gone from 9A: its certificate is on no usable card.
-                    notes.push(
-                      ...(await revokeActive(tx, card.serial, 'superseded', now())).map(
-                        (s) => `certificate ${s} revoked`,
-                      ),
-                    );
+                    superseded = await revokeActive(tx, card.serial, 'superseded', now());
                   }
                 }
                 await tx.audit.append({
@@ -912,6 +937,7 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
                   details: {
                     card: keyReplaced ? 'flagged for repair' : 'unchanged',
                     notes,
+                    superseded,
                   },
                 });
               })
@@ -923,6 +949,56 @@ export function createSmartcardOperations(deps: SmartcardDependencies): Smartcar
   }
 
   return {
+    async reconcile(actorInput, input = {}) {
+      const activity = 'smartcard.reconcile';
+      const begun = await begin(activity, actorInput, reconcileCardsCommandSchema, input);
+      return guarded(
+        begun,
+        activity,
+        () => '',
+        async () => {
+          const decision = await store.transaction((tx) =>
+            decideIn(tx, begun.actor, 'smartcard.clear', begun.at, {}, {}),
+          );
+          if (!decision.allowed) return refuse(begun, activity, '', decision);
+          const cutoff = toIsoDateTime(
+            new Date(clock().getTime() - begun.command.olderThanMinutes * 60_000),
+          );
+          let revoked: string[] = [];
+          await store.transaction(async (tx) => {
+            revoked = [];
+            let cursor: string | undefined;
+            do {
+              const page = await tx.certificates.expiring(
+                { before: END_OF_TIME, status: 'active' },
+                { limit: 500, ...(cursor ? { cursor } : {}) },
+              );
+              for (const c of page.items) {
+                if (c.card !== undefined || c.notBefore > cutoff) continue;
+                await tx.certificates.update({
+                  ...c,
+                  status: 'revoked',
+                  revocation: { reason: 'cessationOfOperation', at: begun.at },
+                });
+                revoked.push(c.serial);
+              }
+              cursor = page.nextCursor;
+            } while (cursor !== undefined);
+            await tx.audit.append({
+              at: begun.at,
+              actor: begun.actor,
+              activity,
+              target: '',
+              outcome: revoked.length > 0 ? 'compensated' : 'allowed',
+              reasons: reasonsOf(decision),
+              details: { revoked },
+            });
+          });
+          return { type: activity, revoked, decision };
+        },
+      );
+    },
+
     async stock(actorInput, input, reader) {
       const activity = 'smartcard.stock';
       const begun = await begin(activity, actorInput, stockCardCommandSchema, input);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PinIncorrectError } from '../../../src/card/index.js';
-import { parseCrl } from '../../../src/pki/index.js';
+import { createCsr, generateSoftwareSigner, parseCrl } from '../../../src/pki/index.js';
 import { derivePack, nationalPack } from '../../../src/policy/index.js';
 import { people } from '../fixtures.js';
 import { storeCases } from '../stores.js';
@@ -303,6 +303,31 @@ for (const storeCase of storeCases) {
         { user: w.holder, passcode: PASSCODE, photo: PHOTO, userPresent: true },
         w.reader,
       );
+    });
+
+    it('AUD-01 after a crash between the CA and the card, reconcile revokes the certificate on no card (not one still in flight, not one on a card)', async () => {
+      const w = await issued();
+      // What a crashed issue leaves: the CA issued a certificate; no card record holds it.
+      const signer = await generateSoftwareSigner();
+      const orphan = await w.ca.issue({
+        csr: await createCsr(signer, { commonName: 'Alex Rivers' }),
+        holder: { commonName: 'Alex Rivers', uuid: w.holder, upn: `${w.holder}@nhs.net` },
+        now: new Date(w.at()),
+      });
+      await expect(w.ra.smartcards.reconcile(people.sponsor)).rejects.toMatchObject({
+        code: 'POLICY_DENIED',
+      });
+      expect((await w.ra.smartcards.reconcile(people.agent)).revoked).toEqual([]);
+      w.setClock(new Date(Date.parse(w.at()) + 16 * 60_000));
+      const swept = await w.ra.smartcards.reconcile(people.agent);
+      expect(swept.revoked).toEqual([orphan.serialHex]);
+      expect((await w.ca.status(w.issued.certificate!.serial)).status).toBe('good');
+      const crl = parseCrl(await w.ca.generateCrl({ now: new Date(w.at()) }));
+      expect(crl.revoked.get(orphan.serialHex)?.reason).toBe('cessationOfOperation');
+      expect((await auditEvents(w.store)).at(-1)).toMatchObject({
+        activity: 'smartcard.reconcile',
+        outcome: 'compensated',
+      });
     });
 
     it('CARD-10 a replacement is issued locked to the same holder and the old card cancelled; the holder unlocks it in person', async () => {
