@@ -43,6 +43,9 @@ for (const storeCase of storeCases) {
       expect(await seen.piv.readObject(PivObject.FACIAL_IMAGE)).toEqual(
         new Uint8Array(Buffer.from(PHOTO, 'base64')),
       );
+      // CARD-11: no other personal data: no printed information, no fingerprints.
+      expect(await seen.piv.tryReadObject(PivObject.PRINTED_INFORMATION)).toBeUndefined();
+      expect(await seen.piv.tryReadObject(PivObject.FINGERPRINTS)).toBeUndefined();
       // The factory management key and PUK no longer open the card; the vault's do.
       // (the card now holds an AES-256 key, so a 3DES attempt is refused as unsupported)
       await expect(seen.piv.authenticate(DEFAULT_MANAGEMENT_KEY)).rejects.toMatchObject({
