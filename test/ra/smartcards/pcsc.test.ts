@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attachToVpcd,
@@ -7,9 +10,11 @@ import {
   type VpcdLink,
 } from '../../../src/card/index.js';
 import { PcscContext } from '../../../src/card/pcsc/index.js';
+import { runCardCommand } from '../../../src/cli/card.js';
 import { parseCrl } from '../../../src/pki/index.js';
-import type { CardReader } from '../../../src/ra/index.js';
+import { type CardReader, createRegistrationAuthority, seed } from '../../../src/ra/index.js';
 import { memoryStore } from '../../../src/storage/index.js';
+import { sqliteStore } from '../../../src/storage/sqlite/index.js';
 import {
   acquireStackLock,
   releaseStackLock,
@@ -18,7 +23,7 @@ import {
   stopStack,
   VPCD_SOCKET,
 } from '../../card/pcsc-stack.js';
-import { people } from '../fixtures.js';
+import { AT, applicant, NOW, people, seedData } from '../fixtures.js';
 import { expectAgreement } from './faults.js';
 import { inspect, lifecycleWorld, PASSCODE, PHOTO } from './harness.js';
 
@@ -142,6 +147,59 @@ describe.skipIf(skip)(
       const done = await w.ra.smartcards.issue(people.agent, input, reader);
       expect(done.card.status).toBe('issued');
       await expectAgreement(w.store, w.holder, cards);
+    }, 60_000);
+
+    it('CARD-01 CARD-10 the careid card CLI issues and cancels through pcscd (--reader) on a SQLite store (--store)', async () => {
+      card.factoryReset();
+      const dir = mkdtempSync(join(tmpdir(), 'careid-cli-pcsc-'));
+      try {
+        const path = join(dir, 'ra.sqlite');
+        const store = sqliteStore(path);
+        await seed(store, seedData, { at: AT, by: 'test-seed' });
+        const ra = createRegistrationAuthority({ store, clock: () => NOW });
+        const { uuid } = await ra.users.create(people.agent, applicant);
+        await ra.assignments.assign(people.agent, {
+          user: uuid,
+          position: 'pos-dispenser',
+          start: '2026-11-22',
+        });
+        await store.close();
+        const photo = join(dir, 'photo.jpg');
+        writeFileSync(photo, 'a facial image');
+        const lines: string[] = [];
+        const io = {
+          out: (l: string) => lines.push(l),
+          err: (l: string) => lines.push(`ERR ${l}`),
+        };
+        const common = ['--store', path, '--actor', people.agent, '--reader', 'Virtual PCD'];
+        const options = {
+          readSecret: async () => PASSCODE,
+          clock: () => NOW,
+          vaultKey: new Uint8Array(32).fill(5),
+        };
+        expect(await runCardCommand(['stock', ...common], io, options)).toBe(0);
+        expect(
+          await runCardCommand(
+            ['issue', ...common, '--user', uuid, '--photo', photo, '--user-present'],
+            io,
+            options,
+          ),
+        ).toBe(0);
+        expect(
+          await runCardCommand(
+            ['cancel', ...common, '--serial', '0030000001', '--reason', 'stolen'],
+            io,
+            options,
+          ),
+        ).toBe(0);
+        const text = lines.join('\n');
+        expect(text).not.toContain('ERR');
+        expect(text).toContain('... generating the key on the card (slot 9A)');
+        expect(text).toMatch(/card 0030000001: cancelled/);
+        expect((await inspect(card)).holder).toBe(uuid);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }, 60_000);
   },
 );
