@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MANAGEMENT_KEY, PivObject } from '../../../src/card/index.js';
+import { DEFAULT_MANAGEMENT_KEY, PivObject, VirtualPivCard } from '../../../src/card/index.js';
 import { PolicyDeniedError } from '../../../src/policy/index.js';
 import { people } from '../fixtures.js';
 import { storeCases } from '../stores.js';
+import { expectAgreement } from './faults.js';
 import {
   auditEvents,
   auditIsClean,
@@ -11,6 +12,7 @@ import {
   PASSCODE,
   PHOTO,
   stockedCard,
+  virtualReader,
 } from './harness.js';
 
 for (const storeCase of storeCases) {
@@ -114,6 +116,30 @@ for (const storeCase of storeCases) {
       await expect(w.ra.smartcards.issue(people.agent, input, reader)).rejects.toMatchObject({
         code: 'INVALID_TRANSITION',
       });
+    });
+
+    it('CARD-01 AUD-01 four cards issued at once at four desks: every one committed with its audit, the chain verifies, store, CA and cards agree', async () => {
+      const w = await world();
+      const cards = new Map<string, VirtualPivCard>();
+      const readers = [];
+      for (let i = 0; i < 4; i++) {
+        const card = new VirtualPivCard({ serial: 60_000_001 + i });
+        cards.set(String(60_000_001 + i).padStart(10, '0'), card);
+        const reader = virtualReader(card, `desk ${i}`);
+        await w.ra.smartcards.stock(people.agent, {}, reader);
+        readers.push(reader);
+      }
+      const results = await Promise.all(
+        readers.map((reader) =>
+          w.ra.smartcards.issue(
+            people.agent,
+            { user: w.holder, passcode: PASSCODE, photo: PHOTO, userPresent: true },
+            reader,
+          ),
+        ),
+      );
+      expect(results.map((r) => r.card.status)).toEqual(['issued', 'issued', 'issued', 'issued']);
+      await expectAgreement(w.store, w.holder, cards);
     });
   });
 }
