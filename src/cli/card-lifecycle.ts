@@ -121,14 +121,38 @@ async function caSigner(dir: string, role: string): Promise<Signer> {
   return softwareSigner({ privateKey, publicKey });
 }
 
+/** Reads a line from standard input; on a terminal nothing typed is echoed (AUD-02). */
 function stdinSecret(prompt: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, terminal: false });
   process.stderr.write(`${prompt}: `);
-  return new Promise((resolve) => {
-    rl.once('line', (line) => {
-      rl.close();
-      resolve(line.trim());
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    const rl = createInterface({ input: stdin, terminal: false });
+    return new Promise((resolve) => {
+      rl.once('line', (line) => {
+        rl.close();
+        resolve(line.trim());
+      });
     });
+  }
+  return new Promise((resolve) => {
+    let typed = '';
+    stdin.setRawMode(true);
+    stdin.resume();
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
+          stdin.setRawMode(false);
+          stdin.pause();
+          stdin.off('data', onData);
+          process.stderr.write('\n');
+          resolve(typed);
+          return;
+        }
+        if (ch === '\u0003') process.exit(130); // Ctrl-C
+        typed = ch === '\u007f' ? typed.slice(0, -1) : typed + ch;
+      }
+    };
+    stdin.on('data', onData);
   });
 }
 
