@@ -1343,8 +1343,7 @@ export function createSmartcardOperations(
             if (oldRecord.holder === undefined) {
               throw new InvalidTransitionError('CARD-10', `Card ${old} has no holder to replace`);
             }
-            // A rerun after a failed issue finds the old card already cancelled.
-            if (oldRecord.status !== 'cancelled') await cancelIn(begun, old, begun.command.reason);
+            // The new card is checked first: a wrong card in the reader cancels nothing.
             const { record, holder, decision } = await store.transaction(async (tx) => {
               const record = await mustGetCard(tx, card.serial);
               const holder = await mustGetUser(tx, oldRecord.holder as Uuid);
@@ -1361,6 +1360,8 @@ export function createSmartcardOperations(
             });
             if (!decision.allowed) return refuse(begun, 'smartcard.issue', card.serial, decision);
             assertIssuable(record, holder.uuid);
+            // A rerun after a failed issue finds the old card already cancelled.
+            if (oldRecord.status !== 'cancelled') await cancelIn(begun, old, begun.command.reason);
             return personalise({
               begun,
               activity: 'smartcard.issue',

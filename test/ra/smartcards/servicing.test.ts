@@ -332,6 +332,16 @@ for (const storeCase of storeCases) {
 
     it('CARD-10 a replacement is issued locked to the same holder and the old card cancelled; the holder unlocks it in person', async () => {
       const w = await issued();
+      // The wrong card in the reader (the old one itself): refused, and nothing is cancelled.
+      await expect(
+        w.ra.smartcards.replace(
+          people.agent,
+          { serial: w.serial, reason: 'damaged', photo: PHOTO },
+          w.reader,
+        ),
+      ).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+      const untouched = await w.store.transaction((tx) => tx.smartcards.get(w.serial as never));
+      expect(untouched?.status).toBe('issued');
       const second = await stockedCard(w.ra, 10_000_002);
       const replaced = await w.ra.smartcards.replace(
         people.agent,
