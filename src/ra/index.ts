@@ -59,8 +59,11 @@ export type {
   KeyVault,
   Notifier,
   OneTimeCodeMessage,
+  PendingUnlockCode,
   SealedStorage,
+  UnlockCodeStore,
 } from './smartcards/ports.js';
+export { memoryUnlockCodes } from './smartcards/unlock-codes.js';
 export type { Change, CommandResult } from './use-case.js';
 export type { AssignmentResult } from './use-cases/assignments.js';
 export type { AuthenticatorResult } from './use-cases/authenticators.js';

@@ -29,7 +29,7 @@ import {
   createSmartcardOperations,
   type SmartcardOperationsWithRecovery,
 } from './smartcards/lifecycle.js';
-import type { KeyVault, Notifier } from './smartcards/ports.js';
+import type { KeyVault, Notifier, UnlockCodeStore } from './smartcards/ports.js';
 import type { CommandResult, UseCaseContext, UseCaseOutcome } from './use-case.js';
 import {
   type AssignmentResult,
@@ -82,6 +82,8 @@ export interface RegistrationAuthorityOptions {
   readonly notifier?: Notifier;
   /** The domain of the UPN in card certificates (`<uuid>@<domain>`); default `nhs.net`. */
   readonly upnDomain?: string;
+  /** Where pending self-service unlock codes wait (default: this RA's memory). */
+  readonly unlockCodes?: UnlockCodeStore;
 }
 
 /** The result type of each command. */
@@ -416,6 +418,7 @@ export function createRegistrationAuthority(
       keyVault: options.keyVault ?? aesGcmKeyVault({ key: new Uint8Array(randomBytes(32)) }),
       notifier: options.notifier,
       upnDomain: options.upnDomain ?? 'nhs.net',
+      unlockCodes: options.unlockCodes,
     }),
   };
 }

@@ -55,7 +55,8 @@ import {
   stockCardCommandSchema,
   unlockCardCommandSchema,
 } from './commands.js';
-import type { CardReader, KeyVault, Notifier } from './ports.js';
+import type { CardReader, KeyVault, Notifier, UnlockCodeStore } from './ports.js';
+import { memoryUnlockCodes } from './unlock-codes.js';
 
 /** CARD-03: a self-service code lasts 15 minutes. */
 const CODE_LIFETIME_MS = 15 * 60_000;
@@ -237,19 +238,14 @@ export interface SmartcardDependencies {
   readonly notifier: Notifier | undefined;
   /** The domain of the UPN written into certificates (`<uuid>@<domain>`). */
   readonly upnDomain: string;
-}
-
-interface PendingCode {
-  readonly serial: CardSerial;
-  readonly digest: Buffer;
-  readonly expires: number;
-  triesLeft: number;
+  /** Where pending self-service unlock codes wait (default: in memory). */
+  readonly unlockCodes?: UnlockCodeStore | undefined;
 }
 
 const reasonsOf = (decision: Decision) =>
   decision.reasons.map((r) => ({ rule: r.rule, code: r.code, message: r.message }));
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function expiryOf(certificates: readonly CertificateRecord[]) {
   let earliest: string | undefined;
@@ -276,7 +272,7 @@ export function createSmartcardOperations(
   deps: SmartcardDependencies,
 ): SmartcardOperationsWithRecovery {
   const { store, pack, clock, keyVault } = deps;
-  const codes = new Map<Uuid, PendingCode>();
+  const codes = deps.unlockCodes ?? memoryUnlockCodes();
   const now = () => toIsoDateTime(clock());
 
   function requireCa(): CertificateAuthority {
@@ -1131,7 +1127,7 @@ export function createSmartcardOperations(
               code,
               expiresAt: new Date(expires),
             });
-            codes.set(user.uuid, {
+            await codes.put(user.uuid, {
               serial,
               digest: sha256(`${user.uuid}:${serial}:${code}`),
               expires,
@@ -1165,17 +1161,17 @@ export function createSmartcardOperations(
           () =>
             withCard(reader, async (card) => {
               serial = card.serial;
-              const pending = codes.get(begun.actor);
+              const pending = await codes.get(begun.actor);
               let verified = false;
               if (pending !== undefined && pending.serial === card.serial) {
                 if (clock().getTime() >= pending.expires || pending.triesLeft <= 0) {
-                  codes.delete(begun.actor);
+                  await codes.delete(begun.actor);
                 } else {
                   const digest = sha256(`${begun.actor}:${card.serial}:${begun.command.code}`);
-                  verified = timingSafeEqual(digest, pending.digest);
-                  if (!verified) {
-                    pending.triesLeft -= 1;
-                    if (pending.triesLeft <= 0) codes.delete(begun.actor);
+                  verified = timingSafeEqual(Buffer.from(digest), Buffer.from(pending.digest));
+                  if (!verified && pending.triesLeft <= 1) await codes.delete(begun.actor);
+                  else if (!verified) {
+                    await codes.put(begun.actor, { ...pending, triesLeft: pending.triesLeft - 1 });
                   }
                 }
               }
@@ -1187,7 +1183,7 @@ export function createSmartcardOperations(
                 { oneTimeCodeVerified: verified },
                 begun.actor,
               );
-              codes.delete(begun.actor); // single use
+              await codes.delete(begun.actor); // single use
               return result;
             }),
         );

@@ -94,3 +94,37 @@ export interface Notifier {
    */
   send(message: OneTimeCodeMessage): Promise<void>;
 }
+
+/**
+ * A self-service unlock code waiting to be used (CARD-03): only its digest is kept, bound
+ * to the user and the card, never the code itself (AUD-02).
+ */
+export interface PendingUnlockCode {
+  /** The card it unlocks. */
+  readonly serial: string;
+  /** SHA-256 (hex) of `<uuid>:<serial>:<code>`. */
+  readonly digest: string;
+  /** When it stops working, in milliseconds since the epoch (15 minutes after it was sent). */
+  readonly expires: number;
+  /** Wrong tries left before it is void. */
+  readonly triesLeft: number;
+}
+
+/**
+ * Where pending self-service codes wait between request and confirmation: in the RA's
+ * memory by default (`memoryUnlockCodes()`); give a shared one (a database table, a
+ * cache) when several application servers answer the same users.
+ *
+ * @example
+ * ```ts
+ * const codes: UnlockCodeStore = memoryUnlockCodes();
+ * ```
+ */
+export interface UnlockCodeStore {
+  /** The pending code of a user, or `undefined`. */
+  get(uuid: string): Promise<PendingUnlockCode | undefined>;
+  /** Stores (or replaces) the pending code of a user. */
+  put(uuid: string, pending: PendingUnlockCode): Promise<void>;
+  /** Forgets the pending code of a user. Idempotent. */
+  delete(uuid: string): Promise<void>;
+}

@@ -14,6 +14,7 @@ import {
   type KeyVault,
   type OneTimeCodeMessage,
   seed,
+  type UnlockCodeStore,
 } from '../../../src/ra/index.js';
 import { type Store, storeCaRepository, verifyAudit } from '../../../src/storage/index.js';
 import { AT, applicant, NOW, people, seedData } from '../fixtures.js';
@@ -44,7 +45,12 @@ export async function inspect(card: VirtualPivCard) {
 /** An RA with a CA over the same store, a vault, a capturing notifier and a settable clock. */
 export async function lifecycleWorld(
   made: { store: Store },
-  options: { pack?: RulePack; vault?: KeyVault; caStore?: Store } = {},
+  options: {
+    pack?: RulePack;
+    vault?: KeyVault;
+    caStore?: Store;
+    unlockCodes?: UnlockCodeStore;
+  } = {},
 ) {
   const { store } = made;
   await seed(store, seedData, { at: AT, by: 'test-seed' });
@@ -69,6 +75,7 @@ export async function lifecycleWorld(
     keyVault,
     notifier: { send: async (m) => void sent.push(m) },
     ...(options.pack ? { pack: options.pack } : {}),
+    ...(options.unlockCodes ? { unlockCodes: options.unlockCodes } : {}),
   });
   const created = await ra.users.create(people.agent, {
     ...applicant,
@@ -86,6 +93,7 @@ export async function lifecycleWorld(
     keyVault,
     sent,
     holder: created.uuid,
+    clock,
     setClock: (date: Date) => {
       now = date;
     },

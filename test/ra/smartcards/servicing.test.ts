@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PinIncorrectError } from '../../../src/card/index.js';
 import { createCsr, generateSoftwareSigner, parseCrl } from '../../../src/pki/index.js';
 import { derivePack, nationalPack } from '../../../src/policy/index.js';
+import { createRegistrationAuthority, memoryUnlockCodes } from '../../../src/ra/index.js';
 import { people } from '../fixtures.js';
 import { storeCases } from '../stores.js';
 import {
@@ -138,6 +139,29 @@ for (const storeCase of storeCases) {
         ok: true,
         leaked: [],
       });
+    });
+
+    it('CARD-03 a shared code store lets another application server confirm the code; only its digest is kept', async () => {
+      const shared = memoryUnlockCodes();
+      const w = await issued({ unlockCodes: shared });
+      await lockByWrongPasscodes(w.card);
+      await w.ra.smartcards.selfUnlock.request(w.holder, { serial: w.serial, channel: 'email' });
+      const code = w.sent[0]!.code;
+      expect(JSON.stringify(await shared.get(w.holder))).not.toContain(code);
+      const other = createRegistrationAuthority({
+        store: w.store,
+        clock: w.clock,
+        certificateAuthority: w.ca,
+        keyVault: w.keyVault,
+        unlockCodes: shared,
+      });
+      const done = await other.smartcards.selfUnlock.confirm(
+        w.holder,
+        { code, newPasscode: '97531864' },
+        w.reader,
+      );
+      expect(done.card.status).toBe('issued');
+      expect(await shared.get(w.holder)).toBeUndefined();
     });
 
     it('CARD-03 self-service unlock is refused when the certificates expired, and with no verified mobile', async () => {
