@@ -8,6 +8,8 @@ commands:
   demo                              a narrated scenario of the RA rules engine (national and dorset packs)
   card simulate [--vpcd HOST:PORT]  run the virtual PIV card on vsmartcard's vpcd until stopped
   card status [--reader NAME]       print a card's CHUID, certificates, PIN and PUK tries left
+  card stock|issue|unlock|renew|repair|clear|cancel|replace --store URL --actor UUID [--reader NAME] ...
+                                    the smartcard lifecycle at a reader (careid card help for the options)
   help                              this text`;
 
 /**

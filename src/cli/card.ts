@@ -7,6 +7,12 @@ import { PivSession } from '../card/piv/session.js';
 import { VirtualPivCard } from '../card/sim/virtual-piv-card.js';
 import { attachToVpcd, parseVpcdAddress } from '../card/sim/vpcd.js';
 import { CareIdError } from '../errors/care-id-error.js';
+import {
+  LIFECYCLE_COMMANDS,
+  LIFECYCLE_USAGE,
+  type LifecycleCliOptions,
+  runLifecycleCommand,
+} from './card-lifecycle.js';
 
 /**
  * Where `careid card` writes: one call per line.
@@ -29,7 +35,7 @@ export interface CardCommandIo {
  * await runCardCommand(['simulate'], io, { signal: AbortSignal.timeout(60_000) });
  * ```
  */
-export interface CardCommandOptions {
+export interface CardCommandOptions extends Omit<LifecycleCliOptions, 'connect'> {
   /** Stops `simulate` (it otherwise runs until SIGINT or SIGTERM). */
   readonly signal?: AbortSignal;
   /** Connects `status` to a card without PC/SC (tests). */
@@ -39,6 +45,7 @@ export interface CardCommandOptions {
 const USAGE = [
   'usage: careid card simulate [--vpcd HOST:PORT | --vpcd /path/to/socket]',
   '       careid card status [--reader NAME]',
+  ...LIFECYCLE_USAGE,
 ];
 
 /** Short names of the slots (SP 800-73-4 Part 1 Table 4b). */
@@ -176,6 +183,9 @@ export async function runCardCommand(
       case 'status':
         return await status(args, io, options);
       default:
+        if ((LIFECYCLE_COMMANDS as readonly string[]).includes(args[0] ?? '')) {
+          return await runLifecycleCommand(args, io, options);
+        }
         for (const line of USAGE) io.err(line);
         return 2;
     }

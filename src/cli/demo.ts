@@ -9,6 +9,7 @@ import {
   type RulePack,
   whatCan,
 } from '../policy/index.js';
+import { runCardDemo } from './demo-card.js';
 import { runRaDemo } from './demo-ra.js';
 import type { CliIo } from './io.js';
 
@@ -107,7 +108,7 @@ function ask(io: CliIo, pack: RulePack, actor: ActorInput, question: string, ste
  * ```
  */
 export async function runDemo(io: CliIo): Promise<number> {
-  io.out('careid demo: the RA rules engine on 22 November 2026');
+  io.out('careid demo: the RA rules engine, the RA and a smartcard, on 22 November 2026');
   io.out('');
   io.out('NHS Dorset ICB (QVV) runs the RA for Boots pharmacy FA123 and practice J81001.');
   for (const uuid of Object.keys(names)) io.out(`  ${uuid}  ${names[uuid]}`);
@@ -226,6 +227,8 @@ export async function runDemo(io: CliIo): Promise<number> {
   }
   io.out('');
   await runRaDemo(io);
+  io.out('');
+  await runCardDemo((line) => io.out(line));
   io.out('');
   io.out(
     'Every answer above came from decide(): pure, no I/O, each reason naming its rule in RULES.md.',

@@ -104,6 +104,39 @@ export {
   seedPosition,
   seedUser,
 } from './seed-records.js';
+export {
+  cancelCardCommandSchema,
+  clearCardCommandSchema,
+  issueCardCommandSchema,
+  reconcileCardsCommandSchema,
+  renewCardCommandSchema,
+  repairCardCommandSchema,
+  replaceCardCommandSchema,
+  selfUnlockConfirmCommandSchema,
+  selfUnlockRequestCommandSchema,
+  stockCardCommandSchema,
+  unlockCardCommandSchema,
+} from './smartcards/commands.js';
+export { aesGcmKeyVault, memorySealedStorage } from './smartcards/key-vault.js';
+export type {
+  CardCallOptions,
+  ReconcileResult,
+  SelfUnlockRequested,
+  SmartcardOperations,
+  SmartcardOperationsWithRecovery,
+  SmartcardResult,
+} from './smartcards/lifecycle.js';
+export type {
+  CardReader,
+  CardSecrets,
+  KeyVault,
+  Notifier,
+  OneTimeCodeMessage,
+  PendingUnlockCode,
+  SealedStorage,
+  UnlockCodeStore,
+} from './smartcards/ports.js';
+export { memoryUnlockCodes } from './smartcards/unlock-codes.js';
 export type { Change, CommandResult } from './use-case.js';
 export type { AssignmentResult, MultipleAssignmentsResult } from './use-cases/assignments.js';
 export type { AuthenticatorResult } from './use-cases/authenticators.js';

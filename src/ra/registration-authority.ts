@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { AuditEvent } from '../domain/audit-event.js';
 import {
@@ -12,6 +13,7 @@ import { uuidSchema } from '../domain/uuid.js';
 import { CareIdError } from '../errors/care-id-error.js';
 import { parseWith } from '../errors/parse.js';
 import { ValidationError } from '../errors/validation-error.js';
+import type { CertificateAuthority } from '../pki/certificate-authority.js';
 import { decide } from '../policy/decide.js';
 import type { Decision } from '../policy/engine.js';
 import { nationalPack } from '../policy/packs/national.js';
@@ -26,6 +28,12 @@ import { type AccessOnDate, accessOn } from './point-in-time.js';
 import { createQueries, type RegistrationAuthorityQueries } from './queries/queries.js';
 import { createReader } from './queries/reader.js';
 import { createReports, type RegistrationAuthorityReports } from './reports/reports.js';
+import { aesGcmKeyVault } from './smartcards/key-vault.js';
+import {
+  createSmartcardOperations,
+  type SmartcardOperationsWithRecovery,
+} from './smartcards/lifecycle.js';
+import type { KeyVault, Notifier, UnlockCodeStore } from './smartcards/ports.js';
 import type { CommandResult, UseCaseContext, UseCaseOutcome } from './use-case.js';
 import {
   type AssignmentResult,
@@ -86,6 +94,23 @@ export interface RegistrationAuthorityOptions {
   readonly pack?: RulePack;
   /** The clock; injectable so tests and replays are deterministic. */
   readonly clock?: () => Date;
+  /**
+   * The certificate authority for card certificates; build it with
+   * `repository: storeCaRepository(store)` over this same store, so certificate status has
+   * one source of truth. Card operations refuse to run without one.
+   */
+  readonly certificateAuthority?: CertificateAuthority;
+  /**
+   * Where per-card management keys and PUKs are kept, encrypted. Default: AES-GCM in
+   * memory under a random key (lost on restart; give `aesGcmKeyVault({ key, storage })`).
+   */
+  readonly keyVault?: KeyVault;
+  /** Sends self-service unlock codes (CARD-03); self-service unlock refuses without one. */
+  readonly notifier?: Notifier;
+  /** The domain of the UPN in card certificates (`<uuid>@<domain>`); default `nhs.net`. */
+  readonly upnDomain?: string;
+  /** Where pending self-service unlock codes wait (default: this RA's memory). */
+  readonly unlockCodes?: UnlockCodeStore;
 }
 
 /** How to follow a command as it runs. */
@@ -283,6 +308,11 @@ export interface RegistrationAuthority {
   readonly queries: RegistrationAuthorityQueries;
   /** Reports (REP-01, REP-02): list, view a page, export as streamed CSV. */
   readonly reports: RegistrationAuthorityReports;
+  /**
+   * Smartcards on a card in a reader (CARD-01..CARD-11): each operation reserves its record,
+   * runs the card and CA steps, and finalises; a failed step is compensated and audited.
+   */
+  readonly smartcards: SmartcardOperationsWithRecovery;
 }
 
 /** One use case per command type, each taking exactly its own command. */
@@ -532,5 +562,15 @@ export function createRegistrationAuthority(
     },
     queries: createQueries(reader),
     reports: createReports(reader),
+    smartcards: createSmartcardOperations({
+      store,
+      pack,
+      clock,
+      certificateAuthority: options.certificateAuthority,
+      keyVault: options.keyVault ?? aesGcmKeyVault({ key: new Uint8Array(randomBytes(32)) }),
+      notifier: options.notifier,
+      upnDomain: options.upnDomain ?? 'nhs.net',
+      unlockCodes: options.unlockCodes,
+    }),
   };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where scripts/pcsc/start.sh puts the relay to vpcd. */
@@ -47,4 +47,51 @@ export function startStack(): boolean {
 /** Stops the stack started by {@link startStack}. */
 export function stopStack(): void {
   execFileSync('bash', [join(SCRIPTS, 'stop.sh')], { stdio: 'pipe', timeout: 30_000 });
+}
+
+const LOCK = `${STACK_DIR}.lock`;
+
+/**
+ * Takes the lock on the one vpcd slot the stack relays, so the test files that drive a
+ * card through pcscd (vitest runs files in parallel) take turns. Waits up to `timeoutMs`;
+ * a lock left by a dead process is taken over.
+ */
+export async function acquireStackLock(timeoutMs = 240_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(join(LOCK, 'pid'), String(process.pid));
+      return;
+    } catch {
+      const holder = Number(readFileSafe(join(LOCK, 'pid')));
+      if (holder > 0 && !alive(holder)) rmSync(LOCK, { recursive: true, force: true });
+      else if (Date.now() > until) throw new Error(`the PC/SC stack is busy (lock ${LOCK})`);
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/** Releases the lock taken by {@link acquireStackLock}. */
+export function releaseStackLock(): void {
+  if (readFileSafe(join(LOCK, 'pid')) === String(process.pid)) {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

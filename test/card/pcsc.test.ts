@@ -18,7 +18,14 @@ import {
 import { PcscContext, type PcscEvent } from '../../src/card/pcsc/index.js';
 import { runCardCommand } from '../../src/cli/card.js';
 import { OPERATIONS } from './operations.js';
-import { stackUnavailableReason, startStack, stopStack, VPCD_SOCKET } from './pcsc-stack.js';
+import {
+  acquireStackLock,
+  releaseStackLock,
+  stackUnavailableReason,
+  startStack,
+  stopStack,
+  VPCD_SOCKET,
+} from './pcsc-stack.js';
 
 const run = promisify(execFile);
 const READER = 'Virtual PCD 00 00';
@@ -71,6 +78,7 @@ describe.skipIf(skip)(
     beforeAll(async () => {
       if (reason !== undefined)
         throw new Error(`CI=true but the PC/SC stack cannot run: ${reason}`);
+      await acquireStackLock();
       started = startStack();
       dir = mkdtempSync(join(tmpdir(), 'careid-pcsc-'));
       card = new VirtualPivCard();
@@ -79,13 +87,14 @@ describe.skipIf(skip)(
       pcsc = await PcscContext.open();
       pcsc.onEvent((e) => events.push(e));
       await (await pcsc.connect({ reader: READER, timeoutMs: 10_000 })).close();
-    });
+    }, 300_000);
 
     afterAll(async () => {
       pcsc?.close();
       await link?.close();
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
       if (started) stopStack();
+      releaseStackLock();
     });
 
     it('sees the vpcd readers and the card arrive, with the simulator ATR', async () => {

@@ -38,5 +38,12 @@ describe('the README demo', () => {
       'Organisation,UUID,Family name,Given name,Status,Has email,Has NI number',
     );
     expect(text).toMatch(/audit chain: verified, \d+ records hash-chained/);
+    // The card part: issued, locked, unlocked in person, renewed in the window, cancelled, on the CRL.
+    expect(text).toContain('6. A smartcard, end to end, on the virtual PIV card');
+    expect(text).toContain('CARD-02: three wrong passcodes lock the card');
+    expect(text).toContain('refused, CARD-03 USER_NOT_PRESENT');
+    expect(text).toMatch(/renewed in the window .*the old one superseded/);
+    expect(text).toMatch(/revoked as keyCompromise \(CARD-10\)/);
+    expect(text).toMatch(/CRL number \d+ lists 2 certificates/);
   });
 });

@@ -29,6 +29,7 @@ import {
   MANAGEMENT_ALGORITHM,
   type ManagementKeyAlgorithm,
   METADATA_RETRIES,
+  PIN_BLOCK_LENGTH,
   PIV_AID,
   PivIns,
   type PivKeyAlgorithm,
@@ -91,6 +92,15 @@ export interface PinStatus {
 }
 
 const EMPTY = new Uint8Array(0);
+/** SET MANAGEMENT KEY P1 FF, P2 FF: no touch policy (Yubico PIV docs). */
+const SET_MANAGEMENT_KEY_P1 = 0xff;
+const SET_MANAGEMENT_KEY_P2_NO_TOUCH = 0xff;
+/** GET SERIAL answers four bytes, big-endian (Yubico PIV docs). */
+const SERIAL_BYTES = 4;
+/** PIN and PUK retry counters are at most 15 (the 63Cx status word holds 4 bits). */
+const MAX_BLOCKING_TRIES = 15;
+/** A PIN block byte no passcode has (passcodes are ASCII digits, CARD-02): it never matches. */
+const NEVER_A_DIGIT = 0x00;
 /** "As many bytes as the card has": the transceiver fits it to 256 for short APDUs. */
 const NE_ALL = EXTENDED_MAX_NE;
 const CURVE_BYTES = { 'P-256': 32, 'P-384': 48 } as const;
@@ -640,6 +650,110 @@ export class PivSession {
         );
       },
     };
+  }
+
+  /**
+   * SET MANAGEMENT KEY (Yubico PIV extension, INS FF): replaces the card management key
+   * 9B. Needs the current management key. One APDU.
+   *
+   * @throws VALIDATION when the key length does not fit the algorithm;
+   * CARD_SECURITY_STATUS without management-key authentication.
+   * @example
+   * ```ts
+   * await piv.setManagementKey(newKey32, 'AES-256');
+   * ```
+   */
+  async setManagementKey(key: Uint8Array, algorithm: ManagementKeyAlgorithm): Promise<void> {
+    checkManagementKey(algorithm, key);
+    const { id } = MANAGEMENT_ALGORITHM[algorithm];
+    await this.#call(
+      commandApdu(
+        CLA_INTERINDUSTRY,
+        VendorIns.SET_MANAGEMENT_KEY,
+        SET_MANAGEMENT_KEY_P1,
+        SET_MANAGEMENT_KEY_P2_NO_TOUCH,
+        Uint8Array.from([id, PivKeyRef.MANAGEMENT, key.length, ...key]),
+      ),
+      'SET MANAGEMENT KEY',
+    );
+  }
+
+  /**
+   * GET SERIAL (Yubico PIV extension, INS F8): the chip's serial number. One APDU.
+   *
+   * @throws CARD_UNSUPPORTED or CARD_STATUS when the card has no such command;
+   * CARD_PROTOCOL when the answer is not four bytes.
+   * @example
+   * ```ts
+   * const serial = await piv.serialNumber(); // 10000001
+   * ```
+   */
+  async serialNumber(): Promise<number> {
+    const data = await this.#call(
+      commandApdu(CLA_INTERINDUSTRY, VendorIns.GET_SERIAL, 0x00, 0x00, EMPTY, SERIAL_BYTES),
+      'GET SERIAL',
+    );
+    if (data.length !== SERIAL_BYTES) {
+      throw new CardProtocolError(`GET SERIAL answered ${data.length} bytes, not ${SERIAL_BYTES}`);
+    }
+    return ((data[0]! << 24) | (data[1]! << 16) | (data[2]! << 8) | data[3]!) >>> 0;
+  }
+
+  /**
+   * Wipes the PIV application back to the factory state (CARD-09): blocks the PIN and the
+   * PUK with values that cannot match (each try spends a counter), then RESET (Yubico PIV
+   * extension, INS FB), which the card accepts only when both are blocked. Needs no
+   * secret, so it also wipes a card whose management key is lost. Keys, certificates and
+   * objects are gone; PIN, PUK and management key are the factory ones.
+   *
+   * @throws CARD_STATUS when the card refuses the reset; CARD_REMOVED, CARD_TRANSPORT.
+   * @example
+   * ```ts
+   * await piv.factoryReset();
+   * ```
+   */
+  async factoryReset(): Promise<void> {
+    await this.blockPin();
+    for (let i = 0; i < MAX_BLOCKING_TRIES; i++) {
+      const { sw } = await this.transceiver.send(
+        commandApdu(
+          CLA_INTERINDUSTRY,
+          PivIns.RESET_RETRY_COUNTER,
+          REFERENCE_P1,
+          PivKeyRef.PIN,
+          new Uint8Array(2 * PIN_BLOCK_LENGTH).fill(NEVER_A_DIGIT),
+        ),
+      );
+      if (sw === SW_AUTH_BLOCKED || triesLeftOf(sw) === 0) break;
+    }
+    await this.#call(commandApdu(CLA_INTERINDUSTRY, VendorIns.RESET, 0x00, 0x00), 'RESET');
+    await this.select();
+  }
+
+  /**
+   * Blocks the PIN by spending its tries with a value no passcode can be (CARD-10: a
+   * replacement card is issued locked; the holder unlocks it in person with the RA).
+   * At most as many APDUs as the PIN has tries.
+   *
+   * @throws CARD_REMOVED, CARD_TRANSPORT.
+   * @example
+   * ```ts
+   * await piv.blockPin();
+   * ```
+   */
+  async blockPin(): Promise<void> {
+    for (let i = 0; i < MAX_BLOCKING_TRIES; i++) {
+      const { sw } = await this.transceiver.send(
+        commandApdu(
+          CLA_INTERINDUSTRY,
+          PivIns.VERIFY,
+          REFERENCE_P1,
+          PivKeyRef.PIN,
+          new Uint8Array(PIN_BLOCK_LENGTH).fill(NEVER_A_DIGIT),
+        ),
+      );
+      if (sw === SW_AUTH_BLOCKED || triesLeftOf(sw) === 0) return;
+    }
   }
 
   /** Sends and checks 9000; the typed error otherwise. */

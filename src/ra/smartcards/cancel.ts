@@ -1,0 +1,87 @@
+import type { CardSerial } from '../../domain/smartcard.js';
+import { cancelCard } from '../../domain/transitions/card.js';
+import { revocationReasonForCard } from '../../pki/revocation-reason.js';
+import { cancelCardCommandSchema } from './commands.js';
+import { type Begun, reasonsOf, type SmartcardContext } from './context.js';
+import type { SmartcardResult } from './lifecycle.js';
+
+/**
+ * CARD-10: cancels a card with a reason (see {@link SmartcardOperations.cancel}).
+ *
+ * @throws VALIDATION, POLICY_DENIED, NOT_FOUND, INVALID_TRANSITION.
+ * @example
+ * ```ts
+ * await cancel(ctx, agent, { serial, reason: 'lost' });
+ * ```
+ */
+export async function cancel(
+  ctx: SmartcardContext,
+  actorInput: string,
+  input: unknown,
+): Promise<SmartcardResult> {
+  const { begin, guarded } = ctx;
+  const activity = 'smartcard.cancel';
+  const begun = await begin(activity, actorInput, cancelCardCommandSchema, input);
+  const serial = begun.command.serial as CardSerial;
+  return guarded(
+    begun,
+    activity,
+    () => serial,
+    () => cancelIn(ctx, begun, serial, begun.command.reason),
+  );
+}
+
+/**
+ * CARD-10: decides and cancels in one transaction with the revocations (the CA's records).
+ *
+ * @throws POLICY_DENIED, NOT_FOUND, INVALID_TRANSITION.
+ * @example
+ * ```ts
+ * await cancelIn(ctx, begun, serial, 'lost');
+ * ```
+ */
+export async function cancelIn(
+  ctx: SmartcardContext,
+  begun: Begun<unknown>,
+  serial: CardSerial,
+  reason: 'lost' | 'stolen' | 'damaged' | 'returned' | 'replaced',
+): Promise<SmartcardResult> {
+  const { store, decideIn, refuse, userTarget, cardTarget, mustGetCard, revokeActive } = ctx;
+  const activity = 'smartcard.cancel';
+  const { decision } = await store.transaction(async (tx) => {
+    const record = await mustGetCard(tx, serial);
+    const holder = record.holder ? await tx.users.get(record.holder) : undefined;
+    const decision = await decideIn(
+      tx,
+      begun.actor,
+      activity,
+      begun.at,
+      { ...(holder ? await userTarget(tx, holder) : {}), card: await cardTarget(tx, record) },
+      {},
+    );
+    return { decision };
+  });
+  if (!decision.allowed) return refuse(begun, activity, serial, decision);
+  // One transaction: the card's state and its revocations (the CA's records) together.
+  let revoked: string[] = [];
+  const stored = await store.transaction(async (tx) => {
+    const { state, events } = cancelCard(await mustGetCard(tx, serial), {
+      by: begun.actor,
+      at: begun.at,
+      reason,
+    });
+    const next = await tx.smartcards.update(state);
+    revoked = await revokeActive(tx, serial, revocationReasonForCard(reason), begun.at);
+    await tx.audit.append({
+      at: begun.at,
+      actor: begun.actor,
+      activity,
+      target: serial,
+      outcome: 'allowed',
+      reasons: reasonsOf(decision),
+      details: { reason, revoked, events: events.map((e) => e.type) },
+    });
+    return next;
+  });
+  return { type: activity, card: stored, decision, revoked, apdus: 0 };
+}

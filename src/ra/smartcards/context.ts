@@ -1,0 +1,351 @@
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import type { AuditEvent } from '../../domain/audit-event.js';
+import { type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
+import { InvalidTransitionError } from '../../domain/errors.js';
+import { passcodeProblem } from '../../domain/passcode.js';
+import type { CardSerial, Smartcard } from '../../domain/smartcard.js';
+import type { UserProfile } from '../../domain/user.js';
+import type { Uuid } from '../../domain/uuid.js';
+import { uuidSchema } from '../../domain/uuid.js';
+import { CareIdError } from '../../errors/care-id-error.js';
+import { ValidationError } from '../../errors/validation-error.js';
+import type { CertificateAuthority, IssuedCertificate } from '../../pki/certificate-authority.js';
+import type { RevocationReason } from '../../pki/revocation-reason.js';
+import { decide } from '../../policy/decide.js';
+import type { Decision } from '../../policy/engine.js';
+import type { FactsInput, TargetInput } from '../../policy/input.js';
+import type { ActivityId } from '../../policy/matrix.js';
+import { PolicyDeniedError } from '../../policy/policy-denied-error.js';
+import { NotFoundError } from '../../storage/errors.js';
+import type { StoreTx } from '../../storage/ports.js';
+import type { CertificateRecord } from '../../storage/records.js';
+import { allAssignmentsOf, loadActor, organisationPath } from '../context.js';
+import { type OpenCard, openCard } from './card-steps.js';
+import type { SmartcardDependencies } from './lifecycle.js';
+import type { CardReader } from './ports.js';
+import { memoryUnlockCodes } from './unlock-codes.js';
+
+/** CARD-03: a self-service code lasts 15 minutes. */
+export const CODE_LIFETIME_MS = 15 * 60_000;
+/** CARD-03: wrong codes allowed before the code is void. */
+export const CODE_TRIES = 3;
+/** CARD-03: digits of a self-service code. */
+export const CODE_DIGITS = 6;
+/** Later than any certificate's `notAfter`: lists every active certificate. */
+export const END_OF_TIME = '9999-12-31T23:59:59.999Z' as IsoDateTime;
+
+/** A parsed command, with when and by whom. */
+export interface Begun<C> {
+  readonly at: IsoDateTime;
+  readonly actor: Uuid;
+  readonly command: C;
+}
+
+/** What {@link personalise} is asked to do. */
+export interface PersonaliseRequest {
+  readonly begun: Begun<unknown>;
+  readonly activity: string;
+  readonly card: OpenCard;
+  readonly reader: CardReader;
+  readonly record: Smartcard;
+  readonly holder: UserProfile;
+  readonly decision: Decision;
+  readonly photo: string;
+  readonly passcode: string | undefined;
+  readonly replaces?: CardSerial;
+  readonly repair: boolean;
+  readonly progress: (step: string) => void;
+}
+
+/** The reasons of a decision as the audit log keeps them. */
+export const reasonsOf = (decision: Decision) =>
+  decision.reasons.map((r) => ({ rule: r.rule, code: r.code, message: r.message }));
+
+/** SHA-256, hex. */
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The earliest `notAfter` of the active certificates, as a date. */
+export function expiryOf(certificates: readonly CertificateRecord[]) {
+  let earliest: string | undefined;
+  for (const c of certificates) {
+    if (c.status === 'active' && (earliest === undefined || c.notAfter < earliest))
+      earliest = c.notAfter;
+  }
+  return earliest?.slice(0, 10);
+}
+
+/** The helpers every smartcard operation runs with: one per RA. */
+export type SmartcardContext = ReturnType<typeof createSmartcardContext>;
+
+/**
+ * The shared steps of the smartcard operations over the RA's dependencies: parse (audited),
+ * decide, refuse (audited), load targets, revoke in a transaction, open the card, compensate.
+ *
+ * @example
+ * ```ts
+ * const ctx = createSmartcardContext(deps);
+ * ```
+ */
+export function createSmartcardContext(deps: SmartcardDependencies) {
+  const { store, pack, clock, keyVault } = deps;
+  const codes = deps.unlockCodes ?? memoryUnlockCodes();
+  const now = () => toIsoDateTime(clock());
+
+  function requireCa(): CertificateAuthority {
+    if (deps.certificateAuthority === undefined) {
+      throw new ValidationError('registration authority options', [
+        {
+          field: 'certificateAuthority',
+          message: 'card operations need a certificate authority (createCertificateAuthority)',
+        },
+      ]);
+    }
+    return deps.certificateAuthority;
+  }
+
+  const audit = (event: AuditEvent) =>
+    store.transaction((tx) => tx.audit.append(event)).then(() => undefined);
+
+  /** Audits without letting an unreachable store hide the error being reported. */
+  const auditQuietly = (event: AuditEvent) => audit(event).catch(() => undefined);
+
+  async function begin<S extends z.ZodType>(
+    activity: string,
+    actorInput: string,
+    schema: S,
+    input: unknown,
+    passcodes: readonly string[] = [],
+  ): Promise<Begun<z.output<S>>> {
+    const at = now();
+    const actor = uuidSchema.safeParse(actorInput);
+    const parsed = schema.safeParse(input);
+    let error: ValidationError | undefined;
+    if (!actor.success) error = ValidationError.fromZod('actor', actor.error);
+    else if (!parsed.success) error = ValidationError.fromZod(`command ${activity}`, parsed.error);
+    else {
+      for (const field of passcodes) {
+        const value = (parsed.data as Record<string, unknown>)[field];
+        const problem =
+          typeof value === 'string' ? passcodeProblem(value, pack.passcode) : undefined;
+        if (problem !== undefined) {
+          error = new ValidationError(`command ${activity}`, [
+            { field, message: `${problem} (CARD-02)` },
+          ]);
+          break;
+        }
+      }
+    }
+    if (error !== undefined) {
+      await audit({
+        at,
+        actor: String(actorInput).slice(0, 64) || 'unknown',
+        activity,
+        target: '',
+        outcome: 'failed',
+        reasons: [{ rule: 'INPUT', code: 'VALIDATION', message: error.message.slice(0, 500) }],
+        details: { field: error.field },
+      });
+      throw error;
+    }
+    return { at, actor: actor.data as Uuid, command: parsed.data as z.output<S> };
+  }
+
+  async function decideIn(
+    tx: StoreTx,
+    actor: Uuid,
+    activity: ActivityId,
+    at: IsoDateTime,
+    target: TargetInput,
+    facts: FactsInput,
+  ): Promise<Decision> {
+    return decide({ pack, actor: await loadActor(tx, actor, pack), activity, at, target, facts });
+  }
+
+  async function refuse(
+    begun: Begun<unknown>,
+    activity: string,
+    target: string,
+    decision: Decision,
+  ): Promise<never> {
+    await audit({
+      at: begun.at,
+      actor: begun.actor,
+      activity,
+      target,
+      outcome: 'denied',
+      reasons: reasonsOf(decision),
+      details: {},
+    });
+    throw new PolicyDeniedError(decision);
+  }
+
+  async function failed(
+    begun: Begun<unknown>,
+    activity: string,
+    target: string,
+    error: unknown,
+    details: AuditEvent['details'] = {},
+  ): Promise<void> {
+    const code = error instanceof CareIdError ? error.code : 'UNEXPECTED';
+    await auditQuietly({
+      at: now(),
+      actor: begun.actor,
+      activity,
+      target,
+      outcome: 'failed',
+      reasons: [{ rule: 'OUTCOME', code, message: messageOf(error) }],
+      details,
+    });
+  }
+
+  async function userTarget(tx: StoreTx, user: UserProfile): Promise<TargetInput> {
+    const first = (await allAssignmentsOf(tx, user.uuid))[0];
+    return {
+      ...(first ? { organisationPath: await organisationPath(tx, first.organisation) } : {}),
+      user: {
+        uuid: user.uuid,
+        status: user.status,
+        identityChecked: user.identityCheck !== undefined,
+        hasNiNumber: user.niNumber !== undefined,
+      },
+    };
+  }
+
+  async function cardTarget(tx: StoreTx, card: Smartcard) {
+    const expires = expiryOf(await tx.certificates.byCard(card.serial));
+    return {
+      serial: card.serial,
+      status: card.status,
+      ...(card.holder ? { holder: card.holder } : {}),
+      ...(expires ? { certificatesExpireOn: expires } : {}),
+      selfRenewalCount: card.selfRenewalCount,
+    };
+  }
+
+  async function mustGetCard(tx: StoreTx, serial: CardSerial): Promise<Smartcard> {
+    const card = await tx.smartcards.get(serial);
+    if (card === undefined) throw new NotFoundError('smartcard', serial);
+    return card;
+  }
+
+  async function mustGetUser(tx: StoreTx, uuid: Uuid): Promise<UserProfile> {
+    const user = await tx.users.get(uuid);
+    if (user === undefined) throw new NotFoundError('user', uuid);
+    return user;
+  }
+
+  /** Revokes a card's active certificates in the transaction (the CA's records are the store's). */
+  async function revokeActive(
+    tx: StoreTx,
+    serial: CardSerial,
+    reason: RevocationReason,
+    at: IsoDateTime,
+    keep?: string,
+  ): Promise<string[]> {
+    const revoked: string[] = [];
+    for (const c of await tx.certificates.byCard(serial)) {
+      if (c.status !== 'active' || c.serial === keep) continue;
+      await tx.certificates.update({ ...c, status: 'revoked', revocation: { reason, at } });
+      revoked.push(c.serial);
+    }
+    return revoked;
+  }
+
+  async function withCard<T>(reader: CardReader, fn: (card: OpenCard) => Promise<T>): Promise<T> {
+    const card = await openCard(reader);
+    try {
+      return await fn(card);
+    } finally {
+      await card.close().catch(() => undefined);
+    }
+  }
+
+  /** A certificate that reached no card: revoked, never left active (ARCHITECTURE step 5). */
+  async function revokeOrphan(issued: IssuedCertificate | undefined, notes: string[]) {
+    if (issued === undefined) return;
+    try {
+      await requireCa().revoke(issued.serialHex, 'cessationOfOperation', clock());
+      notes.push(`certificate ${issued.serialHex} revoked`);
+    } catch (error) {
+      if (error instanceof CareIdError && error.code === 'PKI_REVOKED') return;
+      notes.push(`certificate ${issued.serialHex} could not be revoked (${codeOf(error)})`);
+    }
+  }
+
+  const certificateOf = (issued: IssuedCertificate) => ({
+    serial: issued.serialHex,
+    notBefore: toIsoDateTime(issued.notBefore),
+    notAfter: toIsoDateTime(issued.notAfter),
+  });
+
+  /**
+   * Issue, repair and replace share this: reserve the record (needs-repair with its
+   * holder), personalise the card, finalise; on failure revoke the certificate that
+   * reached no card and wipe the card (back to stock) or leave it flagged for repair.
+   */
+
+  /** Card operations that end in one finalising transaction; failures are audited. */
+  async function guarded<T>(
+    begun: Begun<unknown>,
+    activity: string,
+    target: () => string,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof PolicyDeniedError)) await failed(begun, activity, target(), error);
+      throw error;
+    }
+  }
+
+  return {
+    deps,
+    store,
+    pack,
+    clock,
+    keyVault,
+    codes,
+    now,
+    requireCa,
+    audit,
+    auditQuietly,
+    begin,
+    decideIn,
+    refuse,
+    failed,
+    userTarget,
+    cardTarget,
+    mustGetCard,
+    mustGetUser,
+    revokeActive,
+    withCard,
+    revokeOrphan,
+    certificateOf,
+    guarded,
+  };
+}
+
+/** CARD-01: blank stock, or a card a failed issue to the same holder left flagged. */
+export function assertIssuable(record: Smartcard, holder: Uuid): void {
+  const leftByFailedIssue =
+    record.status === 'needs-repair' && (record.holder === undefined || record.holder === holder);
+  if (record.status !== 'stock' && !leftByFailedIssue) {
+    throw new InvalidTransitionError(
+      'CARD-01',
+      `Card ${record.serial} is ${record.status}, not blank stock`,
+    );
+  }
+}
+
+export function codeOf(error: unknown): string {
+  return error instanceof CareIdError ? error.code : 'UNEXPECTED';
+}
+
+/** An error's message for the audit log; careid's messages never carry secrets (AUD-02). */
+export function messageOf(error: unknown): string {
+  return error instanceof CareIdError
+    ? error.message.slice(0, 500)
+    : 'an unexpected error (see the application log)';
+}

@@ -1,0 +1,168 @@
+import { produce } from 'immer';
+import { InvalidTransitionError } from '../../domain/errors.js';
+import { clearCard, issueCard } from '../../domain/transitions/card.js';
+import type { IssuedCertificate } from '../../pki/certificate-authority.js';
+import { NotFoundError } from '../../storage/errors.js';
+import { certificateHolder, freshSecrets, personaliseCard, tryWipe } from './card-steps.js';
+import type { PersonaliseRequest } from './context.js';
+import { codeOf, messageOf, reasonsOf, type SmartcardContext } from './context.js';
+import type { SmartcardResult } from './lifecycle.js';
+
+/**
+ * Issue, repair and replace share this: reserve the record (needs-repair with its
+ * holder), personalise the card, finalise; on failure revoke the certificate that
+ * reached no card and wipe the card (back to stock) or leave it flagged for repair.
+ *
+ * @throws the card's, the CA's and the store's typed errors, after compensating.
+ * @example
+ * ```ts
+ * await personalise(ctx, { begun, activity, card, reader, record, holder, decision, photo, passcode, repair: false, progress });
+ * ```
+ */
+export async function personalise(
+  ctx: SmartcardContext,
+  p: PersonaliseRequest,
+): Promise<SmartcardResult> {
+  const {
+    store,
+    clock,
+    keyVault,
+    now,
+    requireCa,
+    mustGetCard,
+    revokeActive,
+    revokeOrphan,
+    certificateOf,
+    deps,
+  } = ctx;
+  const ca = requireCa();
+  const { begun, card } = p;
+  const serial = card.serial;
+  const secrets = freshSecrets();
+  // Transaction functions only assign what they return: PostgreSQL may run them twice.
+  let reservedRevoked: string[] = [];
+  const reserved = await store.transaction(async (tx) => {
+    const current = await mustGetCard(tx, serial);
+    // CARD-08: repair rewrites the card, so the certificates it held are superseded now.
+    reservedRevoked = p.repair ? await revokeActive(tx, serial, 'superseded', begun.at) : [];
+    const next = produce(current, (d) => {
+      d.status = 'needs-repair';
+      d.holder = p.holder.uuid;
+    });
+    const stored = await tx.smartcards.update(next);
+    await tx.audit.append({
+      at: begun.at,
+      actor: begun.actor,
+      activity: p.activity,
+      target: serial,
+      outcome: 'allowed',
+      reasons: reasonsOf(p.decision),
+      details: { step: 'reserved', holder: p.holder.uuid, reader: p.reader.name },
+    });
+    return stored;
+  });
+  let issued: IssuedCertificate | undefined;
+  try {
+    // The secrets are in the vault before the card holds them: a crash never loses them.
+    await keyVault.put(serial, secrets);
+    await personaliseCard({
+      piv: card.piv,
+      ca,
+      holder: certificateHolder(p.holder, deps.upnDomain),
+      secrets,
+      photo: Buffer.from(p.photo, 'base64'),
+      passcode: p.passcode,
+      wipeFirst: p.repair || p.record.status === 'needs-repair',
+      now: clock,
+      onIssued: (c) => {
+        issued = c;
+      },
+      progress: p.progress,
+    });
+    const done = issued as IssuedCertificate;
+    const at = now();
+    const stored = await store.transaction(async (tx) => {
+      const current = await mustGetCard(tx, serial);
+      if (current.version !== reserved.version) {
+        throw new InvalidTransitionError(
+          'CARD-01',
+          `Card ${serial} changed while it was being written; check it and repair it`,
+        );
+      }
+      const locked = p.passcode === undefined;
+      const base = produce(current, (d) => {
+        d.status = 'stock';
+      });
+      const { state, events } = issueCard(base, {
+        holder: p.holder.uuid,
+        certificates: [],
+        at,
+        locked,
+        ...(p.replaces ? { replaces: p.replaces } : {}),
+      });
+      const next = await tx.smartcards.update(state);
+      const cert = await tx.certificates.get(done.serialHex);
+      if (cert === undefined) throw new NotFoundError('certificate', done.serialHex);
+      await tx.certificates.update({ ...cert, card: serial });
+      await tx.audit.append({
+        at,
+        actor: begun.actor,
+        activity: p.activity,
+        target: serial,
+        outcome: 'allowed',
+        reasons: reasonsOf(p.decision),
+        details: {
+          step: 'finalised',
+          holder: p.holder.uuid,
+          certificate: done.serialHex,
+          locked,
+          events: events.map((e) => e.type),
+          apdus: card.piv.apduCount,
+        },
+      });
+      return next;
+    });
+    return {
+      type: p.activity,
+      card: stored,
+      decision: p.decision,
+      certificate: certificateOf(done),
+      revoked: reservedRevoked,
+      apdus: card.piv.apduCount,
+    };
+  } catch (error) {
+    const notes: string[] = [];
+    await revokeOrphan(issued, notes);
+    // A new card with no record is wiped back to stock; a card being repaired keeps its
+    // holder, flagged, so the repair can simply run again.
+    const wiped = p.repair ? false : await tryWipe(p.reader, serial);
+    if (wiped) await keyVault.delete(serial).catch(() => undefined);
+    await store
+      .transaction(async (tx) => {
+        const current = await tx.smartcards.get(serial);
+        if (current !== undefined && current.status === 'needs-repair') {
+          // A wiped card holds nothing: back to stock (a repaired card's certificates were
+          // superseded at the reservation). Otherwise it stays flagged for repair.
+          if (wiped) {
+            await revokeActive(tx, serial, 'cessationOfOperation', now());
+            await tx.smartcards.update(clearCard(current).state);
+          }
+        }
+        await tx.audit.append({
+          at: now(),
+          actor: begun.actor,
+          activity: p.activity,
+          target: serial,
+          outcome: 'compensated',
+          reasons: [{ rule: 'OUTCOME', code: codeOf(error), message: messageOf(error) }],
+          details: {
+            wiped,
+            card: wiped ? 'wiped, back in stock' : 'flagged for repair',
+            notes,
+          },
+        });
+      })
+      .catch(() => undefined);
+    throw error;
+  }
+}

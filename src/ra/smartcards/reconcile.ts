@@ -1,0 +1,68 @@
+import { toIsoDateTime } from '../../domain/dates.js';
+import { reconcileCardsCommandSchema } from './commands.js';
+import { END_OF_TIME, reasonsOf, type SmartcardContext } from './context.js';
+import type { ReconcileResult } from './lifecycle.js';
+
+/**
+ * After a crash: revokes certificates on no card (see {@link SmartcardOperationsWithRecovery.reconcile}).
+ *
+ * @throws VALIDATION, POLICY_DENIED, STORE_UNAVAILABLE.
+ * @example
+ * ```ts
+ * await reconcile(ctx, agent, { olderThanMinutes: 15 });
+ * ```
+ */
+export async function reconcile(
+  ctx: SmartcardContext,
+  actorInput: string,
+  input: unknown = {},
+): Promise<ReconcileResult> {
+  const { store, clock, begin, decideIn, refuse, guarded } = ctx;
+  const activity = 'smartcard.reconcile';
+  const begun = await begin(activity, actorInput, reconcileCardsCommandSchema, input);
+  return guarded(
+    begun,
+    activity,
+    () => '',
+    async () => {
+      const decision = await store.transaction((tx) =>
+        decideIn(tx, begun.actor, 'smartcard.clear', begun.at, {}, {}),
+      );
+      if (!decision.allowed) return refuse(begun, activity, '', decision);
+      const cutoff = toIsoDateTime(
+        new Date(clock().getTime() - begun.command.olderThanMinutes * 60_000),
+      );
+      let revoked: string[] = [];
+      await store.transaction(async (tx) => {
+        revoked = [];
+        let cursor: string | undefined;
+        do {
+          const page = await tx.certificates.expiring(
+            { before: END_OF_TIME, status: 'active' },
+            { limit: 500, ...(cursor ? { cursor } : {}) },
+          );
+          for (const c of page.items) {
+            if (c.card !== undefined || c.notBefore > cutoff) continue;
+            await tx.certificates.update({
+              ...c,
+              status: 'revoked',
+              revocation: { reason: 'cessationOfOperation', at: begun.at },
+            });
+            revoked.push(c.serial);
+          }
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
+        await tx.audit.append({
+          at: begun.at,
+          actor: begun.actor,
+          activity,
+          target: '',
+          outcome: revoked.length > 0 ? 'compensated' : 'allowed',
+          reasons: reasonsOf(decision),
+          details: { revoked },
+        });
+      });
+      return { type: activity, revoked, decision };
+    },
+  );
+}

@@ -1,0 +1,140 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectVirtualCard, PivSession, VirtualPivCard } from '../../src/card/index.js';
+import { runCardCommand } from '../../src/cli/card.js';
+import { createRegistrationAuthority, seed } from '../../src/ra/index.js';
+import { verifyAudit } from '../../src/storage/index.js';
+import { sqliteStore } from '../../src/storage/sqlite/index.js';
+import { AT, applicant, NOW, people, seedData } from '../ra/fixtures.js';
+
+const VAULT_KEY = new Uint8Array(32).fill(9);
+
+describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  async function setUp() {
+    dir = mkdtempSync(join(tmpdir(), 'careid-cli-'));
+    const path = join(dir, 'ra.sqlite');
+    const store = sqliteStore(path);
+    await seed(store, seedData, { at: AT, by: 'test-seed' });
+    const ra = createRegistrationAuthority({ store, clock: () => NOW });
+    const { uuid } = await ra.users.create(people.agent, applicant);
+    await ra.assignments.assign(people.agent, {
+      user: uuid,
+      position: 'pos-dispenser',
+      start: '2026-11-22',
+    });
+    await store.close();
+    const photo = join(dir, 'photo.jpg');
+    writeFileSync(photo, 'a facial image');
+    const card = new VirtualPivCard({ serial: 50_000_001 });
+    const secrets: string[] = [];
+    const run = async (args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCardCommand(
+        [...args, '--store', path, '--reader', 'Virtual'],
+        { out: (l) => out.push(l), err: (l) => err.push(l) },
+        {
+          connect: async () => connectVirtualCard(card),
+          readSecret: async () => secrets.shift() ?? '',
+          clock: () => NOW,
+          vaultKey: VAULT_KEY,
+        },
+      );
+      return { code, out, err };
+    };
+    return { path, uuid, photo, card, secrets, run };
+  }
+
+  it('CARD-01 CARD-03 CARD-10 an RA agent stocks, issues (key generation progress shown), unlocks and cancels a card across separate invocations; the CA keys and card secrets persist', async () => {
+    const t = await setUp();
+    const agent = ['--actor', people.agent];
+    expect((await t.run(['stock', ...agent])).code).toBe(0);
+    t.secrets.push('246810');
+    const issued = await t.run([
+      'issue',
+      ...agent,
+      '--user',
+      t.uuid,
+      '--photo',
+      t.photo,
+      '--user-present',
+    ]);
+    expect(issued.err).toEqual([]);
+    expect(issued.code).toBe(0);
+    expect(issued.out).toContain('... generating the key on the card (slot 9A)');
+    expect(issued.out.join('\n')).toMatch(/card 0050000001: issued, holder \d{12}/);
+    // A later invocation opens the same CA (its keys from --ca-dir) and the card's PUK from the vault.
+    await (await PivSession.open(connectVirtualCard(t.card))).blockPin();
+    t.secrets.push('13572468');
+    const refused = await t.run(['unlock', ...agent]);
+    expect(refused.code).toBe(1);
+    expect(refused.err.join('\n')).toContain('CARD-03 USER_NOT_PRESENT');
+    t.secrets.push('13572468');
+    const unlocked = await t.run(['unlock', ...agent, '--user-present']);
+    expect(unlocked.code).toBe(0);
+    await (await PivSession.open(connectVirtualCard(t.card))).verifyPin('13572468');
+    const cancelled = await t.run([
+      'cancel',
+      ...agent,
+      '--serial',
+      '0050000001',
+      '--reason',
+      'lost',
+    ]);
+    expect(cancelled.code).toBe(0);
+    expect(cancelled.out.join('\n')).toMatch(/card 0050000001: cancelled/);
+    expect(cancelled.out.join('\n')).toMatch(/revoked: [0-9a-f]+/);
+    // AUD-02: no passcode printed; the audit verifies.
+    const all = [issued, unlocked, cancelled].flatMap((r) => [...r.out, ...r.err]).join('\n');
+    expect(all).not.toContain('246810');
+    expect(all).not.toContain('13572468');
+    const store = sqliteStore(t.path);
+    expect(await verifyAudit(store)).toMatchObject({ ok: true });
+    await store.close();
+  });
+
+  it('says what is missing: no --store, a bad passcode (CARD-02), a missing photo', async () => {
+    const t = await setUp();
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCardCommand(['issue', '--actor', people.agent], {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+    });
+    expect(code).toBe(1);
+    expect(err.join('\n')).toContain('--store');
+    await t.run(['stock', '--actor', people.agent]);
+    t.secrets.push('12');
+    const short = await t.run([
+      'issue',
+      '--actor',
+      people.agent,
+      '--user',
+      t.uuid,
+      '--photo',
+      t.photo,
+      '--user-present',
+    ]);
+    expect(short.code).toBe(1);
+    expect(short.err.join('\n')).toContain('CARD-02');
+    t.secrets.push('246810');
+    const noPhoto = await t.run([
+      'issue',
+      '--actor',
+      people.agent,
+      '--user',
+      t.uuid,
+      '--user-present',
+    ]);
+    expect(noPhoto.code).toBe(1);
+    expect(noPhoto.err.join('\n')).toContain('--photo');
+  });
+});
