@@ -5,7 +5,7 @@ import { type CliIo, processIo } from './io.js';
 const USAGE = `usage: careid <command>
 
 commands:
-  demo                              a narrated scenario of the RA rules engine (national and dorset packs)
+  demo                              a narrated scenario: the rules engine, the RA, a smartcard end to end
   card simulate [--vpcd HOST:PORT]  run the virtual PIV card on vsmartcard's vpcd until stopped
   card status [--reader NAME]       print a card's CHUID, certificates, PIN and PUK tries left
   card stock|issue|unlock|renew|repair|clear|cancel|replace --store URL --actor UUID [--reader NAME] ...

@@ -100,7 +100,8 @@ function ask(io: CliIo, pack: RulePack, actor: ActorInput, question: string, ste
 
 /**
  * The README's demo: a narrated scenario of the policy engine on the national and dorset
- * packs: who may do what, and why not. Returns the process exit code.
+ * packs (who may do what, and why not), then the RA on the in-memory store and a smartcard
+ * on the virtual card. Returns the process exit code.
  *
  * @example
  * ```ts
