@@ -65,13 +65,16 @@ export async function cancelIn(
   // One transaction: the card's state and its revocations (the CA's records) together.
   let revoked: string[] = [];
   const stored = await store.transaction(async (tx) => {
-    const { state, events } = cancelCard(await mustGetCard(tx, serial), {
+    const current = await mustGetCard(tx, serial);
+    revoked = await revokeActive(tx, serial, revocationReasonForCard(reason), begun.at);
+    // Refuses a cancelled or stock card: the revocations roll back with it.
+    const { state, events } = cancelCard(current, {
       by: begun.actor,
       at: begun.at,
       reason,
+      revokedCertificates: revoked,
     });
     const next = await tx.smartcards.update(state);
-    revoked = await revokeActive(tx, serial, revocationReasonForCard(reason), begun.at);
     await tx.audit.append({
       at: begun.at,
       actor: begun.actor,

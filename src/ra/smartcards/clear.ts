@@ -63,8 +63,9 @@ export async function clear(
         // CARD-09: the certificates are revoked first, with the card flagged until wiped.
         const revoked = await store.transaction(async (tx) => {
           const record = await mustGetCard(tx, card.serial);
-          clearCard(record); // refuses a cancelled card
           const revoked = await revokeActive(tx, card.serial, 'cessationOfOperation', begun.at);
+          // Refuses a cancelled card: the revocations roll back with it.
+          clearCard(record, { revokedCertificates: revoked });
           if (record.status !== 'stock' && record.status !== 'needs-repair') {
             await tx.smartcards.update(flagForRepair(record, 'clearing').state);
           }
@@ -82,7 +83,9 @@ export async function clear(
         await card.piv.factoryReset();
         await keyVault.delete(card.serial);
         const stored = await store.transaction(async (tx) => {
-          const { state, events } = clearCard(await mustGetCard(tx, card.serial));
+          const { state, events } = clearCard(await mustGetCard(tx, card.serial), {
+            revokedCertificates: revoked,
+          });
           const next = await tx.smartcards.update(state);
           await tx.audit.append({
             at: now(),

@@ -95,7 +95,6 @@ export async function personalise(
       });
       const { state, events } = issueCard(base, {
         holder: p.holder.uuid,
-        certificates: [],
         at,
         locked,
         ...(p.replaces ? { replaces: p.replaces } : {}),
@@ -144,8 +143,8 @@ export async function personalise(
           // A wiped card holds nothing: back to stock (a repaired card's certificates were
           // superseded at the reservation). Otherwise it stays flagged for repair.
           if (wiped) {
-            await revokeActive(tx, serial, 'cessationOfOperation', now());
-            await tx.smartcards.update(clearCard(current).state);
+            const revoked = await revokeActive(tx, serial, 'cessationOfOperation', now());
+            await tx.smartcards.update(clearCard(current, { revokedCertificates: revoked }).state);
           }
         }
         await tx.audit.append({

@@ -1,5 +1,4 @@
 import { produce } from 'immer';
-import { toIsoDateTime } from '../../domain/dates.js';
 import { InvalidTransitionError } from '../../domain/errors.js';
 import { flagForRepair, renewCard } from '../../domain/transitions/card.js';
 import type { IssuedCertificate } from '../../pki/certificate-authority.js';
@@ -161,29 +160,17 @@ export async function renew(
             if (current.version !== reserved.version) {
               throw new InvalidTransitionError('CARD-05', `Card ${card.serial} changed meanwhile`);
             }
-            const { state, events } = renewCard(
-              produce(current, (d) => {
-                d.status = 'issued';
-              }),
-              {
-                certificate: {
-                  serial: done.serialHex,
-                  notBefore: toIsoDateTime(done.notBefore),
-                  notAfter: toIsoDateTime(done.notAfter),
-                  status: 'active',
-                },
-                self: activity === 'smartcard.self-renew',
-              },
-            );
-            const next = await tx.smartcards.update(
-              produce(state, (d) => {
-                d.certificates = [];
-              }),
-            );
             const cert = await tx.certificates.get(done.serialHex);
             if (cert === undefined) throw new NotFoundError('certificate', done.serialHex);
             await tx.certificates.update({ ...cert, card: card.serial });
             revoked = await revokeActive(tx, card.serial, 'superseded', at, done.serialHex);
+            const { state, events } = renewCard(
+              produce(current, (d) => {
+                d.status = 'issued';
+              }),
+              { self: activity === 'smartcard.self-renew', supersededCertificates: revoked },
+            );
+            const next = await tx.smartcards.update(state);
             await tx.audit.append({
               at,
               actor: begun.actor,

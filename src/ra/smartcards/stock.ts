@@ -46,7 +46,6 @@ export async function stock(
           const record = await tx.smartcards.insert({
             serial: card.serial,
             status: 'stock',
-            certificates: [],
             renewalCount: 0,
             selfRenewalCount: 0,
             version: 0,
