@@ -232,7 +232,7 @@ describe('smartcards (CARD-01..CARD-10)', () => {
     }
   });
 
-  it('CARD-10 a legacy card record that still carries certificates parses without them', () => {
+  it('a card record an older careid stored with certificates parses without them', () => {
     const legacy = card({
       certificates: [
         { serial: 'a1', notBefore: AT, notAfter: '2029-01-01T00:00:00.000Z', status: 'active' },

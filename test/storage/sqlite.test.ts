@@ -114,7 +114,7 @@ describe('sqlite adapter', () => {
     await upgraded.close();
   });
 
-  it('CARD-10 a card row an older careid wrote with a certificates list loads and saves without it', async () => {
+  it('a card row an older careid wrote with a certificates list loads and saves without it', async () => {
     const file = tempFile();
     const store = sqliteStore(file);
     await store.transaction((tx) =>
