@@ -95,15 +95,12 @@ export {
 } from './request.js';
 export {
   type CancelReason,
-  type CardCertificate,
   type CardSerial,
   type CardStatus,
   cancelReasons,
-  cardCertificateSchema,
   cardSerialSchema,
   cardSeries,
   cardStatuses,
-  certificatesExpireOn,
   type Smartcard,
   smartcardSchema,
 } from './smartcard.js';

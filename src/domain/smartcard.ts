@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateSchema, isoDateTimeSchema } from './dates.js';
+import { isoDateTimeSchema } from './dates.js';
 import { uuidSchema } from './uuid.js';
 
 /** A card's printed serial: digits; the first two are its series (CARD-07). */
@@ -44,27 +44,16 @@ export const cancelReasons = [
 /** Why a card was cancelled. */
 export type CancelReason = (typeof cancelReasons)[number];
 
-/** A certificate the card holds, by its serial (hex) and validity. */
-export const cardCertificateSchema = z
-  .object({
-    serial: z
-      .string()
-      .regex(/^[0-9a-f]{1,40}$/, { message: 'must be the certificate serial in lower-case hex' }),
-    notBefore: isoDateTimeSchema,
-    notAfter: isoDateTimeSchema,
-    status: z.enum(['active', 'revoked', 'superseded']),
-  })
-  .readonly();
-/** A certificate on a card. */
-export type CardCertificate = z.infer<typeof cardCertificateSchema>;
-
-/** A smartcard record: stock, issue, servicing and cancellation (CARD-01..CARD-11). */
+/**
+ * A smartcard record: stock, issue, servicing and cancellation (CARD-01..CARD-11). Its
+ * certificates and their status are the certificate authority's records (the store's
+ * `certificates`, by card or holder), not part of the card.
+ */
 export const smartcardSchema = z
   .object({
     serial: cardSerialSchema,
     status: z.enum(cardStatuses),
     holder: uuidSchema.optional(),
-    certificates: z.array(cardCertificateSchema).readonly().default([]),
     /** Renewals of any kind since issue. */
     renewalCount: z.number().int().nonnegative().default(0),
     /** CARD-05: self-renewals since issue (dorset allows 3, then a new card). */
@@ -81,22 +70,3 @@ export const smartcardSchema = z
   .readonly();
 /** A smartcard record. */
 export type Smartcard = z.infer<typeof smartcardSchema>;
-
-/**
- * The expiry date of the card's active certificates (the earliest), or undefined when it
- * holds none.
- *
- * @example
- * ```ts
- * certificatesExpireOn(card) // '2029-11-22'
- * ```
- */
-export function certificatesExpireOn(card: Pick<Smartcard, 'certificates'>) {
-  let earliest: string | undefined;
-  for (const cert of card.certificates) {
-    if (cert.status === 'active' && (earliest === undefined || cert.notAfter < earliest)) {
-      earliest = cert.notAfter;
-    }
-  }
-  return earliest === undefined ? undefined : isoDateSchema.parse(earliest.slice(0, 10));
-}

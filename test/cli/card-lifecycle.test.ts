@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectVirtualCard, PivSession, VirtualPivCard } from '../../src/card/index.js';
 import { runCardCommand } from '../../src/cli/card.js';
-import { createRegistrationAuthority, seed } from '../../src/ra/index.js';
 import { verifyAudit } from '../../src/storage/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
-import { AT, applicant, NOW, people, seedData } from '../ra/fixtures.js';
+import { NOW, people } from '../ra/fixtures.js';
+import { cliStoreFile } from '../ra/smartcards/harness.js';
 
 const VAULT_KEY = new Uint8Array(32).fill(9);
 
@@ -20,19 +20,7 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
 
   async function setUp() {
     dir = mkdtempSync(join(tmpdir(), 'careid-cli-'));
-    const path = join(dir, 'ra.sqlite');
-    const store = sqliteStore(path);
-    await seed(store, seedData, { at: AT, by: 'test-seed' });
-    const ra = createRegistrationAuthority({ store, clock: () => NOW });
-    const { uuid } = await ra.users.create(people.agent, applicant);
-    await ra.assignments.assign(people.agent, {
-      user: uuid,
-      position: 'pos-dispenser',
-      start: '2026-11-22',
-    });
-    await store.close();
-    const photo = join(dir, 'photo.jpg');
-    writeFileSync(photo, 'a facial image');
+    const { path, uuid, photo } = await cliStoreFile(dir);
     const card = new VirtualPivCard({ serial: 50_000_001 });
     const secrets: string[] = [];
     const run = async (args: string[]) => {
@@ -112,28 +100,13 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
     expect(code).toBe(1);
     expect(err.join('\n')).toContain('--store');
     await t.run(['stock', '--actor', people.agent]);
+    const issue = ['issue', '--actor', people.agent, '--user', t.uuid, '--user-present'];
     t.secrets.push('12');
-    const short = await t.run([
-      'issue',
-      '--actor',
-      people.agent,
-      '--user',
-      t.uuid,
-      '--photo',
-      t.photo,
-      '--user-present',
-    ]);
+    const short = await t.run([...issue, '--photo', t.photo]);
     expect(short.code).toBe(1);
     expect(short.err.join('\n')).toContain('CARD-02');
     t.secrets.push('246810');
-    const noPhoto = await t.run([
-      'issue',
-      '--actor',
-      people.agent,
-      '--user',
-      t.uuid,
-      '--user-present',
-    ]);
+    const noPhoto = await t.run(issue);
     expect(noPhoto.code).toBe(1);
     expect(noPhoto.err.join('\n')).toContain('--photo');
   });

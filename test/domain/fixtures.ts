@@ -57,14 +57,6 @@ export const card = (over: Record<string, unknown> = {}): Smartcard =>
     serial: '2112345678',
     status: 'issued',
     holder: '100000000001',
-    certificates: [
-      {
-        serial: 'a1',
-        notBefore: '2026-01-01T00:00:00.000Z',
-        notAfter: '2029-01-01T00:00:00.000Z',
-        status: 'active',
-      },
-    ],
     version: 1,
     ...over,
   });

@@ -70,19 +70,13 @@ describe('positions, workgroups, cards', () => {
     expect(state.assignments[0]?.end).toBe('2026-11-22');
   });
 
-  it('CARD-08 repair rewrites the certificates without changing the owner', () => {
-    const cert = {
-      serial: 'c3',
-      notBefore: AT,
-      notAfter: '2029-11-22T10:00:00.000Z',
-      status: 'active',
-    } as never;
-    const { state } = repairCard(card({ status: 'needs-repair' }), { certificates: [cert] });
+  it('CARD-08 repair returns the card to issued without changing the owner', () => {
+    const { state, events } = repairCard(card({ status: 'needs-repair' }));
     expect(state).toMatchObject({ status: 'issued', holder: '100000000001' });
-    expect(state.certificates).toEqual([cert]);
-    expect(() =>
-      repairCard(card({ status: 'stock', holder: undefined }), { certificates: [] }),
-    ).toThrow(expect.objectContaining({ rule: 'CARD-08' }));
+    expect(events).toEqual([{ type: 'card.repaired', serial: state.serial }]);
+    expect(() => repairCard(card({ status: 'stock', holder: undefined }))).toThrow(
+      expect.objectContaining({ rule: 'CARD-08' }),
+    );
   });
 });
 

@@ -46,8 +46,20 @@ describe('profiles (PROF-01..PROF-04)', () => {
       authenticators: [authenticator()],
       requests: [request(), request({ id: 'req_done', state: 'accepted' })],
     };
-    expect(() => closeProfile(world, { by, at, reason: ' ' })).toThrow(/reason/);
-    const { state, events } = closeProfile(world, { by, at, reason: 'left the NHS' });
+    // The certificates repository's active records, as the caller reads them.
+    const activeCertificates = [
+      { serial: 'a1', card: card().serial },
+      { serial: 'f9', card: undefined },
+    ];
+    expect(() => closeProfile(world, { by, at, reason: ' ', activeCertificates })).toThrow(
+      /reason/,
+    );
+    const { state, events } = closeProfile(world, {
+      by,
+      at,
+      reason: 'left the NHS',
+      activeCertificates,
+    });
     expect(state.user.status).toBe('closed');
     expect(state.user.closed).toEqual({ at, by, reason: 'left the NHS' });
     expect(state.assignments[0]?.end).toBe(today);
@@ -55,7 +67,6 @@ describe('profiles (PROF-01..PROF-04)', () => {
     expect(state.assignments[2]).toBe(world.assignments[2]); // already lapsed: untouched
     expect(state.workgroupAssignments[0]?.end).toBe(today);
     expect(state.cards[0]?.status).toBe('cancelled');
-    expect(state.cards[0]?.certificates[0]?.status).toBe('revoked');
     expect(state.authenticators[0]?.removed).toEqual({ at, by });
     expect(state.requests.map((r) => r.state)).toEqual(['closed', 'accepted']);
     expect(events.map((e) => e.type)).toEqual([
@@ -67,6 +78,11 @@ describe('profiles (PROF-01..PROF-04)', () => {
       'card.cancelled',
       'authenticator.removed',
     ]);
+    // CARD-10: the cancel event names what the card held, not the certificate on no card.
+    expect(events.find((e) => e.type === 'card.cancelled')).toMatchObject({
+      reason: 'profile-closed',
+      revokedCertificates: ['a1'],
+    });
     // The input is untouched and the output frozen (immer).
     expect(world.user.status).toBe('open');
     expect(Object.isFrozen(state.user)).toBe(true);
@@ -82,7 +98,7 @@ describe('profiles (PROF-01..PROF-04)', () => {
         authenticators: [],
         requests: [],
       },
-      { by, at, reason: 'left' },
+      { by, at, reason: 'left', activeCertificates: [] },
     ).state;
     const { state } = reopenProfile(closed.user);
     expect(state.status).toBe('open');
@@ -145,29 +161,21 @@ describe('assignments (ASG-01, ASG-04)', () => {
 });
 
 describe('smartcards (CARD-01..CARD-10)', () => {
-  const cert = {
-    serial: 'b2',
-    notBefore: AT,
-    notAfter: '2029-11-22T10:00:00.000Z',
-    status: 'active',
-  } as never;
-
   it('CARD-01 a blank card is issued to its holder; only stock can be issued', () => {
-    const { state, events } = issueCard(
-      card({ status: 'stock', holder: undefined, certificates: [] }),
-      { holder: '100000000001' as never, certificates: [cert], at },
-    );
+    const { state, events } = issueCard(card({ status: 'stock', holder: undefined }), {
+      holder: '100000000001' as never,
+      at,
+    });
     expect(state).toMatchObject({ status: 'issued', holder: '100000000001', renewalCount: 0 });
     expect(events[0]).toMatchObject({ type: 'card.issued', locked: false });
-    expect(() =>
-      issueCard(state, { holder: '100000000001' as never, certificates: [], at }),
-    ).toThrow(/not blank stock/);
+    expect(() => issueCard(state, { holder: '100000000001' as never, at })).toThrow(
+      /not blank stock/,
+    );
   });
 
   it('CARD-10 a replacement card is issued locked', () => {
-    const { state } = issueCard(card({ status: 'stock', holder: undefined, certificates: [] }), {
+    const { state } = issueCard(card({ status: 'stock', holder: undefined }), {
       holder: '100000000001' as never,
-      certificates: [cert],
       at,
       locked: true,
       replaces: '2199999999' as never,
@@ -182,38 +190,56 @@ describe('smartcards (CARD-01..CARD-10)', () => {
     expect(unlockCard(locked).state.status).toBe('issued');
   });
 
-  it('CARD-05 renewal supersedes the old certificate and counts self-renewals apart', () => {
-    const { state, events } = renewCard(card(), { certificate: cert, self: true });
-    expect(state.certificates.map((c) => c.status)).toEqual(['superseded', 'active']);
+  it('CARD-05 renewal names the superseded certificates and counts self-renewals apart', () => {
+    const { state, events } = renewCard(card(), { self: true, supersededCertificates: ['a1'] });
     expect([state.renewalCount, state.selfRenewalCount]).toEqual([1, 1]);
-    expect(events[0]).toMatchObject({ supersededCertificates: ['a1'] });
-    expect(renewCard(state, { certificate: cert, self: false }).state.selfRenewalCount).toBe(1);
+    expect(events[0]).toMatchObject({ type: 'card.renewed', supersededCertificates: ['a1'] });
+    const again = renewCard(state, { self: false, supersededCertificates: [] });
+    expect([again.state.renewalCount, again.state.selfRenewalCount]).toEqual([2, 1]);
   });
 
-  it('CARD-09 clearing revokes the certificates and returns the card to stock', () => {
-    const { state, events } = clearCard(card());
-    expect(state).toMatchObject({ status: 'stock', certificates: [], renewalCount: 0 });
+  it('CARD-09 clearing names the revoked certificates and returns the card to stock', () => {
+    const renewed = renewCard(card(), { self: true, supersededCertificates: [] }).state;
+    const { state, events } = clearCard(renewed, { revokedCertificates: ['a1'] });
+    expect(state).toMatchObject({ status: 'stock', renewalCount: 0, selfRenewalCount: 0 });
     expect(state.holder).toBeUndefined();
+    expect(state.issuedAt).toBeUndefined();
     expect(events[0]).toMatchObject({ type: 'card.cleared', revokedCertificates: ['a1'] });
   });
 
-  it('CARD-10 cancelling revokes with the reason; a cancelled card never becomes active again', () => {
-    const { state } = cancelCard(card(), { by, at, reason: 'lost' });
+  it('CARD-10 cancelling records the reason and names the revoked certificates; a cancelled card never becomes active again', () => {
+    const { state, events } = cancelCard(card(), {
+      by,
+      at,
+      reason: 'lost',
+      revokedCertificates: ['a1'],
+    });
     expect(state.cancelled).toEqual({ at, by, reason: 'lost' });
-    expect(state.certificates[0]?.status).toBe('revoked');
+    expect(events[0]).toMatchObject({
+      type: 'card.cancelled',
+      reason: 'lost',
+      revokedCertificates: ['a1'],
+    });
     for (const again of [
       () => unlockCard(state),
-      () => renewCard(state, { certificate: cert, self: false }),
-      () => clearCard(state),
-      () => cancelCard(state, { by, at, reason: 'lost' }),
+      () => renewCard(state, { self: false, supersededCertificates: [] }),
+      () => clearCard(state, { revokedCertificates: [] }),
+      () => cancelCard(state, { by, at, reason: 'lost', revokedCertificates: [] }),
     ]) {
       expect(again).toThrow(
         expect.objectContaining({ code: 'INVALID_TRANSITION', rule: 'CARD-10' }),
       );
     }
-    expect(cancelCard(card(), { by, at, reason: 'replaced' }).state.certificates[0]?.status).toBe(
-      'superseded',
-    );
+  });
+
+  it('a card record an older careid stored with certificates parses without them', () => {
+    const legacy = card({
+      certificates: [
+        { serial: 'a1', notBefore: AT, notAfter: '2029-01-01T00:00:00.000Z', status: 'active' },
+      ],
+    });
+    expect(legacy).not.toHaveProperty('certificates');
+    expect(legacy.status).toBe('issued');
   });
 });
 

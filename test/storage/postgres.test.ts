@@ -9,6 +9,7 @@ import { migrations } from '../../src/storage/sql/migrations.js';
 import { sqlTx } from '../../src/storage/sql/repositories.js';
 import {
   describeStoreConformance,
+  fixtureCard,
   fixtureEvent,
   fixtureUser,
 } from '../../src/storage/testing/index.js';
@@ -66,6 +67,27 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
     expect(rows.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     await a.close();
     await b.close();
+  });
+
+  it('a card row an older careid wrote with a certificates list loads and saves without it', async () => {
+    const schema = newSchema();
+    const store = postgresStore(URL, { schema });
+    const card = fixtureCard('0712345678', '100000000001');
+    await store.transaction((tx) => tx.smartcards.insert(card));
+    const at = '2026-01-01T09:00:00.000Z';
+    const legacy = [{ serial: 'a1', notBefore: at, notAfter: at, status: 'active' }];
+    await admin((c) =>
+      c.query(
+        `UPDATE "${schema}".smartcards SET doc = (doc::jsonb || jsonb_build_object('certificates', $1::jsonb))::text`,
+        [JSON.stringify(legacy)],
+      ),
+    );
+    const read = await store.transaction((tx) => tx.smartcards.get(card.serial));
+    expect(read).toEqual(card);
+    await store.transaction((tx) => tx.smartcards.update({ ...read!, status: 'locked' }));
+    const rows = await admin((c) => c.query(`SELECT doc FROM "${schema}".smartcards`));
+    expect(JSON.parse(rows.rows[0].doc)).not.toHaveProperty('certificates');
+    await store.close();
   });
 
   it('upgrades a schema that an older careid left at version 2: keeps its data, adds authorities and counters', async () => {

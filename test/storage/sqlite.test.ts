@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Uuid } from '../../src/domain/index.js';
+import type { CardSerial, Uuid } from '../../src/domain/index.js';
 import { verifyAudit } from '../../src/storage/index.js';
 import type { SqlConn } from '../../src/storage/sql/conn.js';
 import { migrations } from '../../src/storage/sql/migrations.js';
@@ -12,6 +12,7 @@ import { sqlTx } from '../../src/storage/sql/repositories.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import {
   describeStoreConformance,
+  fixtureCard,
   fixtureEvent,
   fixtureUser,
 } from '../../src/storage/testing/index.js';
@@ -111,6 +112,32 @@ describe('sqlite adapter', () => {
     expect(await upgraded.transaction((tx) => tx.authorities.list())).toHaveLength(1);
     expect(await verifyAudit(upgraded)).toMatchObject({ ok: true, count: 1 });
     await upgraded.close();
+  });
+
+  it('a card row an older careid wrote with a certificates list loads and saves without it', async () => {
+    const file = tempFile();
+    const store = sqliteStore(file);
+    await store.transaction((tx) =>
+      tx.smartcards.insert(fixtureCard('0712345678', '100000000001')),
+    );
+    const db = new Database(file);
+    const at = '2026-01-01T09:00:00.000Z';
+    const legacy = { serial: 'a1', notBefore: at, notAfter: at, status: 'active' };
+    db.prepare("UPDATE smartcards SET doc = json_set(doc, '$.certificates', json(?))").run(
+      JSON.stringify([legacy]),
+    );
+    db.close();
+    const read = await store.transaction((tx) => tx.smartcards.get('0712345678' as CardSerial));
+    expect(read).toEqual(fixtureCard('0712345678', '100000000001'));
+    const saved = await store.transaction((tx) =>
+      tx.smartcards.update({ ...read!, status: 'locked' }),
+    );
+    expect(saved).not.toHaveProperty('certificates');
+    const check = new Database(file);
+    const row = check.prepare('SELECT doc FROM smartcards').get() as { doc: string };
+    check.close();
+    expect(JSON.parse(row.doc)).not.toHaveProperty('certificates');
+    await store.close();
   });
 
   it('AUD-01 the database refuses to change or delete audit records', async () => {

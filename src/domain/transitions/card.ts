@@ -2,7 +2,7 @@ import { produce } from 'immer';
 import type { IsoDateTime } from '../dates.js';
 import { InvalidTransitionError } from '../errors.js';
 import type { Transition } from '../events.js';
-import type { CancelReason, CardCertificate, Smartcard } from '../smartcard.js';
+import type { CancelReason, Smartcard } from '../smartcard.js';
 import type { Uuid } from '../uuid.js';
 
 function assertNotCancelled(card: Smartcard, what: string): void {
@@ -15,20 +15,20 @@ function assertNotCancelled(card: Smartcard, what: string): void {
 }
 
 /**
- * CARD-01: a blank card from stock is issued to its holder with its certificates;
- * a replacement is issued locked (CARD-10) for the holder to unlock in person.
+ * CARD-01: a blank card from stock is issued to its holder; a replacement is issued locked
+ * (CARD-10) for the holder to unlock in person. Its certificate is the CA's record, linked
+ * to the card by the caller.
  *
  * @throws INVALID_TRANSITION when the card is not blank stock.
  * @example
  * ```ts
- * issueCard(card, { holder, certificates, at, locked: false })
+ * issueCard(card, { holder, at, locked: false })
  * ```
  */
 export function issueCard(
   card: Smartcard,
   input: {
     readonly holder: Uuid;
-    readonly certificates: readonly CardCertificate[];
     readonly at: IsoDateTime;
     readonly locked?: boolean;
     readonly replaces?: Smartcard['serial'];
@@ -45,7 +45,6 @@ export function issueCard(
   const state = produce(card, (draft) => {
     draft.status = locked ? 'locked' : 'issued';
     draft.holder = input.holder;
-    draft.certificates = [...input.certificates];
     draft.renewalCount = 0;
     draft.selfRenewalCount = 0;
     draft.issuedAt = input.at;
@@ -103,18 +102,19 @@ export function unlockCard(card: Smartcard): Transition<Smartcard> {
 }
 
 /**
- * CARD-05/06: new certificates replace the active ones, which become superseded; the
- * renewal counts go up (self-renewals separately, CARD-05).
+ * CARD-05/06: a new certificate replaces the active ones, which the caller supersedes in
+ * the certificates repository and names here for the event; the renewal counts go up
+ * (self-renewals separately, CARD-05).
  *
  * @throws INVALID_TRANSITION when the card is cancelled, in stock, or needs repair.
  * @example
  * ```ts
- * renewCard(card, { certificate, self: true })
+ * renewCard(card, { self: true, supersededCertificates: ['0a1b'] })
  * ```
  */
 export function renewCard(
   card: Smartcard,
-  input: { readonly certificate: CardCertificate; readonly self: boolean },
+  input: { readonly self: boolean; readonly supersededCertificates: readonly string[] },
 ): Transition<Smartcard> {
   assertNotCancelled(card, 'renewed');
   if (card.status !== 'issued' && card.status !== 'locked') {
@@ -123,15 +123,7 @@ export function renewCard(
       `Card ${card.serial} is ${card.status}; only an issued card renews`,
     );
   }
-  const superseded: string[] = [];
   const state = produce(card, (draft) => {
-    for (const cert of draft.certificates) {
-      if (cert.status === 'active') {
-        cert.status = 'superseded';
-        superseded.push(cert.serial);
-      }
-    }
-    draft.certificates.push(input.certificate);
     draft.renewalCount += 1;
     if (input.self) draft.selfRenewalCount += 1;
   });
@@ -142,7 +134,7 @@ export function renewCard(
         type: 'card.renewed',
         serial: card.serial,
         self: input.self,
-        supersededCertificates: superseded,
+        supersededCertificates: [...input.supersededCertificates],
       },
     ],
   };
@@ -166,18 +158,16 @@ export function flagForRepair(card: Smartcard, why: string): Transition<Smartcar
 }
 
 /**
- * CARD-08: the card's identity and certificates were rewritten; the owner is unchanged.
+ * CARD-08: the card's identity and certificate were rewritten (the certificates are the
+ * CA's records); the owner is unchanged.
  *
  * @throws INVALID_TRANSITION when the card is cancelled or has no holder.
  * @example
  * ```ts
- * repairCard(card, { certificates })
+ * repairCard(card)
  * ```
  */
-export function repairCard(
-  card: Smartcard,
-  input: { readonly certificates: readonly CardCertificate[] },
-): Transition<Smartcard> {
+export function repairCard(card: Smartcard): Transition<Smartcard> {
   assertNotCancelled(card, 'repaired');
   if (card.holder === undefined) {
     throw new InvalidTransitionError(
@@ -187,51 +177,64 @@ export function repairCard(
   }
   const state = produce(card, (draft) => {
     draft.status = 'issued';
-    draft.certificates = [...input.certificates];
   });
   return { state, events: [{ type: 'card.repaired', serial: card.serial }] };
 }
 
 /**
- * CARD-09: the card was wiped; its certificates are revoked and it returns to stock.
+ * CARD-09: the card was wiped and returns to stock; the caller revokes its certificates in
+ * the certificates repository and names them here for the event.
  *
  * @throws INVALID_TRANSITION when the card is cancelled.
  * @example
  * ```ts
- * clearCard(card)
+ * clearCard(card, { revokedCertificates: ['0a1b'] })
  * ```
  */
-export function clearCard(card: Smartcard): Transition<Smartcard> {
+export function clearCard(
+  card: Smartcard,
+  input: { readonly revokedCertificates: readonly string[] },
+): Transition<Smartcard> {
   assertNotCancelled(card, 'cleared for reuse');
-  const revoked = card.certificates.filter((c) => c.status === 'active').map((c) => c.serial);
   const state = produce(card, (draft) => {
     draft.status = 'stock';
     delete draft.holder;
     delete draft.issuedAt;
     delete draft.replaces;
-    draft.certificates = [];
     draft.renewalCount = 0;
     draft.selfRenewalCount = 0;
   });
   return {
     state,
-    events: [{ type: 'card.cleared', serial: card.serial, revokedCertificates: revoked }],
+    events: [
+      {
+        type: 'card.cleared',
+        serial: card.serial,
+        revokedCertificates: [...input.revokedCertificates],
+      },
+    ],
   };
 }
 
 /**
- * CARD-10: cancels a card with a reason and revokes its active certificates. A cancelled
- * card never becomes active again.
+ * CARD-10: cancels a card with a reason. A cancelled card never becomes active again; the
+ * caller revokes (or, replaced, supersedes) its active certificates in the certificates
+ * repository and names them here for the event.
  *
  * @throws INVALID_TRANSITION when the card is already cancelled or blank stock.
  * @example
  * ```ts
- * cancelCard(card, { by, at, reason: 'lost' })
+ * cancelCard(card, { by, at, reason: 'lost', revokedCertificates: ['0a1b'] })
  * ```
  */
 export function cancelCard(
   card: Smartcard,
-  input: { readonly by: Uuid; readonly at: IsoDateTime; readonly reason: CancelReason },
+  input: {
+    readonly by: Uuid;
+    readonly at: IsoDateTime;
+    readonly reason: CancelReason;
+    readonly revokedCertificates: readonly string[];
+  },
 ): Transition<Smartcard> {
   assertNotCancelled(card, 'cancelled again');
   if (card.status === 'stock') {
@@ -240,16 +243,9 @@ export function cancelCard(
       `Card ${card.serial} is blank stock; nothing to cancel`,
     );
   }
-  const revoked: string[] = [];
   const state = produce(card, (draft) => {
     draft.status = 'cancelled';
     draft.cancelled = { at: input.at, by: input.by, reason: input.reason };
-    for (const cert of draft.certificates) {
-      if (cert.status === 'active') {
-        cert.status = input.reason === 'replaced' ? 'superseded' : 'revoked';
-        revoked.push(cert.serial);
-      }
-    }
   });
   return {
     state,
@@ -258,7 +254,7 @@ export function cancelCard(
         type: 'card.cancelled',
         serial: card.serial,
         reason: input.reason,
-        revokedCertificates: revoked,
+        revokedCertificates: [...input.revokedCertificates],
       },
     ],
   };

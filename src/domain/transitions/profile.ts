@@ -7,7 +7,7 @@ import { InvalidTransitionError } from '../errors.js';
 import type { DomainEvent, Transition } from '../events.js';
 import type { NiNumber } from '../ni-number.js';
 import type { Request } from '../request.js';
-import type { Smartcard } from '../smartcard.js';
+import type { CardSerial, Smartcard } from '../smartcard.js';
 import type { ContactDetails, EsrMasteredField, PersonName, UserProfile } from '../user.js';
 import type { Uuid } from '../uuid.js';
 import { endOrRemoveAssignment } from './assignment.js';
@@ -118,17 +118,30 @@ export interface ProfileWorld {
 /**
  * PROF-01: closes a profile with a reason and its full cascade: open requests closed,
  * every position and workgroup assignment ended (future ones removed), every card
- * cancelled with its certificates revoked, every authenticator removed.
+ * cancelled, every authenticator removed. The caller revokes the holder's active
+ * certificates in the certificates repository and passes them as `activeCertificates`:
+ * each card's cancel event names the ones it held.
  *
  * @throws INVALID_TRANSITION when the profile is already closed or no reason is given.
  * @example
  * ```ts
- * const { state, events } = closeProfile(world, { by, at, reason: 'left the NHS' });
+ * const { state, events } = closeProfile(world, {
+ *   by, at, reason: 'left the NHS', activeCertificates: await tx.certificates.byHolder(uuid),
+ * });
  * ```
  */
 export function closeProfile(
   world: ProfileWorld,
-  context: { readonly by: Uuid; readonly at: IsoDateTime; readonly reason: string },
+  context: {
+    readonly by: Uuid;
+    readonly at: IsoDateTime;
+    readonly reason: string;
+    /** The holder's active certificates (serial, hex) and the card holding each. */
+    readonly activeCertificates: readonly {
+      readonly serial: string;
+      readonly card?: CardSerial | undefined;
+    }[];
+  },
 ): Transition<ProfileWorld> {
   if (world.user.status === 'closed') {
     throw new InvalidTransitionError('PROF-01', `Profile ${world.user.uuid} is already closed`);
@@ -160,7 +173,16 @@ export function closeProfile(
     cards: world.cards.map((c) =>
       c.status === 'cancelled' || c.status === 'stock'
         ? c
-        : collect(cancelCard(c, { by: context.by, at: context.at, reason: 'profile-closed' })),
+        : collect(
+            cancelCard(c, {
+              by: context.by,
+              at: context.at,
+              reason: 'profile-closed',
+              revokedCertificates: context.activeCertificates
+                .filter((cert) => cert.card === c.serial)
+                .map((cert) => cert.serial),
+            }),
+          ),
     ),
     authenticators: world.authenticators.map((a) => {
       if (a.removed) return a;

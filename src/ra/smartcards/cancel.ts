@@ -2,8 +2,9 @@ import type { CardSerial } from '../../domain/smartcard.js';
 import { cancelCard } from '../../domain/transitions/card.js';
 import { revocationReasonForCard } from '../../pki/revocation-reason.js';
 import { cancelCardCommandSchema } from './commands.js';
-import { type Begun, reasonsOf, type SmartcardContext } from './context.js';
+import { allowedEvent, type Begun, type SmartcardContext } from './context.js';
 import type { SmartcardResult } from './lifecycle.js';
+import { decideOnCard, runCommand, serialOf } from './operation.js';
 
 /**
  * CARD-10: cancels a card with a reason (see {@link SmartcardOperations.cancel}).
@@ -19,15 +20,14 @@ export async function cancel(
   actorInput: string,
   input: unknown,
 ): Promise<SmartcardResult> {
-  const { begin, guarded } = ctx;
-  const activity = 'smartcard.cancel';
-  const begun = await begin(activity, actorInput, cancelCardCommandSchema, input);
-  const serial = begun.command.serial as CardSerial;
-  return guarded(
-    begun,
-    activity,
-    () => serial,
-    () => cancelIn(ctx, begun, serial, begun.command.reason),
+  const command = {
+    activity: 'smartcard.cancel',
+    schema: cancelCardCommandSchema,
+    actorInput,
+    input,
+  };
+  return runCommand(ctx, command, serialOf, (begun) =>
+    cancelIn(ctx, begun, serialOf(begun), begun.command.reason),
   );
 }
 
@@ -46,41 +46,29 @@ export async function cancelIn(
   serial: CardSerial,
   reason: 'lost' | 'stolen' | 'damaged' | 'returned' | 'replaced',
 ): Promise<SmartcardResult> {
-  const { store, decideIn, refuse, userTarget, cardTarget, mustGetCard, revokeActive } = ctx;
+  const { store, mustGetCard, revokeActive } = ctx;
   const activity = 'smartcard.cancel';
-  const { decision } = await store.transaction(async (tx) => {
-    const record = await mustGetCard(tx, serial);
-    const holder = record.holder ? await tx.users.get(record.holder) : undefined;
-    const decision = await decideIn(
-      tx,
-      begun.actor,
-      activity,
-      begun.at,
-      { ...(holder ? await userTarget(tx, holder) : {}), card: await cardTarget(tx, record) },
-      {},
-    );
-    return { decision };
-  });
-  if (!decision.allowed) return refuse(begun, activity, serial, decision);
+  const { decision } = await decideOnCard(ctx, begun, { activity, serial, facts: {} });
   // One transaction: the card's state and its revocations (the CA's records) together.
   let revoked: string[] = [];
   const stored = await store.transaction(async (tx) => {
-    const { state, events } = cancelCard(await mustGetCard(tx, serial), {
+    const current = await mustGetCard(tx, serial);
+    revoked = await revokeActive(tx, serial, revocationReasonForCard(reason), begun.at);
+    // Refuses a cancelled or stock card: the revocations roll back with it.
+    const { state, events } = cancelCard(current, {
       by: begun.actor,
       at: begun.at,
       reason,
+      revokedCertificates: revoked,
     });
     const next = await tx.smartcards.update(state);
-    revoked = await revokeActive(tx, serial, revocationReasonForCard(reason), begun.at);
-    await tx.audit.append({
-      at: begun.at,
-      actor: begun.actor,
-      activity,
-      target: serial,
-      outcome: 'allowed',
-      reasons: reasonsOf(decision),
-      details: { reason, revoked, events: events.map((e) => e.type) },
-    });
+    await tx.audit.append(
+      allowedEvent(begun, activity, serial, decision, {
+        reason,
+        revoked,
+        events: events.map((e) => e.type),
+      }),
+    );
     return next;
   });
   return { type: activity, card: stored, decision, revoked, apdus: 0 };

@@ -42,25 +42,37 @@ export interface Begun<C> {
   readonly command: C;
 }
 
-/** What {@link personalise} is asked to do. */
-export interface PersonaliseRequest {
-  readonly begun: Begun<unknown>;
-  readonly activity: string;
-  readonly card: OpenCard;
-  readonly reader: CardReader;
-  readonly record: Smartcard;
-  readonly holder: UserProfile;
-  readonly decision: Decision;
-  readonly photo: string;
-  readonly passcode: string | undefined;
-  readonly replaces?: CardSerial;
-  readonly repair: boolean;
-  readonly progress: (step: string) => void;
-}
-
 /** The reasons of a decision as the audit log keeps them. */
 export const reasonsOf = (decision: Decision) =>
   decision.reasons.map((r) => ({ rule: r.rule, code: r.code, message: r.message }));
+
+/**
+ * The audit record of an allowed step of a card operation: by the actor, with the reasons
+ * that allowed it; at `begun.at` unless the step happened later.
+ *
+ * @example
+ * ```ts
+ * await tx.audit.append(allowedEvent(begun, activity, serial, decision, { step: 'reserved' }));
+ * ```
+ */
+export function allowedEvent(
+  begun: Begun<unknown>,
+  activity: string,
+  target: string,
+  decision: Decision,
+  details: AuditEvent['details'],
+  at: IsoDateTime = begun.at,
+): AuditEvent {
+  return {
+    at,
+    actor: begun.actor,
+    activity,
+    target,
+    outcome: 'allowed',
+    reasons: reasonsOf(decision),
+    details,
+  };
+}
 
 /** SHA-256, hex. */
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -278,12 +290,6 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
     notBefore: toIsoDateTime(issued.notBefore),
     notAfter: toIsoDateTime(issued.notAfter),
   });
-
-  /**
-   * Issue, repair and replace share this: reserve the record (needs-repair with its
-   * holder), personalise the card, finalise; on failure revoke the certificate that
-   * reached no card and wipe the card (back to stock) or leave it flagged for repair.
-   */
 
   /** Card operations that end in one finalising transaction; failures are audited. */
   async function guarded<T>(

@@ -1,10 +1,10 @@
 import { InvalidTransitionError } from '../../domain/errors.js';
-import type { CardSerial } from '../../domain/smartcard.js';
 import type { Uuid } from '../../domain/uuid.js';
 import { cancelIn } from './cancel.js';
 import { issueCardCommandSchema, replaceCardCommandSchema } from './commands.js';
 import { assertIssuable, type SmartcardContext } from './context.js';
 import type { CardCallOptions, SmartcardResult } from './lifecycle.js';
+import { decideOnCard, runCommand, runOnCard, serialOf } from './operation.js';
 import { personalise } from './personalise.js';
 import type { CardReader } from './ports.js';
 
@@ -24,58 +24,34 @@ export async function issue(
   reader: CardReader,
   options: CardCallOptions = {},
 ): Promise<SmartcardResult> {
-  const {
-    store,
-    begin,
-    decideIn,
-    refuse,
-    userTarget,
-    cardTarget,
-    mustGetCard,
-    mustGetUser,
-    withCard,
-    guarded,
-  } = ctx;
   const activity = 'smartcard.issue';
-  const begun = await begin(activity, actorInput, issueCardCommandSchema, input, ['passcode']);
-  let serial = '';
-  return guarded(
-    begun,
+  const command = {
     activity,
-    () => serial,
-    () =>
-      withCard(reader, async (card) => {
-        serial = card.serial;
-        const { record, holder, decision } = await store.transaction(async (tx) => {
-          const record = await mustGetCard(tx, card.serial);
-          const holder = await mustGetUser(tx, begun.command.user as Uuid);
-          const decision = await decideIn(
-            tx,
-            begun.actor,
-            activity,
-            begun.at,
-            { ...(await userTarget(tx, holder)), card: await cardTarget(tx, record) },
-            { userPresent: begun.command.userPresent },
-          );
-          return { record, holder, decision };
-        });
-        if (!decision.allowed) return refuse(begun, activity, card.serial, decision);
-        assertIssuable(record, holder.uuid);
-        return personalise(ctx, {
-          begun,
-          activity,
-          card,
-          reader,
-          record,
-          holder,
-          decision,
-          photo: begun.command.photo,
-          passcode: begun.command.passcode,
-          repair: false,
-          progress: options.progress ?? (() => undefined),
-        });
-      }),
-  );
+    schema: issueCardCommandSchema,
+    passcodes: ['passcode'],
+    actorInput,
+    input,
+  };
+  return runOnCard(ctx, command, reader, async (begun, card) => {
+    const decided = await decideOnCard(ctx, begun, {
+      activity,
+      serial: card.serial,
+      user: begun.command.user as Uuid,
+      facts: { userPresent: begun.command.userPresent },
+    });
+    assertIssuable(decided.record, decided.user.uuid);
+    return personalise(ctx, {
+      begun,
+      activity,
+      card,
+      reader,
+      decided,
+      photo: begun.command.photo,
+      passcode: begun.command.passcode,
+      repair: false,
+      progress: options.progress,
+    });
+  });
 }
 
 /**
@@ -94,64 +70,43 @@ export async function replace(
   reader: CardReader,
   options: CardCallOptions = {},
 ): Promise<SmartcardResult> {
-  const {
-    store,
-    begin,
-    decideIn,
-    refuse,
-    userTarget,
-    cardTarget,
-    mustGetCard,
-    mustGetUser,
-    withCard,
-    guarded,
-  } = ctx;
-  const activity = 'smartcard.replace';
-  const begun = await begin(activity, actorInput, replaceCardCommandSchema, input);
-  const old = begun.command.serial as CardSerial;
-  return guarded(
-    begun,
-    activity,
-    () => old,
-    () =>
-      withCard(reader, async (card) => {
-        const oldRecord = await store.transaction((tx) => mustGetCard(tx, old));
-        if (oldRecord.holder === undefined) {
-          throw new InvalidTransitionError('CARD-10', `Card ${old} has no holder to replace`);
-        }
-        // The new card is checked first: a wrong card in the reader cancels nothing.
-        const { record, holder, decision } = await store.transaction(async (tx) => {
-          const record = await mustGetCard(tx, card.serial);
-          const holder = await mustGetUser(tx, oldRecord.holder as Uuid);
-          const decision = await decideIn(
-            tx,
-            begun.actor,
-            'smartcard.issue',
-            begun.at,
-            { ...(await userTarget(tx, holder)), card: await cardTarget(tx, record) },
-            // CARD-10: issued locked; the holder sets a passcode in person when unlocking.
-            { userPresent: true },
-          );
-          return { record, holder, decision };
-        });
-        if (!decision.allowed) return refuse(begun, 'smartcard.issue', card.serial, decision);
-        assertIssuable(record, holder.uuid);
-        // A rerun after a failed issue finds the old card already cancelled.
-        if (oldRecord.status !== 'cancelled') await cancelIn(ctx, begun, old, begun.command.reason);
-        return personalise(ctx, {
-          begun,
-          activity: 'smartcard.issue',
-          card,
-          reader,
-          record,
-          holder,
-          decision,
-          photo: begun.command.photo,
-          passcode: undefined,
-          replaces: old,
-          repair: false,
-          progress: options.progress ?? (() => undefined),
-        });
-      }),
+  const command = {
+    activity: 'smartcard.replace',
+    schema: replaceCardCommandSchema,
+    actorInput,
+    input,
+  };
+  // Failures are audited against the card being replaced.
+  return runCommand(ctx, command, serialOf, (begun) =>
+    ctx.withCard(reader, async (card) => {
+      const old = serialOf(begun);
+      const oldRecord = await ctx.store.transaction((tx) => ctx.mustGetCard(tx, old));
+      if (oldRecord.holder === undefined) {
+        throw new InvalidTransitionError('CARD-10', `Card ${old} has no holder to replace`);
+      }
+      // The new card is checked first: a wrong card in the reader cancels nothing.
+      const decided = await decideOnCard(ctx, begun, {
+        activity: 'smartcard.issue',
+        serial: card.serial,
+        user: oldRecord.holder,
+        // CARD-10: issued locked; the holder sets a passcode in person when unlocking.
+        facts: { userPresent: true },
+      });
+      assertIssuable(decided.record, decided.user.uuid);
+      // A rerun after a failed issue finds the old card already cancelled.
+      if (oldRecord.status !== 'cancelled') await cancelIn(ctx, begun, old, begun.command.reason);
+      return personalise(ctx, {
+        begun,
+        activity: 'smartcard.issue',
+        card,
+        reader,
+        decided,
+        photo: begun.command.photo,
+        passcode: undefined,
+        replaces: old,
+        repair: false,
+        progress: options.progress,
+      });
+    }),
   );
 }

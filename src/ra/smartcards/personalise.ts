@@ -1,12 +1,32 @@
 import { produce } from 'immer';
 import { InvalidTransitionError } from '../../domain/errors.js';
+import type { CardSerial } from '../../domain/smartcard.js';
 import { clearCard, issueCard } from '../../domain/transitions/card.js';
+import type { UserProfile } from '../../domain/user.js';
 import type { IssuedCertificate } from '../../pki/certificate-authority.js';
 import { NotFoundError } from '../../storage/errors.js';
+import type { OpenCard } from './card-steps.js';
 import { certificateHolder, freshSecrets, personaliseCard, tryWipe } from './card-steps.js';
-import type { PersonaliseRequest } from './context.js';
-import { codeOf, messageOf, reasonsOf, type SmartcardContext } from './context.js';
+import { allowedEvent, type Begun, codeOf, messageOf, type SmartcardContext } from './context.js';
 import type { SmartcardResult } from './lifecycle.js';
+import type { CardDecision } from './operation.js';
+import type { CardReader } from './ports.js';
+
+/** What {@link personalise} is asked to do. */
+export interface PersonaliseRequest {
+  readonly begun: Begun<unknown>;
+  readonly activity: string;
+  readonly card: OpenCard;
+  readonly reader: CardReader;
+  /** The allowed decision, on the card's record and its (future) holder. */
+  readonly decided: CardDecision<UserProfile>;
+  readonly photo: string;
+  /** The holder's passcode; none issues the card locked (CARD-10). */
+  readonly passcode: string | undefined;
+  readonly replaces?: CardSerial;
+  readonly repair: boolean;
+  readonly progress?: ((step: string) => void) | undefined;
+}
 
 /**
  * Issue, repair and replace share this: reserve the record (needs-repair with its
@@ -16,7 +36,7 @@ import type { SmartcardResult } from './lifecycle.js';
  * @throws the card's, the CA's and the store's typed errors, after compensating.
  * @example
  * ```ts
- * await personalise(ctx, { begun, activity, card, reader, record, holder, decision, photo, passcode, repair: false, progress });
+ * await personalise(ctx, { begun, activity, card, reader, decided, photo, passcode, repair: false });
  * ```
  */
 export async function personalise(
@@ -37,6 +57,7 @@ export async function personalise(
   } = ctx;
   const ca = requireCa();
   const { begun, card } = p;
+  const { record, user: holder, decision } = p.decided;
   const serial = card.serial;
   const secrets = freshSecrets();
   // Transaction functions only assign what they return: PostgreSQL may run them twice.
@@ -47,18 +68,16 @@ export async function personalise(
     reservedRevoked = p.repair ? await revokeActive(tx, serial, 'superseded', begun.at) : [];
     const next = produce(current, (d) => {
       d.status = 'needs-repair';
-      d.holder = p.holder.uuid;
+      d.holder = holder.uuid;
     });
     const stored = await tx.smartcards.update(next);
-    await tx.audit.append({
-      at: begun.at,
-      actor: begun.actor,
-      activity: p.activity,
-      target: serial,
-      outcome: 'allowed',
-      reasons: reasonsOf(p.decision),
-      details: { step: 'reserved', holder: p.holder.uuid, reader: p.reader.name },
-    });
+    await tx.audit.append(
+      allowedEvent(begun, p.activity, serial, decision, {
+        step: 'reserved',
+        holder: holder.uuid,
+        reader: p.reader.name,
+      }),
+    );
     return stored;
   });
   let issued: IssuedCertificate | undefined;
@@ -68,16 +87,16 @@ export async function personalise(
     await personaliseCard({
       piv: card.piv,
       ca,
-      holder: certificateHolder(p.holder, deps.upnDomain),
+      holder: certificateHolder(holder, deps.upnDomain),
       secrets,
       photo: Buffer.from(p.photo, 'base64'),
       passcode: p.passcode,
-      wipeFirst: p.repair || p.record.status === 'needs-repair',
+      wipeFirst: p.repair || record.status === 'needs-repair',
       now: clock,
       onIssued: (c) => {
         issued = c;
       },
-      progress: p.progress,
+      progress: p.progress ?? (() => undefined),
     });
     const done = issued as IssuedCertificate;
     const at = now();
@@ -94,8 +113,7 @@ export async function personalise(
         d.status = 'stock';
       });
       const { state, events } = issueCard(base, {
-        holder: p.holder.uuid,
-        certificates: [],
+        holder: holder.uuid,
         at,
         locked,
         ...(p.replaces ? { replaces: p.replaces } : {}),
@@ -104,28 +122,29 @@ export async function personalise(
       const cert = await tx.certificates.get(done.serialHex);
       if (cert === undefined) throw new NotFoundError('certificate', done.serialHex);
       await tx.certificates.update({ ...cert, card: serial });
-      await tx.audit.append({
-        at,
-        actor: begun.actor,
-        activity: p.activity,
-        target: serial,
-        outcome: 'allowed',
-        reasons: reasonsOf(p.decision),
-        details: {
-          step: 'finalised',
-          holder: p.holder.uuid,
-          certificate: done.serialHex,
-          locked,
-          events: events.map((e) => e.type),
-          apdus: card.piv.apduCount,
-        },
-      });
+      await tx.audit.append(
+        allowedEvent(
+          begun,
+          p.activity,
+          serial,
+          decision,
+          {
+            step: 'finalised',
+            holder: holder.uuid,
+            certificate: done.serialHex,
+            locked,
+            events: events.map((e) => e.type),
+            apdus: card.piv.apduCount,
+          },
+          at,
+        ),
+      );
       return next;
     });
     return {
       type: p.activity,
       card: stored,
-      decision: p.decision,
+      decision: decision,
       certificate: certificateOf(done),
       revoked: reservedRevoked,
       apdus: card.piv.apduCount,
@@ -144,8 +163,8 @@ export async function personalise(
           // A wiped card holds nothing: back to stock (a repaired card's certificates were
           // superseded at the reservation). Otherwise it stays flagged for repair.
           if (wiped) {
-            await revokeActive(tx, serial, 'cessationOfOperation', now());
-            await tx.smartcards.update(clearCard(current).state);
+            const revoked = await revokeActive(tx, serial, 'cessationOfOperation', now());
+            await tx.smartcards.update(clearCard(current, { revokedCertificates: revoked }).state);
           }
         }
         await tx.audit.append({

@@ -2,6 +2,7 @@ import { toIsoDateTime } from '../../domain/dates.js';
 import { reconcileCardsCommandSchema } from './commands.js';
 import { END_OF_TIME, reasonsOf, type SmartcardContext } from './context.js';
 import type { ReconcileResult } from './lifecycle.js';
+import { runCommand } from './operation.js';
 
 /**
  * After a crash: revokes certificates on no card (see {@link SmartcardOperationsWithRecovery.reconcile}).
@@ -17,14 +18,14 @@ export async function reconcile(
   actorInput: string,
   input: unknown = {},
 ): Promise<ReconcileResult> {
-  const { store, clock, begin, decideIn, refuse, guarded } = ctx;
+  const { store, clock, decideIn, refuse } = ctx;
   const activity = 'smartcard.reconcile';
-  const begun = await begin(activity, actorInput, reconcileCardsCommandSchema, input);
-  return guarded(
-    begun,
-    activity,
+  const command = { activity, schema: reconcileCardsCommandSchema, actorInput, input };
+  return runCommand(
+    ctx,
+    command,
     () => '',
-    async () => {
+    async (begun) => {
       const decision = await store.transaction((tx) =>
         decideIn(tx, begun.actor, 'smartcard.clear', begun.at, {}, {}),
       );

@@ -1,5 +1,4 @@
 import { produce } from 'immer';
-import { toIsoDateTime } from '../../domain/dates.js';
 import { InvalidTransitionError } from '../../domain/errors.js';
 import { flagForRepair, renewCard } from '../../domain/transitions/card.js';
 import type { IssuedCertificate } from '../../pki/certificate-authority.js';
@@ -8,8 +7,9 @@ import type { ActivityId } from '../../policy/matrix.js';
 import { NotFoundError } from '../../storage/errors.js';
 import { AUTH_SLOT, CARD_KEY, certificateHolder } from './card-steps.js';
 import { renewCardCommandSchema } from './commands.js';
-import { codeOf, messageOf, reasonsOf, type SmartcardContext } from './context.js';
+import { allowedEvent, codeOf, messageOf, type SmartcardContext } from './context.js';
 import type { CardCallOptions, SmartcardResult } from './lifecycle.js';
+import { runOnCard } from './operation.js';
 import type { CardReader } from './ports.js';
 
 /**
@@ -34,7 +34,6 @@ export async function renew(
     keyVault,
     now,
     requireCa,
-    begin,
     decideIn,
     refuse,
     userTarget,
@@ -42,211 +41,191 @@ export async function renew(
     mustGetCard,
     mustGetUser,
     revokeActive,
-    withCard,
     revokeOrphan,
     certificateOf,
-    guarded,
     deps,
   } = ctx;
-  const begun = await begin('smartcard.renew', actorInput, renewCardCommandSchema, input, [
-    'passcode',
-  ]);
-  let serial = '';
-  let activity: ActivityId = 'smartcard.renew-before-expiry';
-  return guarded(
-    begun,
-    'smartcard.renew',
-    () => serial,
-    () =>
-      withCard(reader, async (card) => {
-        serial = card.serial;
-        const ca = requireCa();
-        const progress = options.progress ?? (() => undefined);
-        const loaded = await store.transaction(async (tx) => {
-          const record = await mustGetCard(tx, card.serial);
-          if (record.holder === undefined) {
-            throw new InvalidTransitionError('CARD-05', `Card ${card.serial} has no holder`);
-          }
-          const holder = await mustGetUser(tx, record.holder);
-          const linked = await tx.certificates.byCard(card.serial);
-          const active = linked.find((c) => c.status === 'active');
-          // A renewal that failed after the key was replaced left the card flagged with
-          // its certificate superseded: running the renewal again resumes it, decided on
-          // the certificate it was renewing.
-          const interrupted =
-            record.status === 'needs-repair' && active === undefined
-              ? linked
-                  .filter((c) => c.revocation?.reason === 'superseded')
-                  .sort((a, b) => (a.notBefore < b.notBefore ? 1 : -1))[0]
-              : undefined;
-          const previous = active ?? interrupted;
-          const target = {
-            ...(await cardTarget(tx, record)),
-            ...(interrupted ? { certificatesExpireOn: interrupted.notAfter.slice(0, 10) } : {}),
-          };
-          const expired =
-            target.certificatesExpireOn !== undefined &&
-            begun.at.slice(0, 10) >= target.certificatesExpireOn;
-          activity =
-            holder.uuid === begun.actor
-              ? 'smartcard.self-renew'
-              : expired
-                ? 'smartcard.renew-after-expiry'
-                : 'smartcard.renew-before-expiry';
-          const decision = await decideIn(
-            tx,
-            begun.actor,
-            activity,
-            begun.at,
-            { ...(await userTarget(tx, holder)), card: target },
-            { userPresent: begun.command.userPresent },
-          );
-          return { record, holder, decision, previous, resuming: interrupted !== undefined };
-        });
-        const { record, holder, decision, previous, resuming } = loaded;
-        if (!decision.allowed) return refuse(begun, activity, card.serial, decision);
-        if ((record.status !== 'issued' && !resuming) || previous === undefined) {
-          throw new InvalidTransitionError(
-            'CARD-05',
-            `Card ${card.serial} is ${record.status}${previous ? '' : ' with no active certificate'}; only an issued card renews (repair it otherwise)`,
-          );
+  const command = {
+    activity: 'smartcard.renew',
+    schema: renewCardCommandSchema,
+    passcodes: ['passcode'],
+    actorInput,
+    input,
+  };
+  return runOnCard(ctx, command, reader, async (begun, card) => {
+    let activity: ActivityId = 'smartcard.renew-before-expiry';
+    const ca = requireCa();
+    const progress = options.progress ?? (() => undefined);
+    const loaded = await store.transaction(async (tx) => {
+      const record = await mustGetCard(tx, card.serial);
+      if (record.holder === undefined) {
+        throw new InvalidTransitionError('CARD-05', `Card ${card.serial} has no holder`);
+      }
+      const holder = await mustGetUser(tx, record.holder);
+      const linked = await tx.certificates.byCard(card.serial);
+      const active = linked.find((c) => c.status === 'active');
+      // A renewal that failed after the key was replaced left the card flagged with
+      // its certificate superseded: running the renewal again resumes it, decided on
+      // the certificate it was renewing.
+      const interrupted =
+        record.status === 'needs-repair' && active === undefined
+          ? linked
+              .filter((c) => c.revocation?.reason === 'superseded')
+              .sort((a, b) => (a.notBefore < b.notBefore ? 1 : -1))[0]
+          : undefined;
+      const previous = active ?? interrupted;
+      const target = {
+        ...(await cardTarget(tx, record)),
+        ...(interrupted ? { certificatesExpireOn: interrupted.notAfter.slice(0, 10) } : {}),
+      };
+      const expired =
+        target.certificatesExpireOn !== undefined &&
+        begun.at.slice(0, 10) >= target.certificatesExpireOn;
+      activity =
+        holder.uuid === begun.actor
+          ? 'smartcard.self-renew'
+          : expired
+            ? 'smartcard.renew-after-expiry'
+            : 'smartcard.renew-before-expiry';
+      const decision = await decideIn(
+        tx,
+        begun.actor,
+        activity,
+        begun.at,
+        { ...(await userTarget(tx, holder)), card: target },
+        { userPresent: begun.command.userPresent },
+      );
+      return { record, holder, decision, previous, resuming: interrupted !== undefined };
+    });
+    const { record, holder, decision, previous, resuming } = loaded;
+    if (!decision.allowed) return refuse(begun, activity, card.serial, decision);
+    if ((record.status !== 'issued' && !resuming) || previous === undefined) {
+      throw new InvalidTransitionError(
+        'CARD-05',
+        `Card ${card.serial} is ${record.status}${previous ? '' : ' with no active certificate'}; only an issued card renews (repair it otherwise)`,
+      );
+    }
+    const secrets = await keyVault.get(card.serial);
+    if (secrets === undefined) throw new NotFoundError('card secrets', card.serial);
+    // The holder's passcode first: a wrong one fails before anything changes.
+    await card.piv.verifyPin(begun.command.passcode);
+    const reserved = await store.transaction(async (tx) => {
+      const next = await tx.smartcards.update(
+        flagForRepair(await mustGetCard(tx, card.serial), 'renewal in progress').state,
+      );
+      await tx.audit.append(
+        allowedEvent(begun, activity, card.serial, decision, {
+          step: 'reserved',
+          reader: reader.name,
+        }),
+      );
+      return next;
+    });
+    let issued: IssuedCertificate | undefined;
+    let keyReplaced = false;
+    try {
+      await card.piv.authenticate(secrets.managementKey, secrets.managementAlgorithm);
+      progress('generating the new key on the card (slot 9A)');
+      keyReplaced = true;
+      const publicKey = await card.piv.generateKey(AUTH_SLOT, 'P-256');
+      const signer = card.piv.signer({ publicKey, algorithm: CARD_KEY });
+      const csr = await createCsr(signer, {
+        commonName: `${holder.name.given} ${holder.name.family}`.slice(0, 64),
+      });
+      progress('issuing the renewed certificate');
+      const certificateFor = certificateHolder(holder, deps.upnDomain);
+      // A resumed renewal's previous certificate is already superseded: a fresh issue.
+      issued = resuming
+        ? await ca.issue({ csr, holder: certificateFor, now: clock() })
+        : await ca.renew({
+            csr,
+            holder: certificateFor,
+            now: clock(),
+            previousSerialHex: previous.serial,
+          });
+      await card.piv.writeCertificate(AUTH_SLOT, issued.certificate);
+      const done = issued;
+      const at = now();
+      let revoked: string[] = [];
+      const stored = await store.transaction(async (tx) => {
+        const current = await mustGetCard(tx, card.serial);
+        if (current.version !== reserved.version) {
+          throw new InvalidTransitionError('CARD-05', `Card ${card.serial} changed meanwhile`);
         }
-        const secrets = await keyVault.get(card.serial);
-        if (secrets === undefined) throw new NotFoundError('card secrets', card.serial);
-        // The holder's passcode first: a wrong one fails before anything changes.
-        await card.piv.verifyPin(begun.command.passcode);
-        const reserved = await store.transaction(async (tx) => {
-          const next = await tx.smartcards.update(
-            flagForRepair(await mustGetCard(tx, card.serial), 'renewal in progress').state,
-          );
+        const cert = await tx.certificates.get(done.serialHex);
+        if (cert === undefined) throw new NotFoundError('certificate', done.serialHex);
+        await tx.certificates.update({ ...cert, card: card.serial });
+        revoked = await revokeActive(tx, card.serial, 'superseded', at, done.serialHex);
+        const { state, events } = renewCard(
+          produce(current, (d) => {
+            d.status = 'issued';
+          }),
+          { self: activity === 'smartcard.self-renew', supersededCertificates: revoked },
+        );
+        const next = await tx.smartcards.update(state);
+        await tx.audit.append(
+          allowedEvent(
+            begun,
+            activity,
+            card.serial,
+            decision,
+            {
+              step: 'finalised',
+              certificate: done.serialHex,
+              superseded: revoked,
+              events: events.map((e) => e.type),
+              apdus: card.piv.apduCount,
+            },
+            at,
+          ),
+        );
+        return next;
+      });
+      return {
+        type: activity,
+        card: stored,
+        decision,
+        certificate: certificateOf(done),
+        revoked,
+        apdus: card.piv.apduCount,
+      };
+    } catch (error) {
+      const notes: string[] = [];
+      await revokeOrphan(issued, notes);
+      let superseded: string[] = [];
+      await store
+        .transaction(async (tx) => {
+          superseded = [];
+          const current = await tx.smartcards.get(card.serial);
+          if (current?.status === 'needs-repair') {
+            if (!keyReplaced && !resuming) {
+              // Nothing on the card changed: the reservation is released.
+              await tx.smartcards.update(
+                produce(current, (d) => {
+                  d.status = record.status;
+                }),
+              );
+            } else {
+              // The old key is gone from 9A: its certificate is on no usable card.
+              superseded = await revokeActive(tx, card.serial, 'superseded', now());
+            }
+          }
           await tx.audit.append({
-            at: begun.at,
+            at: now(),
             actor: begun.actor,
             activity,
             target: card.serial,
-            outcome: 'allowed',
-            reasons: reasonsOf(decision),
-            details: { step: 'reserved', reader: reader.name },
+            outcome: 'compensated',
+            reasons: [{ rule: 'OUTCOME', code: codeOf(error), message: messageOf(error) }],
+            details: {
+              card: keyReplaced ? 'flagged for repair' : 'unchanged',
+              notes,
+              superseded,
+            },
           });
-          return next;
-        });
-        let issued: IssuedCertificate | undefined;
-        let keyReplaced = false;
-        try {
-          await card.piv.authenticate(secrets.managementKey, secrets.managementAlgorithm);
-          progress('generating the new key on the card (slot 9A)');
-          keyReplaced = true;
-          const publicKey = await card.piv.generateKey(AUTH_SLOT, 'P-256');
-          const signer = card.piv.signer({ publicKey, algorithm: CARD_KEY });
-          const csr = await createCsr(signer, {
-            commonName: `${holder.name.given} ${holder.name.family}`.slice(0, 64),
-          });
-          progress('issuing the renewed certificate');
-          const certificateFor = certificateHolder(holder, deps.upnDomain);
-          // A resumed renewal's previous certificate is already superseded: a fresh issue.
-          issued = resuming
-            ? await ca.issue({ csr, holder: certificateFor, now: clock() })
-            : await ca.renew({
-                csr,
-                holder: certificateFor,
-                now: clock(),
-                previousSerialHex: previous.serial,
-              });
-          await card.piv.writeCertificate(AUTH_SLOT, issued.certificate);
-          const done = issued;
-          const at = now();
-          let revoked: string[] = [];
-          const stored = await store.transaction(async (tx) => {
-            const current = await mustGetCard(tx, card.serial);
-            if (current.version !== reserved.version) {
-              throw new InvalidTransitionError('CARD-05', `Card ${card.serial} changed meanwhile`);
-            }
-            const { state, events } = renewCard(
-              produce(current, (d) => {
-                d.status = 'issued';
-              }),
-              {
-                certificate: {
-                  serial: done.serialHex,
-                  notBefore: toIsoDateTime(done.notBefore),
-                  notAfter: toIsoDateTime(done.notAfter),
-                  status: 'active',
-                },
-                self: activity === 'smartcard.self-renew',
-              },
-            );
-            const next = await tx.smartcards.update(
-              produce(state, (d) => {
-                d.certificates = [];
-              }),
-            );
-            const cert = await tx.certificates.get(done.serialHex);
-            if (cert === undefined) throw new NotFoundError('certificate', done.serialHex);
-            await tx.certificates.update({ ...cert, card: card.serial });
-            revoked = await revokeActive(tx, card.serial, 'superseded', at, done.serialHex);
-            await tx.audit.append({
-              at,
-              actor: begun.actor,
-              activity,
-              target: card.serial,
-              outcome: 'allowed',
-              reasons: reasonsOf(decision),
-              details: {
-                step: 'finalised',
-                certificate: done.serialHex,
-                superseded: revoked,
-                events: events.map((e) => e.type),
-                apdus: card.piv.apduCount,
-              },
-            });
-            return next;
-          });
-          return {
-            type: activity,
-            card: stored,
-            decision,
-            certificate: certificateOf(done),
-            revoked,
-            apdus: card.piv.apduCount,
-          };
-        } catch (error) {
-          const notes: string[] = [];
-          await revokeOrphan(issued, notes);
-          let superseded: string[] = [];
-          await store
-            .transaction(async (tx) => {
-              superseded = [];
-              const current = await tx.smartcards.get(card.serial);
-              if (current?.status === 'needs-repair') {
-                if (!keyReplaced && !resuming) {
-                  // Nothing on the card changed: the reservation is released.
-                  await tx.smartcards.update(
-                    produce(current, (d) => {
-                      d.status = record.status;
-                    }),
-                  );
-                } else {
-                  // The old key is gone from 9A: its certificate is on no usable card.
-                  superseded = await revokeActive(tx, card.serial, 'superseded', now());
-                }
-              }
-              await tx.audit.append({
-                at: now(),
-                actor: begun.actor,
-                activity,
-                target: card.serial,
-                outcome: 'compensated',
-                reasons: [{ rule: 'OUTCOME', code: codeOf(error), message: messageOf(error) }],
-                details: {
-                  card: keyReplaced ? 'flagged for repair' : 'unchanged',
-                  notes,
-                  superseded,
-                },
-              });
-            })
-            .catch(() => undefined);
-          throw error;
-        }
-      }),
-  );
+        })
+        .catch(() => undefined);
+      throw error;
+    }
+  });
 }

@@ -1,6 +1,7 @@
 import { stockCardCommandSchema } from './commands.js';
-import { reasonsOf, type SmartcardContext } from './context.js';
+import { allowedEvent, type SmartcardContext } from './context.js';
 import type { SmartcardResult } from './lifecycle.js';
+import { runOnCard } from './operation.js';
 import type { CardReader } from './ports.js';
 
 /**
@@ -18,57 +19,42 @@ export async function stock(
   input: unknown,
   reader: CardReader,
 ): Promise<SmartcardResult> {
-  const { store, begin, decideIn, refuse, withCard, guarded } = ctx;
+  const { store, decideIn, refuse } = ctx;
   const activity = 'smartcard.stock';
-  const begun = await begin(activity, actorInput, stockCardCommandSchema, input);
-  let serial = '';
-  return guarded(
-    begun,
-    activity,
-    () => serial,
-    () =>
-      withCard(reader, async (card) => {
-        serial = card.serial;
-        // Taking a blank card into stock is what clearing ends in: the same roles
-        // (RAM, RAA(A), RAA), decided on the blank card.
-        const decision = await store.transaction((tx) =>
-          decideIn(
-            tx,
-            begun.actor,
-            'smartcard.clear',
-            begun.at,
-            { card: { serial: card.serial, status: 'stock' } },
-            {},
-          ),
-        );
-        if (!decision.allowed) return refuse(begun, activity, card.serial, decision);
-        const stored = await store.transaction(async (tx) => {
-          const record = await tx.smartcards.insert({
-            serial: card.serial,
-            status: 'stock',
-            certificates: [],
-            renewalCount: 0,
-            selfRenewalCount: 0,
-            version: 0,
-          });
-          await tx.audit.append({
-            at: begun.at,
-            actor: begun.actor,
-            activity,
-            target: card.serial,
-            outcome: 'allowed',
-            reasons: reasonsOf(decision),
-            details: { reader: reader.name },
-          });
-          return record;
-        });
-        return {
-          type: activity,
-          card: stored,
-          decision,
-          revoked: [],
-          apdus: card.piv.apduCount,
-        };
-      }),
-  );
+  const command = { activity, schema: stockCardCommandSchema, actorInput, input };
+  return runOnCard(ctx, command, reader, async (begun, card) => {
+    // Taking a blank card into stock is what clearing ends in: the same roles
+    // (RAM, RAA(A), RAA), decided on the blank card.
+    const decision = await store.transaction((tx) =>
+      decideIn(
+        tx,
+        begun.actor,
+        'smartcard.clear',
+        begun.at,
+        { card: { serial: card.serial, status: 'stock' } },
+        {},
+      ),
+    );
+    if (!decision.allowed) return refuse(begun, activity, card.serial, decision);
+    const stored = await store.transaction(async (tx) => {
+      const record = await tx.smartcards.insert({
+        serial: card.serial,
+        status: 'stock',
+        renewalCount: 0,
+        selfRenewalCount: 0,
+        version: 0,
+      });
+      await tx.audit.append(
+        allowedEvent(begun, activity, card.serial, decision, { reader: reader.name }),
+      );
+      return record;
+    });
+    return {
+      type: activity,
+      card: stored,
+      decision,
+      revoked: [],
+      apdus: card.piv.apduCount,
+    };
+  });
 }

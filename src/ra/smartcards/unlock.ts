@@ -1,7 +1,6 @@
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { toIsoDateTime } from '../../domain/dates.js';
 import { InvalidTransitionError } from '../../domain/errors.js';
-import type { CardSerial } from '../../domain/smartcard.js';
 import { unlockCard } from '../../domain/transitions/card.js';
 import type { Uuid } from '../../domain/uuid.js';
 import { ValidationError } from '../../errors/validation-error.js';
@@ -14,15 +13,16 @@ import {
   unlockCardCommandSchema,
 } from './commands.js';
 import {
+  allowedEvent,
   type Begun,
   CODE_DIGITS,
   CODE_LIFETIME_MS,
   CODE_TRIES,
-  reasonsOf,
   type SmartcardContext,
   sha256,
 } from './context.js';
 import type { SelfUnlockRequested, SmartcardResult } from './lifecycle.js';
+import { decideOnCard, runCommand, runOnCard, serialOf } from './operation.js';
 import type { CardReader } from './ports.js';
 
 /**
@@ -43,34 +43,13 @@ export async function unlockWith(
   facts: FactsInput,
   expectHolder?: Uuid,
 ): Promise<SmartcardResult> {
-  const {
-    store,
-    keyVault,
-    now,
-    decideIn,
-    refuse,
-    userTarget,
-    cardTarget,
-    mustGetCard,
-    mustGetUser,
-  } = ctx;
-  const { record, decision } = await store.transaction(async (tx) => {
-    const record = await mustGetCard(tx, card.serial);
-    if (record.holder === undefined) {
-      throw new InvalidTransitionError('CARD-03', `Card ${card.serial} has no holder`);
-    }
-    const holder = await mustGetUser(tx, record.holder);
-    const decision = await decideIn(
-      tx,
-      begun.actor,
-      activity,
-      begun.at,
-      { ...(await userTarget(tx, holder)), card: await cardTarget(tx, record) },
-      facts,
-    );
-    return { record, decision };
+  const { store, keyVault, now, mustGetCard } = ctx;
+  const { record, decision } = await decideOnCard(ctx, begun, {
+    activity,
+    serial: card.serial,
+    requireHolder: { rule: 'CARD-03' },
+    facts,
   });
-  if (!decision.allowed) return refuse(begun, activity, card.serial, decision);
   if (expectHolder !== undefined && record.holder !== expectHolder) {
     throw new InvalidTransitionError('CARD-03', `Card ${card.serial} is not yours`);
   }
@@ -82,15 +61,16 @@ export async function unlockWith(
     const current = await mustGetCard(tx, card.serial);
     const { state, events } = unlockCard(current);
     const next = await tx.smartcards.update(state);
-    await tx.audit.append({
-      at: now(),
-      actor: begun.actor,
-      activity,
-      target: card.serial,
-      outcome: 'allowed',
-      reasons: reasonsOf(decision),
-      details: { events: events.map((e) => e.type), apdus: card.piv.apduCount },
-    });
+    await tx.audit.append(
+      allowedEvent(
+        begun,
+        activity,
+        card.serial,
+        decision,
+        { events: events.map((e) => e.type), apdus: card.piv.apduCount },
+        now(),
+      ),
+    );
     return next;
   });
   return { type: activity, card: stored, decision, revoked: [], apdus: card.piv.apduCount };
@@ -111,21 +91,18 @@ export async function unlock(
   input: unknown,
   reader: CardReader,
 ): Promise<SmartcardResult> {
-  const { begin, withCard, guarded } = ctx;
   const activity = 'smartcard.unlock';
-  const begun = await begin(activity, actorInput, unlockCardCommandSchema, input, ['newPasscode']);
-  let serial = '';
-  return guarded(
-    begun,
+  const command = {
     activity,
-    () => serial,
-    () =>
-      withCard(reader, (card) => {
-        serial = card.serial;
-        return unlockWith(ctx, begun, activity, card, begun.command.newPasscode, {
-          userPresent: begun.command.userPresent,
-        });
-      }),
+    schema: unlockCardCommandSchema,
+    passcodes: ['newPasscode'],
+    actorInput,
+    input,
+  };
+  return runOnCard(ctx, command, reader, (begun, card) =>
+    unlockWith(ctx, begun, activity, card, begun.command.newPasscode, {
+      userPresent: begun.command.userPresent,
+    }),
   );
 }
 
@@ -143,93 +120,59 @@ export async function requestSelfUnlock(
   actorInput: string,
   input: unknown,
 ): Promise<SelfUnlockRequested> {
-  const {
-    store,
-    clock,
-    codes,
-    audit,
-    begin,
-    decideIn,
-    refuse,
-    userTarget,
-    cardTarget,
-    mustGetCard,
-    mustGetUser,
-    guarded,
-    deps,
-  } = ctx;
+  const { clock, codes, audit, deps } = ctx;
   const activity = 'smartcard.self-unlock';
-  const begun = await begin(activity, actorInput, selfUnlockRequestCommandSchema, input);
-  const serial = begun.command.serial as CardSerial;
-  return guarded(
-    begun,
-    activity,
-    () => serial,
-    async () => {
-      const { user, decision } = await store.transaction(async (tx) => {
-        const record = await mustGetCard(tx, serial);
-        const user = await mustGetUser(tx, begun.actor);
-        // Everything but the code itself: it is checked at confirmation.
-        const decision = await decideIn(
-          tx,
-          begun.actor,
-          activity,
-          begun.at,
-          { ...(await userTarget(tx, user)), card: await cardTarget(tx, record) },
-          { oneTimeCodeVerified: true },
-        );
-        if (decision.allowed && record.holder !== begun.actor) {
-          throw new InvalidTransitionError('CARD-03', `Card ${serial} is not yours`);
-        }
-        return { user, decision };
-      });
-      if (!decision.allowed) return refuse(begun, activity, serial, decision);
-      const channel = begun.command.channel;
-      const address = channel === 'email' ? user.contact.email : user.contact.mobile;
-      const verified =
-        channel === 'email' ? user.contact.emailVerified : user.contact.mobileVerified;
-      if (address === undefined || !verified) {
-        throw new ValidationError(`command ${activity}`, [
-          {
-            field: 'channel',
-            message: `the profile has no verified ${channel} (CARD-03); verify it first`,
-          },
-        ]);
-      }
-      if (deps.notifier === undefined) {
-        throw new ValidationError('registration authority options', [
-          { field: 'notifier', message: 'self-service unlock needs a notifier' },
-        ]);
-      }
-      let code = '';
-      for (let i = 0; i < CODE_DIGITS; i++) code += String(randomInt(10));
-      const expires = clock().getTime() + CODE_LIFETIME_MS;
-      await deps.notifier.send({
-        uuid: user.uuid,
-        channel,
-        address,
-        code,
-        expiresAt: new Date(expires),
-      });
-      await codes.put(user.uuid, {
-        serial,
-        digest: sha256(`${user.uuid}:${serial}:${code}`),
-        expires,
-        triesLeft: CODE_TRIES,
-      });
-      const expiresAt = toIsoDateTime(new Date(expires));
-      await audit({
-        at: begun.at,
-        actor: begun.actor,
-        activity,
-        target: serial,
-        outcome: 'allowed',
-        reasons: reasonsOf(decision),
-        details: { step: 'code-sent', channel, expiresAt },
-      });
-      return { type: 'smartcard.self-unlock.request', channel, expiresAt, decision };
-    },
-  );
+  const command = { activity, schema: selfUnlockRequestCommandSchema, actorInput, input };
+  return runCommand(ctx, command, serialOf, async (begun) => {
+    const serial = serialOf(begun);
+    const { record, user, decision } = await decideOnCard(ctx, begun, {
+      activity,
+      serial,
+      user: begun.actor,
+      // Everything but the code itself: it is checked at confirmation.
+      facts: { oneTimeCodeVerified: true },
+    });
+    if (record.holder !== begun.actor) {
+      throw new InvalidTransitionError('CARD-03', `Card ${serial} is not yours`);
+    }
+    const channel = begun.command.channel;
+    const address = channel === 'email' ? user.contact.email : user.contact.mobile;
+    const verified = channel === 'email' ? user.contact.emailVerified : user.contact.mobileVerified;
+    if (address === undefined || !verified) {
+      throw new ValidationError(`command ${activity}`, [
+        {
+          field: 'channel',
+          message: `the profile has no verified ${channel} (CARD-03); verify it first`,
+        },
+      ]);
+    }
+    if (deps.notifier === undefined) {
+      throw new ValidationError('registration authority options', [
+        { field: 'notifier', message: 'self-service unlock needs a notifier' },
+      ]);
+    }
+    let code = '';
+    for (let i = 0; i < CODE_DIGITS; i++) code += String(randomInt(10));
+    const expires = clock().getTime() + CODE_LIFETIME_MS;
+    await deps.notifier.send({
+      uuid: user.uuid,
+      channel,
+      address,
+      code,
+      expiresAt: new Date(expires),
+    });
+    await codes.put(user.uuid, {
+      serial,
+      digest: sha256(`${user.uuid}:${serial}:${code}`),
+      expires,
+      triesLeft: CODE_TRIES,
+    });
+    const expiresAt = toIsoDateTime(new Date(expires));
+    await audit(
+      allowedEvent(begun, activity, serial, decision, { step: 'code-sent', channel, expiresAt }),
+    );
+    return { type: 'smartcard.self-unlock.request', channel, expiresAt, decision };
+  });
 }
 
 /**
@@ -247,44 +190,40 @@ export async function confirmSelfUnlock(
   input: unknown,
   reader: CardReader,
 ): Promise<SmartcardResult> {
-  const { clock, codes, begin, withCard, guarded } = ctx;
+  const { clock, codes } = ctx;
   const activity = 'smartcard.self-unlock';
-  const begun = await begin(activity, actorInput, selfUnlockConfirmCommandSchema, input, [
-    'newPasscode',
-  ]);
-  let serial = '';
-  return guarded(
-    begun,
+  const command = {
     activity,
-    () => serial,
-    () =>
-      withCard(reader, async (card) => {
-        serial = card.serial;
-        const pending = await codes.get(begun.actor);
-        let verified = false;
-        if (pending !== undefined && pending.serial === card.serial) {
-          if (clock().getTime() >= pending.expires || pending.triesLeft <= 0) {
-            await codes.delete(begun.actor);
-          } else {
-            const digest = sha256(`${begun.actor}:${card.serial}:${begun.command.code}`);
-            verified = timingSafeEqual(Buffer.from(digest), Buffer.from(pending.digest));
-            if (!verified && pending.triesLeft <= 1) await codes.delete(begun.actor);
-            else if (!verified) {
-              await codes.put(begun.actor, { ...pending, triesLeft: pending.triesLeft - 1 });
-            }
-          }
+    schema: selfUnlockConfirmCommandSchema,
+    passcodes: ['newPasscode'],
+    actorInput,
+    input,
+  };
+  return runOnCard(ctx, command, reader, async (begun, card) => {
+    const pending = await codes.get(begun.actor);
+    let verified = false;
+    if (pending !== undefined && pending.serial === card.serial) {
+      if (clock().getTime() >= pending.expires || pending.triesLeft <= 0) {
+        await codes.delete(begun.actor);
+      } else {
+        const digest = sha256(`${begun.actor}:${card.serial}:${begun.command.code}`);
+        verified = timingSafeEqual(Buffer.from(digest), Buffer.from(pending.digest));
+        if (!verified && pending.triesLeft <= 1) await codes.delete(begun.actor);
+        else if (!verified) {
+          await codes.put(begun.actor, { ...pending, triesLeft: pending.triesLeft - 1 });
         }
-        const result = await unlockWith(
-          ctx,
-          begun,
-          activity,
-          card,
-          begun.command.newPasscode,
-          { oneTimeCodeVerified: verified },
-          begun.actor,
-        );
-        await codes.delete(begun.actor); // single use
-        return result;
-      }),
-  );
+      }
+    }
+    const result = await unlockWith(
+      ctx,
+      begun,
+      activity,
+      card,
+      begun.command.newPasscode,
+      { oneTimeCodeVerified: verified },
+      begun.actor,
+    );
+    await codes.delete(begun.actor); // single use
+    return result;
+  });
 }

@@ -100,7 +100,14 @@ export async function closeUser(
     authenticators: await tx.authenticators.byUser(user.uuid),
     requests: await openRequestsAbout(tx, user.uuid),
   };
-  const { state, events } = closeProfile(world, { by: ctx.actorUuid, at, reason: command.reason });
+  // The certificates repository is the source of truth for what the holder's cards hold.
+  const active = (await tx.certificates.byHolder(user.uuid)).filter((c) => c.status === 'active');
+  const { state, events } = closeProfile(world, {
+    by: ctx.actorUuid,
+    at,
+    reason: command.reason,
+    activeCertificates: active,
+  });
   const changed: Change[] = [];
   const stored = await tx.users.update(state.user);
   changed.push({ kind: 'users', key: stored.uuid, op: 'update', version: stored.version });
@@ -145,8 +152,7 @@ export async function closeUser(
     changed,
   );
   // CARD-10: the cancelled cards' certificates are revoked (cessationOfOperation: the holder left).
-  for (const certificate of await tx.certificates.byHolder(user.uuid)) {
-    if (certificate.status !== 'active') continue;
+  for (const certificate of active) {
     const revoked = await tx.certificates.update({
       ...certificate,
       status: 'revoked',

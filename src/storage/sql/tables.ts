@@ -209,6 +209,9 @@ export function rowValues<K extends RecordKind>(kind: K, record: RecordTypes[K])
 export function fromRow<K extends RecordKind>(kind: K, row: SqlRow): RecordTypes[K] {
   const doc = JSON.parse(String(row['doc'])) as Record<string, unknown>;
   doc['version'] = Number(row['version']);
+  // A card written before the certificates repository became its only record of
+  // certificates carries a stale `certificates` list; it loads without it.
+  if (kind === 'smartcards') delete doc['certificates'];
   if (kind === 'certificates') {
     const der = row['der'] as Uint8Array;
     doc['der'] = new Uint8Array(der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength));

@@ -193,7 +193,6 @@ export function fixtureCard(serial: string, holder?: string): Smartcard {
     serial: serial as CardSerial,
     status: holder === undefined ? 'stock' : 'issued',
     ...(holder === undefined ? {} : { holder: holder as Uuid, issuedAt: T0 }),
-    certificates: [],
     renewalCount: 0,
     selfRenewalCount: 0,
     version: 0,

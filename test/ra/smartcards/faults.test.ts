@@ -24,10 +24,10 @@ interface Fresh {
 interface Prepared {
   /** The card the operation talks to. */
   readonly card: VirtualPivCard;
+  /** Runs the operation; after a failure, running it again must succeed. */
   run(reader: CardReader): Promise<unknown>;
-  /** Running it again after a failure. */
-  rerun(reader: CardReader): Promise<unknown>;
 }
+type Run = Prepared['run'];
 
 const issueInput = (w: World) => ({
   user: w.holder,
@@ -49,6 +49,16 @@ async function lock(card: VirtualPivCard) {
   await piv.blockPin();
 }
 
+type Issued = Awaited<ReturnType<typeof issuedCard>>;
+
+/** A scenario on a card issued to the holder: `operate` readies it and says how to run. */
+const onIssuedCard =
+  (operate: (w: World, card: Issued) => Promise<Run> | Run) =>
+  async (w: World, fresh: () => Fresh): Promise<Prepared> => {
+    const issued = await issuedCard(w, fresh);
+    return { card: issued.card, run: await operate(w, issued) };
+  };
+
 const scenarios: readonly Scenario[] = [
   {
     name: 'issue',
@@ -58,72 +68,59 @@ const scenarios: readonly Scenario[] = [
       w.setClock(NOW);
       const f = fresh();
       await w.ra.smartcards.stock(people.agent, {}, f.reader);
-      const run = (r: CardReader) => w.ra.smartcards.issue(people.agent, issueInput(w), r);
-      return { card: f.card, run, rerun: run };
+      return { card: f.card, run: (r) => w.ra.smartcards.issue(people.agent, issueInput(w), r) };
     },
   },
   {
     name: 'unlock',
     rules: 'CARD-03',
     card: true,
-    async prepare(w, fresh) {
-      const f = await issuedCard(w, fresh);
+    prepare: onIssuedCard(async (w, f) => {
       await lock(f.card);
-      const run = (r: CardReader) =>
+      return (r) =>
         w.ra.smartcards.unlock(people.agent, { newPasscode: '13572468', userPresent: true }, r);
-      return { card: f.card, run, rerun: run };
-    },
+    }),
   },
   {
     name: 'self-service unlock',
     rules: 'CARD-03',
     card: true,
-    async prepare(w, fresh) {
-      const f = await issuedCard(w, fresh);
+    prepare: onIssuedCard(async (w, f) => {
       await lock(f.card);
       await w.ra.smartcards.selfUnlock.request(w.holder, { serial: f.serial, channel: 'email' });
       const code = w.sent.at(-1)!.code;
-      const run = (r: CardReader) =>
+      return (r) =>
         w.ra.smartcards.selfUnlock.confirm(w.holder, { code, newPasscode: '97531864' }, r);
-      return { card: f.card, run, rerun: run };
-    },
+    }),
   },
   {
     name: 'renew',
     rules: 'CARD-05',
     card: true,
-    async prepare(w, fresh) {
-      const f = await issuedCard(w, fresh);
+    prepare: onIssuedCard((w, f) => {
       w.setClock(new Date(Date.parse(f.notAfter) - 30 * DAY));
-      const run = (r: CardReader) =>
+      return (r) =>
         w.ra.smartcards.renew(people.agent, { passcode: PASSCODE, userPresent: true }, r);
-      return { card: f.card, run, rerun: run };
-    },
+    }),
   },
   {
     name: 'repair',
     rules: 'CARD-08',
     card: true,
-    async prepare(w, fresh) {
-      const f = await issuedCard(w, fresh);
-      const run = (r: CardReader) =>
+    prepare: onIssuedCard(
+      (w) => (r) =>
         w.ra.smartcards.repair(
           people.agent,
           { passcode: '11223344', photo: PHOTO, userPresent: true },
           r,
-        );
-      return { card: f.card, run, rerun: run };
-    },
+        ),
+    ),
   },
   {
     name: 'clear',
     rules: 'CARD-09',
     card: true,
-    async prepare(w, fresh) {
-      const f = await issuedCard(w, fresh);
-      const run = (r: CardReader) => w.ra.smartcards.clear(people.agent, {}, r);
-      return { card: f.card, run, rerun: run };
-    },
+    prepare: onIssuedCard((w) => (r) => w.ra.smartcards.clear(people.agent, {}, r)),
   },
   {
     name: 'replace',
@@ -133,24 +130,22 @@ const scenarios: readonly Scenario[] = [
       const old = await issuedCard(w, fresh);
       const next = fresh();
       await w.ra.smartcards.stock(people.agent, {}, next.reader);
-      const run = (r: CardReader) =>
+      const run: Run = (r) =>
         w.ra.smartcards.replace(
           people.agent,
           { serial: old.serial, reason: 'damaged', photo: PHOTO },
           r,
         );
-      return { card: next.card, run, rerun: run };
+      return { card: next.card, run };
     },
   },
   {
     name: 'cancel',
     rules: 'CARD-10',
     card: false,
-    async prepare(w, fresh) {
-      const f = await issuedCard(w, fresh);
-      const run = () => w.ra.smartcards.cancel(people.agent, { serial: f.serial, reason: 'lost' });
-      return { card: f.card, run, rerun: run };
-    },
+    prepare: onIssuedCard(
+      (w, f) => () => w.ra.smartcards.cancel(people.agent, { serial: f.serial, reason: 'lost' }),
+    ),
   },
 ];
 
@@ -202,9 +197,33 @@ for (const storeCase of storeCases) {
       return { w, faulty, cards, fresh };
     }
 
+    /**
+     * Runs `prepared` with a fault armed: it fails with a typed error, leaving store, CA and
+     * cards agreeing with a verified audit, and running it again succeeds.
+     */
+    async function expectFailsThenRecovers(
+      { w, cards }: Awaited<ReturnType<typeof setUp>>,
+      prepared: Prepared,
+      reader: CardReader,
+      fault: string,
+      afterFailure: () => void = () => undefined,
+    ) {
+      const error = await prepared.run(reader).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      afterFailure();
+      expect(error, fault).toBeDefined();
+      expectTyped(error);
+      await expectAgreement(w.store, w.holder, cards);
+      await prepared.run(reader);
+      await expectAgreement(w.store, w.holder, cards);
+    }
+
     for (const scenario of scenarios.filter((s) => s.card)) {
       it(`${scenario.rules} ${scenario.name}: the card pulled at every APDU leaves store, CA and card agreeing, a typed error, a verified audit, and the rerun succeeds`, async () => {
-        const { w, cards, fresh } = await setUp();
+        const world = await setUp();
+        const { w, fresh } = world;
         const clean = await scenario.prepare(w, fresh);
         const counter = countingReader(virtualReader(clean.card));
         await clean.run(counter.reader);
@@ -214,22 +233,15 @@ for (const storeCase of storeCases) {
           const prepared = await scenario.prepare(w, fresh);
           const reader = virtualReader(prepared.card);
           prepared.card.pullAfter(n);
-          const error = await prepared.run(reader).then(
-            () => undefined,
-            (e: unknown) => e,
-          );
-          expect(error, `pulled at APDU ${n} of ${total}`).toBeDefined();
-          expectTyped(error);
-          await expectAgreement(w.store, w.holder, cards);
-          await prepared.rerun(reader);
-          await expectAgreement(w.store, w.holder, cards);
+          await expectFailsThenRecovers(world, prepared, reader, `pulled at APDU ${n} of ${total}`);
         }
       }, 120_000);
     }
 
     for (const scenario of scenarios) {
       it(`${scenario.rules} ${scenario.name}: the store failing at every write leaves store, CA and card agreeing, a typed error, a verified audit, and the rerun succeeds`, async () => {
-        const { w, faulty, cards, fresh } = await setUp();
+        const world = await setUp();
+        const { w, faulty, fresh } = world;
         const clean = await scenario.prepare(w, fresh);
         const before = faulty.writes;
         await clean.run(virtualReader(clean.card));
@@ -239,16 +251,13 @@ for (const storeCase of storeCases) {
           const prepared = await scenario.prepare(w, fresh);
           const reader = virtualReader(prepared.card);
           faulty.failIn(n);
-          const error = await prepared.run(reader).then(
-            () => undefined,
-            (e: unknown) => e,
+          await expectFailsThenRecovers(
+            world,
+            prepared,
+            reader,
+            `store failed at write ${n} of ${total}`,
+            () => faulty.disarm(),
           );
-          faulty.disarm();
-          expect(error, `store failed at write ${n} of ${total}`).toBeDefined();
-          expectTyped(error);
-          await expectAgreement(w.store, w.holder, cards);
-          await prepared.rerun(reader);
-          await expectAgreement(w.store, w.holder, cards);
         }
       }, 120_000);
     }

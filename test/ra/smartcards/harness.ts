@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   connectVirtualCard,
   holderOfGuid,
@@ -17,6 +19,7 @@ import {
   type UnlockCodeStore,
 } from '../../../src/ra/index.js';
 import { type Store, storeCaRepository, verifyAudit } from '../../../src/storage/index.js';
+import { sqliteStore } from '../../../src/storage/sqlite/index.js';
 import { AT, applicant, NOW, people, seedData } from '../fixtures.js';
 import type { StoreCase } from '../stores.js';
 
@@ -134,3 +137,24 @@ export async function auditIsClean(store: Store, secrets: readonly string[]) {
 }
 
 export type { StoreCase };
+
+/**
+ * What the card CLI runs on: a seeded SQLite store file in `dir` with an applicant in a
+ * position (the store closed again, as between invocations), and a photo file.
+ */
+export async function cliStoreFile(dir: string) {
+  const path = join(dir, 'ra.sqlite');
+  const store = sqliteStore(path);
+  await seed(store, seedData, { at: AT, by: 'test-seed' });
+  const ra = createRegistrationAuthority({ store, clock: () => NOW });
+  const { uuid } = await ra.users.create(people.agent, applicant);
+  await ra.assignments.assign(people.agent, {
+    user: uuid,
+    position: 'pos-dispenser',
+    start: '2026-11-22',
+  });
+  await store.close();
+  const photo = join(dir, 'photo.jpg');
+  writeFileSync(photo, 'a facial image');
+  return { path, uuid, photo };
+}

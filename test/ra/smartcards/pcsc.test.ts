@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +12,8 @@ import {
 import { PcscContext } from '../../../src/card/pcsc/index.js';
 import { runCardCommand } from '../../../src/cli/card.js';
 import { parseCrl } from '../../../src/pki/index.js';
-import { type CardReader, createRegistrationAuthority, seed } from '../../../src/ra/index.js';
+import type { CardReader } from '../../../src/ra/index.js';
 import { memoryStore } from '../../../src/storage/index.js';
-import { sqliteStore } from '../../../src/storage/sqlite/index.js';
 import {
   acquireStackLock,
   releaseStackLock,
@@ -23,9 +22,9 @@ import {
   stopStack,
   VPCD_SOCKET,
 } from '../../card/pcsc-stack.js';
-import { AT, applicant, NOW, people, seedData } from '../fixtures.js';
+import { NOW, people } from '../fixtures.js';
 import { expectAgreement } from './faults.js';
-import { inspect, lifecycleWorld, PASSCODE, PHOTO } from './harness.js';
+import { cliStoreFile, inspect, lifecycleWorld, PASSCODE, PHOTO } from './harness.js';
 
 const READER = 'Virtual PCD 00 00';
 const CI = process.env['CI'] === 'true';
@@ -153,19 +152,7 @@ describe.skipIf(skip)(
       card.factoryReset();
       const dir = mkdtempSync(join(tmpdir(), 'careid-cli-pcsc-'));
       try {
-        const path = join(dir, 'ra.sqlite');
-        const store = sqliteStore(path);
-        await seed(store, seedData, { at: AT, by: 'test-seed' });
-        const ra = createRegistrationAuthority({ store, clock: () => NOW });
-        const { uuid } = await ra.users.create(people.agent, applicant);
-        await ra.assignments.assign(people.agent, {
-          user: uuid,
-          position: 'pos-dispenser',
-          start: '2026-11-22',
-        });
-        await store.close();
-        const photo = join(dir, 'photo.jpg');
-        writeFileSync(photo, 'a facial image');
+        const { path, uuid, photo } = await cliStoreFile(dir);
         const lines: string[] = [];
         const io = {
           out: (l: string) => lines.push(l),
