@@ -266,6 +266,40 @@ for (const storeCase of storeCases) {
           }),
         ).rejects.toBeInstanceOf(PolicyDeniedError);
       });
+
+      it('SOD-06 BATCH-01 a batch may end an RA position for a user with no training record (only giving one needs it)', async () => {
+        const { store, ra } = await setUp();
+        const untrained = batchUsers[1]!.uuid; // staff(1): no training certificate
+        const refused = await ra.batch.preview(people.ram, {
+          action: 'assign',
+          position: 'pos-sponsor',
+          uuids: [untrained],
+          start: '2026-12-01',
+        });
+        expect(refused.items[0]?.reasons?.map((r) => r.rule)).toContain('SOD-06');
+        await store.transaction((tx) =>
+          tx.positionAssignments.insert({
+            id: 'asg-legacy-sponsor',
+            user: untrained,
+            position: 'pos-sponsor',
+            organisation: PHARMACY,
+            start: '2025-01-01',
+            locum: false,
+            createdBy: people.ram,
+            version: 0,
+          } as never),
+        );
+        const ended = await ra.batch.apply(people.ram, {
+          action: 'end',
+          position: 'pos-sponsor',
+          uuids: [untrained],
+          end: '2026-11-30',
+        });
+        expect(ended.items[0]).toMatchObject({
+          outcome: 'changed',
+          assignment: 'asg-legacy-sponsor',
+        });
+      });
     },
   );
 }

@@ -126,9 +126,13 @@ async function batchItem(
   const mine = (
     await allPages((page) => ctx.tx.positionAssignments.historyForUser(uuid, page))
   ).filter((a) => a.position === position.id && a.removed === undefined);
+  const target = await assignmentTarget(ctx, user, position);
   const decision = ctx.check(
     'batch.manage-assignments',
-    await assignmentTarget(ctx, user, position),
+    // Ending or removing gives no role, so SOD-02 and SOD-06 (about what a position gives) stay out.
+    command.action === 'assign' || target.position === undefined
+      ? target
+      : { ...target, position: { ...target.position, roles: [] } },
     { batchSize: command.uuids.length },
   );
   if (!decision.allowed) {
