@@ -101,8 +101,10 @@ export interface RegistrationAuthorityOptions {
    */
   readonly certificateAuthority?: CertificateAuthority;
   /**
-   * Where per-card management keys and PUKs are kept, encrypted. Default: AES-GCM in
-   * memory under a random key (lost on restart; give `aesGcmKeyVault({ key, storage })`).
+   * Where per-card management keys and PUKs are kept, encrypted. Required for card
+   * operations over a SQLite or PostgreSQL store: `aesGcmKeyVault({ key, storage })` with a
+   * key the host keeps. Over the memory store the default is AES-GCM in memory under a
+   * random key, which lives as long as the store does.
    */
   readonly keyVault?: KeyVault;
   /** Sends self-service unlock codes (CARD-03); self-service unlock refuses without one. */
@@ -376,7 +378,8 @@ const reasonsOf = (decision: Decision) =>
  * as parse, load, decide, transition, commit with the audit record (AUD-01), all or
  * nothing. Denials and bad input are audited too, and change nothing else.
  *
- * @throws VALIDATION when the pack is not valid.
+ * @throws VALIDATION when the pack is not valid, or card operations are set up (a
+ * `certificateAuthority`) over a lasting store without a `keyVault` to keep card secrets in.
  * @example
  * ```ts
  * const ra = createRegistrationAuthority({ store: memoryStore(), pack: dorsetPack });
@@ -389,6 +392,16 @@ export function createRegistrationAuthority(
   const store = options.store;
   const pack = toValidPack(options.pack ?? nationalPack);
   const clock = options.clock ?? (() => new Date());
+  if (options.certificateAuthority && !options.keyVault && store.adapter !== 'memory') {
+    // A random in-memory vault would lose every card's PUK and management key on restart.
+    throw new ValidationError('registration authority options', [
+      {
+        field: 'keyVault',
+        message:
+          'a lasting store needs a lasting vault for card secrets: pass aesGcmKeyVault({ key, storage }) with a key you keep',
+      },
+    ]);
+  }
 
   const audit = (event: AuditEvent) =>
     store.transaction((tx) => tx.audit.append(event)).then(() => undefined);

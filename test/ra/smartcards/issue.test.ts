@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MANAGEMENT_KEY, PivObject, VirtualPivCard } from '../../../src/card/index.js';
 import { PolicyDeniedError } from '../../../src/policy/index.js';
+import { createRegistrationAuthority } from '../../../src/ra/index.js';
 import { people } from '../fixtures.js';
 import { storeCases } from '../stores.js';
 import { expectAgreement } from './faults.js';
@@ -27,6 +28,18 @@ for (const storeCase of storeCases) {
       dispose = made.dispose;
       return lifecycleWorld(made);
     }
+
+    it('CARD-03 card operations over a lasting store refuse to start without a vault the host keeps: the PUK an RA unlock needs must outlive a restart', async () => {
+      const w = await world();
+      const build = () =>
+        createRegistrationAuthority({ store: w.store, certificateAuthority: w.ca });
+      if (storeCase.name === 'memory') {
+        expect(build).not.toThrow();
+      } else {
+        expect(build).toThrow(expect.objectContaining({ code: 'VALIDATION', field: 'keyVault' }));
+      }
+      expect(() => createRegistrationAuthority({ store: w.store })).not.toThrow();
+    });
 
     it('CARD-01 CARD-02 CARD-11 issues the blank card: key and CSR on the card, certificate, CHUID with the UUID, photo, fresh PUK and management key, the user sets the passcode; records only what the card holds', async () => {
       const w = await world();
