@@ -21,19 +21,24 @@ const endAfterStart = (c: { readonly start: string; readonly end?: string | unde
   c.end === undefined || c.end > c.start;
 const endAfterStartIssue = { message: 'the end date must be after the start date', path: ['end'] };
 
+/** ASG-01: the fields that change an assignment's dates. */
+const editDatesFields = {
+  assignment: assignmentIdSchema,
+  start: isoDateSchema.optional(),
+  end: isoDateSchema.nullable().optional(),
+};
+const changesADate = (c: { readonly start?: unknown; readonly end?: unknown }) =>
+  c.start !== undefined || c.end !== undefined;
+const changesADateIssue = {
+  message: 'change the start date, the end date, or both',
+  path: ['end'],
+};
+
 /** ASG-01: the command that changes a position or workgroup assignment's dates. */
 function editDatesCommand<T extends string>(type: T) {
   return z
-    .object({
-      type: z.literal(type),
-      assignment: assignmentIdSchema,
-      start: isoDateSchema.optional(),
-      end: isoDateSchema.nullable().optional(),
-    })
-    .refine((c) => c.start !== undefined || c.end !== undefined, {
-      message: 'change the start date, the end date, or both',
-      path: ['end'],
-    })
+    .object({ type: z.literal(type), ...editDatesFields })
+    .refine(changesADate, changesADateIssue)
     .readonly();
 }
 
@@ -290,16 +295,8 @@ export const assignmentChangeSchema = z.discriminatedUnion('op', [
     .refine(endAfterStart, endAfterStartIssue)
     .readonly(),
   z
-    .object({
-      op: z.literal('edit-dates'),
-      assignment: assignmentIdSchema,
-      start: isoDateSchema.optional(),
-      end: isoDateSchema.nullable().optional(),
-    })
-    .refine((c) => c.start !== undefined || c.end !== undefined, {
-      message: 'change the start date, the end date, or both',
-      path: ['end'],
-    })
+    .object({ op: z.literal('edit-dates'), ...editDatesFields })
+    .refine(changesADate, changesADateIssue)
     .readonly(),
   z.object({ op: z.literal('remove'), assignment: assignmentIdSchema }).readonly(),
 ]);

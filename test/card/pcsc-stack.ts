@@ -37,16 +37,13 @@ export function stackUnavailableReason(): string | undefined {
   return undefined;
 }
 
-/** Starts the namespaced pcscd + vpcd relay; returns whether this call started it. */
-export function startStack(): boolean {
-  const already = existsSync(join(STACK_DIR, 'ns.pid')) && existsSync(VPCD_SOCKET);
+/**
+ * Starts the namespaced pcscd + vpcd relay (idempotent). Tests never stop it: killing
+ * pcscd while pcsclite's native threads are still cancelling their status calls can
+ * deadlock the worker on exit. `scripts/test.sh` stops it when the whole run ends.
+ */
+export function startStack(): void {
   execFileSync('bash', [join(SCRIPTS, 'start.sh')], { stdio: 'pipe', timeout: 30_000 });
-  return !already;
-}
-
-/** Stops the stack started by {@link startStack}. */
-export function stopStack(): void {
-  execFileSync('bash', [join(SCRIPTS, 'stop.sh')], { stdio: 'pipe', timeout: 30_000 });
 }
 
 const LOCK = `${STACK_DIR}.lock`;

@@ -23,7 +23,6 @@ import {
   releaseStackLock,
   stackUnavailableReason,
   startStack,
-  stopStack,
   VPCD_SOCKET,
 } from './pcsc-stack.js';
 
@@ -37,7 +36,6 @@ const skip = reason !== undefined && !CI;
 describe.skipIf(skip)(
   `PC/SC end to end through pcscd and vpcd${skip ? ` (skipped: ${reason})` : ''}`,
   () => {
-    let started = false;
     let card: VirtualPivCard;
     let link: VpcdLink;
     let pcsc: PcscContext;
@@ -79,7 +77,7 @@ describe.skipIf(skip)(
       if (reason !== undefined)
         throw new Error(`CI=true but the PC/SC stack cannot run: ${reason}`);
       await acquireStackLock();
-      started = startStack();
+      startStack();
       dir = mkdtempSync(join(tmpdir(), 'careid-pcsc-'));
       card = new VirtualPivCard();
       link = attachToVpcd(card, { path: VPCD_SOCKET });
@@ -93,7 +91,6 @@ describe.skipIf(skip)(
       pcsc?.close();
       await link?.close();
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-      if (started) stopStack();
       releaseStackLock();
     });
 

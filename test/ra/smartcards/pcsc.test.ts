@@ -19,7 +19,6 @@ import {
   releaseStackLock,
   stackUnavailableReason,
   startStack,
-  stopStack,
   VPCD_SOCKET,
 } from '../../card/pcsc-stack.js';
 import { NOW, people } from '../fixtures.js';
@@ -35,7 +34,6 @@ const DAY = 86_400_000;
 describe.skipIf(skip)(
   `the smartcard lifecycle through pcscd and vpcd${skip ? ` (skipped: ${reason})` : ''}`,
   () => {
-    let started = false;
     let card: VirtualPivCard;
     let link: VpcdLink;
     let pcsc: PcscContext;
@@ -45,7 +43,7 @@ describe.skipIf(skip)(
       if (reason !== undefined)
         throw new Error(`CI=true but the PC/SC stack cannot run: ${reason}`);
       await acquireStackLock();
-      started = startStack();
+      startStack();
       card = new VirtualPivCard({ serial: 30_000_001 });
       link = attachToVpcd(card, { path: VPCD_SOCKET });
       await link.connected;
@@ -57,7 +55,6 @@ describe.skipIf(skip)(
     afterAll(async () => {
       pcsc?.close();
       await link?.close();
-      if (started) stopStack();
       releaseStackLock();
     });
 
