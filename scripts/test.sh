@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 trap 'bash scripts/pcsc/stop.sh >/dev/null 2>&1 || true' EXIT
 
 bash scripts/setup-system.sh
+bash scripts/native.sh
 echo '== lint (biome)'
 npx biome check .
 echo '== typecheck (tsc)'
