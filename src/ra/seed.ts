@@ -1,8 +1,9 @@
 import type { PositionAssignment } from '../domain/assignment.js';
-import type { IsoDateTime } from '../domain/dates.js';
+import { type IsoDateTime, isoDateTimeSchema } from '../domain/dates.js';
 import type { Organisation } from '../domain/organisation.js';
 import type { Position } from '../domain/position.js';
 import type { UserProfile } from '../domain/user.js';
+import { parseWith } from '../errors/parse.js';
 import type { Store } from '../storage/ports.js';
 
 /** The records a host loads before the RA runs: from ODS, and its first RA staff. */
@@ -18,7 +19,7 @@ export interface SeedData {
  * loaded them (AUD-01): the organisation hierarchy (from ODS), positions, and the first
  * RA staff who then do everything else through the RA. Every record is validated.
  *
- * @throws VALIDATION for a malformed record; DUPLICATE for a key already stored (nothing is written).
+ * @throws VALIDATION for a malformed record or `context.at`; DUPLICATE for a key already stored (nothing is written).
  * @example
  * ```ts
  * await seed(store, { organisations, positions, users, assignments }, { at, by: 'ods-import' });
@@ -27,15 +28,21 @@ export interface SeedData {
 export async function seed(
   store: Store,
   data: SeedData,
-  context: { readonly at: IsoDateTime; readonly by: string },
+  context: { readonly at: IsoDateTime | string | Date; readonly by: string },
 ): Promise<void> {
+  const given = context.at;
+  const at = parseWith(
+    isoDateTimeSchema,
+    given instanceof Date && !Number.isNaN(given.getTime()) ? given.toISOString() : given,
+    'seed context',
+  );
   await store.transaction(async (tx) => {
     for (const o of data.organisations ?? []) await tx.organisations.insert({ ...o, version: 0 });
     for (const p of data.positions ?? []) await tx.positions.insert(p);
     for (const u of data.users ?? []) await tx.users.insert(u);
     for (const a of data.assignments ?? []) await tx.positionAssignments.insert(a);
     await tx.audit.append({
-      at: context.at,
+      at,
       actor: context.by,
       activity: 'system.seed',
       target: '',

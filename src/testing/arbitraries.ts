@@ -4,6 +4,7 @@ import type { NiNumber } from '../domain/ni-number.js';
 import type { OdsCode } from '../domain/ods-code.js';
 import type { OrganisationKind } from '../domain/organisation.js';
 import type { Uuid } from '../domain/uuid.js';
+import { ValidationError } from '../errors/validation-error.js';
 import type { ActorInput, DecisionRequestInput, FactsInput, TargetInput } from '../policy/input.js';
 import { type ActivityId, activityIds } from '../policy/matrix.js';
 import { derivePack } from '../policy/packs/derive.js';
@@ -236,8 +237,10 @@ export function worldArb(): fc.Arbitrary<World> {
 /**
  * A decision request in a world: any activity, an instant near the world's today, a target
  * drawn from the world (often another actor, sometimes the actor's own profile or card),
- * facts that sometimes name the actor (to exercise separation of duties).
+ * facts that sometimes name the actor (to exercise separation of duties). Aim it at the
+ * activities a property is about with `options.activities`.
  *
+ * @throws VALIDATION when `options.activities` is empty.
  * @example
  * ```ts
  * worldArb().chain((w) => fc.tuple(fc.constant(w), decisionRequestArb(w, w.actors[0]!.uuid)))
@@ -246,7 +249,14 @@ export function worldArb(): fc.Arbitrary<World> {
 export function decisionRequestArb(
   world: World,
   actorUuid: string,
+  options: { readonly activities?: readonly ActivityId[] } = {},
 ): fc.Arbitrary<DecisionRequestInput> {
+  const activities = options.activities ?? activityIds;
+  if (activities.length === 0) {
+    throw new ValidationError('decisionRequestArb options', [
+      { field: 'activities', message: 'must name at least one activity' },
+    ]);
+  }
   const people = world.actors.map((a) => a.uuid);
   const person = fc.constantFrom(actorUuid, ...people);
   const org = fc.constantFrom(...world.organisations);
@@ -312,7 +322,7 @@ export function decisionRequestArb(
   );
   return fc
     .record({
-      activity: fc.constantFrom<ActivityId>(...activityIds),
+      activity: fc.constantFrom<ActivityId>(...activities),
       at: edgeDateArb().map((d) => `${d}T10:00:00.000Z`),
       route: fc.option(fc.constantFrom('direct' as const, 'via-request' as const), {
         nil: undefined,

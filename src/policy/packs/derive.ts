@@ -2,8 +2,9 @@ import { toValidPack } from './registry.js';
 import type { RulePack, RulePackInput } from './schema.js';
 
 /** What a derived pack changes: any setting; `grants` and `roleCodes` merge per key. */
-export type RulePackChanges = Partial<Omit<RulePackInput, 'passcode'>> & {
+export type RulePackChanges = Partial<Omit<RulePackInput, 'passcode' | 'roleCodes'>> & {
   readonly passcode?: Partial<RulePackInput['passcode']>;
+  readonly roleCodes?: Partial<RulePackInput['roleCodes']>;
 };
 
 /**
