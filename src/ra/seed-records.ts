@@ -1,5 +1,5 @@
 import { type PositionAssignment, positionAssignmentSchema } from '../domain/assignment.js';
-import type { IsoDateTime } from '../domain/dates.js';
+import { type IsoDateTime, isoDateTimeSchema } from '../domain/dates.js';
 import { type Organisation, organisationSchema } from '../domain/organisation.js';
 import { type Position, positionSchema } from '../domain/position.js';
 import { type UserProfile, userProfileSchema } from '../domain/user.js';
@@ -7,9 +7,20 @@ import { parseWith } from '../errors/parse.js';
 
 /** Who loads the seed, and when: recorded on every record that keeps it. */
 export interface SeedContext {
-  readonly at: IsoDateTime | string;
+  /** An ISO 8601 instant in UTC, or a Date. */
+  readonly at: IsoDateTime | string | Date;
   /** The UUID recorded as creator and approver. */
   readonly by: string;
+}
+
+/** The context's instant as an `IsoDateTime`; VALIDATION when it is not one. */
+export function seedInstant(context: SeedContext): IsoDateTime {
+  const { at } = context;
+  return parseWith(
+    isoDateTimeSchema,
+    at instanceof Date && !Number.isNaN(at.getTime()) ? at.toISOString() : at,
+    'seed context',
+  );
 }
 
 /**
@@ -56,7 +67,7 @@ export function seedPosition(
       name: input.id,
       assignable: [],
       ...input,
-      approval: { method: 'local-policy', approvedBy: [context.by], at: context.at },
+      approval: { method: 'local-policy', approvedBy: [context.by], at: seedInstant(context) },
       status: 'open',
       version: 0,
     },
@@ -95,7 +106,7 @@ export function seedUser(
       trainingCertificates: input.training
         ? [{ kind: 'ra-sponsor', receivedOn: '2025-12-01', reference: 'eLfH' }]
         : [],
-      createdAt: context.at,
+      createdAt: seedInstant(context),
       createdBy: context.by,
       version: 0,
     },

@@ -1,10 +1,9 @@
 import type { PositionAssignment } from '../domain/assignment.js';
-import { type IsoDateTime, isoDateTimeSchema } from '../domain/dates.js';
 import type { Organisation } from '../domain/organisation.js';
 import type { Position } from '../domain/position.js';
 import type { UserProfile } from '../domain/user.js';
-import { parseWith } from '../errors/parse.js';
 import type { Store } from '../storage/ports.js';
+import { type SeedContext, seedInstant } from './seed-records.js';
 
 /** The records a host loads before the RA runs: from ODS, and its first RA staff. */
 export interface SeedData {
@@ -28,14 +27,9 @@ export interface SeedData {
 export async function seed(
   store: Store,
   data: SeedData,
-  context: { readonly at: IsoDateTime | string | Date; readonly by: string },
+  context: SeedContext,
 ): Promise<void> {
-  const given = context.at;
-  const at = parseWith(
-    isoDateTimeSchema,
-    given instanceof Date && !Number.isNaN(given.getTime()) ? given.toISOString() : given,
-    'seed context',
-  );
+  const at = seedInstant(context);
   await store.transaction(async (tx) => {
     for (const o of data.organisations ?? []) await tx.organisations.insert({ ...o, version: 0 });
     for (const p of data.positions ?? []) await tx.positions.insert(p);
