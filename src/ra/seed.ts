@@ -24,11 +24,7 @@ export interface SeedData {
  * await seed(store, { organisations, positions, users, assignments }, { at, by: 'ods-import' });
  * ```
  */
-export async function seed(
-  store: Store,
-  data: SeedData,
-  context: SeedContext,
-): Promise<void> {
+export async function seed(store: Store, data: SeedData, context: SeedContext): Promise<void> {
   const at = seedInstant(context);
   await store.transaction(async (tx) => {
     for (const o of data.organisations ?? []) await tx.organisations.insert({ ...o, version: 0 });
