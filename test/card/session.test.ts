@@ -29,6 +29,23 @@ describe('PivSession against the in-process VirtualPivCard', () => {
     expect(Buffer.from(app.aid).toString('hex')).toBe('000010000100');
   });
 
+  it('GET CHALLENGE answers as a card does: Ne fresh random bytes, P1-P2 other than 0000 refused', async () => {
+    const { piv, card } = await freshSession();
+    const a = await piv.challenge(8);
+    const b = await piv.challenge(8);
+    expect(a).toHaveLength(8);
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(false);
+    expect(await piv.challenge(256)).toHaveLength(256);
+    await expect(piv.challenge(0)).rejects.toBeInstanceOf(ValidationError);
+    await expect(piv.challenge(257)).rejects.toBeInstanceOf(ValidationError);
+    // Raw APDUs: 00 84 00 00 08 answers 8 bytes and 9000; P1=01 is 6A86; no Le is 6700.
+    const raw = (hex: string) =>
+      Buffer.from(card.transmit(Buffer.from(hex, 'hex')) ?? []).toString('hex');
+    expect(raw('0084000008')).toMatch(/^[0-9a-f]{16}9000$/);
+    expect(raw('0084010008')).toBe('6a86');
+    expect(raw('00840000')).toBe('6700');
+  });
+
   it('CARD-02 three wrong PINs block the PIN; the empty VERIFY reads the tries left', async () => {
     const { piv } = await freshSession();
     expect(await piv.pinStatus()).toEqual({ verified: false, triesLeft: 3 });

@@ -11,6 +11,12 @@ export const CLA_CHAINING = 0x10;
 /** GET RESPONSE, fetches the rest of a response announced by 61xx (ISO 7816-4 §11.7.1). */
 export const INS_GET_RESPONSE = 0xc0;
 
+/**
+ * GET CHALLENGE, asks the card for Ne random bytes (ISO 7816-4 §11.6.3); P1-P2 = 0000 (no
+ * further information).
+ */
+export const INS_GET_CHALLENGE = 0x84;
+
 /** Largest Nc of a short command APDU (ISO 7816-4 §5.1, Table 5). */
 export const SHORT_MAX_NC = 255;
 /** Largest Ne of a short command APDU, encoded as Le = 00 (ISO 7816-4 §5.1). */

@@ -6,6 +6,8 @@ import { type CommandApdu, commandApdu } from '../apdu/command.js';
 import {
   CLA_INTERINDUSTRY,
   EXTENDED_MAX_NE,
+  INS_GET_CHALLENGE,
+  SHORT_MAX_NE,
   SW_AUTH_BLOCKED,
   SW_SUCCESS,
   SW_WRONG_DATA,
@@ -676,6 +678,33 @@ export class PivSession {
       ),
       'SET MANAGEMENT KEY',
     );
+  }
+
+  /**
+   * GET CHALLENGE (ISO 7816-4 §11.6.3): `length` random bytes from the card, as relying
+   * parties ask for before a challenge-response. One APDU.
+   *
+   * @throws VALIDATION when `length` is not 1 to 256; CARD_STATUS when the card refuses;
+   * CARD_PROTOCOL when the answer has another length.
+   * @example
+   * ```ts
+   * const nonce = await piv.challenge(8);
+   * ```
+   */
+  async challenge(length: number): Promise<Uint8Array> {
+    if (!Number.isInteger(length) || length < 1 || length > SHORT_MAX_NE) {
+      throw new ValidationError('challenge', [
+        { field: 'length', message: `must be a whole number from 1 to ${SHORT_MAX_NE}` },
+      ]);
+    }
+    const data = await this.#call(
+      commandApdu(CLA_INTERINDUSTRY, INS_GET_CHALLENGE, 0x00, 0x00, EMPTY, length),
+      'GET CHALLENGE',
+    );
+    if (data.length !== length) {
+      throw new CardProtocolError(`GET CHALLENGE answered ${data.length} bytes, not ${length}`);
+    }
+    return data;
   }
 
   /**

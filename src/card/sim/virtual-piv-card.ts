@@ -11,6 +11,7 @@ import { type CommandApdu, decodeCommandApdu } from '../apdu/command.js';
 import {
   CLA_CHAINING,
   CLA_INTERINDUSTRY,
+  INS_GET_CHALLENGE,
   INS_GET_RESPONSE,
   SHORT_MAX_NE,
   SW_AUTH_BLOCKED,
@@ -456,6 +457,8 @@ export class VirtualPivCard {
           : this.#privateKeyOperation(c);
       case PivIns.GENERATE_ASYMMETRIC_KEY_PAIR:
         return this.#generate(c);
+      case INS_GET_CHALLENGE:
+        return this.#getChallenge(c);
       case VendorIns.GET_VERSION:
         return new Answer(SW_SUCCESS, VERSION);
       case VendorIns.GET_SERIAL:
@@ -480,6 +483,13 @@ export class VirtualPivCard {
       default:
         return new Answer(SW_INS_NOT_SUPPORTED);
     }
+  }
+
+  /** ISO 7816-4 §11.6.3: Ne fresh random bytes; no data field, P1-P2 = 0000. */
+  #getChallenge(c: CommandApdu): Answer {
+    if (c.p1 !== 0x00 || c.p2 !== 0x00) return new Answer(SW_WRONG_P1P2);
+    if (c.data.length !== 0 || c.ne === undefined) return new Answer(SW_WRONG_LENGTH);
+    return new Answer(SW_SUCCESS, new Uint8Array(randomBytes(Math.min(c.ne, SHORT_MAX_NE))));
   }
 
   #select(c: CommandApdu): Answer {
