@@ -1,19 +1,9 @@
-import { parseWith } from '../errors/parse.js';
 import { compilePack } from './compiled-pack.js';
-import type { Decision } from './engine.js';
-import { evaluate } from './engine.js';
-import {
-  type ActorInput,
-  actorSchema,
-  decisionRequestSchema,
-  type FactsInput,
-  type TargetInput,
-} from './input.js';
+import { actors, packOf, planOf } from './decide.js';
+import { type Decision, decidePrepared } from './engine.js';
+import type { ActorInput, FactsInput, TargetInput } from './input.js';
 import { type ActivityId, activityIds } from './matrix.js';
-import { nationalPack } from './packs/national.js';
-import { toValidPack } from './packs/registry.js';
 import type { RulePack } from './packs/schema.js';
-import { prepareValidActor } from './prepared-actor.js';
 
 /** One activity an actor may perform on a target, and how. */
 export interface Capability {
@@ -34,7 +24,8 @@ export interface WhatCanOptions {
 
 /**
  * The activities an actor may perform on a target, for front ends to show or hide
- * buttons. Each entry carries its full decision.
+ * buttons. Each entry carries its full decision. Validated as `decide()` validates (an
+ * actor or target passed again holding the same data is not validated again).
  *
  * @throws VALIDATION naming the field of the actor, target or options.
  * @example
@@ -47,16 +38,17 @@ export function whatCan(
   target: TargetInput,
   options: WhatCanOptions,
 ): readonly Capability[] {
-  const compiled = compilePack(toValidPack(options.pack ?? nationalPack));
-  const prepared = prepareValidActor(parseWith(actorSchema, actor, 'actor'));
+  const compiled = compilePack(packOf(options.pack));
+  const prepared = actors.get(actor);
   const capabilities: Capability[] = [];
   for (const activity of options.activities ?? activityIds) {
-    const request = parseWith(
-      decisionRequestSchema,
-      { activity, at: options.at, target, facts: options.facts ?? {} },
-      'whatCan input',
-    );
-    const decision = evaluate(compiled, prepared, request);
+    const plan = planOf(compiled, {
+      activity,
+      at: options.at,
+      target,
+      ...(options.facts === undefined ? {} : { facts: options.facts }),
+    });
+    const decision = decidePrepared(prepared, plan);
     if (decision.allowed && decision.route !== null)
       capabilities.push({ activity, route: decision.route, decision });
   }
