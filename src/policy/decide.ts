@@ -18,13 +18,13 @@ import {
   type DecisionRequest,
   type DecisionRequestInput,
   decisionRequestSchema,
-  type Facts,
   factsSchema,
   instantSchema,
   routeSchema,
   type Target,
   targetSchema,
 } from './input.js';
+import { type ActivityId, isActivityId } from './matrix.js';
 import { nationalPack } from './packs/national.js';
 import { toValidPack } from './packs/registry.js';
 import type { RulePack } from './packs/schema.js';
@@ -51,11 +51,11 @@ function part<S extends z.ZodMiniType>(schema: S, field: string) {
 }
 
 /** Actors validated and prepared once per object while their data stays the same (internal). */
-export const actors = new ValidatedOnce((input) =>
+export const actors = new ValidatedOnce(actorSchema, (input) =>
   prepareValidActor(part(actorSchema, 'actor')(input)),
 );
-const targets = new ValidatedOnce(part(targetSchema, 'target'));
-const facts = new ValidatedOnce(part(factsSchema, 'facts'));
+const targets = new ValidatedOnce(targetSchema, part(targetSchema, 'target'));
+const facts = new ValidatedOnce(factsSchema, part(factsSchema, 'facts'));
 const NO_TARGET = parseInput(targetSchema, {}, WHAT);
 const NO_FACTS = parseInput(factsSchema, {}, WHAT);
 
@@ -71,46 +71,48 @@ function instantOf(at: unknown): DecisionRequest['at'] {
   return valid as DecisionRequest['at'];
 }
 
-/** Prepared requests, by pack, validated target, then activity, instant, route and facts. */
-const plans = new WeakMap<CompiledPack, WeakMap<Target, Map<string, RequestPlan>>>();
-const factIds = new WeakMap<Facts, number>();
-let nextFactsId = 0;
+/** Prepared requests, by pack, then validated target and activity. */
+const plans = new WeakMap<CompiledPack, WeakMap<Target, Map<ActivityId, RequestPlan[]>>>();
 
 /** The prepared request of a decision input, validating only what was not seen before (internal). */
 export function planOf(compiled: CompiledPack, input: DecisionRequestInput): RequestPlan {
-  const activity = part(activitySchema, 'activity')(input.activity);
+  const activity = isActivityId(input.activity)
+    ? input.activity
+    : part(activitySchema, 'activity')(input.activity);
   const at = instantOf(input.at);
   const route = input.route === undefined ? undefined : part(routeSchema, 'route')(input.route);
   const target = input.target === undefined ? NO_TARGET : targets.get(input.target);
   const validFacts = input.facts === undefined ? NO_FACTS : facts.get(input.facts);
-  let factsId = factIds.get(validFacts);
-  if (factsId === undefined) {
-    factsId = nextFactsId++;
-    factIds.set(validFacts, factsId);
-  }
   let byTarget = plans.get(compiled);
   if (byTarget === undefined) {
     byTarget = new WeakMap();
     plans.set(compiled, byTarget);
   }
-  let byRest = byTarget.get(target);
-  if (byRest === undefined) {
-    byRest = new Map();
-    byTarget.set(target, byRest);
+  let byActivity = byTarget.get(target);
+  if (byActivity === undefined) {
+    byActivity = new Map();
+    byTarget.set(target, byActivity);
   }
-  const key = `${activity} ${at} ${route} ${factsId}`;
-  let plan = byRest.get(key);
-  if (plan === undefined) {
-    const request: DecisionRequest = Object.freeze({
-      activity,
-      at,
-      ...(route === undefined ? {} : { route }),
-      target,
-      facts: validFacts,
-    });
-    plan = prepareRequest(compiled, request);
-    byRest.set(key, plan);
+  let made = byActivity.get(activity);
+  if (made === undefined) {
+    made = [];
+    byActivity.set(activity, made);
   }
+  for (const plan of made) {
+    const r = plan.request;
+    if (r.at === at && r.route === route && r.facts === validFacts) return plan;
+  }
+  const request: DecisionRequest = Object.freeze({
+    activity,
+    at,
+    ...(route === undefined ? {} : { route }),
+    target,
+    facts: validFacts,
+  });
+  const plan = prepareRequest(compiled, request);
+  // A front end asks about a target at a few instants; keep the latest few.
+  if (made.length >= 8) made.shift();
+  made.push(plan);
   return plan;
 }
 
@@ -141,9 +143,14 @@ export function decide(input: DecisionInput): Decision {
     throw new ValidationError(WHAT, [{ field: '', message: 'must be an object' }]);
   }
   const actor = actors.get(input.actor);
-  const compiled = compilePack(packOf(input.pack));
+  const compiled =
+    input.pack === undefined
+      ? (national ??= compilePack(nationalPack))
+      : compilePack(packOf(input.pack));
   return decidePrepared(actor, planOf(compiled, input));
 }
+
+let national: CompiledPack | undefined;
 
 /** The pack of a decision input, validated (its errors name `pack.…`) (internal). */
 export function packOf(pack: unknown): RulePack {

@@ -105,7 +105,10 @@ describe('bad input: a ValidationError naming the field, never an exception from
   });
 
   it('ROLE-02 an actor, target or facts object decided before is validated again once its data changes', () => {
-    const actor = structuredClone(raa) as { uuid: string; assignments: { roles: string[] }[] };
+    const actor = structuredClone(raa) as unknown as {
+      uuid: string;
+      assignments: { roles: string[] }[];
+    };
     const request = structuredClone(happyRequest('smartcard.unlock')) as {
       target: { card: { holder: string } };
       facts: { userPresent: boolean };
