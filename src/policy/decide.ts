@@ -143,10 +143,11 @@ export function decide(input: DecisionInput): Decision {
     throw new ValidationError(WHAT, [{ field: '', message: 'must be an object' }]);
   }
   const actor = actors.get(input.actor);
-  const compiled =
-    input.pack === undefined
-      ? (national ??= compilePack(nationalPack))
-      : compilePack(packOf(input.pack));
+  let compiled = national;
+  if (input.pack !== undefined || compiled === undefined) {
+    compiled = compilePack(packOf(input.pack));
+    if (input.pack === undefined) national = compiled;
+  }
   return decidePrepared(actor, planOf(compiled, input));
 }
 
