@@ -92,7 +92,7 @@ describe('careid/policy bundled for the browser, run in headless Chromium', () =
     const plain = JSON.parse(JSON.stringify(inputs)) as DecisionInput[];
     const inPage = await page.evaluate(
       ([cases, source]) => {
-        const policy = (window as unknown as { careidPolicy: unknown }).careidPolicy;
+        const policy = (globalThis as unknown as { careidPolicy: unknown }).careidPolicy;
         const run = new Function('policy', 'input', `return (${source})(policy, input);`);
         return cases.map((input) => run(policy, input));
       },
@@ -130,7 +130,7 @@ describe('careid/policy bundled for the browser, run in headless Chromium', () =
       },
     ];
     const inPage = await page.evaluate((cases) => {
-      const policy = (window as unknown as { careidPolicy: InBrowser }).careidPolicy;
+      const policy = (globalThis as unknown as { careidPolicy: InBrowser }).careidPolicy;
       return cases.map((input) => {
         try {
           policy.decide(input as never);
