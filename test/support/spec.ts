@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The shared spec folder beside the repository (CI and developers have it). */
-export const specDir = process.env['CAREID_SPEC_DIR'] ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'spec');
+export const specDir = join(import.meta.dirname, '..', '..', '..', 'shared', 'spec');
 
 /** One row of ACTIVITIES.md's table, as written there. */
 export interface SpecRow {
