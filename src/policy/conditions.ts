@@ -1,5 +1,4 @@
 import type { IsoDate } from '../domain/dates.js';
-import type { CompiledActivity } from './compiled-pack.js';
 import type { Facts, Target } from './input.js';
 import type { ActivityId } from './matrix.js';
 import type { RulePack } from './packs/schema.js';
@@ -33,6 +32,13 @@ export const personAt: Readonly<
   'facts.requestedBy': (_, f) => f.requestedBy,
 };
 
+/** The activity a condition is checked for: its ID and how a sentence says it. */
+export interface ConditionActivity {
+  readonly id: ActivityId;
+  /** The activity as a sentence says it ("unlock a smartcard"). */
+  readonly action: string;
+}
+
 /**
  * What a condition sees of a decision in progress. It sees the actor only through
  * `actorIs` and `rolesHeld`, and only what its `reads` declares: the engine shares a
@@ -40,7 +46,7 @@ export const personAt: Readonly<
  */
 export interface ConditionContext {
   readonly pack: RulePack;
-  readonly activity: CompiledActivity;
+  readonly activity: ConditionActivity;
   readonly date: IsoDate;
   /** The decision date as days since 1970-01-01. */
   readonly day: number;

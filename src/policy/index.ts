@@ -9,6 +9,7 @@ export {
   type ActorFact,
   accessChangingActivities,
   type Condition,
+  type ConditionActivity,
   type ConditionContext,
   conditions,
   type PersonField,
