@@ -74,15 +74,38 @@ function instantOf(at: unknown): DecisionRequest['at'] {
 /** Prepared requests, by pack, then validated target and activity. */
 const plans = new WeakMap<CompiledPack, WeakMap<Target, Map<ActivityId, RequestPlan[]>>>();
 
+/** A decision request's parts but the activity, validated (internal). */
+export interface RequestParts {
+  readonly at: DecisionRequest['at'];
+  readonly route: DecisionRequest['route'];
+  readonly target: Target;
+  readonly facts: DecisionRequest['facts'];
+}
+
+/** Validates a request's parts but the activity, only what was not seen before (internal). */
+export function partsOf(input: Omit<DecisionRequestInput, 'activity'>): RequestParts {
+  return {
+    at: instantOf(input.at),
+    route: input.route === undefined ? undefined : part(routeSchema, 'route')(input.route),
+    target: input.target === undefined ? NO_TARGET : targets.get(input.target),
+    facts: input.facts === undefined ? NO_FACTS : facts.get(input.facts),
+  };
+}
+
 /** The prepared request of a decision input, validating only what was not seen before (internal). */
 export function planOf(compiled: CompiledPack, input: DecisionRequestInput): RequestPlan {
   const activity = isActivityId(input.activity)
     ? input.activity
     : part(activitySchema, 'activity')(input.activity);
-  const at = instantOf(input.at);
-  const route = input.route === undefined ? undefined : part(routeSchema, 'route')(input.route);
-  const target = input.target === undefined ? NO_TARGET : targets.get(input.target);
-  const validFacts = input.facts === undefined ? NO_FACTS : facts.get(input.facts);
+  return planFor(compiled, activity, partsOf(input));
+}
+
+/** The prepared request of an activity and validated parts, made once (internal). */
+export function planFor(
+  compiled: CompiledPack,
+  activity: ActivityId,
+  { at, route, target, facts: validFacts }: RequestParts,
+): RequestPlan {
   let byTarget = plans.get(compiled);
   if (byTarget === undefined) {
     byTarget = new WeakMap();

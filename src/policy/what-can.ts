@@ -1,9 +1,11 @@
 import { compilePack } from './compiled-pack.js';
-import { actors, packOf, planOf } from './decide.js';
+import { actors, packOf, partsOf, planFor } from './decide.js';
 import { type Decision, decidePrepared } from './engine.js';
 import type { ActorInput, FactsInput, TargetInput } from './input.js';
-import { type ActivityId, activityIds } from './matrix.js';
+import { activitySchema } from './input.js';
+import { type ActivityId, activityIds, isActivityId } from './matrix.js';
 import type { RulePack } from './packs/schema.js';
+import { parseField } from './parse.js';
 
 /** One activity an actor may perform on a target, and how. */
 export interface Capability {
@@ -40,15 +42,16 @@ export function whatCan(
 ): readonly Capability[] {
   const compiled = compilePack(packOf(options.pack));
   const prepared = actors.get(actor);
+  const parts = partsOf({
+    at: options.at,
+    target,
+    ...(options.facts === undefined ? {} : { facts: options.facts }),
+  });
   const capabilities: Capability[] = [];
-  for (const activity of options.activities ?? activityIds) {
-    const plan = planOf(compiled, {
-      activity,
-      at: options.at,
-      target,
-      ...(options.facts === undefined ? {} : { facts: options.facts }),
-    });
-    const decision = decidePrepared(prepared, plan);
+  for (const [i, activity] of (options.activities ?? activityIds).entries()) {
+    if (!isActivityId(activity))
+      parseField(activitySchema, activity, 'whatCan options', `activities.${i}`);
+    const decision = decidePrepared(prepared, planFor(compiled, activity, parts));
     if (decision.allowed && decision.route !== null)
       capabilities.push({ activity, route: decision.route, decision });
   }

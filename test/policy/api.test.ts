@@ -206,6 +206,22 @@ describe('the Decider, whatCan, explain, diffPacks', () => {
     ).toEqual(['user.find', 'organisation.find']);
   });
 
+  it('whatCan refuses bad input with a ValidationError naming the field', () => {
+    const sponsor = actorWith(['S'], PHARMACY);
+    expect(
+      validationField(() =>
+        whatCan(sponsor, {}, { at: AT, activities: ['user.find', 'user.teleport' as never] }),
+      ),
+    ).toBe('activities.1');
+    expect(validationField(() => whatCan(sponsor, {}, { at: 'now' }))).toBe('at');
+    expect(validationField(() => whatCan({ uuid: '1', assignments: [] }, {}, { at: AT }))).toBe(
+      'actor.uuid',
+    );
+    expect(validationField(() => whatCan(sponsor, { organisationPath: [] }, { at: AT }))).toBe(
+      'target.organisationPath',
+    );
+  });
+
   it('assertAllowed throws a PolicyDeniedError carrying the decision', () => {
     const d = decide({ actor: actorWith(['IDC']), ...happyRequest('smartcard.issue') });
     try {
