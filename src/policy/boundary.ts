@@ -137,9 +137,17 @@ function frozen(reads: Reads, value: unknown): boolean {
 /** Marks a seen object that is deeply frozen: no copy to compare with. */
 const FROZEN = Symbol('deeply frozen');
 
+/** What was validated of an input object: a copy of what its schema read, and the result. */
+interface Seen<T> {
+  readonly copy: unknown;
+  readonly value: T;
+}
+
 /** Validates each input object once while the data its schema reads stays the same (see above). */
 export class ValidatedOnce<T> {
-  readonly #seen = new WeakMap<object, { readonly copy: unknown; readonly value: T }>();
+  readonly #seen = new WeakMap<object, Seen<T>>();
+  #lastInput: object | undefined;
+  #lastSeen: Seen<T> | undefined;
   readonly #reads: Reads;
   readonly #same: (copy: unknown, value: unknown) => boolean;
   readonly #validate: (input: unknown) => T;
@@ -159,13 +167,16 @@ export class ValidatedOnce<T> {
    */
   get(input: unknown): T {
     if (typeof input !== 'object' || input === null) return this.#validate(input);
-    const seen = this.#seen.get(input);
-    if (seen !== undefined && (seen.copy === FROZEN || this.#same(seen.copy, input))) {
-      return seen.value;
+    // The object asked about last is usually asked about again (one actor, many targets).
+    let seen = input === this.#lastInput ? this.#lastSeen : this.#seen.get(input);
+    if (seen === undefined || (seen.copy !== FROZEN && !this.#same(seen.copy, input))) {
+      const value = this.#validate(input);
+      const reads = this.#reads;
+      seen = { copy: frozen(reads, input) ? FROZEN : copyOf(reads, input), value };
+      this.#seen.set(input, seen);
     }
-    const value = this.#validate(input);
-    const reads = this.#reads;
-    this.#seen.set(input, { copy: frozen(reads, input) ? FROZEN : copyOf(reads, input), value });
-    return value;
+    this.#lastInput = input;
+    this.#lastSeen = seen;
+    return seen.value;
   }
 }

@@ -54,9 +54,17 @@ function part<S extends z.ZodMiniType>(schema: S, field: string) {
 export const actors = new ValidatedOnce(actorSchema, (input) =>
   prepareValidActor(part(actorSchema, 'actor')(input)),
 );
-const targets = new ValidatedOnce(targetSchema, part(targetSchema, 'target'));
+/** A validated target, with the requests prepared on it (by pack, then activity). */
+interface TargetEntry {
+  readonly target: Target;
+  readonly plans: Map<CompiledPack, Map<ActivityId, RequestPlan[]>>;
+}
+const targets = new ValidatedOnce<TargetEntry>(targetSchema, (input) => ({
+  target: part(targetSchema, 'target')(input),
+  plans: new Map(),
+}));
 const facts = new ValidatedOnce(factsSchema, part(factsSchema, 'facts'));
-const NO_TARGET = parseInput(targetSchema, {}, WHAT);
+const NO_TARGET: TargetEntry = { target: parseInput(targetSchema, {}, WHAT), plans: new Map() };
 const NO_FACTS = parseInput(factsSchema, {}, WHAT);
 
 /** The instants seen lately, validated and normalised (a front end asks at one instant). */
@@ -71,14 +79,11 @@ function instantOf(at: unknown): DecisionRequest['at'] {
   return valid as DecisionRequest['at'];
 }
 
-/** Prepared requests, by pack, then validated target and activity. */
-const plans = new WeakMap<CompiledPack, WeakMap<Target, Map<ActivityId, RequestPlan[]>>>();
-
 /** A decision request's parts but the activity, validated (internal). */
 export interface RequestParts {
   readonly at: DecisionRequest['at'];
   readonly route: DecisionRequest['route'];
-  readonly target: Target;
+  readonly target: TargetEntry;
   readonly facts: DecisionRequest['facts'];
 }
 
@@ -106,15 +111,10 @@ export function planFor(
   activity: ActivityId,
   { at, route, target, facts: validFacts }: RequestParts,
 ): RequestPlan {
-  let byTarget = plans.get(compiled);
-  if (byTarget === undefined) {
-    byTarget = new WeakMap();
-    plans.set(compiled, byTarget);
-  }
-  let byActivity = byTarget.get(target);
+  let byActivity = target.plans.get(compiled);
   if (byActivity === undefined) {
     byActivity = new Map();
-    byTarget.set(target, byActivity);
+    target.plans.set(compiled, byActivity);
   }
   let made = byActivity.get(activity);
   if (made === undefined) {
@@ -129,7 +129,7 @@ export function planFor(
     activity,
     at,
     ...(route === undefined ? {} : { route }),
-    target,
+    target: target.target,
     facts: validFacts,
   });
   const plan = prepareRequest(compiled, request);
