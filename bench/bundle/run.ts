@@ -2,9 +2,12 @@
  * bench/bundle: what `careid/policy` costs a front end. Bundles `decide` + `whatCan` +
  * `explain` with esbuild for the browser (tree-shaken, minified) and prints the minified
  * and gzipped sizes, with the largest inputs; CASL's equivalent (`createMongoAbility` +
- * `subject`) bundled the same way in the same run as the named baseline.
+ * `subject`) bundled the same way in the same run as the named baseline. When
+ * `npm run build` has made `dist/`, the published `careid/policy` is bundled too.
  * Run: `npm run bench -- bundle`.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BenchRow, type BenchTarget, printTables } from '../lib/table.js';
 import { type Bundle, bundleFor, POLICY } from './build.js';
@@ -38,6 +41,12 @@ const casl = await bundleFor('@casl/ability', ['createMongoAbility', 'subject'],
   format: 'esm',
 });
 const policyGzip = gzipped(policy.code);
+// The published build (`npm run build`), as a front end bundling the npm package meets it:
+// tsup's shared chunks included.
+const DIST = join(import.meta.dirname, '..', '..', 'dist', 'policy', 'index.js');
+const published = existsSync(DIST)
+  ? await bundleFor(DIST, ['decide', 'whatCan', 'explain'], { format: 'esm' })
+  : undefined;
 const caslGzip = gzipped(casl.code);
 
 const rows: BenchRow[] = [
@@ -48,6 +57,16 @@ const rows: BenchRow[] = [
     note: `largest inputs: ${largest(policy, 4)}`,
   },
   { name: 'careid/policy: decide + whatCan + explain, gzipped', value: kb(policyGzip), unit: 'KB' },
+  ...(published === undefined
+    ? []
+    : [
+        {
+          name: 'the same from the published build (dist/policy), gzipped',
+          value: kb(gzipped(published.code)),
+          unit: 'KB',
+          note: 'tsup output with its shared chunks, as bundled from the npm package',
+        },
+      ]),
   {
     name: '@casl/ability: createMongoAbility + subject, minified (baseline)',
     value: kb(casl.code.length),
