@@ -13,55 +13,60 @@ export function seeded(seed: number): () => number {
   };
 }
 
-export interface BenchWorld {
-  /** Each organisation's path: itself, then its ancestors. */
+/** The people who sign in to an RA front end: RA staff and sponsors, with real role mixes. */
+const ROLE_MIX: readonly [number, readonly RaRole[]][] = [
+  [0.45, ['S']],
+  [0.2, ['RAA']],
+  [0.1, ['LSA']],
+  [0.08, ['RAAA']],
+  [0.07, ['IDC']],
+  [0.05, ['RAM']],
+  [0.05, ['RAA', 'S']],
+];
+const STARTS = ['2025-04-01', '2026-01-01', '2026-06-01', '2026-11-22', '2026-12-01'];
+const ENDS = [undefined, undefined, undefined, '2026-11-22', '2026-11-23', '2027-03-31'];
+export const AT = '2026-11-22T10:00:00.000Z';
+
+/** A front end's view: who signs in, and the rows (targets) it shows buttons for. */
+export interface FrontEndWorld {
+  /** Each organisation's path: itself, then its ICB. */
   readonly paths: readonly (readonly string[])[];
   readonly actors: readonly ActorInput[];
-  readonly assignmentCount: number;
+  /** One decision request per target: an activity on a user, card, position or report there. */
+  readonly targets: readonly DecisionRequestInput[];
 }
 
-/** Role mixes of real positions: most staff hold no RA role at all. */
-const ROLE_MIX: readonly [number, readonly RaRole[]][] = [
-  [0.72, []],
-  [0.14, ['S']],
-  [0.05, ['RAA']],
-  [0.03, ['LSA']],
-  [0.02, ['RAAA']],
-  [0.02, ['IDC']],
-  [0.01, ['RAM']],
-  [0.01, ['RAA', 'S']],
-];
-const DATES = ['2025-04-01', '2026-01-01', '2026-06-01', '2026-11-22', '2026-12-01'];
-const ENDS = [undefined, undefined, undefined, '2026-11-22', '2026-11-23', '2027-03-31'];
-
-/** 1,000 organisations (40 ICBs, 960 practices and pharmacies), 100,000 users, 200,000 assignments. */
-export function buildWorld(users = 100_000, assignmentsPerUser = 2, seed = 42): BenchWorld {
+/**
+ * 4 ICBs and 16 practices or pharmacies (one area's RA desk); `actorCount` RA staff and sponsors with two
+ * assignments each (some starting or ending around the decision date, some sponsors with
+ * an assignable list); `targetCount` targets, each one activity of the matrix on a user,
+ * their card, a position and a report at one organisation.
+ */
+export function buildFrontEnd(actorCount = 200, targetCount = 500, seed = 42): FrontEndWorld {
   const random = seeded(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
-  const paths: string[][] = [];
-  const icbs = Array.from({ length: 40 }, (_, i) => `Q${String(i).padStart(2, '0')}`);
-  for (const icb of icbs) paths.push([icb]);
-  for (let i = 0; i < 960; i++) {
-    const icb = icbs[i % icbs.length]!;
-    paths.push([`${i % 2 ? 'F' : 'A'}${String(i).padStart(5, '0')}`, icb]);
+  const icbs = Array.from({ length: 4 }, (_, i) => `Q${String(i).padStart(2, '0')}`);
+  const paths: string[][] = icbs.map((icb) => [icb]);
+  for (let i = 0; i < 16; i++) {
+    paths.push([`${i % 2 ? 'F' : 'A'}${String(i).padStart(5, '0')}`, icbs[i % icbs.length]!]);
   }
-  const roleOf = () => {
+  const rolesOf = () => {
     let x = random();
     for (const [p, roles] of ROLE_MIX) {
       if (x < p) return roles;
       x -= p;
     }
-    return [] as const;
+    return ['S'] as const;
   };
   const actors: ActorInput[] = [];
-  for (let u = 0; u < users; u++) {
+  for (let u = 0; u < actorCount; u++) {
     const assignments = [];
-    for (let k = 0; k < assignmentsPerUser; k++) {
-      const start = pick(DATES);
+    for (let k = 0; k < 2; k++) {
+      const start = pick(STARTS);
       const end = pick(ENDS);
       assignments.push({
         organisation: pick(paths)[0]!,
-        roles: roleOf(),
+        roles: rolesOf(),
         start,
         ...(end !== undefined && end > start ? { end } : {}),
         ...(random() < 0.3 ? { assignable: ['pos_a', 'pos_b'] } : {}),
@@ -69,62 +74,37 @@ export function buildWorld(users = 100_000, assignmentsPerUser = 2, seed = 42): 
     }
     actors.push({ uuid: String(100_000_000_000 + u), assignments });
   }
-  return { paths, actors, assignmentCount: users * assignmentsPerUser };
-}
-
-/** A request with the actor it is decided for. */
-export interface BenchRequest {
-  readonly actorIndex: number;
-  readonly request: DecisionRequestInput;
-}
-
-/**
- * 65,536 (actor, request) pairs: any activity; the target organisation is, half the time,
- * one where the actor holds a position (or one below it), otherwise anywhere.
- */
-export function buildRequests(world: BenchWorld, count = 1 << 16, seed = 7): BenchRequest[] {
-  const random = seeded(seed);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
-  const below = new Map<string, (readonly string[])[]>();
-  for (const path of world.paths) {
-    for (const org of path) below.set(org, [...(below.get(org) ?? []), path]);
-  }
-  const pairs: BenchRequest[] = [];
-  for (let i = 0; i < count; i++) {
-    const actorIndex = Math.floor(random() * world.actors.length);
-    const actor = world.actors[actorIndex]!;
-    const near = random() < 0.5 && actor.assignments.length > 0;
-    const path = near ? pick(below.get(pick(actor.assignments).organisation)!) : pick(world.paths);
-    const subject = random() < 0.1 ? actor.uuid : pick(world.actors).uuid;
-    pairs.push({
-      actorIndex,
-      request: {
-        activity: pick(activityIds),
-        at: '2026-11-22T10:00:00.000Z',
-        target: {
-          organisationPath: path,
-          user: {
-            uuid: subject,
-            identityChecked: true,
-            hasNiNumber: random() < 0.9,
-            raTraining: random() < 0.5,
-          },
-          position: { id: pick(['pos_a', 'pos_c']), organisation: path[0]! },
-          card: {
-            serial: pick(['0412345678', '2112345678']),
-            status: 'issued',
-            holder: subject,
-            certificatesExpireOn: '2027-01-10',
-          },
-          report: { category: pick(['smartcard', 'profile'] as const) },
+  const targets: DecisionRequestInput[] = [];
+  for (let t = 0; t < targetCount; t++) {
+    const path = pick(paths);
+    // A tenth of the rows are about one of the people signing in (their own profile).
+    const subject = random() < 0.1 ? pick(actors).uuid : String(200_000_000_000 + t);
+    targets.push({
+      activity: pick(activityIds),
+      at: AT,
+      target: {
+        organisationPath: path,
+        user: {
+          uuid: subject,
+          identityChecked: true,
+          hasNiNumber: random() < 0.9,
+          raTraining: random() < 0.5,
         },
-        facts: {
-          userPresent: random() < 0.9,
-          oneTimeCodeVerified: true,
-          ...(random() < 0.05 ? { sponsoredBy: actor.uuid } : {}),
+        position: { id: pick(['pos_a', 'pos_c']), organisation: path[0]! },
+        card: {
+          serial: pick(['0412345678', '2112345678']),
+          status: 'issued',
+          holder: subject,
+          certificatesExpireOn: '2027-01-10',
         },
+        report: { category: pick(['smartcard', 'profile'] as const) },
+      },
+      facts: {
+        userPresent: random() < 0.9,
+        oneTimeCodeVerified: true,
+        ...(random() < 0.05 ? { sponsoredBy: pick(actors).uuid } : {}),
       },
     });
   }
-  return pairs;
+  return { paths, actors, targets };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 const idText = z
@@ -37,5 +36,6 @@ export type AuthenticatorId = z.infer<typeof authenticatorIdSchema>;
  * ```
  */
 export function newId<T extends string>(prefix: string): T {
-  return `${prefix}_${randomUUID().replaceAll('-', '')}` as T;
+  // Web Crypto (`globalThis.crypto`, on Node 20 and in browsers), so nothing here needs Node.
+  return `${prefix}_${globalThis.crypto.randomUUID().replaceAll('-', '')}` as T;
 }

@@ -1,4 +1,11 @@
 import {
+  type ActorFact,
+  type Condition,
+  conditions,
+  type PersonField,
+  personAt,
+} from './conditions.js';
+import {
   type ActivityId,
   type ActivityRow,
   type AllUsersScope,
@@ -21,6 +28,16 @@ export interface CompiledActivity {
   readonly directMask: number;
   readonly viaRequestMask: number;
   readonly assignableMask: number;
+  /** The conditions that apply to it (`Condition.activities`). */
+  readonly conditions: readonly Condition[];
+  /** What each of them reads about the actor under this pack (`Condition.reads`). */
+  readonly readsOf: ReadonlyMap<Condition, readonly ActorFact[]>;
+  /** The person fields they read, in a fixed order: the bits of a decision key. */
+  readonly people: readonly PersonField[];
+  /** How to read each person field of a request. */
+  readonly personAt: typeof personAt;
+  /** Whether a condition reads the roles the actor holds (then they are part of a decision key). */
+  readonly readsRoles: boolean;
 }
 
 /** A rule pack made ready for fast decisions. */
@@ -30,6 +47,7 @@ export interface CompiledPack {
 }
 
 const cache = new WeakMap<RulePack, CompiledPack>();
+const PERSON_FIELDS = Object.keys(personAt) as PersonField[];
 
 function actionOf(row: ActivityRow): string {
   return row.action ?? row.title.charAt(0).toLowerCase() + row.title.slice(1);
@@ -86,6 +104,11 @@ export function compilePack(pack: RulePack): CompiledPack {
       else if (grant === 'via-request') viaRequestMask |= roleBit[role];
       else assignableMask |= roleBit[role];
     }
+    const applicable = conditions.filter((c) =>
+      c.activities === 'role-granted' ? row.allUsers === undefined : c.activities.includes(id),
+    );
+    const readsOf = new Map(applicable.map((c) => [c, c.reads(pack)] as const));
+    const facts = new Set([...readsOf.values()].flat());
     activities.set(id, {
       id,
       row,
@@ -96,6 +119,11 @@ export function compilePack(pack: RulePack): CompiledPack {
       directMask,
       viaRequestMask,
       assignableMask,
+      conditions: applicable,
+      readsOf,
+      people: PERSON_FIELDS.filter((field) => facts.has(field)),
+      personAt,
+      readsRoles: facts.has('rolesHeld'),
     });
   }
   const compiled = { pack, activities };

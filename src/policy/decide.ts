@@ -1,27 +1,37 @@
-import { z } from 'zod';
-import { parseWith } from '../errors/parse.js';
+import * as z from 'zod/mini';
 import { attempt, type Result } from '../errors/result.js';
 import { ValidationError } from '../errors/validation-error.js';
-import { compilePack } from './compiled-pack.js';
+import { ValidatedOnce } from './boundary.js';
+import { type CompiledPack, compilePack } from './compiled-pack.js';
 import {
   type Decision,
   decidePrepared,
-  evaluate,
-  isPreparedFor,
+  isPlanFor,
   type PreparedRequest,
   prepareRequest,
+  type RequestPlan,
 } from './engine.js';
 import {
   type ActorInput,
+  activitySchema,
   actorSchema,
+  type DecisionRequest,
   type DecisionRequestInput,
   decisionRequestSchema,
+  factsSchema,
+  instantSchema,
+  routeSchema,
+  type Target,
+  targetSchema,
 } from './input.js';
+import { type ActivityId, isActivityId } from './matrix.js';
 import { nationalPack } from './packs/national.js';
 import { toValidPack } from './packs/registry.js';
 import type { RulePack } from './packs/schema.js';
+import { parseField, parseInput } from './parse.js';
 import {
-  isPreparedActor,
+  type ActorPlan,
+  isActorPlan,
   type PreparedActor,
   prepareValidActor,
   prepareValidActors,
@@ -33,12 +43,110 @@ export type DecisionInput = DecisionRequestInput & {
   readonly actor: ActorInput;
 };
 
-const decisionInputSchema = z.object({ actor: actorSchema, pack: z.unknown().optional() }).loose();
+const WHAT = 'decision input';
+
+/** `schema` parsed as the field `field` of a decision input (its errors name `field.…`). */
+function part<S extends z.ZodMiniType>(schema: S, field: string) {
+  return (input: unknown): z.output<S> => parseField(schema, input, WHAT, field);
+}
+
+/** Actors validated and prepared once per object while their data stays the same (internal). */
+export const actors = new ValidatedOnce(actorSchema, (input) =>
+  prepareValidActor(part(actorSchema, 'actor')(input)),
+);
+/** A validated target, with the requests prepared on it (by pack, then activity). */
+interface TargetEntry {
+  readonly target: Target;
+  readonly plans: Map<CompiledPack, Map<ActivityId, RequestPlan[]>>;
+}
+const targets = new ValidatedOnce<TargetEntry>(targetSchema, (input) => ({
+  target: part(targetSchema, 'target')(input),
+  plans: new Map(),
+}));
+const facts = new ValidatedOnce(factsSchema, part(factsSchema, 'facts'));
+const NO_TARGET: TargetEntry = { target: parseInput(targetSchema, {}, WHAT), plans: new Map() };
+const NO_FACTS = parseInput(factsSchema, {}, WHAT);
+
+/** The instants seen lately, validated and normalised (a front end asks at one instant). */
+const instants = new Map<unknown, string>();
+function instantOf(at: unknown): DecisionRequest['at'] {
+  let valid = instants.get(at);
+  if (valid === undefined) {
+    valid = part(instantSchema, 'at')(at);
+    if (instants.size >= 64) instants.clear();
+    instants.set(at, valid);
+  }
+  return valid as DecisionRequest['at'];
+}
+
+/** A decision request's parts but the activity, validated (internal). */
+export interface RequestParts {
+  readonly at: DecisionRequest['at'];
+  readonly route: DecisionRequest['route'];
+  readonly target: TargetEntry;
+  readonly facts: DecisionRequest['facts'];
+}
+
+/** Validates a request's parts but the activity, only what was not seen before (internal). */
+export function partsOf(input: Omit<DecisionRequestInput, 'activity'>): RequestParts {
+  return {
+    at: instantOf(input.at),
+    route: input.route === undefined ? undefined : part(routeSchema, 'route')(input.route),
+    target: input.target === undefined ? NO_TARGET : targets.get(input.target),
+    facts: input.facts === undefined ? NO_FACTS : facts.get(input.facts),
+  };
+}
+
+/** The prepared request of a decision input, validating only what was not seen before (internal). */
+export function planOf(compiled: CompiledPack, input: DecisionRequestInput): RequestPlan {
+  const activity = isActivityId(input.activity)
+    ? input.activity
+    : part(activitySchema, 'activity')(input.activity);
+  return planFor(compiled, activity, partsOf(input));
+}
+
+/** The prepared request of an activity and validated parts, made once (internal). */
+export function planFor(
+  compiled: CompiledPack,
+  activity: ActivityId,
+  { at, route, target, facts: validFacts }: RequestParts,
+): RequestPlan {
+  let byActivity = target.plans.get(compiled);
+  if (byActivity === undefined) {
+    byActivity = new Map();
+    target.plans.set(compiled, byActivity);
+  }
+  let made = byActivity.get(activity);
+  if (made === undefined) {
+    made = [];
+    byActivity.set(activity, made);
+  }
+  for (const plan of made) {
+    const r = plan.request;
+    if (r.at === at && r.route === route && r.facts === validFacts) return plan;
+  }
+  const request: DecisionRequest = Object.freeze({
+    activity,
+    at,
+    ...(route === undefined ? {} : { route }),
+    target: target.target,
+    facts: validFacts,
+  });
+  const plan = prepareRequest(compiled, request);
+  // A front end asks about a target at a few instants; keep the latest few.
+  if (made.length >= 8) made.shift();
+  made.push(plan);
+  return plan;
+}
 
 /**
  * Decides whether an actor may perform an activity on a target, and why. Pure and
  * synchronous: no I/O, no clock. Every reason names its rule ID; a denial says what would
  * grant it; separation-of-duties rules beat every permit.
+ *
+ * The input is validated; an actor, target or facts object passed again holding the same
+ * data is not validated again (its data is compared with what was validated), so a front
+ * end asking about the same people and targets many times pays for validation once.
  *
  * @throws VALIDATION naming the field: an unknown activity, a malformed UUID, an end before its start, a bad pack.
  * @example
@@ -54,17 +162,27 @@ const decisionInputSchema = z.object({ actor: actorSchema, pack: z.unknown().opt
  * ```
  */
 export function decide(input: DecisionInput): Decision {
-  const { actor, pack } = parseWith(decisionInputSchema, input, 'decision input');
-  const request = parseWith(decisionRequestSchema, input, 'decision input');
-  return evaluate(compilePack(packOf(pack)), prepareValidActor(actor), request);
+  if (typeof input !== 'object' || input === null) {
+    throw new ValidationError(WHAT, [{ field: '', message: 'must be an object' }]);
+  }
+  const actor = actors.get(input.actor);
+  let compiled = national;
+  if (input.pack !== undefined || compiled === undefined) {
+    compiled = compilePack(packOf(input.pack));
+    if (input.pack === undefined) national = compiled;
+  }
+  return decidePrepared(actor, planOf(compiled, input));
 }
 
-function packOf(pack: unknown): RulePack {
+let national: CompiledPack | undefined;
+
+/** The pack of a decision input, validated (its errors name `pack.…`) (internal). */
+export function packOf(pack: unknown): RulePack {
   if (pack === undefined) return nationalPack;
   try {
     return toValidPack(pack);
   } catch (error) {
-    throw error instanceof ValidationError ? error.within('pack', 'decision input') : error;
+    throw error instanceof ValidationError ? error.within('pack', WHAT) : error;
   }
 }
 
@@ -116,6 +234,14 @@ export interface Decider {
   decide(actor: PreparedActor, request: PreparedRequest | DecisionRequestInput): Decision;
 }
 
+/** The actor plan behind a prepared actor, or a ValidationError. */
+export function actorPlanOf(actor: PreparedActor): ActorPlan {
+  if (isActorPlan(actor)) return actor;
+  throw new ValidationError('actor', [
+    { field: 'actor', message: "must be an actor made by a decider's prepare()" },
+  ]);
+}
+
 /**
  * Creates a {@link Decider} for a pack (national by default).
  *
@@ -130,29 +256,20 @@ export interface Decider {
  */
 export function createDecider(pack: RulePack = nationalPack): Decider {
   const compiled = compilePack(toValidPack(pack));
+  const requestOf = (input: unknown) =>
+    prepareRequest(compiled, parseInput(decisionRequestSchema, input, 'decision request'));
   return {
     pack: compiled.pack,
     prepare(actor) {
-      return prepareValidActor(parseWith(actorSchema, actor, 'actor'));
+      return prepareValidActor(parseInput(actorSchema, actor, 'actor'));
     },
     prepareAll(actors) {
-      return prepareValidActors(parseWith(actorSchema.array(), actors, 'actors'));
+      return prepareValidActors(parseInput(z.array(actorSchema), actors, 'actors'));
     },
-    request(input) {
-      return prepareRequest(compiled, parseWith(decisionRequestSchema, input, 'decision request'));
-    },
+    request: requestOf,
     decide(actor, request) {
-      if (!isPreparedActor(actor)) {
-        throw new ValidationError('actor', [
-          { field: 'actor', message: "must be an actor made by this decider's prepare()" },
-        ]);
-      }
-      if (isPreparedFor(compiled, request)) return decidePrepared(actor, request);
-      return evaluate(
-        compiled,
-        actor,
-        parseWith(decisionRequestSchema, request, 'decision request'),
-      );
+      const plan = actorPlanOf(actor);
+      return decidePrepared(plan, isPlanFor(compiled, request) ? request : requestOf(request));
     },
   };
 }

@@ -1,19 +1,29 @@
 import type { IsoDate } from '../domain/dates.js';
 import type { CompiledActivity, CompiledPack } from './compiled-pack.js';
-import { type Condition, type ConditionContext, conditions } from './conditions.js';
+import type { ConditionContext } from './conditions.js';
 import type { DecisionRequest } from './input.js';
-import { type ActivityId, type ActivityRow, activityMatrix } from './matrix.js';
-import type { RulePack } from './packs/schema.js';
+import type { ActivityId } from './matrix.js';
 import {
+  type ActorPlan,
   dayNumber,
   GRANT_STRIDE,
   LOCUM_FLAG,
   organisationCode,
   organisationId,
-  type PreparedActor,
+  rolesHeldOn,
 } from './prepared-actor.js';
 import { type Reason, reason } from './reasons.js';
 import { type RaRole, raRoles, roleBit } from './roles.js';
+
+/*
+ * The decision core: every entry point (`decide`, `Decider.decide`, `decideAt`, `whatCan`)
+ * decides with `decidePrepared` below, one grant scan for one prepared actor and one
+ * prepared request. The scan finds how the actor is granted (the outcome, the role, where);
+ * the decision is then made from that and from the facts about the actor that the
+ * applicable conditions declare they read (`Condition.reads`), never from the actor
+ * itself, so it is kept per request under a key of exactly those and shared, frozen, by
+ * every actor with the same key.
+ */
 
 /** A way to perform an activity: directly, or by raising a request an RA agent accepts. */
 export type Route = 'direct' | 'via-request';
@@ -46,111 +56,58 @@ export interface Decision {
 }
 
 /**
- * A validated request with what every decision on it needs worked out once: its date,
- * its compiled activity, its scope, the conditions that apply, and the answers that do
- * not depend on the actor.
+ * A validated request made ready for deciding it for many actors; build it with
+ * `Decider.request` (or `prepareRequests`). Opaque but for the validated request.
  */
 export interface PreparedRequest {
+  /** The validated request (defaults filled in). */
   readonly request: DecisionRequest;
-  readonly compiled: CompiledPack;
-  readonly activity: CompiledActivity;
-  readonly conditions: readonly Condition[];
-  readonly date: IsoDate;
-  /** The target organisation and its ancestors (ROLE-02); undefined: no organisation. */
-  readonly path: readonly string[] | undefined;
-  /** The same path as organisation ids. */
-  readonly pathIds: Int32Array | undefined;
-  /** The decision date as days since 1970-01-01. */
-  readonly day: number;
-  /** The decision when nobody's role grants it and no rule forbids. */
-  readonly noRole: Decision;
-  /** The permit of an all-users row (finding, or self-service on one's own profile). */
-  readonly allUsersPermit: Reason | undefined;
-  /** The profile a self-service activity acts on, when the target is one person's own (ROLE-01). */
-  readonly selfSubject: string | undefined;
-  /** The position the target names, if any (ROLE-03 `S**`). */
-  readonly positionId: string | undefined;
-  /**
-   * The answers that do not depend on who asks, made on first use: two refusals, and each
-   * allowed decision by (how it was granted, role, organisation, route).
-   */
-  readonly memo: {
-    notOwnProfile?: Decision;
-    profileClosed?: Decision;
-    allowed?: Map<number, Decision>;
-  };
 }
 
-const conditionsByActivity = new Map<ActivityId, readonly Condition[]>();
-for (const row of activityMatrix as readonly ActivityRow[]) {
-  const id = row.id as ActivityId;
-  conditionsByActivity.set(
-    id,
-    conditions.filter((c) =>
-      c.activities === 'role-granted' ? row.allUsers === undefined : c.activities.includes(id),
-    ),
+/** The engine's view of a prepared request (internal): what every decision on it reads. */
+export interface RequestPlan extends PreparedRequest {
+  readonly compiled: CompiledPack;
+  readonly activity: CompiledActivity;
+  readonly date: IsoDate;
+  /** The decision date as days since 1970-01-01. */
+  readonly day: number;
+  /** The target organisation and its ancestors as organisation ids; undefined: no organisation. */
+  readonly pathIds: Int32Array | undefined;
+  /** The position the target names, if any (ROLE-03 `S**`). */
+  readonly positionId: string | undefined;
+  /** The profile a self-service activity acts on, when the target is one person's own (ROLE-01). */
+  readonly selfSubject: string | undefined;
+  /** The people named at the person fields the conditions read, in `compiled` order. */
+  readonly people: readonly (string | undefined)[];
+  /** The decision when nobody's role grants it and no rule forbids. */
+  readonly noRole: Decision;
+  /** Decisions made, by key (see `keyOf`), and the last one found, for a cheap repeat. */
+  readonly memo: Map<number, Decision>;
+  lastKey: number;
+  lastDecision: Decision | undefined;
+}
+
+const PLAN = Symbol('careid.preparedRequest');
+
+/** Whether `value` is a request prepared under `compiled`. */
+export function isPlanFor(compiled: CompiledPack, value: unknown): value is RequestPlan {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [PLAN]?: CompiledPack })[PLAN] === compiled
   );
 }
 
 const NO_HINTS: readonly GrantHint[] = Object.freeze([]);
 
-const ROLE_INDEX: Readonly<Record<RaRole, number>> = {
-  RAM: 0,
-  RAAA: 1,
-  RAA: 2,
-  S: 3,
-  IDC: 4,
-  LSA: 5,
-};
-
 /** The role a permit names when several grant: an RA role before the sponsor role. */
-export const ROLE_PREFERENCE: readonly RaRole[] = ['RAM', 'RAAA', 'RAA', 'IDC', 'LSA', 'S'];
+const ROLE_PREFERENCE: readonly RaRole[] = ['RAM', 'RAAA', 'RAA', 'IDC', 'LSA', 'S'];
 
-function preferredRole(mask: number): RaRole {
-  for (const role of ROLE_PREFERENCE) if (mask & roleBit[role]) return role;
-  throw new RangeError('preferredRole of an empty mask');
-}
-
-function inPath(pathIds: Int32Array | undefined, organisation: number): boolean {
-  if (pathIds === undefined) return true;
-  for (let p = 0; p < pathIds.length; p++) if (pathIds[p] === organisation) return true;
-  return false;
-}
-
-/**
- * The organisation id of the first assignment (in the actor's order) through which `role`
- * grants by the given route: the one a permit names.
- */
-function firstGranting(
-  actor: PreparedActor,
-  prepared: PreparedRequest,
-  role: RaRole,
-  direct: boolean,
-): number {
-  const bit = roleBit[role];
-  const grant = prepared.activity.grants[role];
-  const positionId = prepared.request.target.position?.id;
-  const unlock = prepared.activity.id === 'smartcard.unlock';
-  const g = actor.grants;
-  const day = prepared.day;
-  for (let i = actor.from; i < actor.to; i += GRANT_STRIDE) {
-    const flags = g[i + 1]!;
-    if (
-      (flags & bit) === 0 ||
-      g[i + 2]! > day ||
-      day >= g[i + 3]! ||
-      !inPath(prepared.pathIds, g[i]!)
-    )
-      continue;
-    if (flags & LOCUM_FLAG && unlock) continue;
-    if (grant !== 'assignable-only') return g[i]!;
-    const onList =
-      positionId !== undefined &&
-      (actor.assignable[(i - actor.from) / GRANT_STRIDE] ?? []).includes(positionId);
-    if (onList === direct) return g[i]!;
-  }
-  throw new RangeError(`no assignment grants ${role}`);
-}
+/** Per mask of granting roles, the index in `raRoles` of the role a permit names. */
+const PREFERRED = Int8Array.from({ length: 64 }, (_, mask) => {
+  const role = ROLE_PREFERENCE.find((r) => (mask & roleBit[r]) !== 0);
+  return role === undefined ? -1 : raRoles.indexOf(role);
+});
 
 function hintsFor(activity: CompiledActivity, organisation: string | undefined): GrantHint[] {
   const hints: GrantHint[] = [];
@@ -170,8 +127,6 @@ function describeHints(hints: readonly GrantHint[]): string {
   return hints.map((h) => (h.route === 'direct' ? h.role : `${h.role} (by request)`)).join(', ');
 }
 
-const PREPARED_FOR = Symbol('careid.preparedFor');
-
 /** The one person a target belongs to: its user, and the card's holder if a card is named. */
 function selfSubjectOf(target: DecisionRequest['target']): string | undefined {
   const subject = target.user?.uuid ?? target.card?.holder;
@@ -179,31 +134,19 @@ function selfSubjectOf(target: DecisionRequest['target']): string | undefined {
   return holder === undefined || holder === subject ? subject : undefined;
 }
 
-/**
- * Whether `value` is a request prepared under `compiled` by {@link prepareRequest}.
- *
- * @example
- * ```ts
- * if (!isPreparedFor(compiled, request)) request = prepareRequest(compiled, parse(request));
- * ```
- */
-export function isPreparedFor(compiled: CompiledPack, value: unknown): value is PreparedRequest {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { [PREPARED_FOR]?: CompiledPack })[PREPARED_FOR] === compiled
-  );
+/** Every decision is made here, so all have one shape (monomorphic reads for the caller). */
+function decision(
+  allowed: boolean,
+  activity: ActivityId,
+  route: Route | null,
+  reasons: readonly Reason[],
+  wouldGrant: readonly GrantHint[],
+): Decision {
+  return Object.freeze({ allowed, activity, route, reasons: Object.freeze(reasons), wouldGrant });
 }
 
-/**
- * Works out, once, everything about a validated request that does not depend on who asks.
- *
- * @example
- * ```ts
- * const prepared = prepareRequest(compilePack(nationalPack), request);
- * ```
- */
-export function prepareRequest(compiled: CompiledPack, request: DecisionRequest): PreparedRequest {
+/** Works out, once, everything about a validated request that does not depend on who asks. */
+export function prepareRequest(compiled: CompiledPack, request: DecisionRequest): RequestPlan {
   const activity = compiled.activities.get(request.activity)!;
   const target = request.target;
   const date = request.at.slice(0, 10) as IsoDate;
@@ -222,255 +165,288 @@ export function prepareRequest(compiled: CompiledPack, request: DecisionRequest)
     detail: describeHints(hints),
     ...(organisation !== undefined ? { organisation } : {}),
   });
-  const row = activity.row;
-  const prepared: PreparedRequest & { readonly [PREPARED_FOR]: CompiledPack } = {
-    [PREPARED_FOR]: compiled,
+  const plan: RequestPlan & { readonly [PLAN]: CompiledPack } = {
+    [PLAN]: compiled,
     request,
     compiled,
     activity,
-    conditions: conditionsByActivity.get(request.activity)!,
     date,
-    path,
+    day: dayNumber(date),
     pathIds: path === undefined ? undefined : Int32Array.from(path, organisationId),
     positionId: target.position?.id,
     selfSubject: selfSubjectOf(target),
-    memo: {},
-    day: dayNumber(date),
-    noRole: Object.freeze({
-      allowed: false,
-      activity: request.activity,
-      route: null,
-      reasons: Object.freeze([noRoleReason]),
-      wouldGrant: hints,
-    }),
-    allUsersPermit:
-      row.allUsers === 'any'
-        ? reason('ROLE-01', 'ALL_USERS', 'permit', { activity: activity.action })
-        : row.allUsers === 'own'
-          ? reason('ROLE-01', 'SELF_SERVICE', 'permit', { activity: activity.action })
-          : undefined,
+    people: activity.people.map((field) => activity.personAt[field]!(target, request.facts)),
+    noRole: decision(false, request.activity, null, [noRoleReason], hints),
+    memo: new Map(),
+    lastKey: -1,
+    lastDecision: undefined,
   };
-  return prepared;
+  return plan;
 }
 
-// One scratch context, reused: decisions are synchronous and conditions never re-enter.
-const scratch: { -readonly [K in keyof ConditionContext]: ConditionContext[K] } = {
-  pack: undefined as unknown as RulePack,
-  activity: undefined as unknown as CompiledActivity,
-  date: '' as IsoDate,
-  day: 0,
-  at: '',
-  actor: undefined as unknown as PreparedActor,
-  target: undefined as unknown as DecisionRequest['target'],
-  facts: undefined as unknown as DecisionRequest['facts'],
-  actingRole: undefined,
-};
+/*
+ * How a decision came about, the low 3 bits of its key. With the role, where the granting
+ * organisation is, and the facts the conditions read about the actor, it determines the
+ * whole decision, reasons included.
+ */
+const PROFILE_CLOSED = 1;
+const NOT_OWN_PROFILE = 2;
+const ALL_USERS_PERMIT = 3;
+const ROLE_PERMIT = 4;
+const REQUEST_PERMIT = 5;
+const ROUTE_REFUSED = 6;
+const LOCUM_REFUSED = 7;
+/** The role index of a key when no role is involved. */
+const NO_ROLE = 7;
+/** The place of a key when no organisation is involved. */
+const NOWHERE = -1;
 
-function checkConditions(
-  prepared: PreparedRequest,
-  actor: PreparedActor,
-  actingRole: RaRole | undefined,
-): Reason[] | undefined {
-  const applicable = prepared.conditions;
-  if (applicable.length === 0) return undefined;
-  const request = prepared.request;
-  scratch.pack = prepared.compiled.pack;
-  scratch.activity = prepared.activity;
-  scratch.date = prepared.date;
-  scratch.day = prepared.day;
-  scratch.at = request.at;
-  scratch.actor = actor;
-  scratch.target = request.target;
-  scratch.facts = request.facts;
-  scratch.actingRole = actingRole;
-  let forbids: Reason[] | undefined;
-  for (let i = 0; i < applicable.length; i++) {
-    const broken = applicable[i]!.check(scratch);
-    if (broken === undefined) continue;
-    if (forbids === undefined) forbids = [broken];
-    else forbids.push(broken);
-  }
-  return forbids;
-}
-
-function denied(prepared: PreparedRequest, reasons: Reason[]): Decision {
-  return {
-    allowed: false,
-    activity: prepared.request.activity,
-    route: null,
-    reasons,
-    wouldGrant: NO_HINTS,
-  };
-}
-
-function refused(prepared: PreparedRequest, refusal: Reason): Decision {
-  return denied(prepared, [refusal]);
-}
-
-/** How a permit was granted: by an "All users" row, a role directly, or a role by request. */
-enum PermitKind {
-  AllUsers = 0,
-  Role = 1,
-  Request = 2,
-}
-
-function permitReason(
-  prepared: PreparedRequest,
-  kind: PermitKind,
-  role: RaRole | undefined,
-  organisationId: number,
-): Reason {
-  if (kind === PermitKind.AllUsers || role === undefined) return prepared.allUsersPermit!;
-  const activity = prepared.activity;
-  const organisation = organisationCode(organisationId);
-  if (kind === PermitKind.Request) {
-    const code = activity.grants[role] === 'via-request' ? 'VIA_REQUEST_ONLY' : 'NOT_ASSIGNABLE';
-    return reason('ROLE-03', code, 'permit', { activity: activity.action, role, organisation });
-  }
-  const viaAssignable = activity.grants[role] === 'assignable-only';
-  return reason(
-    viaAssignable ? 'ROLE-03' : 'ROLE-02',
-    viaAssignable ? 'ASSIGNABLE_POSITION' : 'ROLE_GRANTS',
-    'permit',
-    { activity: activity.action, role, organisation, date: prepared.date },
-  );
-}
+/*
+ * The grant scan keeps, per role, where the first assignment granting it (directly, or by
+ * request) is; entries are read only for roles found in this decision, so they need no reset.
+ */
+const firstDirect = new Int32Array(8);
+const firstRequest = new Int32Array(8);
 
 /**
- * A permit stands unless a condition forbids it. The allowed decision depends only on how
- * it was granted, the role, the organisation and the route, so it is made once per
- * prepared request and shared (frozen).
+ * Decides a prepared request for a prepared actor: the one grant scan, then the decision
+ * kept under its key. Pure and synchronous: no I/O, no clock (the request carries its instant).
  */
-function permitted(
-  prepared: PreparedRequest,
-  actor: PreparedActor,
-  kind: PermitKind,
-  route: Route,
-  role: RaRole | undefined,
-  organisationId: number,
-): Decision {
-  const forbids = checkConditions(prepared, actor, role);
-  if (forbids !== undefined) return denied(prepared, forbids);
-  // One small integer per (organisation, role, how granted, route).
-  const roleIndex = role === undefined ? 7 : ROLE_INDEX[role];
-  const key = ((organisationId * 8 + roleIndex) * 4 + kind) * 2 + (route === 'via-request' ? 1 : 0);
-  prepared.memo.allowed ??= new Map();
-  const allowed = prepared.memo.allowed;
-  let decision = allowed.get(key);
-  if (decision === undefined) {
-    decision = Object.freeze({
-      allowed: true,
-      activity: prepared.request.activity,
-      route,
-      reasons: Object.freeze([permitReason(prepared, kind, role, organisationId)]),
-      wouldGrant: NO_HINTS,
-    });
-    allowed.set(key, decision);
-  }
-  return decision;
-}
-
-/**
- * Decides a prepared request for a prepared actor. Pure and synchronous: no I/O, no
- * clock (the request carries its instant).
- *
- * @example
- * ```ts
- * decidePrepared(actor, prepareRequest(compiled, request))
- * ```
- */
-export function decidePrepared(actor: PreparedActor, prepared: PreparedRequest): Decision {
-  const activity = prepared.activity;
-  const action = activity.action;
-  const request = prepared.request;
-
-  if (!actor.open) {
-    prepared.memo.profileClosed ??= Object.freeze(
-      denied(prepared, [reason('ROLE-01', 'PROFILE_CLOSED', 'deny', { activity: action })]),
-    );
-    return prepared.memo.profileClosed;
-  }
+export function decidePrepared(actor: ActorPlan, plan: RequestPlan): Decision {
+  if (!actor.open) return keyed(plan, actor, PROFILE_CLOSED, NO_ROLE, NOWHERE);
+  const activity = plan.activity;
   const allUsers = activity.allUsers;
-  if (allUsers === 'any')
-    return permitted(prepared, actor, PermitKind.AllUsers, 'direct', undefined, -1);
-  if (allUsers === 'own') {
-    if (prepared.selfSubject === actor.uuid) {
-      return permitted(prepared, actor, PermitKind.AllUsers, 'direct', undefined, -1);
+  if (allUsers !== undefined) {
+    if (allUsers === 'own' && plan.selfSubject !== actor.uuid) {
+      return keyed(plan, actor, NOT_OWN_PROFILE, NO_ROLE, NOWHERE);
     }
-    prepared.memo.notOwnProfile ??= Object.freeze(
-      denied(prepared, [reason('ROLE-01', 'NOT_OWN_PROFILE', 'deny', { activity: action })]),
-    );
-    return prepared.memo.notOwnProfile;
+    return keyed(plan, actor, ALL_USERS_PERMIT, NO_ROLE, NOWHERE);
   }
+  // Most actors hold no role (anywhere, on any date) that grants the activity.
+  if ((actor.union & activity.anyMask) === 0) return plan.noRole;
 
-  const day = prepared.day;
-  const pathIds = prepared.pathIds;
-  const positionId = prepared.positionId;
+  const day = plan.day;
+  const pathIds = plan.pathIds;
   const unlock = activity.id === 'smartcard.unlock';
   const anyMask = activity.anyMask;
+  const assignableMask = activity.assignableMask;
   const g = actor.grants;
-  let directFound = 0;
-  let requestFound = 0;
-  let locum = -1;
+  let direct = 0;
+  let viaRequest = 0;
+  let locum = NOWHERE;
   for (let i = actor.from; i < actor.to; i += GRANT_STRIDE) {
     const flags = g[i + 1]!;
     const matched = flags & anyMask;
-    if (matched === 0 || g[i + 2]! > day || day >= g[i + 3]! || !inPath(pathIds, g[i]!)) continue;
-    if (flags & LOCUM_FLAG && unlock) {
-      if (locum < 0) locum = g[i]!;
+    if (matched === 0 || g[i + 2]! > day || day >= g[i + 3]!) continue;
+    // Where the assignment's organisation is in the target path (its id if no path).
+    let place = g[i]!;
+    if (pathIds !== undefined) {
+      let p = 0;
+      while (p < pathIds.length && pathIds[p] !== place) p++;
+      if (p === pathIds.length) continue;
+      place = p;
+    }
+    if ((flags & LOCUM_FLAG) !== 0 && unlock) {
+      if (locum === NOWHERE) locum = place;
       continue;
     }
-    const assignable = matched & activity.assignableMask;
+    const assignable = matched & assignableMask;
     const onList =
       assignable !== 0 &&
-      positionId !== undefined &&
-      (actor.assignable[(i - actor.from) / GRANT_STRIDE] ?? []).includes(positionId);
-    directFound |= (matched & activity.directMask) | (onList ? assignable : 0);
-    requestFound |= (matched & activity.viaRequestMask) | (onList ? 0 : assignable);
+      plan.positionId !== undefined &&
+      (actor.assignable[(i - actor.from) / GRANT_STRIDE] ?? []).includes(plan.positionId);
+    const d = (matched & activity.directMask) | (onList ? assignable : 0);
+    const r = (matched & activity.viaRequestMask) | (onList ? 0 : assignable);
+    for (let bits = d & ~direct; bits !== 0; bits &= bits - 1) {
+      firstDirect[31 - Math.clz32(bits & -bits)] = place;
+    }
+    for (let bits = r & ~viaRequest; bits !== 0; bits &= bits - 1) {
+      firstRequest[31 - Math.clz32(bits & -bits)] = place;
+    }
+    direct |= d;
+    viaRequest |= r;
   }
 
-  if (directFound !== 0) {
-    const role = preferredRole(directFound);
-    const organisationId = firstGranting(actor, prepared, role, true);
-    const route = request.route === 'via-request' ? 'via-request' : 'direct';
-    return permitted(prepared, actor, PermitKind.Role, route, role, organisationId);
+  if (direct !== 0) {
+    const role = PREFERRED[direct]!;
+    return keyed(plan, actor, ROLE_PERMIT, role, firstDirect[role]!);
   }
-  if (requestFound !== 0) {
-    const role = preferredRole(requestFound);
-    const organisationId = firstGranting(actor, prepared, role, false);
-    if (request.route === 'direct') {
-      const code = activity.grants[role] === 'via-request' ? 'VIA_REQUEST_ONLY' : 'NOT_ASSIGNABLE';
-      const organisation = organisationCode(organisationId);
-      return refused(
-        prepared,
-        reason('ROLE-03', code, 'deny', { activity: action, role, organisation }),
-      );
-    }
-    return permitted(prepared, actor, PermitKind.Request, 'via-request', role, organisationId);
+  if (viaRequest !== 0) {
+    const role = PREFERRED[viaRequest]!;
+    const outcome = plan.request.route === 'direct' ? ROUTE_REFUSED : REQUEST_PERMIT;
+    return keyed(plan, actor, outcome, role, firstRequest[role]!);
   }
-  if (locum >= 0) {
-    const organisation = organisationCode(locum);
-    return refused(
-      prepared,
-      reason('CARD-03', 'LOCUM_NO_UNLOCK', 'deny', { activity: action, organisation }),
-    );
-  }
-  return prepared.noRole;
+  if (locum !== NOWHERE) return keyed(plan, actor, LOCUM_REFUSED, NO_ROLE, locum);
+  return plan.noRole;
 }
 
 /**
- * Decides one validated request for a prepared actor under a compiled pack. Pure and
- * synchronous: no I/O, no clock (the request carries its instant).
- *
- * @example
- * ```ts
- * evaluate(compilePack(nationalPack), prepared, request)
- * ```
+ * The decision for an outcome, kept under its key. Where conditions apply to a permit, the
+ * key also holds the facts about the actor that they declare they read (which of the
+ * request's people the actor is; the roles held, when a condition reads them).
  */
-export function evaluate(
-  compiled: CompiledPack,
-  actor: PreparedActor,
-  request: DecisionRequest,
+function keyed(
+  plan: RequestPlan,
+  actor: ActorPlan,
+  outcome: number,
+  role: number,
+  place: number,
 ): Decision {
-  return decidePrepared(actor, prepareRequest(compiled, request));
+  let people = 0;
+  let held = 0;
+  const activity = plan.activity;
+  if (
+    (outcome === ROLE_PERMIT || outcome === REQUEST_PERMIT || outcome === ALL_USERS_PERMIT) &&
+    activity.conditions.length > 0
+  ) {
+    const named = plan.people;
+    for (let j = 0; j < named.length; j++) if (named[j] === actor.uuid) people |= 1 << j;
+    if (activity.readsRoles) held = rolesHeldOn(actor, plan.day) & 0x3f;
+  }
+  // Exact in a double: place < 2^31, held 6 bits, people 7, role 3, outcome 3.
+  const key = ((((place + 1) * 64 + held) * 128 + people) * 8 + role) * 8 + outcome;
+  if (key === plan.lastKey) return plan.lastDecision!;
+  let made = plan.memo.get(key);
+  if (made === undefined) {
+    made = make(plan, outcome, role, place, people, held);
+    plan.memo.set(key, made);
+  }
+  plan.lastKey = key;
+  plan.lastDecision = made;
+  return made;
+}
+
+/** The organisation id at a place of the target path (or the id itself when there is no path). */
+function organisationAt(plan: RequestPlan, place: number): string {
+  return organisationCode(plan.pathIds === undefined ? place : plan.pathIds[place]!);
+}
+
+/** A role and an organisation as reason parameters, leaving out the absent ones. */
+function where(role: RaRole | undefined, organisation: string | undefined) {
+  return {
+    ...(role !== undefined ? { role } : {}),
+    ...(organisation !== undefined ? { organisation } : {}),
+  };
+}
+
+/** Makes the decision of a key: from the request and the key alone, never the actor. */
+function make(
+  plan: RequestPlan,
+  outcome: number,
+  roleIndex: number,
+  place: number,
+  people: number,
+  held: number,
+): Decision {
+  const activity = plan.activity;
+  const action = activity.action;
+  const id = plan.request.activity;
+  const role = roleIndex === NO_ROLE ? undefined : raRoles[roleIndex]!;
+  const organisation = place === NOWHERE ? undefined : organisationAt(plan, place);
+  switch (outcome) {
+    case PROFILE_CLOSED:
+      return decision(
+        false,
+        id,
+        null,
+        [reason('ROLE-01', 'PROFILE_CLOSED', 'deny', { activity: action })],
+        NO_HINTS,
+      );
+    case NOT_OWN_PROFILE:
+      return decision(
+        false,
+        id,
+        null,
+        [reason('ROLE-01', 'NOT_OWN_PROFILE', 'deny', { activity: action })],
+        NO_HINTS,
+      );
+    case LOCUM_REFUSED:
+      return decision(
+        false,
+        id,
+        null,
+        [
+          reason('CARD-03', 'LOCUM_NO_UNLOCK', 'deny', {
+            activity: action,
+            ...where(undefined, organisation),
+          }),
+        ],
+        NO_HINTS,
+      );
+    case ROUTE_REFUSED: {
+      const code = activity.grants[role!] === 'via-request' ? 'VIA_REQUEST_ONLY' : 'NOT_ASSIGNABLE';
+      return decision(
+        false,
+        id,
+        null,
+        [reason('ROLE-03', code, 'deny', { activity: action, ...where(role, organisation) })],
+        NO_HINTS,
+      );
+    }
+  }
+  const forbids = checkConditions(plan, role, people, held);
+  if (forbids.length > 0) return decision(false, id, null, forbids, NO_HINTS);
+  let permit: Reason;
+  let route: Route = 'direct';
+  if (outcome === ALL_USERS_PERMIT) {
+    permit =
+      activity.allUsers === 'any'
+        ? reason('ROLE-01', 'ALL_USERS', 'permit', { activity: action })
+        : reason('ROLE-01', 'SELF_SERVICE', 'permit', { activity: action });
+  } else if (outcome === REQUEST_PERMIT) {
+    route = 'via-request';
+    const code = activity.grants[role!] === 'via-request' ? 'VIA_REQUEST_ONLY' : 'NOT_ASSIGNABLE';
+    permit = reason('ROLE-03', code, 'permit', { activity: action, ...where(role, organisation) });
+  } else {
+    route = plan.request.route === 'via-request' ? 'via-request' : 'direct';
+    const viaAssignable = activity.grants[role!] === 'assignable-only';
+    permit = reason(
+      viaAssignable ? 'ROLE-03' : 'ROLE-02',
+      viaAssignable ? 'ASSIGNABLE_POSITION' : 'ROLE_GRANTS',
+      'permit',
+      { activity: action, ...where(role, organisation), date: plan.date },
+    );
+  }
+  return decision(true, id, route, [permit], NO_HINTS);
+}
+
+/** Runs the conditions that apply, seeing the actor only through the key's facts. */
+function checkConditions(
+  plan: RequestPlan,
+  actingRole: RaRole | undefined,
+  people: number,
+  held: number,
+): Reason[] {
+  const activity = plan.activity;
+  const request = plan.request;
+  const forbids: Reason[] = [];
+  for (const condition of activity.conditions) {
+    const reads = activity.readsOf.get(condition)!;
+    const ctx: ConditionContext = {
+      pack: plan.compiled.pack,
+      activity,
+      date: plan.date,
+      day: plan.day,
+      at: request.at,
+      target: request.target,
+      facts: request.facts,
+      actingRole,
+      actorIs(field) {
+        const j = activity.people.indexOf(field);
+        if (j < 0 || !reads.includes(field)) {
+          throw new Error(`${condition.rule} reads ${field} without declaring it in reads`);
+        }
+        return (people & (1 << j)) !== 0;
+      },
+      rolesHeld() {
+        if (!reads.includes('rolesHeld')) {
+          throw new Error(`${condition.rule} reads rolesHeld without declaring it in reads`);
+        }
+        return held;
+      },
+    };
+    const broken = condition.check(ctx);
+    if (broken !== undefined) forbids.push(broken);
+  }
+  return forbids;
 }

@@ -4,30 +4,19 @@
  *
  * @packageDocumentation
  */
+export { effectiveGrants } from './compiled-pack.js';
 export {
-  type CompiledActivity,
-  type CompiledPack,
-  compilePack,
-  effectiveGrants,
-} from './compiled-pack.js';
-export {
+  type ActorFact,
   accessChangingActivities,
   type Condition,
+  type ConditionActivity,
   type ConditionContext,
   conditions,
+  type PersonField,
 } from './conditions.js';
 export { createDecider, type Decider, type DecisionInput, decide, safeDecide } from './decide.js';
 export { diffPacks, type GrantChange, type PackDiff, type SettingChange } from './diff-packs.js';
-export {
-  type Decision,
-  decidePrepared,
-  evaluate,
-  type GrantHint,
-  isPreparedFor,
-  type PreparedRequest,
-  prepareRequest,
-  type Route,
-} from './engine.js';
+export type { Decision, GrantHint, PreparedRequest, Route } from './engine.js';
 export {
   type Actor,
   type ActorInput,
@@ -67,14 +56,7 @@ export {
   prepareRequests,
 } from './population.js';
 export { rolesOfPosition } from './position-roles.js';
-export {
-  dayNumber,
-  isPreparedActor,
-  organisationCode,
-  organisationId,
-  type PreparedActor,
-  rolesHeldOn,
-} from './prepared-actor.js';
+export type { PreparedActor } from './prepared-actor.js';
 export type { Reason, ReasonCode, ReasonEffect } from './reasons.js';
 export {
   identityCheckerRoles,

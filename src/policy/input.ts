@@ -1,153 +1,182 @@
-import { z } from 'zod';
-import { isoDateSchema, isoDateTimeSchema } from '../domain/dates.js';
-import { positionIdSchema, requestIdSchema } from '../domain/ids.js';
-import { odsCodeSchema } from '../domain/ods-code.js';
-import { activityCodeSchema } from '../domain/rbac-codes.js';
-import { cardSerialSchema, cardStatuses } from '../domain/smartcard.js';
-import { uuidSchema } from '../domain/uuid.js';
+import * as z from 'zod/mini';
 import { type ActivityId, activityIds } from './matrix.js';
+import {
+  activityCode,
+  cardSerial,
+  cardStatusList,
+  isoDate,
+  isoDateTime,
+  odsCode,
+  positionId,
+  requestId,
+  uuid,
+} from './primitives.js';
 import { raRoles } from './roles.js';
 
-const roles = z.array(z.enum(raRoles)).readonly();
+/*
+ * Written with `zod/mini` (validation stays at the boundary at a browser's size); every
+ * schema here is a zod schema all the same (`safeParse`, `z.toJSONSchema`).
+ */
+
+const roles = z.readonly(z.array(z.enum(raRoles)));
+const flag = () => z._default(z.boolean(), false);
 
 /** One position assignment of the actor, with the RA roles its position confers (ROLE-02). */
-export const actorAssignmentSchema = z
-  .object({
-    organisation: odsCodeSchema,
-    roles,
-    start: isoDateSchema,
-    end: isoDateSchema.optional(),
-    removed: z.boolean().default(false),
-    /** ROLE-03 `S**`: the positions a sponsor position may assign. */
-    assignable: z.array(positionIdSchema).readonly().default([]),
-    /** CARD-03: a locum's assignment grants no unlock right at that organisation. */
-    locum: z.boolean().default(false),
-    position: positionIdSchema.optional(),
-  })
-  .refine((a) => a.end === undefined || a.end > a.start, {
-    message: 'the end date must be after the start date',
-    path: ['end'],
-  })
-  .readonly();
+export const actorAssignmentSchema = z.readonly(
+  z
+    .object({
+      organisation: odsCode,
+      roles,
+      start: isoDate,
+      end: z.optional(isoDate),
+      removed: flag(),
+      /** ROLE-03 `S**`: the positions a sponsor position may assign. */
+      assignable: z._default(z.readonly(z.array(positionId)), []),
+      /** CARD-03: a locum's assignment grants no unlock right at that organisation. */
+      locum: flag(),
+      position: z.optional(positionId),
+    })
+    .check(
+      z.refine((a) => a.end === undefined || a.end > a.start, {
+        message: 'the end date must be after the start date',
+        path: ['end'],
+      }),
+    ),
+);
 
 /** The person acting: their UUID, profile state and position assignments. */
-export const actorSchema = z
-  .object({
-    uuid: uuidSchema,
-    status: z.enum(['open', 'closed']).default('open'),
-    assignments: z.array(actorAssignmentSchema).max(1000).readonly(),
-  })
-  .readonly();
+export const actorSchema = z.readonly(
+  z.object({
+    uuid,
+    status: z._default(z.enum(['open', 'closed']), 'open'),
+    assignments: z.readonly(z.array(actorAssignmentSchema).check(z.maxLength(1000))),
+  }),
+);
 /** An actor as a host passes it. */
 export type ActorInput = z.input<typeof actorSchema>;
 /** A validated actor. */
 export type Actor = z.output<typeof actorSchema>;
 
 /** What the activity acts on; each activity reads the parts it needs. */
-export const targetSchema = z
-  .object({
+export const targetSchema = z.readonly(
+  z.object({
     /** Where the activity happens (ROLE-02 scope). */
-    organisation: odsCodeSchema.optional(),
+    organisation: z.optional(odsCode),
     /** The organisation and its ancestors, nearest first; roles held at any of them cover it. */
-    organisationPath: z.array(odsCodeSchema).min(1).max(32).readonly().optional(),
-    user: z
-      .object({
-        uuid: uuidSchema,
-        status: z.enum(['open', 'closed']).default('open'),
-        identityChecked: z.boolean().default(false),
-        hasNiNumber: z.boolean().default(false),
-        /** SOD-06: an RA/sponsor training certificate is on record. */
-        raTraining: z.boolean().default(false),
-        /** SOD-02: the RA roles the user holds now. */
-        roles: roles.default([]),
-      })
-      .readonly()
-      .optional(),
-    position: z
-      .object({
-        id: positionIdSchema,
-        organisation: odsCodeSchema,
-        /** The RA roles the position confers (SOD-02, SOD-06). */
-        roles: roles.default([]),
-        /** POS-03: activity codes the change adds. */
-        addsActivities: z.array(activityCodeSchema).readonly().default([]),
-      })
-      .readonly()
-      .optional(),
-    card: z
-      .object({
-        serial: cardSerialSchema,
-        status: z.enum(cardStatuses),
-        holder: uuidSchema.optional(),
-        certificatesExpireOn: isoDateSchema.optional(),
-        selfRenewalCount: z.number().int().nonnegative().default(0),
-      })
-      .readonly()
-      .optional(),
-    assignment: z
-      .object({ start: isoDateSchema, end: isoDateSchema.optional() })
-      .readonly()
-      .optional(),
-    request: z
-      .object({
-        id: requestIdSchema.optional(),
-        subject: uuidSchema.optional(),
-        lock: z.object({ by: uuidSchema, until: isoDateTimeSchema }).readonly().optional(),
-      })
-      .readonly()
-      .optional(),
-    report: z
-      .object({ category: z.enum(['smartcard', 'position', 'profile', 'request', 'organisation']) })
-      .readonly()
-      .optional(),
-  })
-  .readonly();
+    organisationPath: z.optional(
+      z.readonly(z.array(odsCode).check(z.minLength(1), z.maxLength(32))),
+    ),
+    user: z.optional(
+      z.readonly(
+        z.object({
+          uuid,
+          status: z._default(z.enum(['open', 'closed']), 'open'),
+          identityChecked: flag(),
+          hasNiNumber: flag(),
+          /** SOD-06: an RA/sponsor training certificate is on record. */
+          raTraining: flag(),
+          /** SOD-02: the RA roles the user holds now. */
+          roles: z._default(roles, []),
+        }),
+      ),
+    ),
+    position: z.optional(
+      z.readonly(
+        z.object({
+          id: positionId,
+          organisation: odsCode,
+          /** The RA roles the position confers (SOD-02, SOD-06). */
+          roles: z._default(roles, []),
+          /** POS-03: activity codes the change adds. */
+          addsActivities: z._default(z.readonly(z.array(activityCode)), []),
+        }),
+      ),
+    ),
+    card: z.optional(
+      z.readonly(
+        z.object({
+          serial: cardSerial,
+          status: z.enum(cardStatusList),
+          holder: z.optional(uuid),
+          certificatesExpireOn: z.optional(isoDate),
+          selfRenewalCount: z._default(z.number().check(z.int(), z.nonnegative()), 0),
+        }),
+      ),
+    ),
+    assignment: z.optional(z.readonly(z.object({ start: isoDate, end: z.optional(isoDate) }))),
+    request: z.optional(
+      z.readonly(
+        z.object({
+          id: z.optional(requestId),
+          subject: z.optional(uuid),
+          lock: z.optional(z.readonly(z.object({ by: uuid, until: isoDateTime }))),
+        }),
+      ),
+    ),
+    report: z.optional(
+      z.readonly(
+        z.object({
+          category: z.enum(['smartcard', 'position', 'profile', 'request', 'organisation']),
+        }),
+      ),
+    ),
+  }),
+);
 /** A target as a host passes it. */
 export type TargetInput = z.input<typeof targetSchema>;
 
 /** The case history separation of duties and the conditions look at. */
-export const factsSchema = z
-  .object({
+export const factsSchema = z.readonly(
+  z.object({
     /** SOD-01: the sponsor who approved the applicant. */
-    sponsoredBy: uuidSchema.optional(),
+    sponsoredBy: z.optional(uuid),
     /** SOD-01: the RA agent who checked the applicant's identity. */
-    identityCheckedBy: uuidSchema.optional(),
+    identityCheckedBy: z.optional(uuid),
     /** SOD-05: who raised the request being decided. */
-    requestedBy: z.union([uuidSchema, z.literal('ESR')]).optional(),
+    requestedBy: z.optional(z.union([uuid, z.literal('ESR')])),
     /** CARD-01, CARD-03, CARD-06, AUTH-02: the user is at the reader. */
-    userPresent: z.boolean().default(false),
+    userPresent: flag(),
     /** CARD-03: the one-time code for self-service unlock was verified. */
-    oneTimeCodeVerified: z.boolean().default(false),
+    oneTimeCodeVerified: flag(),
     /** ASG-01: the change moves the start date. */
-    changesStart: z.boolean().default(false),
+    changesStart: flag(),
     /** BATCH-01: UUIDs in the batch. */
-    batchSize: z.number().int().nonnegative().optional(),
+    batchSize: z.optional(z.number().check(z.int(), z.nonnegative())),
     /** POS-03: Information Governance approved the change. */
-    igApproved: z.boolean().default(false),
-  })
-  .readonly();
+    igApproved: flag(),
+  }),
+);
 /** Facts as a host passes them. */
 export type FactsInput = z.input<typeof factsSchema>;
 
+/** The activity of a decision request: one of the matrix. */
+export const activitySchema = z.enum(activityIds as [ActivityId, ...ActivityId[]], {
+  message: 'is not an activity of the matrix (see activityMatrix)',
+});
+/** The route a request may ask for: `direct` refuses what only a request could do. */
+export const routeSchema = z.enum(['direct', 'via-request']);
+/** The decision instant; its UTC date decides assignments (ASG-02). */
+export const instantSchema = isoDateTime;
+
+const NO_FACTS = {
+  userPresent: false,
+  oneTimeCodeVerified: false,
+  changesStart: false,
+  igApproved: false,
+};
+
 /** What is asked of the engine, besides who asks: the activity, when, on what. */
-export const decisionRequestSchema = z
-  .object({
-    activity: z.enum(activityIds as [ActivityId, ...ActivityId[]], {
-      message: 'is not an activity of the matrix (see activityMatrix)',
-    }),
+export const decisionRequestSchema = z.readonly(
+  z.object({
+    activity: activitySchema,
     /** The decision instant; its UTC date decides assignments (ASG-02). */
-    at: isoDateTimeSchema,
+    at: instantSchema,
     /** Ask for one route only: `direct` refuses what only a request could do. */
-    route: z.enum(['direct', 'via-request']).optional(),
-    target: targetSchema.default({}),
-    facts: factsSchema.default({
-      userPresent: false,
-      oneTimeCodeVerified: false,
-      changesStart: false,
-      igApproved: false,
-    }),
-  })
-  .readonly();
+    route: z.optional(routeSchema),
+    target: z._default(targetSchema, {}),
+    facts: z._default(factsSchema, NO_FACTS),
+  }),
+);
 /** A decision request as a host passes it. */
 export type DecisionRequestInput = z.input<typeof decisionRequestSchema>;
 /** A validated decision request. */

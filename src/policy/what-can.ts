@@ -1,19 +1,11 @@
-import { parseWith } from '../errors/parse.js';
 import { compilePack } from './compiled-pack.js';
-import type { Decision } from './engine.js';
-import { evaluate } from './engine.js';
-import {
-  type ActorInput,
-  actorSchema,
-  decisionRequestSchema,
-  type FactsInput,
-  type TargetInput,
-} from './input.js';
-import { type ActivityId, activityIds } from './matrix.js';
-import { nationalPack } from './packs/national.js';
-import { toValidPack } from './packs/registry.js';
+import { actors, packOf, partsOf, planFor } from './decide.js';
+import { type Decision, decidePrepared } from './engine.js';
+import type { ActorInput, FactsInput, TargetInput } from './input.js';
+import { activitySchema } from './input.js';
+import { type ActivityId, activityIds, isActivityId } from './matrix.js';
 import type { RulePack } from './packs/schema.js';
-import { prepareValidActor } from './prepared-actor.js';
+import { parseField } from './parse.js';
 
 /** One activity an actor may perform on a target, and how. */
 export interface Capability {
@@ -34,7 +26,8 @@ export interface WhatCanOptions {
 
 /**
  * The activities an actor may perform on a target, for front ends to show or hide
- * buttons. Each entry carries its full decision.
+ * buttons. Each entry carries its full decision. Validated as `decide()` validates (an
+ * actor or target passed again holding the same data is not validated again).
  *
  * @throws VALIDATION naming the field of the actor, target or options.
  * @example
@@ -47,16 +40,18 @@ export function whatCan(
   target: TargetInput,
   options: WhatCanOptions,
 ): readonly Capability[] {
-  const compiled = compilePack(toValidPack(options.pack ?? nationalPack));
-  const prepared = prepareValidActor(parseWith(actorSchema, actor, 'actor'));
+  const compiled = compilePack(packOf(options.pack));
+  const prepared = actors.get(actor);
+  const parts = partsOf({
+    at: options.at,
+    target,
+    ...(options.facts === undefined ? {} : { facts: options.facts }),
+  });
   const capabilities: Capability[] = [];
-  for (const activity of options.activities ?? activityIds) {
-    const request = parseWith(
-      decisionRequestSchema,
-      { activity, at: options.at, target, facts: options.facts ?? {} },
-      'whatCan input',
-    );
-    const decision = evaluate(compiled, prepared, request);
+  for (const [i, activity] of (options.activities ?? activityIds).entries()) {
+    if (!isActivityId(activity))
+      parseField(activitySchema, activity, 'whatCan options', `activities.${i}`);
+    const decision = decidePrepared(prepared, planFor(compiled, activity, parts));
     if (decision.allowed && decision.route !== null)
       capabilities.push({ activity, route: decision.route, decision });
   }

@@ -104,6 +104,33 @@ describe('bad input: a ValidationError naming the field, never an exception from
     if (!r.ok) expect(r.error.code).toBe('VALIDATION');
   });
 
+  it('ROLE-02 an actor, target or facts object decided before is validated again once its data changes', () => {
+    const actor = structuredClone(raa) as unknown as {
+      uuid: string;
+      assignments: { roles: string[] }[];
+    };
+    const request = structuredClone(happyRequest('smartcard.unlock')) as {
+      target: { card: { holder: string } };
+      facts: { userPresent: boolean };
+    };
+    const ask = () => decide({ actor, ...request } as never);
+    expect(ask().allowed).toBe(true);
+    actor.uuid = '12';
+    expect(validationField(ask)).toBe('actor.uuid');
+    actor.uuid = '100000000001';
+    expect(ask().allowed).toBe(true);
+    actor.assignments[0]!.roles = ['IDC'];
+    expect(ask().reasons[0]!.code).toBe('NO_ROLE');
+    actor.assignments[0]!.roles = ['RAA'];
+    request.target.card.holder = 'AB123456C';
+    expect(validationField(ask)).toBe('target.card.holder');
+    request.target.card.holder = '100000000001';
+    expect(ask().reasons.map((r) => r.rule)).toContain('SOD-03');
+    request.target.card.holder = '100000000002';
+    request.facts.userPresent = false;
+    expect(ask().reasons.map((r) => r.code)).toContain('USER_NOT_PRESENT');
+  });
+
   it('random garbage never escapes as anything but a ValidationError', () => {
     fc.assert(
       fc.property(fc.anything(), fc.anything(), (actor, target) => {
@@ -122,14 +149,7 @@ describe('the Decider, whatCan, explain, diffPacks', () => {
     expect(decider.decide(decider.prepare(actorWith(['IDC'])), request).allowed).toBe(false);
     expect(() =>
       decider.decide(
-        {
-          uuid: '100000000001',
-          open: true,
-          grants: new Int32Array(0),
-          from: 0,
-          to: 0,
-          assignable: [],
-        },
+        { uuid: '100000000001', open: true, grants: new Int32Array(0) } as never,
         request,
       ),
     ).toThrow(ValidationError);
@@ -184,6 +204,22 @@ describe('the Decider, whatCan, explain, diffPacks', () => {
     expect(
       whatCan(sponsor, { organisationPath: ['FA999'] }, { at: AT }).map((c) => c.activity),
     ).toEqual(['user.find', 'organisation.find']);
+  });
+
+  it('whatCan refuses bad input with a ValidationError naming the field', () => {
+    const sponsor = actorWith(['S'], PHARMACY);
+    expect(
+      validationField(() =>
+        whatCan(sponsor, {}, { at: AT, activities: ['user.find', 'user.teleport' as never] }),
+      ),
+    ).toBe('activities.1');
+    expect(validationField(() => whatCan(sponsor, {}, { at: 'now' }))).toBe('at');
+    expect(validationField(() => whatCan({ uuid: '1', assignments: [] }, {}, { at: AT }))).toBe(
+      'actor.uuid',
+    );
+    expect(validationField(() => whatCan(sponsor, { organisationPath: [] }, { at: AT }))).toBe(
+      'target.organisationPath',
+    );
   });
 
   it('assertAllowed throws a PolicyDeniedError carrying the decision', () => {

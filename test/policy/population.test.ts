@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors/index.js';
 import {
+  createDecider,
   type Decision,
   decide,
   decideAt,
@@ -63,6 +64,31 @@ describe('decideAt over a packed population (preparePopulation, prepareRequests)
     );
   });
 
+  it('ROLE-01..03, SOD-01..06 decide, createDecider and decideAt give one decision; a decision shared under its key equals one made afresh for that actor alone', () => {
+    fc.assert(
+      fc.property(populationCaseArb, ([world, pack, requests]) => {
+        const population = preparePopulation(pack, world.actors);
+        const packed = prepareRequests(population, requests);
+        const decider = createDecider(pack);
+        const prepared = decider.prepareAll(world.actors);
+        const asked = requests.map((r) => decider.request(r));
+        for (let k = 0; k < requests.length; k++) {
+          for (let a = 0; a < world.actors.length; a++) {
+            // structuredClone: new objects, so nothing validated, prepared or decided
+            // before is reused: the decision is made for this actor alone.
+            const alone = json(
+              decide(structuredClone({ pack, actor: world.actors[a]!, ...requests[k]! })),
+            );
+            expect(json(decideAt(population, a, packed, k))).toEqual(alone);
+            expect(json(decider.decide(prepared[a]!, asked[k]!))).toEqual(alone);
+            expect(json(decide({ pack, actor: world.actors[a]!, ...requests[k]! }))).toEqual(alone);
+          }
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it('ROLE-02 one request, many actors: each gets their own permit naming where they hold the role', () => {
     const population = preparePopulation(nationalPack, [
       actorWith(['RAA'], ICB),
@@ -78,7 +104,7 @@ describe('decideAt over a packed population (preparePopulation, prepareRequests)
     expect(none!.allowed).toBe(false);
     expect(none!.reasons[0]!.code).toBe('NO_ROLE');
     expect(population.uuidAt(1)).toBe(SOMEONE);
-    expect(packed.at(0).activity.id).toBe('user.change-details');
+    expect(packed.at(0).request.activity).toBe('user.change-details');
   });
 
   it('bad input: preparePopulation names the actor and field, once per population', () => {

@@ -1,4 +1,4 @@
-import { parseWith } from '../../errors/parse.js';
+import { parseInput } from '../parse.js';
 import { type RulePack, rulePackSchema } from './schema.js';
 
 const validated = new WeakSet<object>();
@@ -23,7 +23,7 @@ function deepFreeze<T>(value: T): T {
  */
 export function toValidPack(pack: unknown): RulePack {
   if (typeof pack === 'object' && pack !== null && validated.has(pack)) return pack as RulePack;
-  const parsed = deepFreeze(parseWith(rulePackSchema, pack, 'rule pack'));
+  const parsed = deepFreeze(parseInput(rulePackSchema, pack, 'rule pack'));
   validated.add(parsed);
   return parsed;
 }
