@@ -89,7 +89,7 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
     await store.close();
   });
 
-  it('says what is missing: no --store, a bad passcode (CARD-02), a missing photo', async () => {
+  it('says what is missing: no --store and no --photo are usage errors (exit 2), a bad passcode is refused (CARD-02)', async () => {
     const t = await setUp();
     const out: string[] = [];
     const err: string[] = [];
@@ -97,8 +97,8 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
       out: (l) => out.push(l),
       err: (l) => err.push(l),
     });
-    expect(code).toBe(1);
-    expect(err.join('\n')).toContain('--store');
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('--store is required');
     await t.run(['stock', '--actor', people.agent]);
     const issue = ['issue', '--actor', people.agent, '--user', t.uuid, '--user-present'];
     t.secrets.push('12');
@@ -107,7 +107,7 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
     expect(short.err.join('\n')).toContain('CARD-02');
     t.secrets.push('246810');
     const noPhoto = await t.run(issue);
-    expect(noPhoto.code).toBe(1);
-    expect(noPhoto.err.join('\n')).toContain('--photo');
+    expect(noPhoto.code).toBe(2);
+    expect(noPhoto.err.join('\n')).toContain('--photo is required');
   });
 });
