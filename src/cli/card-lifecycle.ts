@@ -134,7 +134,13 @@ function lifecycleCommand(
     name: `card ${name}`,
     synopsis: `--store URL --actor UUID ${synopsis}`.trim(),
     summary: summaryText,
-    flags: { ...STORE_FLAGS, ...DIR_FLAGS, ...ACTOR, ...flags, ...(needsReader ? READER : NO_READER) },
+    flags: {
+      ...STORE_FLAGS,
+      ...DIR_FLAGS,
+      ...ACTOR,
+      ...flags,
+      ...(needsReader ? READER : NO_READER),
+    },
     notes: [
       ...(needsReader
         ? ['Passcodes are read from standard input (not echoed on a terminal).']

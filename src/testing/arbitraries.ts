@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import { addDays, type IsoDate } from '../domain/dates.js';
 import type { NiNumber } from '../domain/ni-number.js';
 import type { OdsCode } from '../domain/ods-code.js';
@@ -11,6 +10,7 @@ import { dorsetPack } from '../policy/packs/dorset.js';
 import { nationalPack } from '../policy/packs/national.js';
 import type { RulePack } from '../policy/packs/schema.js';
 import { type RaRole, raRoles } from '../policy/roles.js';
+import fc from './fast-check.js';
 
 /**
  * A 12-digit UUID (ID-05).

@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import { addDays, type IsoDate, type IsoDateTime } from '../domain/dates.js';
 import type { Position } from '../domain/position.js';
 import type { UserProfile } from '../domain/user.js';
@@ -13,6 +12,7 @@ import { seedAssignment, seedOrganisation, seedPosition, seedUser } from '../ra/
 import { verifyAudit } from '../storage/audit-chain.js';
 import { encodeCursor } from '../storage/paging.js';
 import type { Store } from '../storage/ports.js';
+import fc from './fast-check.js';
 
 /** One position assignment as the model sees it. */
 export interface ModelAssignment {
