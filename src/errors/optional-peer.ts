@@ -50,10 +50,13 @@ export function isMissingPackage(error: unknown, peer: string): boolean {
   return message.includes(`'${peer}'`);
 }
 
-// The CommonJS build has `require`; the ES module build makes one for this file.
-declare const require: NodeJS.Require | undefined;
-const load: NodeJS.Require =
-  typeof require === 'function' ? require : createRequire(import.meta.url);
+// Resolved from this file, as an import here would be: `__filename` in the CommonJS build,
+// `import.meta.url` in the ES module one (a bundler's stand-in for `require` in ESM would
+// refuse to load anything, so `require` itself is never named).
+declare const __filename: string | undefined;
+const load: NodeJS.Require = createRequire(
+  typeof __filename === 'string' ? __filename : import.meta.url,
+);
 
 /**
  * Loads an optional peer dependency synchronously, where careid first needs it (not when

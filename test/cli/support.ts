@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
+/** Preloaded in every child: CAREID_HIDE_PEERS makes the packages it names unresolvable. */
+const HIDE_PEERS = join(import.meta.dirname, 'hide-peers.mjs');
 /** Optional peers and dependencies stay outside the bundle, resolved from node_modules as after `npm install careid`. */
 const EXTERNAL = [
   'better-sqlite3',
@@ -55,12 +57,12 @@ export function runCli(
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliRun> {
-  const child = spawn(process.execPath, [bin, ...args], {
+  const child = spawn(process.execPath, ['--import', HIDE_PEERS, bin, ...args], {
     env: { ...process.env, ...options.env },
     cwd: options.cwd ?? ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  return collect(child, options.input, options.timeoutMs ?? 30_000);
+  return collect(child, options.input, options.timeoutMs ?? 60_000);
 }
 
 /** Collects a child's output and exit; SIGKILL after `timeoutMs`. */

@@ -66,12 +66,6 @@ export const initCommand: Command = {
   },
   notes: VAULT_NOTES,
   async run(flags, ctx) {
-    const vaultKey = ctx.vaultKey ?? vaultKeyFrom(ctx.env);
-    const dirs = workspaceDirs(flags);
-    if (hasCa(dirs)) {
-      ctx.io.err(`careid init: ${dirs.caDir} already holds a CA; nothing was changed`);
-      return 1;
-    }
     const organization = flags.string('organization');
     const org = organization === undefined ? {} : { organization };
     const validityDays = positiveInt('validity-days', flags.string('validity-days'));
@@ -84,6 +78,12 @@ export const initCommand: Command = {
       ...(caIssuersUrl === undefined ? {} : { caIssuersUrl }),
       ...(validityDays === undefined ? {} : { validityDays }),
     };
+    const vaultKey = ctx.vaultKey ?? vaultKeyFrom(ctx.env);
+    const dirs = workspaceDirs(flags);
+    if (hasCa(dirs)) {
+      ctx.io.err(`careid init: ${dirs.caDir} already holds a CA; nothing was changed`);
+      return 1;
+    }
     const store = await openStore(flags);
     try {
       const applied = (await store.migrate?.()) ?? [];
