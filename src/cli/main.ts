@@ -88,10 +88,25 @@ const COMMANDS: readonly {
   },
 ];
 
-/** The package version, from its package.json (two levels up from src/cli and dist/cli). */
+/**
+ * The package version, from careid's package.json: the nearest one above this file named
+ * careid (src/cli in the repository; dist/ or dist/cli once bundled into chunks).
+ */
 function version(): string {
-  const json = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(json) as { version: string }).version;
+  let dir = new URL('.', import.meta.url);
+  for (let depth = 0; depth < 4; depth++) {
+    try {
+      const json = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as {
+        name?: string;
+        version: string;
+      };
+      if (json.name === 'careid') return json.version;
+    } catch {
+      // not here: look one level up
+    }
+    dir = new URL('..', dir);
+  }
+  return 'unknown';
 }
 
 function overview(prefix = ''): string {
