@@ -1,3 +1,4 @@
+import type { Arbitrary } from 'fast-check';
 import { addDays, type IsoDate } from '../domain/dates.js';
 import type { NiNumber } from '../domain/ni-number.js';
 import type { OdsCode } from '../domain/ods-code.js';
@@ -20,7 +21,7 @@ import fc from './fast-check.js';
  * fc.assert(fc.property(uuidArb(), (uuid) => uuidSchema.safeParse(uuid).success));
  * ```
  */
-export function uuidArb(): fc.Arbitrary<Uuid> {
+export function uuidArb(): Arbitrary<Uuid> {
   return fc.stringMatching(/^[1-9]\d{11}$/).map((s) => s as Uuid);
 }
 
@@ -36,7 +37,7 @@ const NEVER_ISSUED = new Set(['BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ']);
  * fc.sample(niNumberArb(), 1) // ['AB123456C']
  * ```
  */
-export function niNumberArb(): fc.Arbitrary<NiNumber> {
+export function niNumberArb(): Arbitrary<NiNumber> {
   return fc
     .tuple(
       fc.constantFrom(...FIRST),
@@ -56,7 +57,7 @@ export function niNumberArb(): fc.Arbitrary<NiNumber> {
  * fc.sample(odsCodeArb(), 1) // ['FA1X3']
  * ```
  */
-export function odsCodeArb(): fc.Arbitrary<OdsCode> {
+export function odsCodeArb(): Arbitrary<OdsCode> {
   return fc.stringMatching(/^[A-Z][A-Z0-9]{2,5}$/).map((s) => s as OdsCode);
 }
 
@@ -68,7 +69,7 @@ export function odsCodeArb(): fc.Arbitrary<OdsCode> {
  * isoDateArb('2026-01-01', '2026-12-31')
  * ```
  */
-export function isoDateArb(min = '2024-01-01', max = '2030-12-31'): fc.Arbitrary<IsoDate> {
+export function isoDateArb(min = '2024-01-01', max = '2030-12-31'): Arbitrary<IsoDate> {
   return fc
     .date({
       min: new Date(`${min}T00:00:00Z`),
@@ -98,7 +99,7 @@ export interface TreeOrganisation {
  */
 export function orgTreeArb(
   options: { readonly maxIcbs?: number; readonly maxChildren?: number } = {},
-): fc.Arbitrary<readonly TreeOrganisation[]> {
+): Arbitrary<readonly TreeOrganisation[]> {
   const maxIcbs = options.maxIcbs ?? 2;
   const maxChildren = options.maxChildren ?? 3;
   const shape = fc.array(
@@ -144,7 +145,7 @@ export const worldDates = {
  * edgeDateArb(worldDates.today)
  * ```
  */
-export function edgeDateArb(pivot: IsoDate = worldDates.today): fc.Arbitrary<IsoDate> {
+export function edgeDateArb(pivot: IsoDate = worldDates.today): Arbitrary<IsoDate> {
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(pivot, addDays(pivot, -1), addDays(pivot, 1)) },
     { weight: 1, arbitrary: fc.integer({ min: -400, max: 400 }).map((d) => addDays(pivot, d)) },
@@ -198,8 +199,8 @@ export function actorAssignmentArb(
  */
 export function actorArb(
   orgs: readonly TreeOrganisation[],
-  uuid: fc.Arbitrary<Uuid> = uuidArb(),
-): fc.Arbitrary<ActorInput> {
+  uuid: Arbitrary<Uuid> = uuidArb(),
+): Arbitrary<ActorInput> {
   return fc.record({
     uuid,
     status: fc.oneof(
@@ -224,7 +225,7 @@ export interface World {
  * fc.assert(fc.property(worldArb(), (world) => world.actors.length >= 2));
  * ```
  */
-export function worldArb(): fc.Arbitrary<World> {
+export function worldArb(): Arbitrary<World> {
   return orgTreeArb().chain((organisations) =>
     fc
       .uniqueArray(uuidArb(), { minLength: 2, maxLength: 5 })
@@ -246,11 +247,11 @@ export function worldArb(): fc.Arbitrary<World> {
 export function decisionRequestArb(
   world: World,
   actorUuid: string,
-): fc.Arbitrary<DecisionRequestInput> {
+): Arbitrary<DecisionRequestInput> {
   const people = world.actors.map((a) => a.uuid);
   const person = fc.constantFrom(actorUuid, ...people);
   const org = fc.constantFrom(...world.organisations);
-  const target: fc.Arbitrary<TargetInput> = fc.record(
+  const target: Arbitrary<TargetInput> = fc.record(
     {
       organisationPath: org.map((o) => o.path),
       user: fc.record({
@@ -297,7 +298,7 @@ export function decisionRequestArb(
     },
     { requiredKeys: [] },
   );
-  const facts: fc.Arbitrary<FactsInput> = fc.record(
+  const facts: Arbitrary<FactsInput> = fc.record(
     {
       sponsoredBy: person,
       identityCheckedBy: person,
@@ -335,7 +336,7 @@ export function decisionRequestArb(
  * fc.assert(fc.property(rulePackArb(), (pack) => pack.batchLimit > 0));
  * ```
  */
-export function rulePackArb(): fc.Arbitrary<RulePack> {
+export function rulePackArb(): Arbitrary<RulePack> {
   return fc
     .record({
       base: fc.constantFrom(nationalPack, dorsetPack),

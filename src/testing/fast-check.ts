@@ -12,7 +12,7 @@ const fc: typeof FastCheck = requireOptionalPeer<typeof FastCheck>(
   'careid/testing (and careid/storage/testing)',
 );
 
-// Type-only, so `fc.Arbitrary<T>` reads as with fast-check's own import
+// Type-only, so `fc.Arbitrary<T>` reads as with fast-check's own import (careid/storage/testing)
 declare namespace fc {
   export type Arbitrary<T> = FastCheck.Arbitrary<T>;
   export type AsyncCommand<
