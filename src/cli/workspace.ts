@@ -17,7 +17,7 @@ import {
   type CertificateAuthority,
   createCertificateAuthority,
 } from '../pki/index.js';
-import type { FlagSpecs, Flags } from './args.js';
+import { type FlagSpecs, type Flags, UsageError } from './args.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { caKeysExist, createCaKeys, openCaKeys } from './ca-keys.js';
 
@@ -61,6 +61,11 @@ export const VAULT_NOTES = [
 
 const isPostgres = (url: string) => /^postgres(ql)?:\/\//.test(url);
 
+/** The store URL as it may be printed: a password in it is masked. */
+export function printableStoreUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
 /** A store opened by the CLI, with its migration when the adapter has one. */
 export type CliStore = Store & { migrate?: () => Promise<number[]> };
 
@@ -98,9 +103,7 @@ export function workspaceDirs(flags: Flags): WorkspaceDirs {
   const caDir = flags.string('ca-dir') ?? (local ? `${url}.ca` : undefined);
   const vaultDir = flags.string('vault-dir') ?? (local ? `${url}.vault` : undefined);
   if (caDir === undefined || vaultDir === undefined) {
-    throw new ValidationError('careid', [
-      { field: '--ca-dir', message: 'with a PostgreSQL store, give --ca-dir and --vault-dir' },
-    ]);
+    throw new UsageError('careid: with a PostgreSQL store, give --ca-dir and --vault-dir');
   }
   return { caDir, vaultDir };
 }

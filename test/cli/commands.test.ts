@@ -4,14 +4,17 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectVirtualCard, VirtualPivCard } from '../../src/card/index.js';
 import { runCardCommand } from '../../src/cli/card.js';
 import { main } from '../../src/cli/main.js';
+import { printableStoreUrl } from '../../src/cli/workspace.js';
 import { createRegistrationAuthority } from '../../src/index.js';
 import { createOcspRequest, parseOcspResponse } from '../../src/pki/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import { applicant } from '../ra/fixtures.js';
+import { POSTGRES_URL, postgresSkip } from '../support/postgres.js';
 import { buildCli, type CliRun, COMMAND_NAMES, collect, runCli, waitForLine } from './support.js';
 
 const VAULT_KEY = randomBytes(32);
@@ -495,5 +498,38 @@ describe('careid as a desk runs it: every command a separate process, with a tim
       'careid/storage/sqlite needs the optional peer dependency `better-sqlite3`, which is not installed: run `npm install better-sqlite3` [OPTIONAL_PEER_MISSING]',
     );
     expect(run.stderr).not.toContain('    at ');
+  });
+
+  it.skipIf(postgresSkip !== undefined)(
+    'on PostgreSQL (a schema of its own): init needs --ca-dir and --vault-dir, then init, seed and audit verify run and exit',
+    async () => {
+      const schema = `cli_${randomBytes(6).toString('hex')}`;
+      const at = ['--store', POSTGRES_URL, '--schema', schema];
+      const urls = ['--crl-url', CRL_URL, '--ocsp-url', OCSP_URL];
+      try {
+        const noDirs = exited(await cli(['init', ...at, ...urls]), 2);
+        expect(noDirs.stderr).toContain('give --ca-dir and --vault-dir');
+        const dirs = ['--ca-dir', join(dir, 'pg.ca'), '--vault-dir', join(dir, 'pg.vault')];
+        const init = exited(await cli(['init', ...at, ...urls, ...dirs]), 0);
+        expect(init.stdout).toContain('schema migrated');
+        exited(await cli(['seed', ...at, join(dir, 'seed.json')]), 0);
+        const audit = exited(await cli(['audit', 'verify', ...at]), 0);
+        expect(audit.stdout).toContain('audit chain intact: 1 records');
+        const chain = exited(await cli(['ca', 'export', ...at, ...dirs, '--only', 'chain']), 0);
+        expect(chain.stdout.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+      } finally {
+        const client = new pg.Client({ connectionString: POSTGRES_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+    },
+  );
+
+  it('a password in a PostgreSQL URL is never printed', () => {
+    expect(printableStoreUrl('postgres://ra:s3cret@db.example/careid')).toBe(
+      'postgres://ra:***@db.example/careid',
+    );
+    expect(printableStoreUrl('ra.sqlite')).toBe('ra.sqlite');
   });
 });

@@ -7,6 +7,7 @@ import {
   DIR_FLAGS,
   hasCa,
   openStore,
+  printableStoreUrl,
   STORE_FLAGS,
   VAULT_NOTES,
   vaultKeyFrom,
@@ -88,7 +89,7 @@ export const initCommand: Command = {
     try {
       const applied = (await store.migrate?.()) ?? [];
       ctx.io.out(
-        `store ${flags.required('store')}: schema ${applied.length > 0 ? `migrated (${applied.join(', ')})` : 'up to date'}`,
+        `store ${printableStoreUrl(flags.required('store'))}: schema ${applied.length > 0 ? `migrated (${applied.join(', ')})` : 'up to date'}`,
       );
       const ca = await createWorkspaceCa(store, dirs, vaultKey, settings, ctx.clock());
       workspaceVault(dirs, vaultKey);
