@@ -44,7 +44,10 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
   it('CARD-01 CARD-03 CARD-10 an RA agent stocks, issues (key generation progress shown), unlocks and cancels a card across separate invocations; the CA keys and card secrets persist', async () => {
     const t = await setUp();
     const agent = ['--actor', people.agent];
-    expect((await t.run(['stock', ...agent])).code).toBe(0);
+    const stocked = await t.run(['stock', ...agent]);
+    expect(stocked.code).toBe(0);
+    // No careid init on this store: the first card command makes a CA with the default names.
+    expect(stocked.out[0]).toMatch(/^no CA was set up \(careid init\); created one/);
     t.secrets.push('246810');
     const issued = await t.run([
       'issue',

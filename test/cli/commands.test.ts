@@ -342,6 +342,14 @@ describe('careid as a desk runs it: every command a separate process, with a tim
         return parsed.basic?.responses[0]?.answer.status;
       };
       expect(await getStatus()).toBe('good');
+      // Not OCSP: refused by method; a malformed request gets malformedRequest (1), unsigned.
+      expect((await fetch(url as string, { method: 'PUT' })).status).toBe(405);
+      const junk = await fetch(url as string, {
+        method: 'POST',
+        headers: { 'content-type': 'application/ocsp-request' },
+        body: new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]),
+      });
+      expect(parseOcspResponse(new Uint8Array(await junk.arrayBuffer())).status).toBe(1);
 
       // CARD-10: cancelled at the desk with no reader and no PC/SC library at all.
       const notAUser = exited(
