@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../errors/index.js';
 import { type Signer, softwareSigner } from '../pki/index.js';
@@ -94,4 +95,34 @@ export async function openCaKeys(
     issuing: await signerOf(jwks.issuing),
     ocsp: await signerOf(jwks.ocsp),
   };
+}
+
+/** Where careid 0.1's CLI kept each CA key: a plain JWK file per role. */
+const legacyJwkPath = (caDir: string, role: CaRole) => join(caDir, `${role}.jwk.json`);
+
+/**
+ * Seals the plain JWK files an earlier careid CLI wrote (`<ca-dir>/{root,issuing,ocsp}.jwk.json`)
+ * into `path` under the vault key, then deletes them. Returns whether it did.
+ *
+ * @throws VALIDATION when a JWK file is malformed (the plain files are left as they were).
+ */
+export function sealLegacyCaKeys(caDir: string, path: string, vaultKey: Uint8Array): boolean {
+  if (existsSync(path) || !CA_ROLES.every((role) => existsSync(legacyJwkPath(caDir, role)))) {
+    return false;
+  }
+  const jwks = {} as Jwks;
+  for (const role of CA_ROLES) {
+    jwks[role] = JSON.parse(
+      readFileSync(legacyJwkPath(caDir, role), 'utf8'),
+    ) as webcrypto.JsonWebKey;
+  }
+  const parsed = keysSchema.safeParse(jwks);
+  if (!parsed.success) {
+    throw new ValidationError('CA keys', [
+      { field: caDir, message: 'the plain JWK files of an earlier careid are malformed' },
+    ]);
+  }
+  writeFileAtomic(path, seal(vaultKey, jwks));
+  for (const role of CA_ROLES) rmSync(legacyJwkPath(caDir, role));
+  return true;
 }

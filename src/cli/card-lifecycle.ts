@@ -18,6 +18,7 @@ import {
   openStore,
   openWorkspaceCa,
   STORE_FLAGS,
+  upgradeLegacyCa,
   VAULT_NOTES,
   vaultKeyFrom,
   workspaceDirs,
@@ -157,6 +158,11 @@ function lifecycleCommand(
         await assertActor(store, actor);
         const now = ctx.clock();
         let ca: Awaited<ReturnType<typeof openWorkspaceCa>>;
+        if (upgradeLegacyCa(dirs, vaultKey)) {
+          ctx.io.out(
+            `sealed the CA keys of an earlier careid in ${dirs.caDir} (plain JWK files removed)`,
+          );
+        }
         if (hasCa(dirs)) {
           ca = await openWorkspaceCa(store, dirs, vaultKey, now);
         } else {

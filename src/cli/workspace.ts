@@ -1,8 +1,7 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   aesGcmKeyVault,
-  CareIdError,
   createRegistrationAuthority,
   type KeyVault,
   NotFoundError,
@@ -19,7 +18,7 @@ import {
 } from '../pki/index.js';
 import { type FlagSpecs, type Flags, UsageError } from './args.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { caKeysExist, createCaKeys, openCaKeys } from './ca-keys.js';
+import { caKeysExist, createCaKeys, openCaKeys, sealLegacyCaKeys } from './ca-keys.js';
 
 /** The flags naming the store. */
 export const STORE_FLAGS: FlagSpecs = {
@@ -169,6 +168,19 @@ export function hasCa(dirs: WorkspaceDirs): boolean {
 }
 
 /**
+ * Brings a CA directory of careid 0.1's CLI (plain JWK files, the default names and URLs)
+ * to this one: the keys sealed under the vault key, the plain files deleted, the settings
+ * written. Returns whether it did.
+ */
+export function upgradeLegacyCa(dirs: WorkspaceDirs, vaultKey: Uint8Array): boolean {
+  if (!sealLegacyCaKeys(dirs.caDir, keysPath(dirs), vaultKey)) return false;
+  if (!existsSync(settingsPath(dirs))) {
+    writeFileAtomic(settingsPath(dirs), `${JSON.stringify(DEFAULT_CA_SETTINGS, null, 2)}\n`);
+  }
+  return true;
+}
+
+/**
  * Creates the workspace's CA: keys generated and sealed under the vault key (written
  * first, atomically), the settings beside them, then the CA certificates in the store.
  *
@@ -210,6 +222,7 @@ export async function openWorkspaceCa(
   vaultKey: Uint8Array,
   now: Date,
 ): Promise<CertificateAuthority> {
+  upgradeLegacyCa(dirs, vaultKey);
   if (!hasCa(dirs)) {
     throw new ValidationError('careid', [
       { field: '--ca-dir', message: `no CA in ${dirs.caDir}: run careid init first` },
@@ -258,6 +271,3 @@ export async function assertActor(store: Store, actor: string): Promise<void> {
     throw new NotFoundError('actor', `${actor} (no user profile with this UUID in the store)`);
   }
 }
-
-/** Whether an error is careid's. */
-export const isCareId = (error: unknown): error is CareIdError => error instanceof CareIdError;

@@ -1,6 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes, webcrypto } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,10 +16,18 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectVirtualCard, VirtualPivCard } from '../../src/card/index.js';
 import { runCardCommand } from '../../src/cli/card.js';
+import { pem } from '../../src/cli/format.js';
 import { main } from '../../src/cli/main.js';
-import { printableStoreUrl } from '../../src/cli/workspace.js';
+import { DEFAULT_CA_SETTINGS, printableStoreUrl } from '../../src/cli/workspace.js';
 import { createRegistrationAuthority } from '../../src/index.js';
-import { createOcspRequest, parseOcspResponse } from '../../src/pki/index.js';
+import {
+  createCertificateAuthority,
+  createOcspRequest,
+  parseOcspResponse,
+  type Signer,
+  softwareSigner,
+} from '../../src/pki/index.js';
+import { storeCaRepository } from '../../src/storage/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import { applicant } from '../ra/fixtures.js';
 import { POSTGRES_URL, postgresSkip } from '../support/postgres.js';
@@ -539,5 +555,35 @@ describe('careid as a desk runs it: every command a separate process, with a tim
       'postgres://ra:***@db.example/careid',
     );
     expect(printableStoreUrl('ra.sqlite')).toBe('ra.sqlite');
+  });
+
+  it('the plain JWK CA keys of an earlier careid are sealed under the vault key on first use, and the CA opens with them', async () => {
+    const legacy = join(dir, 'legacy.sqlite');
+    const caDir = `${legacy}.ca`;
+    mkdirSync(caDir);
+    const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
+    const signers = new Map<string, Signer>();
+    for (const role of ['root', 'issuing', 'ocsp']) {
+      const pair = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+      const jwk = await webcrypto.subtle.exportKey('jwk', pair.privateKey);
+      writeFileSync(join(caDir, `${role}.jwk.json`), JSON.stringify(jwk), { mode: 0o600 });
+      signers.set(
+        role,
+        await softwareSigner({ privateKey: pair.privateKey, publicKey: pair.publicKey }),
+      );
+    }
+    const db = sqliteStore(legacy);
+    const ca = await createCertificateAuthority({
+      settings: DEFAULT_CA_SETTINGS,
+      now: new Date(),
+      repository: storeCaRepository(db),
+      rootSigner: signers.get('root') as Signer,
+      issuingSigner: signers.get('issuing') as Signer,
+      ocspSigner: signers.get('ocsp') as Signer,
+    });
+    await db.close();
+    const chain = exited(await cli(['ca', 'export', '--store', legacy, '--only', 'chain']), 0);
+    expect(chain.stdout.startsWith(pem('CERTIFICATE', ca.issuingCertificate))).toBe(true);
+    expect(readdirSync(caDir).sort()).toEqual(['keys.sealed', 'settings.json']);
   });
 });

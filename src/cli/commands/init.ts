@@ -9,6 +9,7 @@ import {
   openStore,
   printableStoreUrl,
   STORE_FLAGS,
+  upgradeLegacyCa,
   VAULT_NOTES,
   vaultKeyFrom,
   workspaceDirs,
@@ -81,6 +82,7 @@ export const initCommand: Command = {
     };
     const vaultKey = ctx.vaultKey ?? vaultKeyFrom(ctx.env);
     const dirs = workspaceDirs(flags);
+    upgradeLegacyCa(dirs, vaultKey);
     if (hasCa(dirs)) {
       ctx.io.err(`careid init: ${dirs.caDir} already holds a CA; nothing was changed`);
       return 1;
