@@ -155,6 +155,7 @@ export {
   type CareIdErrorCode,
   type CareIdErrorOptions,
   isCareIdError,
+  OptionalPeerMissingError,
   parseWith,
   type Result,
   ValidationError,

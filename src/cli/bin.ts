@@ -1,44 +1,16 @@
 #!/usr/bin/env node
-import { runDemo } from './demo.js';
-import { type CliIo, processIo } from './io.js';
+import { processIo } from './io.js';
+import { main } from './main.js';
 
-const USAGE = `usage: careid <command>
+// A reader that stops early (`careid reports export … | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
-commands:
-  demo                              a narrated scenario: the rules engine, the RA, a smartcard end to end
-  card simulate [--vpcd HOST:PORT]  run the virtual PIV card on vsmartcard's vpcd until stopped
-  card status [--reader NAME]       print a card's CHUID, certificates, PIN and PUK tries left
-  card stock|issue|unlock|renew|repair|clear|cancel|replace --store URL --actor UUID [--reader NAME] ...
-                                    the smartcard lifecycle at a reader (careid card help for the options)
-  help                              this text`;
-
-/**
- * The `careid` command line: dispatches to a command and returns its exit code.
- *
- * @example
- * ```ts
- * process.exitCode = await main(['demo'], processIo);
- * ```
- */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const [command] = argv;
-  switch (command) {
-    case 'demo':
-      return runDemo(io);
-    case 'card': {
-      // Loaded on demand: the card commands pull in PKI.js and, for readers, pcsclite.
-      const { runCardCommand } = await import('./card.js');
-      return runCardCommand(argv.slice(1), io);
-    }
-    case undefined:
-    case 'help':
-    case '--help':
-      io.out(USAGE);
-      return 0;
-    default:
-      io.err(`careid: unknown command '${command}'\n${USAGE}`);
-      return 2;
-  }
-}
-
-process.exitCode = await main(process.argv.slice(2), processIo);
+const code = await main(process.argv.slice(2), processIo);
+// Exit once the command is done, whatever handles are still open (a PC/SC context whose
+// reader events are pending, a pool): output first.
+await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+await new Promise<void>((resolve) => process.stderr.write('', () => resolve()));
+process.exit(code);

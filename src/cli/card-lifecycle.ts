@@ -1,161 +1,65 @@
-import { webcrypto } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { CardConnection } from '../card/connection.js';
-import { ValidationError } from '../errors/validation-error.js';
-import { createCertificateAuthority } from '../pki/certificate-authority.js';
-import type { Signer } from '../pki/signer.js';
-import { softwareSigner } from '../pki/software-signer.js';
-import { PolicyDeniedError } from '../policy/policy-denied-error.js';
-import { createRegistrationAuthority } from '../ra/registration-authority.js';
-import { aesGcmKeyVault } from '../ra/smartcards/key-vault.js';
-import type { SmartcardResult } from '../ra/smartcards/lifecycle.js';
-import type { CardReader, SealedStorage } from '../ra/smartcards/ports.js';
-import { storeCaRepository } from '../storage/ca-repository.js';
-import type { Store } from '../storage/ports.js';
+import { readFileSync } from 'node:fs';
+import {
+  type CardReader,
+  cancelReasons,
+  PolicyDeniedError,
+  type RegistrationAuthority,
+  type SmartcardResult,
+  ValidationError,
+} from '../index.js';
+import type { FlagSpecs, Flags } from './args.js';
+import type { CliContext, Command } from './command.js';
+import {
+  assertActor,
+  createWorkspaceCa,
+  DEFAULT_CA_SETTINGS,
+  DIR_FLAGS,
+  hasCa,
+  openStore,
+  openWorkspaceCa,
+  STORE_FLAGS,
+  upgradeLegacyCa,
+  VAULT_NOTES,
+  vaultKeyFrom,
+  workspaceDirs,
+  workspaceRa,
+  workspaceVault,
+} from './workspace.js';
 
-/** Where the lifecycle commands write, and how they ask for a secret. */
-export interface LifecycleCliIo {
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
+const ACTOR: FlagSpecs = {
+  actor: { type: 'string', required: true, value: 'UUID', help: 'the RA agent at the desk' },
+};
+const READER: FlagSpecs = {
+  reader: {
+    type: 'string',
+    value: 'NAME',
+    help: 'the PC/SC reader (a part of its name); default the first with a card',
+  },
+};
+/** Accepted so one set of desk flags fits every command, but a card is not needed. */
+const NO_READER: FlagSpecs = {
+  reader: { type: 'string', value: 'NAME', help: 'not used: this command needs no card' },
+};
+const PRESENT: FlagSpecs = {
+  'user-present': {
+    type: 'boolean',
+    help: 'the holder is at the desk with their identity checked (CARD-03)',
+  },
+};
+const PHOTO = (required: boolean): FlagSpecs => ({
+  photo: {
+    type: 'string',
+    required,
+    value: 'FILE',
+    help: 'the facial image for the card record (CARD-11)',
+  },
+});
+const SERIAL_REASON = (reasons: readonly string[]): FlagSpecs => ({
+  serial: { type: 'string', required: true, value: 'SERIAL', help: 'the card serial' },
+  reason: { type: 'string', required: true, value: reasons.join('|'), help: 'why' },
+});
 
-/** Options for embedding and tests. */
-export interface LifecycleCliOptions {
-  /** Connects to a card without PC/SC (tests). */
-  readonly connect?: (reader: string | undefined) => Promise<CardConnection>;
-  /** Reads a secret the user types (a passcode); by default a line from standard input. */
-  readonly readSecret?: (prompt: string) => Promise<string>;
-  /** The clock (default: the system clock). */
-  readonly clock?: () => Date;
-  /** The vault key (32 bytes); by default `CAREID_VAULT_KEY` (base64) from the environment. */
-  readonly vaultKey?: Uint8Array;
-}
-
-/** The lifecycle subcommands of `careid card`. */
-export const LIFECYCLE_COMMANDS = [
-  'stock',
-  'issue',
-  'unlock',
-  'renew',
-  'repair',
-  'clear',
-  'cancel',
-  'replace',
-] as const;
-
-/** Usage lines of the lifecycle subcommands. */
-export const LIFECYCLE_USAGE = [
-  '       careid card stock|clear   --store URL --actor UUID [--reader NAME]',
-  '       careid card issue         --store URL --actor UUID --user UUID --photo FILE [--user-present] [--reader NAME]',
-  '       careid card unlock        --store URL --actor UUID [--user-present] [--reader NAME]',
-  '       careid card renew|repair  --store URL --actor UUID [--photo FILE] [--user-present] [--reader NAME]',
-  '       careid card cancel        --store URL --actor UUID --serial SERIAL --reason lost|stolen|damaged|returned|replaced',
-  '       careid card replace       --store URL --actor UUID --serial OLD --reason lost|stolen|damaged|returned --photo FILE [--reader NAME]',
-  '         --store: a SQLite file path or a postgres:// URL; passcodes are read from standard input;',
-  '         CAREID_VAULT_KEY (base64, 32 bytes) seals the card secrets in --vault-dir (default <store>.vault);',
-  '         the CA keys live in --ca-dir (default <store>.ca), created on first use.',
-];
-
-function option(argv: readonly string[], name: string): string | undefined {
-  const at = argv.indexOf(name);
-  return at === -1 ? undefined : argv[at + 1];
-}
-
-function required(argv: readonly string[], name: string): string {
-  const value = option(argv, name);
-  if (value === undefined || value.startsWith('--')) {
-    throw new ValidationError('careid card', [{ field: name, message: `${name} is required` }]);
-  }
-  return value;
-}
-
-async function openStore(url: string): Promise<Store> {
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    const { postgresStore } = await import('../storage/postgres/index.js');
-    return postgresStore(url);
-  }
-  const { sqliteStore } = await import('../storage/sqlite/index.js');
-  return sqliteStore(url);
-}
-
-/** Sealed blobs as files in a directory, one per card serial (mode 0600). */
-function directorySealedStorage(dir: string): SealedStorage {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = (serial: string) => join(dir, `${serial.replace(/[^0-9]/g, '')}.sealed`);
-  return {
-    async get(serial) {
-      try {
-        return new Uint8Array(readFileSync(file(serial)));
-      } catch {
-        return undefined;
-      }
-    },
-    async put(serial, sealed) {
-      writeFileSync(file(serial), sealed, { mode: 0o600 });
-    },
-    async delete(serial) {
-      rmSync(file(serial), { force: true });
-    },
-  };
-}
-
-/** A CA key kept as a JWK file (mode 0600), generated on first use. */
-async function caSigner(dir: string, role: string): Promise<Signer> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, `${role}.jwk.json`);
-  const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
-  let jwk: webcrypto.JsonWebKey;
-  try {
-    jwk = JSON.parse(readFileSync(path, 'utf8')) as webcrypto.JsonWebKey;
-  } catch {
-    const pair = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
-    jwk = await webcrypto.subtle.exportKey('jwk', pair.privateKey);
-    writeFileSync(path, JSON.stringify(jwk), { mode: 0o600 });
-  }
-  const privateKey = await webcrypto.subtle.importKey('jwk', jwk, algorithm, false, ['sign']);
-  // The public half: the JWK without its private scalar and its signing-only key_ops.
-  const { d: _private, key_ops: _ops, ...publicJwk } = jwk;
-  const publicKey = await webcrypto.subtle.importKey('jwk', publicJwk, algorithm, true, ['verify']);
-  return softwareSigner({ privateKey, publicKey });
-}
-
-/** Reads a line from standard input; on a terminal nothing typed is echoed (AUD-02). */
-function stdinSecret(prompt: string): Promise<string> {
-  process.stderr.write(`${prompt}: `);
-  const stdin = process.stdin;
-  if (!stdin.isTTY) {
-    const rl = createInterface({ input: stdin, terminal: false });
-    return new Promise((resolve) => {
-      rl.once('line', (line) => {
-        rl.close();
-        resolve(line.trim());
-      });
-    });
-  }
-  return new Promise((resolve) => {
-    let typed = '';
-    stdin.setRawMode(true);
-    stdin.resume();
-    const onData = (chunk: Buffer) => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') {
-          stdin.setRawMode(false);
-          stdin.pause();
-          stdin.off('data', onData);
-          process.stderr.write('\n');
-          resolve(typed);
-          return;
-        }
-        if (ch === '\u0003') process.exit(130); // Ctrl-C
-        typed = ch === '\u007f' ? typed.slice(0, -1) : typed + ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
-}
-
+/** Prints a smartcard result: the card, the certificate, revocations and the decision. */
 function summary(result: SmartcardResult): string[] {
   const lines = [
     `card ${result.card.serial}: ${result.card.status}${result.card.holder ? `, holder ${result.card.holder}` : ''} (${result.apdus} APDUs)`,
@@ -171,161 +75,234 @@ function summary(result: SmartcardResult): string[] {
 }
 
 /**
- * Runs a lifecycle subcommand of `careid card` for an RA agent at a reader: stock, issue,
- * unlock, renew, repair, clear, cancel, replace, on a SQLite or PostgreSQL store, with the
- * progress of slow steps (key generation) printed. Returns the exit code: 0 done, 1
- * refused or failed (with the reasons), 2 bad usage.
- *
- * @example
- * ```ts
- * await runLifecycleCommand(['issue', '--store', 'ra.sqlite', '--actor', agent, '--user', uuid, '--photo', 'alex.jpg', '--user-present'], io);
- * ```
+ * A reader that opens the PC/SC stack only when the RA first asks for the card, so a
+ * refusal decided before needs no pcscd; `close` releases the context once done.
  */
-export async function runLifecycleCommand(
-  argv: readonly string[],
-  io: LifecycleCliIo,
-  options: LifecycleCliOptions = {},
-): Promise<number> {
-  const [command] = argv;
-  const storeUrl = required(argv, '--store');
-  const actor = required(argv, '--actor');
-  const readerName = option(argv, '--reader');
-  const clock = options.clock ?? (() => new Date());
-  const readSecret = options.readSecret ?? stdinSecret;
-  const vaultKey =
-    options.vaultKey ??
-    (process.env['CAREID_VAULT_KEY']
-      ? new Uint8Array(Buffer.from(process.env['CAREID_VAULT_KEY'], 'base64'))
-      : undefined);
-  if (vaultKey === undefined) {
-    throw new ValidationError('careid card', [
-      { field: 'CAREID_VAULT_KEY', message: 'set CAREID_VAULT_KEY to a base64 32-byte key' },
-    ]);
-  }
-  const local = !/^postgres(ql)?:\/\//.test(storeUrl);
-  const caDir = option(argv, '--ca-dir') ?? (local ? `${storeUrl}.ca` : undefined);
-  const vaultDir = option(argv, '--vault-dir') ?? (local ? `${storeUrl}.vault` : undefined);
-  if (caDir === undefined || vaultDir === undefined) {
-    throw new ValidationError('careid card', [
-      { field: '--ca-dir', message: 'with a PostgreSQL store, give --ca-dir and --vault-dir' },
-    ]);
-  }
-  const photoFile = option(argv, '--photo');
-  const photo = photoFile ? readFileSync(photoFile).toString('base64') : undefined;
-  const userPresent = argv.includes('--user-present');
-
-  const store = await openStore(storeUrl);
-  let closeReader = () => {};
-  try {
-    const ca = await createCertificateAuthority({
-      settings: {
-        root: { commonName: 'careid Root CA' },
-        issuing: { commonName: 'careid Issuing CA' },
-        crlUrl: option(argv, '--crl-url') ?? 'http://pki.careid.invalid/issuing.crl',
-        ocspUrl: option(argv, '--ocsp-url') ?? 'http://ocsp.careid.invalid/',
-      },
-      now: clock(),
-      repository: storeCaRepository(store),
-      rootSigner: await caSigner(caDir, 'root'),
-      issuingSigner: await caSigner(caDir, 'issuing'),
-      ocspSigner: await caSigner(caDir, 'ocsp'),
-    });
-    const ra = createRegistrationAuthority({
-      store,
-      clock,
-      certificateAuthority: ca,
-      keyVault: aesGcmKeyVault({ key: vaultKey, storage: directorySealedStorage(vaultDir) }),
-    });
-    let reader: CardReader;
-    if (options.connect !== undefined) {
-      const connect = options.connect;
-      reader = { name: readerName ?? 'test reader', connect: () => connect(readerName) };
-    } else {
-      const { PcscContext } = await import('../card/pcsc/transport.js');
-      const pcsc = await PcscContext.open();
-      closeReader = () => pcsc.close();
-      reader = {
-        name: readerName ?? 'the first reader',
-        connect: () => pcsc.connect(readerName === undefined ? {} : { reader: readerName }),
-      };
-    }
-    const progress = { progress: (step: string) => io.out(`... ${step}`) };
-    const needPhoto = () => {
-      if (photo === undefined) {
-        throw new ValidationError('careid card', [
-          { field: '--photo', message: '--photo FILE is required (CARD-11)' },
-        ]);
-      }
-      return photo;
+function desktopReader(
+  ctx: CliContext,
+  name: string | undefined,
+): { reader: CardReader; close: () => void } {
+  if (ctx.connect !== undefined) {
+    const connect = ctx.connect;
+    return {
+      reader: { name: name ?? 'test reader', connect: () => connect(name) },
+      close: () => {},
     };
-    let result: SmartcardResult;
-    switch (command) {
-      case 'stock':
-        result = await ra.smartcards.stock(actor, {}, reader);
-        break;
-      case 'issue': {
-        const user = required(argv, '--user');
-        const passcode = await readSecret('the holder types their new passcode (6 to 8 digits)');
-        result = await ra.smartcards.issue(
-          actor,
-          { user, passcode, photo: needPhoto(), userPresent },
-          reader,
-          progress,
-        );
-        break;
-      }
-      case 'unlock': {
-        const newPasscode = await readSecret('the holder types their new passcode');
-        result = await ra.smartcards.unlock(actor, { newPasscode, userPresent }, reader);
-        break;
-      }
-      case 'renew': {
-        const passcode = await readSecret('the holder types their passcode');
-        result = await ra.smartcards.renew(actor, { passcode, userPresent }, reader, progress);
-        break;
-      }
-      case 'repair': {
-        const passcode = await readSecret('the holder types their new passcode');
-        result = await ra.smartcards.repair(
-          actor,
-          { passcode, photo: needPhoto(), userPresent },
-          reader,
-          progress,
-        );
-        break;
-      }
-      case 'clear':
-        result = await ra.smartcards.clear(actor, {}, reader);
-        break;
-      case 'cancel':
-        result = await ra.smartcards.cancel(actor, {
-          serial: required(argv, '--serial'),
-          reason: required(argv, '--reason') as never,
-        });
-        break;
-      default:
-        result = await ra.smartcards.replace(
-          actor,
-          {
-            serial: required(argv, '--serial'),
-            reason: required(argv, '--reason') as never,
-            photo: needPhoto(),
-          },
-          reader,
-          progress,
-        );
-    }
-    for (const line of summary(result)) io.out(line);
-    return 0;
-  } catch (error) {
-    if (error instanceof PolicyDeniedError) {
-      io.err(`careid card ${command}: refused`);
-      for (const r of error.decision.reasons) io.err(`  ${r.rule} ${r.code}: ${r.message}`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    closeReader();
-    await store.close();
   }
+  let close = () => {};
+  const reader: CardReader = {
+    name: name ?? 'the first reader',
+    async connect() {
+      const { PcscContext } = await import('../card/pcsc/index.js');
+      const pcsc = await PcscContext.open();
+      close = () => pcsc.close();
+      return pcsc.connect(name === undefined ? {} : { reader: name });
+    },
+  };
+  return { reader, close: () => close() };
 }
+
+type Operation = (
+  ra: RegistrationAuthority,
+  actor: string,
+  flags: Flags,
+  ctx: CliContext,
+  reader: CardReader,
+) => Promise<SmartcardResult>;
+
+const photoOf = (flags: Flags): string => {
+  const file = flags.string('photo');
+  if (file === undefined) {
+    throw new ValidationError('careid card', [
+      { field: '--photo', message: '--photo FILE is required (CARD-11)' },
+    ]);
+  }
+  return readFileSync(file).toString('base64');
+};
+const progress = (ctx: CliContext) => ({
+  progress: (step: string) => ctx.io.out(`... ${step}`),
+});
+
+function lifecycleCommand(
+  name: string,
+  synopsis: string,
+  summaryText: string,
+  flags: FlagSpecs,
+  needsReader: boolean,
+  operation: Operation,
+): Command {
+  return {
+    name: `card ${name}`,
+    synopsis: `--store URL --actor UUID ${synopsis}`.trim(),
+    summary: summaryText,
+    flags: {
+      ...STORE_FLAGS,
+      ...DIR_FLAGS,
+      ...ACTOR,
+      ...flags,
+      ...(needsReader ? READER : NO_READER),
+    },
+    notes: [
+      ...(needsReader
+        ? ['Passcodes are read from standard input (not echoed on a terminal).']
+        : []),
+      ...VAULT_NOTES,
+    ],
+    async run(f, ctx) {
+      const vaultKey = ctx.vaultKey ?? vaultKeyFrom(ctx.env);
+      const dirs = workspaceDirs(f);
+      const actor = f.required('actor');
+      const store = await openStore(f);
+      const { reader, close } = desktopReader(ctx, f.string('reader'));
+      try {
+        await assertActor(store, actor);
+        const now = ctx.clock();
+        let ca: Awaited<ReturnType<typeof openWorkspaceCa>>;
+        if (upgradeLegacyCa(dirs, vaultKey)) {
+          ctx.io.out(
+            `sealed the CA keys of an earlier careid in ${dirs.caDir} (plain JWK files removed)`,
+          );
+        }
+        if (hasCa(dirs)) {
+          ca = await openWorkspaceCa(store, dirs, vaultKey, now);
+        } else {
+          ca = await createWorkspaceCa(store, dirs, vaultKey, DEFAULT_CA_SETTINGS, now);
+          ctx.io.out(
+            `no CA was set up (careid init); created one with the default names in ${dirs.caDir}`,
+          );
+        }
+        const ra = workspaceRa(store, ca, workspaceVault(dirs, vaultKey), ctx.clock);
+        const result = await operation(ra, actor, f, ctx, reader);
+        for (const line of summary(result)) ctx.io.out(line);
+        return 0;
+      } catch (error) {
+        if (error instanceof PolicyDeniedError) {
+          ctx.io.err(`careid card ${name}: refused`);
+          for (const r of error.decision.reasons) ctx.io.err(`  ${r.rule} ${r.code}: ${r.message}`);
+          return 1;
+        }
+        throw error;
+      } finally {
+        close();
+        await store.close();
+      }
+    },
+  };
+}
+
+const replaceReasons = cancelReasons.filter((r) => r !== 'replaced');
+
+/** The smartcard lifecycle at a desk: stock, issue, unlock, renew, repair, clear, cancel, replace. */
+export const lifecycleCommands: readonly Command[] = [
+  lifecycleCommand(
+    'stock',
+    '[--reader NAME]',
+    'Takes the blank card in the reader into stock (CARD-01).',
+    {},
+    true,
+    (ra, actor, _f, _ctx, reader) => ra.smartcards.stock(actor, {}, reader),
+  ),
+  lifecycleCommand(
+    'issue',
+    '--user UUID --photo FILE [--user-present] [--reader NAME]',
+    'Issues the stocked card in the reader to a user: key on the card, certificate, passcode typed by the holder.',
+    {
+      user: { type: 'string', required: true, value: 'UUID', help: 'the holder' },
+      ...PHOTO(true),
+      ...PRESENT,
+    },
+    true,
+    async (ra, actor, f, ctx, reader) => {
+      const photo = photoOf(f);
+      const passcode = await ctx.readSecret('the holder types their new passcode (6 to 8 digits)');
+      return ra.smartcards.issue(
+        actor,
+        { user: f.required('user'), passcode, photo, userPresent: f.boolean('user-present') },
+        reader,
+        progress(ctx),
+      );
+    },
+  ),
+  lifecycleCommand(
+    'unlock',
+    '[--user-present] [--reader NAME]',
+    'Unlocks the card in the reader with its PUK from the vault; the holder types a new passcode.',
+    { ...PRESENT },
+    true,
+    async (ra, actor, f, ctx, reader) => {
+      const newPasscode = await ctx.readSecret('the holder types their new passcode');
+      return ra.smartcards.unlock(
+        actor,
+        { newPasscode, userPresent: f.boolean('user-present') },
+        reader,
+      );
+    },
+  ),
+  lifecycleCommand(
+    'renew',
+    '[--user-present] [--reader NAME]',
+    'Renews the certificate of the card in the reader: a new key on the card (CARD-05).',
+    { ...PRESENT },
+    true,
+    async (ra, actor, f, ctx, reader) => {
+      const passcode = await ctx.readSecret('the holder types their passcode');
+      return ra.smartcards.renew(
+        actor,
+        { passcode, userPresent: f.boolean('user-present') },
+        reader,
+        progress(ctx),
+      );
+    },
+  ),
+  lifecycleCommand(
+    'repair',
+    '--photo FILE [--user-present] [--reader NAME]',
+    'Repairs the card in the reader: new key, certificate and passcode.',
+    { ...PHOTO(true), ...PRESENT },
+    true,
+    async (ra, actor, f, ctx, reader) => {
+      const photo = photoOf(f);
+      const passcode = await ctx.readSecret('the holder types their new passcode');
+      return ra.smartcards.repair(
+        actor,
+        { passcode, photo, userPresent: f.boolean('user-present') },
+        reader,
+        progress(ctx),
+      );
+    },
+  ),
+  lifecycleCommand(
+    'clear',
+    '[--reader NAME]',
+    'Clears the card in the reader back to stock.',
+    {},
+    true,
+    (ra, actor, _f, _ctx, reader) => ra.smartcards.clear(actor, {}, reader),
+  ),
+  lifecycleCommand(
+    'cancel',
+    `--serial SERIAL --reason ${cancelReasons.join('|')}`,
+    'Cancels a card by serial and revokes its certificates (CARD-10). Needs no reader: a lost card is cancelled from the store.',
+    { ...SERIAL_REASON(cancelReasons) },
+    false,
+    (ra, actor, f) =>
+      ra.smartcards.cancel(actor, {
+        serial: f.required('serial'),
+        reason: f.required('reason') as never,
+      }),
+  ),
+  lifecycleCommand(
+    'replace',
+    `--serial OLD --reason ${replaceReasons.join('|')} --photo FILE [--reader NAME]`,
+    'Cancels the old card and issues the blank card in the reader in its place (CARD-10).',
+    { ...SERIAL_REASON(replaceReasons), ...PHOTO(true) },
+    true,
+    (ra, actor, f, ctx, reader) =>
+      ra.smartcards.replace(
+        actor,
+        { serial: f.required('serial'), reason: f.required('reason') as never, photo: photoOf(f) },
+        reader,
+        progress(ctx),
+      ),
+  ),
+];

@@ -1,18 +1,17 @@
 import { Certificate } from 'pkijs';
-import type { CardConnection } from '../card/connection.js';
-import { CardTransportError } from '../card/errors.js';
-import { PIV_SLOTS, type PivSlot } from '../card/piv/constants.js';
-import { holderOfGuid } from '../card/piv/objects.js';
-import { PivSession } from '../card/piv/session.js';
-import { VirtualPivCard } from '../card/sim/virtual-piv-card.js';
-import { attachToVpcd, parseVpcdAddress } from '../card/sim/vpcd.js';
-import { CareIdError } from '../errors/care-id-error.js';
 import {
-  LIFECYCLE_COMMANDS,
-  LIFECYCLE_USAGE,
-  type LifecycleCliOptions,
-  runLifecycleCommand,
-} from './card-lifecycle.js';
+  attachToVpcd,
+  type CardConnection,
+  holderOfGuid,
+  PIV_SLOTS,
+  PivSession,
+  type PivSlot,
+  parseVpcdAddress,
+  VirtualPivCard,
+} from '../card/index.js';
+import { type CliContext, type Command, untilStopped } from './command.js';
+import type { CliIo } from './io.js';
+import { main } from './main.js';
 
 /**
  * Where `careid card` writes: one call per line.
@@ -21,12 +20,7 @@ import {
  * await runCardCommand(['status'], { out: (l) => console.log(l), err: (l) => console.error(l) });
  * ```
  */
-export interface CardCommandIo {
-  /** Normal output. */
-  readonly out: (line: string) => void;
-  /** Diagnostics. */
-  readonly err: (line: string) => void;
-}
+export type CardCommandIo = CliIo;
 
 /**
  * Options for embedding and tests.
@@ -35,18 +29,18 @@ export interface CardCommandIo {
  * await runCardCommand(['simulate'], io, { signal: AbortSignal.timeout(60_000) });
  * ```
  */
-export interface CardCommandOptions extends Omit<LifecycleCliOptions, 'connect'> {
+export interface CardCommandOptions {
   /** Stops `simulate` (it otherwise runs until SIGINT or SIGTERM). */
   readonly signal?: AbortSignal;
-  /** Connects `status` to a card without PC/SC (tests). */
+  /** Connects to a card without PC/SC (tests). */
   readonly connect?: (reader: string | undefined) => Promise<CardConnection>;
+  /** Reads a secret the user types (a passcode); by default a line from standard input. */
+  readonly readSecret?: (prompt: string) => Promise<string>;
+  /** The clock (default: the system clock). */
+  readonly clock?: () => Date;
+  /** The vault key (32 bytes); by default `CAREID_VAULT_KEY` (base64) from the environment. */
+  readonly vaultKey?: Uint8Array;
 }
-
-const USAGE = [
-  'usage: careid card simulate [--vpcd HOST:PORT | --vpcd /path/to/socket]',
-  '       careid card status [--reader NAME]',
-  ...LIFECYCLE_USAGE,
-];
 
 /** Short names of the slots (SP 800-73-4 Part 1 Table 4b). */
 const SLOT_NAMES: Readonly<Record<PivSlot, string>> = {
@@ -67,11 +61,6 @@ const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
   '2.5.4.11': 'OU',
 };
 
-function option(argv: readonly string[], name: string): string | undefined {
-  const at = argv.indexOf(name);
-  return at === -1 ? undefined : argv[at + 1];
-}
-
 function describeCertificate(der: Uint8Array): string {
   try {
     const cert = Certificate.fromBER(der);
@@ -84,86 +73,93 @@ function describeCertificate(der: Uint8Array): string {
   }
 }
 
-async function simulate(
-  argv: readonly string[],
-  io: CardCommandIo,
-  options: CardCommandOptions,
-): Promise<number> {
-  const address = parseVpcdAddress(option(argv, '--vpcd') ?? '127.0.0.1:35963');
-  const card = new VirtualPivCard();
-  const link = attachToVpcd(card, address);
-  await link.connected;
-  const where = 'path' in address ? address.path : `${address.host}:${address.port}`;
-  io.out(`virtual PIV card attached to vpcd at ${where}; stop with Ctrl-C`);
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    if (options.signal?.aborted) return done();
-    options.signal?.addEventListener('abort', done, { once: true });
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
-  await link.close();
-  io.out('virtual PIV card detached');
-  return 0;
+/** `careid card simulate`: the virtual PIV card on vsmartcard's vpcd until stopped. */
+export const simulateCommand: Command = {
+  name: 'card simulate',
+  synopsis: '[--vpcd HOST:PORT | --vpcd /path/to/socket]',
+  summary:
+    "Runs careid's virtual PIV card in vsmartcard's vpcd reader until SIGINT or SIGTERM: a card to rehearse the desk commands on.",
+  flags: {
+    vpcd: {
+      type: 'string',
+      value: 'ADDRESS',
+      help: "vpcd's address: HOST:PORT or a Unix socket (default 127.0.0.1:35963)",
+    },
+  },
+  async run(flags, ctx) {
+    const address = parseVpcdAddress(flags.string('vpcd') ?? '127.0.0.1:35963');
+    const card = new VirtualPivCard();
+    const link = attachToVpcd(card, address);
+    await link.connected;
+    const where = 'path' in address ? address.path : `${address.host}:${address.port}`;
+    ctx.io.out(`virtual PIV card attached to vpcd at ${where}; stop with Ctrl-C`);
+    await untilStopped(ctx.signal);
+    await link.close();
+    ctx.io.out('virtual PIV card detached');
+    return 0;
+  },
+};
+
+async function connectCard(ctx: CliContext, reader: string | undefined) {
+  if (ctx.connect !== undefined) return { connection: await ctx.connect(reader), close: () => {} };
+  const { PcscContext } = await import('../card/pcsc/index.js');
+  const pcsc = await PcscContext.open();
+  try {
+    const connection = await pcsc.connect(reader === undefined ? {} : { reader });
+    return { connection, close: () => pcsc.close() };
+  } catch (error) {
+    pcsc.close();
+    throw error;
+  }
 }
 
-async function status(
-  argv: readonly string[],
-  io: CardCommandIo,
-  options: CardCommandOptions,
-): Promise<number> {
-  const reader = option(argv, '--reader');
-  let close = () => {};
-  let connection: CardConnection;
-  if (options.connect !== undefined) {
-    connection = await options.connect(reader);
-  } else {
-    const { PcscContext } = await import('../card/pcsc/transport.js');
-    const pcsc = await PcscContext.open();
-    close = () => pcsc.close();
+/** `careid card status`: what the card in the reader holds. */
+export const statusCommand: Command = {
+  name: 'card status',
+  synopsis: '[--reader NAME]',
+  summary:
+    "Prints the card in the reader's CHUID, its certificates (subject, expiry) and the PIN and PUK tries left.",
+  flags: {
+    reader: {
+      type: 'string',
+      value: 'NAME',
+      help: 'the PC/SC reader (a part of its name); default the first with a card',
+    },
+  },
+  async run(flags, ctx) {
+    const { connection, close } = await connectCard(ctx, flags.string('reader'));
+    const out = ctx.io.out;
     try {
-      connection = await pcsc.connect(reader === undefined ? {} : { reader });
-    } catch (error) {
+      const piv = await PivSession.open(connection);
+      out(`ATR: ${Buffer.from(connection.atr).toString('hex').toUpperCase()}`);
+      const chuid = await piv.readChuid();
+      if (chuid === undefined) out('CHUID: none');
+      else {
+        const holder = holderOfGuid(chuid.guid);
+        const who = holder === undefined ? `GUID ${chuid.guid}` : `holder UUID ${holder}`;
+        out(`CHUID: ${who}, expires ${chuid.expiry}`);
+      }
+      for (const slot of PIV_SLOTS) {
+        const der = await piv.readCertificate(slot);
+        out(
+          `Certificate ${SLOT_NAMES[slot]}: ${der === undefined ? 'none' : describeCertificate(der)}`,
+        );
+      }
+      const pin = await piv.pinStatus();
+      out(`PIN tries left: ${pin.triesLeft ?? 'verified'}`);
+      const puk = await piv.pukTriesLeft();
+      out(`PUK tries left: ${puk ?? 'unknown (the card does not report it)'}`);
+      return 0;
+    } finally {
+      await connection.close();
       close();
-      throw error;
     }
-  }
-  try {
-    const piv = await PivSession.open(connection);
-    io.out(`ATR: ${Buffer.from(connection.atr).toString('hex').toUpperCase()}`);
-    const chuid = await piv.readChuid();
-    if (chuid === undefined) io.out('CHUID: none');
-    else {
-      const holder = holderOfGuid(chuid.guid);
-      const who = holder === undefined ? `GUID ${chuid.guid}` : `holder UUID ${holder}`;
-      io.out(`CHUID: ${who}, expires ${chuid.expiry}`);
-    }
-    for (const slot of PIV_SLOTS) {
-      const der = await piv.readCertificate(slot);
-      io.out(
-        `Certificate ${SLOT_NAMES[slot]}: ${der === undefined ? 'none' : describeCertificate(der)}`,
-      );
-    }
-    const pin = await piv.pinStatus();
-    io.out(`PIN tries left: ${pin.triesLeft ?? 'verified'}`);
-    const puk = await piv.pukTriesLeft();
-    io.out(`PUK tries left: ${puk ?? 'unknown (the card does not report it)'}`);
-    return 0;
-  } finally {
-    await connection.close();
-    close();
-  }
-}
+  },
+};
 
 /**
- * Runs `careid card …`: `simulate` attaches a {@link VirtualPivCard} to vsmartcard's vpcd
- * until stopped; `status` prints the CHUID, the certificates (subject, expiry) and the PIN
- * and PUK tries left of the card in a PC/SC reader. Returns the exit code; errors are
- * printed, never thrown.
+ * Runs `careid card …` (the words after `card`): `simulate`, `status`, `record` and the
+ * lifecycle at a reader. Returns the exit code; errors are printed, never thrown.
  *
  * @example
  * ```ts
@@ -176,27 +172,5 @@ export async function runCardCommand(
   options: CardCommandOptions = {},
 ): Promise<number> {
   const args = argv[0] === 'card' ? argv.slice(1) : argv;
-  try {
-    switch (args[0]) {
-      case 'simulate':
-        return await simulate(args, io, options);
-      case 'status':
-        return await status(args, io, options);
-      default:
-        if ((LIFECYCLE_COMMANDS as readonly string[]).includes(args[0] ?? '')) {
-          return await runLifecycleCommand(args, io, options);
-        }
-        for (const line of USAGE) io.err(line);
-        return 2;
-    }
-  } catch (error) {
-    if (error instanceof CareIdError) {
-      io.err(`careid card ${args[0]}: ${error.message} [${error.code}]`);
-      return error instanceof CardTransportError ? 3 : 1;
-    }
-    io.err(
-      `careid card ${args[0]}: unexpected error: ${error instanceof Error ? error.message : String(error)}`,
-    );
-    return 1;
-  }
+  return main(['card', ...args], io, options);
 }

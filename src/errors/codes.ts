@@ -5,6 +5,7 @@
 export type CareIdErrorCode =
   // core and domain
   | 'VALIDATION'
+  | 'OPTIONAL_PEER_MISSING'
   | 'NOT_FOUND'
   | 'INVALID_TRANSITION'
   // policy

@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
 import { addDays, type IsoDate } from '../domain/dates.js';
 import type { NiNumber } from '../domain/ni-number.js';
 import type { OdsCode } from '../domain/ods-code.js';
@@ -12,6 +12,7 @@ import { dorsetPack } from '../policy/packs/dorset.js';
 import { nationalPack } from '../policy/packs/national.js';
 import type { RulePack } from '../policy/packs/schema.js';
 import { type RaRole, raRoles } from '../policy/roles.js';
+import fc from './fast-check.js';
 
 /**
  * A 12-digit UUID (ID-05).
@@ -21,7 +22,7 @@ import { type RaRole, raRoles } from '../policy/roles.js';
  * fc.assert(fc.property(uuidArb(), (uuid) => uuidSchema.safeParse(uuid).success));
  * ```
  */
-export function uuidArb(): fc.Arbitrary<Uuid> {
+export function uuidArb(): Arbitrary<Uuid> {
   return fc.stringMatching(/^[1-9]\d{11}$/).map((s) => s as Uuid);
 }
 
@@ -37,7 +38,7 @@ const NEVER_ISSUED = new Set(['BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ']);
  * fc.sample(niNumberArb(), 1) // ['AB123456C']
  * ```
  */
-export function niNumberArb(): fc.Arbitrary<NiNumber> {
+export function niNumberArb(): Arbitrary<NiNumber> {
   return fc
     .tuple(
       fc.constantFrom(...FIRST),
@@ -57,7 +58,7 @@ export function niNumberArb(): fc.Arbitrary<NiNumber> {
  * fc.sample(odsCodeArb(), 1) // ['FA1X3']
  * ```
  */
-export function odsCodeArb(): fc.Arbitrary<OdsCode> {
+export function odsCodeArb(): Arbitrary<OdsCode> {
   return fc.stringMatching(/^[A-Z][A-Z0-9]{2,5}$/).map((s) => s as OdsCode);
 }
 
@@ -69,7 +70,7 @@ export function odsCodeArb(): fc.Arbitrary<OdsCode> {
  * isoDateArb('2026-01-01', '2026-12-31')
  * ```
  */
-export function isoDateArb(min = '2024-01-01', max = '2030-12-31'): fc.Arbitrary<IsoDate> {
+export function isoDateArb(min = '2024-01-01', max = '2030-12-31'): Arbitrary<IsoDate> {
   return fc
     .date({
       min: new Date(`${min}T00:00:00Z`),
@@ -99,7 +100,7 @@ export interface TreeOrganisation {
  */
 export function orgTreeArb(
   options: { readonly maxIcbs?: number; readonly maxChildren?: number } = {},
-): fc.Arbitrary<readonly TreeOrganisation[]> {
+): Arbitrary<readonly TreeOrganisation[]> {
   const maxIcbs = options.maxIcbs ?? 2;
   const maxChildren = options.maxChildren ?? 3;
   const shape = fc.array(
@@ -145,7 +146,7 @@ export const worldDates = {
  * edgeDateArb(worldDates.today)
  * ```
  */
-export function edgeDateArb(pivot: IsoDate = worldDates.today): fc.Arbitrary<IsoDate> {
+export function edgeDateArb(pivot: IsoDate = worldDates.today): Arbitrary<IsoDate> {
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(pivot, addDays(pivot, -1), addDays(pivot, 1)) },
     { weight: 1, arbitrary: fc.integer({ min: -400, max: 400 }).map((d) => addDays(pivot, d)) },
@@ -199,8 +200,8 @@ export function actorAssignmentArb(
  */
 export function actorArb(
   orgs: readonly TreeOrganisation[],
-  uuid: fc.Arbitrary<Uuid> = uuidArb(),
-): fc.Arbitrary<ActorInput> {
+  uuid: Arbitrary<Uuid> = uuidArb(),
+): Arbitrary<ActorInput> {
   return fc.record({
     uuid,
     status: fc.oneof(
@@ -225,7 +226,7 @@ export interface World {
  * fc.assert(fc.property(worldArb(), (world) => world.actors.length >= 2));
  * ```
  */
-export function worldArb(): fc.Arbitrary<World> {
+export function worldArb(): Arbitrary<World> {
   return orgTreeArb().chain((organisations) =>
     fc
       .uniqueArray(uuidArb(), { minLength: 2, maxLength: 5 })
@@ -250,7 +251,7 @@ export function decisionRequestArb(
   world: World,
   actorUuid: string,
   options: { readonly activities?: readonly ActivityId[] } = {},
-): fc.Arbitrary<DecisionRequestInput> {
+): Arbitrary<DecisionRequestInput> {
   const activities = options.activities ?? activityIds;
   if (activities.length === 0) {
     throw new ValidationError('decisionRequestArb options', [
@@ -260,7 +261,7 @@ export function decisionRequestArb(
   const people = world.actors.map((a) => a.uuid);
   const person = fc.constantFrom(actorUuid, ...people);
   const org = fc.constantFrom(...world.organisations);
-  const target: fc.Arbitrary<TargetInput> = fc.record(
+  const target: Arbitrary<TargetInput> = fc.record(
     {
       organisationPath: org.map((o) => o.path),
       user: fc.record({
@@ -307,7 +308,7 @@ export function decisionRequestArb(
     },
     { requiredKeys: [] },
   );
-  const facts: fc.Arbitrary<FactsInput> = fc.record(
+  const facts: Arbitrary<FactsInput> = fc.record(
     {
       sponsoredBy: person,
       identityCheckedBy: person,
@@ -345,7 +346,7 @@ export function decisionRequestArb(
  * fc.assert(fc.property(rulePackArb(), (pack) => pack.batchLimit > 0));
  * ```
  */
-export function rulePackArb(): fc.Arbitrary<RulePack> {
+export function rulePackArb(): Arbitrary<RulePack> {
   return fc
     .record({
       base: fc.constantFrom(nationalPack, dorsetPack),

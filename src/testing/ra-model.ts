@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import type { Arbitrary, AsyncCommand } from 'fast-check';
 import { addDays, type IsoDate, type IsoDateTime } from '../domain/dates.js';
 import type { Position } from '../domain/position.js';
 import type { UserProfile } from '../domain/user.js';
@@ -13,6 +13,7 @@ import { seedAssignment, seedOrganisation, seedPosition, seedUser } from '../ra/
 import { verifyAudit } from '../storage/audit-chain.js';
 import { encodeCursor } from '../storage/paging.js';
 import type { Store } from '../storage/ports.js';
+import fc from './fast-check.js';
 
 /** One position assignment as the model sees it. */
 export interface ModelAssignment {
@@ -252,9 +253,7 @@ const dayArb = (today: IsoDate) => fc.integer({ min: -20, max: 40 }).map((d) => 
  * }), { numRuns: 20 });
  * ```
  */
-export function raModelCommands(
-  world: RaModelWorld,
-): fc.Arbitrary<fc.AsyncCommand<RaModel, RaSystem>>[] {
+export function raModelCommands(world: RaModelWorld): Arbitrary<AsyncCommand<RaModel, RaSystem>>[] {
   const actorArb = fc.constantFrom(...world.actors);
   const userArb = fc.constantFrom(...world.users);
   const positionArb = fc.constantFrom(...world.positions);
@@ -263,7 +262,7 @@ export function raModelCommands(
   const command = (
     label: string,
     run: (model: RaModel, real: RaSystem) => Promise<void>,
-  ): fc.AsyncCommand<RaModel, RaSystem> => ({
+  ): AsyncCommand<RaModel, RaSystem> => ({
     check: () => true,
     run,
     toString: () => label,

@@ -44,7 +44,10 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
   it('CARD-01 CARD-03 CARD-10 an RA agent stocks, issues (key generation progress shown), unlocks and cancels a card across separate invocations; the CA keys and card secrets persist', async () => {
     const t = await setUp();
     const agent = ['--actor', people.agent];
-    expect((await t.run(['stock', ...agent])).code).toBe(0);
+    const stocked = await t.run(['stock', ...agent]);
+    expect(stocked.code).toBe(0);
+    // No careid init on this store: the first card command makes a CA with the default names.
+    expect(stocked.out[0]).toMatch(/^no CA was set up \(careid init\); created one/);
     t.secrets.push('246810');
     const issued = await t.run([
       'issue',
@@ -89,7 +92,7 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
     await store.close();
   });
 
-  it('says what is missing: no --store, a bad passcode (CARD-02), a missing photo', async () => {
+  it('says what is missing: no --store and no --photo are usage errors (exit 2), a bad passcode is refused (CARD-02)', async () => {
     const t = await setUp();
     const out: string[] = [];
     const err: string[] = [];
@@ -97,8 +100,8 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
       out: (l) => out.push(l),
       err: (l) => err.push(l),
     });
-    expect(code).toBe(1);
-    expect(err.join('\n')).toContain('--store');
+    expect(code).toBe(2);
+    expect(err.join('\n')).toContain('--store is required');
     await t.run(['stock', '--actor', people.agent]);
     const issue = ['issue', '--actor', people.agent, '--user', t.uuid, '--user-present'];
     t.secrets.push('12');
@@ -107,7 +110,7 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
     expect(short.err.join('\n')).toContain('CARD-02');
     t.secrets.push('246810');
     const noPhoto = await t.run(issue);
-    expect(noPhoto.code).toBe(1);
-    expect(noPhoto.err.join('\n')).toContain('--photo');
+    expect(noPhoto.code).toBe(2);
+    expect(noPhoto.err.join('\n')).toContain('--photo is required');
   });
 });

@@ -31,12 +31,18 @@ describe('storage entry points and native modules', () => {
     }
   });
 
-  it('each adapter subpath loads only its own driver', () => {
+  it('each adapter subpath loads only its own driver, on first use (a missing one is OPTIONAL_PEER_MISSING)', () => {
+    const requires = (file: string) =>
+      [
+        ...readFileSync(join(root, file), 'utf8').matchAll(
+          /requireOptionalPeer<[^>]+>\('([^']+)'/g,
+        ),
+      ].map((m) => m[1]);
     const sqlite = importGraph(join(root, 'storage/sqlite/index.ts'));
-    expect(sqlite.has('better-sqlite3')).toBe(true);
     expect(sqlite.has('pg')).toBe(false);
+    expect(requires('storage/sqlite/sqlite-store.ts')).toEqual(['better-sqlite3']);
     const postgres = importGraph(join(root, 'storage/postgres/index.ts'));
-    expect(postgres.has('pg')).toBe(true);
     expect(postgres.has('better-sqlite3')).toBe(false);
+    expect(requires('storage/postgres/postgres-store.ts')).toEqual(['pg']);
   });
 });

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { requireOptionalPeer } from '../../errors/optional-peer.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { Store } from '../ports.js';
 import type { SqlConn } from '../sql/conn.js';
@@ -72,7 +73,11 @@ export function postgresStore(
   }
   const maxAttempts = Math.max(1, options.maxAttempts ?? 8);
   const owned = typeof urlOrPool === 'string';
-  const pool = owned ? new pg.Pool({ connectionString: urlOrPool }) : urlOrPool;
+  const pool = owned
+    ? new (requireOptionalPeer<typeof pg>('pg', 'careid/storage/postgres').Pool)({
+        connectionString: urlOrPool,
+      })
+    : urlOrPool;
   // An idle client whose server went away emits 'error' on the pool; unheard, it would crash the process.
   if (pool.listenerCount('error') === 0) pool.on('error', () => undefined);
   const q = (table: string) => `"${schema}".${table}`;

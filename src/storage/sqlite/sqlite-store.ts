@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { CareIdError } from '../../errors/care-id-error.js';
+import { requireOptionalPeer } from '../../errors/optional-peer.js';
 import { StoreUnavailableError } from '../errors.js';
 import { Mutex } from '../mutex.js';
 import type { Store } from '../ports.js';
@@ -74,9 +75,10 @@ function toParam(value: SqlValue): unknown {
  */
 export function sqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
   const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+  const Sqlite = requireOptionalPeer<typeof Database>('better-sqlite3', 'careid/storage/sqlite');
   let db: Database.Database;
   try {
-    db = new Database(path);
+    db = new Sqlite(path);
     if (path !== ':memory:' && path !== '') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(`cache_size = ${-Math.round((options.cacheSizeMb ?? 64) * 1024)}`);

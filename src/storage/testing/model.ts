@@ -1,7 +1,7 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AssignmentId, CardSerial, IsoDate, IsoDateTime, Uuid } from '../../domain/index.js';
 import { isCareIdError } from '../../errors/care-id-error.js';
+import fc from '../../testing/fast-check.js';
 import { verifyAudit } from '../audit-chain.js';
 import type { Store, StoreTx } from '../ports.js';
 import { fixtureAssignment, fixtureCard, fixtureEvent, fixtureUser } from './fixtures.js';

@@ -1,0 +1,128 @@
+import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ValidationError } from '../errors/index.js';
+import { type Signer, softwareSigner } from '../pki/index.js';
+import { writeFileAtomic } from './atomic-file.js';
+
+/**
+ * The CA's three private keys (root, issuing, OCSP responder) sealed with AES-256-GCM
+ * (NIST SP 800-38D) under the vault key that also seals the card secrets: one file, never
+ * a plain JWK. Layout as the card vault's blobs: format byte, 12-byte nonce, 16-byte tag,
+ * ciphertext; the additional authenticated data names the file's purpose, so a card's
+ * sealed secrets copied over it do not open.
+ */
+const FORMAT_V1 = 1;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const AAD = Buffer.from('careid CA keys v1');
+const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+
+export const CA_ROLES = ['root', 'issuing', 'ocsp'] as const;
+export type CaRole = (typeof CA_ROLES)[number];
+
+const jwkSchema = z.looseObject({ kty: z.literal('EC'), crv: z.literal('P-256'), d: z.string() });
+const keysSchema = z.object({ root: jwkSchema, issuing: jwkSchema, ocsp: jwkSchema });
+
+type Jwks = Record<CaRole, webcrypto.JsonWebKey>;
+
+function seal(key: Uint8Array, jwks: Jwks): Uint8Array {
+  const plain = Buffer.from(JSON.stringify(jwks), 'utf8');
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(AAD);
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  plain.fill(0);
+  return Buffer.concat([Buffer.from([FORMAT_V1]), nonce, cipher.getAuthTag(), body]);
+}
+
+function unseal(key: Uint8Array, sealed: Uint8Array, path: string): Jwks {
+  const bad = (message: string, cause?: unknown) =>
+    new ValidationError('CA keys', [{ field: path, message }], { cause });
+  if (sealed[0] !== FORMAT_V1 || sealed.length < 1 + NONCE_BYTES + TAG_BYTES) {
+    throw bad('the file is not sealed CA keys in a known format');
+  }
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + NONCE_BYTES));
+  decipher.setAAD(AAD);
+  decipher.setAuthTag(sealed.subarray(1 + NONCE_BYTES, 1 + NONCE_BYTES + TAG_BYTES));
+  let plain: Buffer;
+  try {
+    plain = Buffer.concat([
+      decipher.update(sealed.subarray(1 + NONCE_BYTES + TAG_BYTES)),
+      decipher.final(),
+    ]);
+  } catch (cause) {
+    throw bad('the CA keys do not open with this CAREID_VAULT_KEY', cause);
+  }
+  const parsed = keysSchema.safeParse(JSON.parse(plain.toString('utf8')));
+  plain.fill(0);
+  if (!parsed.success) throw bad('the sealed CA keys are malformed', parsed.error);
+  return parsed.data as Jwks;
+}
+
+async function signerOf(jwk: webcrypto.JsonWebKey): Promise<Signer> {
+  const privateKey = await webcrypto.subtle.importKey('jwk', jwk, ALGORITHM, false, ['sign']);
+  // The public half: the JWK without its private scalar and its signing-only key_ops.
+  const { d: _private, key_ops: _ops, ...publicJwk } = jwk;
+  const publicKey = await webcrypto.subtle.importKey('jwk', publicJwk, ALGORITHM, true, ['verify']);
+  return softwareSigner({ privateKey, publicKey });
+}
+
+/** Whether sealed CA keys exist at `path`. */
+export function caKeysExist(path: string): boolean {
+  return existsSync(path);
+}
+
+/** Generates the three CA keys (P-256) and writes them sealed, atomically, to `path`. */
+export async function createCaKeys(path: string, vaultKey: Uint8Array): Promise<void> {
+  const jwks = {} as Jwks;
+  for (const role of CA_ROLES) {
+    const pair = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+    jwks[role] = await webcrypto.subtle.exportKey('jwk', pair.privateKey);
+  }
+  writeFileAtomic(path, seal(vaultKey, jwks));
+}
+
+/** Opens the sealed CA keys at `path` as signers. */
+export async function openCaKeys(
+  path: string,
+  vaultKey: Uint8Array,
+): Promise<Record<CaRole, Signer>> {
+  const jwks = unseal(vaultKey, new Uint8Array(readFileSync(path)), path);
+  return {
+    root: await signerOf(jwks.root),
+    issuing: await signerOf(jwks.issuing),
+    ocsp: await signerOf(jwks.ocsp),
+  };
+}
+
+/** Where careid 0.1's CLI kept each CA key: a plain JWK file per role. */
+const legacyJwkPath = (caDir: string, role: CaRole) => join(caDir, `${role}.jwk.json`);
+
+/**
+ * Seals the plain JWK files an earlier careid CLI wrote (`<ca-dir>/{root,issuing,ocsp}.jwk.json`)
+ * into `path` under the vault key, then deletes them. Returns whether it did.
+ *
+ * @throws VALIDATION when a JWK file is malformed (the plain files are left as they were).
+ */
+export function sealLegacyCaKeys(caDir: string, path: string, vaultKey: Uint8Array): boolean {
+  if (existsSync(path) || !CA_ROLES.every((role) => existsSync(legacyJwkPath(caDir, role)))) {
+    return false;
+  }
+  const jwks = {} as Jwks;
+  for (const role of CA_ROLES) {
+    jwks[role] = JSON.parse(
+      readFileSync(legacyJwkPath(caDir, role), 'utf8'),
+    ) as webcrypto.JsonWebKey;
+  }
+  const parsed = keysSchema.safeParse(jwks);
+  if (!parsed.success) {
+    throw new ValidationError('CA keys', [
+      { field: caDir, message: 'the plain JWK files of an earlier careid are malformed' },
+    ]);
+  }
+  writeFileAtomic(path, seal(vaultKey, jwks));
+  for (const role of CA_ROLES) rmSync(legacyJwkPath(caDir, role));
+  return true;
+}
