@@ -182,9 +182,8 @@ export interface AuthorityRepository {
 export interface CounterRepository {
   /**
    * Increments the counter and returns its new value (1 the first time). Concurrent
-   * transactions never get the same value: memory and SQLite run transactions one at a
-   * time; PostgreSQL locks the counter's row and fails the loser of a race with a
-   * serialisation failure, which the store retries.
+   * transactions never get the same value: every adapter runs its transactions one at a
+   * time (PostgreSQL queues them on the audit chain's lock, across app servers too).
    *
    * @throws VALIDATION when the name is malformed.
    * @throws CONFLICT when PostgreSQL could not serialise the increment within its retries.
@@ -311,8 +310,10 @@ export interface Store {
   /**
    * Runs `fn` in one transaction and commits what it wrote, audit records included; if
    * `fn` throws, nothing it wrote remains and its error is rethrown. Transactions are
-   * serialisable. On PostgreSQL `fn` may run more than once (a serialisation failure is
-   * retried), so it must not have effects outside the store.
+   * serialisable and queue: one waits for the one before it to commit (on SQLite and
+   * PostgreSQL across processes too), so none fails because another committed first. On
+   * PostgreSQL `fn` may still run more than once (a serialisation failure caused by a
+   * writer outside careid is retried), so it must not have effects outside the store.
    *
    * @throws CONFLICT when a version check or the database's serialisation failed.
    * @throws STORE_UNAVAILABLE when the store cannot be reached.

@@ -192,7 +192,9 @@ function requestWhere(filter: RequestFilter | undefined): { where: string[]; par
 
 async function appendAudit(ctx: SqlCtx, event: AuditEvent): Promise<AuditRecord> {
   ctx.live();
-  // Lock the chain head row: concurrent appenders queue here, so the chain stays linear.
+  // PostgreSQL transactions already hold the chain's table lock (postgres-store.ts) and
+  // SQLite's hold the write lock; the row lock stays as a guard should a transaction ever
+  // run without it: it then fails (40001) rather than fork the chain.
   const lock = ctx.conn.dialect === 'postgres' ? ' FOR UPDATE' : '';
   const rows = await ctx.conn.all(
     `SELECT seq, hash FROM ${ctx.q('audit_head')} WHERE id = 1${lock}`,
