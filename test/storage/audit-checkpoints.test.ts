@@ -28,7 +28,11 @@ import {
 } from '../../src/storage/index.js';
 import { postgresStore } from '../../src/storage/postgres/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
-import { fixtureEvent, fixtureUser } from '../../src/storage/testing/index.js';
+import {
+  describeStoreConformance,
+  fixtureEvent,
+  fixtureUser,
+} from '../../src/storage/testing/index.js';
 import { POSTGRES_URL, postgresUp } from '../support/postgres.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'careid-anchor-'));
@@ -339,6 +343,13 @@ describe.skipIf(!postgresUp)('postgres', () => {
     );
     return { store, seen: () => store, attacker, sink };
   });
+});
+
+// The decorator is a store like any other.
+describeStoreConformance({
+  name: 'memory with audit checkpoints',
+  numRuns: 20,
+  create: () => withAuditCheckpoints(memoryStore(), { key: KEY, sink: memoryCheckpointSink() }),
 });
 
 describe('checkpoint sinks and options', () => {
