@@ -122,13 +122,21 @@ async function pageOf<K extends RecordKind>(
   order: readonly string[],
   keyOf: (r: RecordTypes[K]) => SortKey,
   page: PageRequest | undefined,
+  start?: { readonly where: string; readonly value: string },
 ): Promise<Page<RecordTypes[K]>> {
   ctx.live();
   const limit = pageLimit(page);
   const conditions = [...where];
   const values = [...params];
-  if (page?.cursor !== undefined) {
-    const after = decodeCursor(page.cursor, order.length);
+  const after = page?.cursor === undefined ? undefined : decodeCursor(page.cursor, order.length);
+  // `start` is a lower bound on the first sort column that a cursor past it supersedes:
+  // given both, SQLite (no planner statistics) seeks to `start` and filters every row up to
+  // the cursor, so page 1000 read 1000 pages. With the cursor alone it seeks to the cursor.
+  if (start !== undefined && (after === undefined || String(after[0]) < start.value)) {
+    conditions.push(start.where);
+    values.push(start.value);
+  }
+  if (after !== undefined) {
     conditions.push(
       order.length === 1
         ? `${order[0]} > ?`
@@ -241,11 +249,19 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
       searchByName: async (q, page) => {
         const where: string[] = [];
         const params: SqlValue[] = [];
+        // The leading sort column's lower bound goes to pageOf as `start` (the cursor replaces it).
+        const lead = q.family !== undefined ? 'family_key' : 'given_key';
+        let start: { where: string; value: string } | undefined;
         const prefix = (column: string, value: string | undefined) => {
           if (value === undefined) return;
           const key = nameKey(value);
-          where.push(`${column} >= ? AND ${column} < ?`);
-          params.push(key, prefixEnd(key));
+          if (column === lead) start = { where: `${column} >= ?`, value: key };
+          else {
+            where.push(`${column} >= ?`);
+            params.push(key);
+          }
+          where.push(`${column} < ?`);
+          params.push(prefixEnd(key));
         };
         prefix('family_key', q.family);
         prefix('given_key', q.given);
@@ -262,6 +278,7 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
               ['family_key', 'given_key', 'uuid'],
               (u) => [nameKey(u.name.family), nameKey(u.name.given), u.uuid],
               page,
+              start,
             )
           : pageOf(
               ctx,
@@ -271,6 +288,7 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
               ['given_key', 'family_key', 'uuid'],
               (u) => [nameKey(u.name.given), nameKey(u.name.family), u.uuid],
               page,
+              start,
             );
       },
     }),
