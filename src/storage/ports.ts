@@ -97,6 +97,19 @@ export interface PositionAssignmentRepository extends Repository<PositionAssignm
   ): Promise<Page<PositionAssignment>>;
   /** POS-04: all assignments of a position, by id. */
   forPosition(position: PositionId, page?: PageRequest): Promise<Page<PositionAssignment>>;
+  /**
+   * ROLE-02, ASG-04: for each user, the organisations where they hold or held a position
+   * (expired and removed assignments too), in one query for the whole list: what a search
+   * needs to scope a page of users without a query per user. Every user asked for is a key
+   * of the result (an empty list when they never held a position), codes in order.
+   *
+   * @throws VALIDATION when a UUID is malformed or more than 1000 are asked for at once.
+   * @example
+   * ```ts
+   * const at = await tx.positionAssignments.organisationsOfUsers(page.items.map((u) => u.uuid));
+   * ```
+   */
+  organisationsOfUsers(users: readonly Uuid[]): Promise<ReadonlyMap<Uuid, readonly OdsCode[]>>;
 }
 
 /** Workgroups by id (WG-01). */

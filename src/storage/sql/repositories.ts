@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../../domain/index.js';
+import type { AuditEvent, OdsCode, Uuid } from '../../domain/index.js';
 import { chainRecord } from '../audit-chain.js';
 import { ConflictError, DuplicateError, NotFoundError } from '../errors.js';
 import { kindSpecs } from '../kinds.js';
@@ -351,6 +351,23 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
       },
       forPosition: async (position, page) =>
         pageOf(ctx, 'positionAssignments', ['position_id = ?'], [position], ['id'], byId, page),
+      organisationsOfUsers: async (users) => {
+        ctx.live();
+        const found = new Map<Uuid, Set<OdsCode>>(users.map((u) => [u, new Set()]));
+        if (users.length > 0) {
+          // Distinct and ordered here, not in SQL: a sort in the plan for a few rows per user.
+          const rows = await ctx.conn.all(
+            `SELECT user_uuid, organisation FROM ${ctx.q('position_assignments')} WHERE user_uuid IN (${users.map(() => '?').join(', ')})`,
+            [...users],
+          );
+          for (const row of rows) {
+            found
+              .get(String(row['user_uuid']) as Uuid)
+              ?.add(String(row['organisation']) as OdsCode);
+          }
+        }
+        return new Map([...found].map(([user, codes]) => [user, [...codes].sort()]));
+      },
     }),
     workgroups: () => ({
       ...crud('workgroups', ctx),

@@ -491,6 +491,37 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         });
       });
 
+      it('ROLE-02 ASG-04 lists the organisations of many users in one call: expired and removed assignments count, each code once, in order', async () => {
+        await withStore(async (store) => {
+          await tx(store, async (t) => {
+            for (const n of [1, 2, 3]) await t.users.insert(fixtureUser(u(n)));
+            const at = (id: string, user: Uuid, organisation: string, more = {}) =>
+              t.positionAssignments.insert(fixtureAssignment(id, user, { organisation, ...more }));
+            await at('a1', u(1), 'QVV');
+            await at('a2', u(1), 'FA123', { end: '2026-02-01' });
+            await at('a3', u(1), 'QVV', { start: '2026-03-01' });
+            await at('a4', u(2), 'A81001', { removed: true });
+          });
+          const found = await tx(store, (t) =>
+            t.positionAssignments.organisationsOfUsers([u(3), u(1), u(2), u(9)]),
+          );
+          expect([...found]).toEqual([
+            [u(3), []],
+            [u(1), ['FA123', 'QVV']],
+            [u(2), ['A81001']],
+            [u(9), []],
+          ]);
+          expect(await tx(store, (t) => t.positionAssignments.organisationsOfUsers([]))).toEqual(
+            new Map(),
+          );
+          expect(
+            await codeOf(
+              tx(store, (t) => t.positionAssignments.organisationsOfUsers(['x' as Uuid])),
+            ),
+          ).toBe('VALIDATION');
+        });
+      });
+
       it('ROLE-02 finds an organisation and its descendants at any depth', async () => {
         await withStore(async (store) => {
           await tx(store, async (t) => {
