@@ -228,6 +228,27 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
     await b.close();
   });
 
+  it('AUD-01 hashes in SQL exactly as careid does: quotes, backslashes, accents, emoji, line separators', async () => {
+    const schema = newSchema();
+    const store = postgresStore(URL, { schema });
+    const odd = [
+      '"quoted" \\ back\\slash',
+      'Zoë Ó Briain',
+      'emoji \u{1F600}',
+      'line\u2028sep',
+      '?',
+      "it's",
+    ];
+    for (const [i, text] of odd.entries()) {
+      const record = await store.transaction((tx) =>
+        tx.audit.append(fixtureEvent('user.create', String(i), { text, n: i / 3 })),
+      );
+      expect(record.seq).toBe(i + 1);
+    }
+    expect(await verifyAudit(store)).toMatchObject({ ok: true, count: odd.length });
+    await store.close();
+  });
+
   it('AUD-01 the database refuses to change the audit log; the verifier catches who forces it', async () => {
     const schema = newSchema();
     const store = postgresStore(URL, { schema });
