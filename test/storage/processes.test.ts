@@ -14,6 +14,7 @@ import { seed, seedAssignment, seedUser } from '../../src/ra/index.js';
 import { type Store, verifyAudit } from '../../src/storage/index.js';
 import { postgresStore } from '../../src/storage/postgres/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
+import { fixtureAssignment, fixtureEvent, fixtureUser } from '../../src/storage/testing/index.js';
 import { AT, applicant, NOW, people, positions, seedData } from '../ra/fixtures.js';
 import { POSTGRES_URL, postgresUp } from '../support/postgres.js';
 import type { WorkerJob } from './processes/ra-worker.js';
@@ -140,6 +141,48 @@ function scenarios(name: string, target: () => Promise<Target>) {
       expect(log).toHaveLength(36);
       expect(JSON.stringify(log.at(-1)?.event.details)).toContain(stored?.end as string);
       expect(await verifyAudit(store)).toMatchObject({ ok: true, count: 37 });
+      await store.close();
+    });
+
+    it('stale writes from several processes fail with a CONFLICT naming the stale version; none is lost, and retried they all land', async () => {
+      const { open, job } = await target();
+      const store = open();
+      await store.transaction(async (tx) => {
+        await tx.users.insert(fixtureUser(people.trainee));
+        await tx.positionAssignments.insert(
+          fixtureAssignment('asg-shared', people.trainee, { start: '2026-01-01' }),
+        );
+        await tx.audit.append(fixtureEvent('setup', 'asg-shared'));
+      });
+      const EDITS = 5;
+      const reports = await runWorkers(
+        Array.from({ length: PROCESSES }, (_, writer) => ({ ...job([]), writer, edits: EDITS })),
+        join(import.meta.dirname, 'processes', 'stale-worker.ts'),
+      );
+      const conflicts = reports.flatMap((r) => r.outcomes.filter((o) => !o.ok));
+      // Three processes reading, pausing and writing one record do collide.
+      expect(conflicts.length).toBeGreaterThan(0);
+      for (const c of conflicts) {
+        expect(c).toMatchObject({
+          code: 'CONFLICT',
+          message: expect.stringMatching(/stored version \d+, written from version \d+/),
+        });
+      }
+      const landed = PROCESSES * EDITS;
+      expect(reports.flatMap((r) => r.outcomes.filter((o) => o.ok))).toHaveLength(landed);
+      const stored = await store.transaction((tx) =>
+        tx.positionAssignments.get('asg-shared' as never),
+      );
+      // No lost update: every landed write moved the version on by one, from the version it read.
+      expect(stored?.version).toBe(landed);
+      const edits = (await allAudit(store)).filter(
+        (r) => r.event.activity === 'assignment.edit-dates',
+      );
+      expect(edits.map((r) => r.event.details['from'])).toEqual(
+        Array.from({ length: landed }, (_, i) => i),
+      );
+      expect(edits.at(-1)?.event.details['end']).toBe(stored?.end);
+      expect(await verifyAudit(store)).toMatchObject({ ok: true, count: landed + 1 });
       await store.close();
     });
   });

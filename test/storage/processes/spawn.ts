@@ -12,17 +12,21 @@ export interface WorkerReport {
 }
 
 /**
- * Runs each job in its own OS process (`node --import tsx`), starts them all at once when
- * every one has opened its store, and returns their reports in job order.
+ * Runs each job in its own OS process (`node --import tsx worker`, by default the RA
+ * worker), starts them all at once when every one has opened its store, and returns their
+ * reports in job order.
  *
  * @example
  * ```ts
  * const reports = await runWorkers([jobA, jobB]);
  * ```
  */
-export async function runWorkers(jobs: readonly WorkerJob[]): Promise<WorkerReport[]> {
+export async function runWorkers(
+  jobs: readonly WorkerJob[],
+  worker: string = WORKER,
+): Promise<WorkerReport[]> {
   const children = jobs.map((job) =>
-    spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify(job)], {
+    spawn(process.execPath, ['--import', 'tsx', worker, JSON.stringify(job)], {
       stdio: ['pipe', 'pipe', 'pipe'],
     }),
   );
