@@ -179,6 +179,7 @@ export interface CheckpointedStore extends Store {
  *
  * Several app servers on one database each wrap their own store; each checkpoints the
  * records it appended, to its own sink or a shared one, and verification takes all of them.
+ * The wrapped store keeps the adapter's own members (`migrate`, `schema`, `path`).
  *
  * @throws VALIDATION when the key is shorter than 32 bytes or `every` is not a positive integer.
  * @example
@@ -191,10 +192,10 @@ export interface CheckpointedStore extends Store {
  * const result = await verifyAudit(store, { checkpoints: await sink.read(), key });
  * ```
  */
-export function withAuditCheckpoints(
-  store: Store,
+export function withAuditCheckpoints<S extends Store>(
+  store: S,
   options: AuditCheckpointOptions,
-): CheckpointedStore {
+): S & CheckpointedStore {
   checkKey(options.key);
   const every = options.every ?? 1;
   if (!Number.isSafeInteger(every) || every < 1) {
@@ -232,8 +233,9 @@ export function withAuditCheckpoints(
   const due = (head: AuditHead | undefined): head is AuditHead =>
     head !== undefined && head.seq - checkpointed >= every;
 
+  // The adapter's own members (migrate, schema, path) stay reachable.
   return {
-    adapter: store.adapter,
+    ...store,
     async transaction<T>(fn: (tx: StoreTx) => Promise<T> | T): Promise<T> {
       let last: AuditHead | undefined;
       const result = await store.transaction((tx) => {

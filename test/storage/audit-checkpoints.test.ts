@@ -369,6 +369,17 @@ describe('checkpoint sinks and options', () => {
     expect(existsSync(path)).toBe(true);
   });
 
+  it("keeps the adapter's own members: a wrapped SQLite store still has its path and migrate", async () => {
+    const file = join(dir, `${randomBytes(4).toString('hex')}.sqlite`);
+    const store = withAuditCheckpoints(sqliteStore(file), {
+      key: KEY,
+      sink: memoryCheckpointSink(),
+    });
+    expect(store.path).toBe(file);
+    expect(await store.migrate()).toEqual([1, 2, 3]);
+    await store.close();
+  });
+
   it('checkpoints every N records, and on demand', async () => {
     const sink = memoryCheckpointSink();
     const store = withAuditCheckpoints(memoryStore(), { key: KEY, sink, every: 4 });
