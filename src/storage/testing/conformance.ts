@@ -318,6 +318,27 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         });
       });
 
+      it('AUD-01 queues overlapping writers: read-then-append transactions on different records all commit, each after the one before, one chain', async () => {
+        await withStore(async (store) => {
+          const outcomes = await Promise.all(
+            Array.from({ length: 8 }, (_, i) =>
+              codeOf(
+                tx(store, async (t) => {
+                  const head = await t.audit.head();
+                  await new Promise((resolve) => setTimeout(resolve, 2));
+                  await t.users.insert(fixtureUser(u(i + 1)));
+                  await t.audit.append(fixtureEvent('user.create', u(i + 1), { saw: head.seq }));
+                }),
+              ),
+            ),
+          );
+          expect(outcomes).toEqual(Array(8).fill('no error'));
+          const log = await tx(store, (t) => t.audit.read());
+          expect(log.items.map((r) => r.event.details['saw'])).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+          expect(await verifyAudit(store)).toMatchObject({ ok: true, count: 8 });
+        });
+      });
+
       it('ends the tx with its transaction (STORE_UNAVAILABLE after fn returns)', async () => {
         await withStore(async (store) => {
           const leaked = await tx(store, async (t) => t);
