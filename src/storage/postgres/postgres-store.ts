@@ -43,7 +43,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * backups.
  *
  * Transactions queue on the audit chain's lock: each one opens with
- * `BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE audit_head IN EXCLUSIVE MODE`, so it
+ * `BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE audit_lock IN EXCLUSIVE MODE`, so it
  * waits for the transaction before it to commit, and only then takes its snapshot. Every
  * app server on the database takes the same lock, so commands run in one serial order and
  * the chain stays one linear chain; none of them fails because another committed first. A
@@ -158,10 +158,12 @@ export function postgresStore(
   // (40001), so with the lock taken at append time 8 writers on different users failed
   // after exhausting their retries. LOCK TABLE takes no snapshot (unlike SELECT
   // pg_advisory_xact_lock, which would take it before waiting), so the snapshot that follows
-  // already sees the previous writer's commit. EXCLUSIVE mode lets plain SELECTs from
-  // outside careid through; every careid transaction takes it, reads too, as SQLite's
-  // BEGIN IMMEDIATE does: throughput is one transaction at a time, none is ever retried.
-  const begin = `BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE ${q('audit_head')} IN EXCLUSIVE MODE`;
+  // already sees the previous writer's commit. The lock is on audit_lock, an empty table
+  // nobody writes (migration 4): audit_head is updated by every write, so autovacuum visits
+  // it, and its SHARE UPDATE EXCLUSIVE lock would hold every transaction back meanwhile.
+  // Every careid transaction takes it, reads too, as SQLite's BEGIN IMMEDIATE does:
+  // throughput is one transaction at a time, none is ever retried.
+  const begin = `BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE ${q('audit_lock')} IN EXCLUSIVE MODE`;
 
   const store = sqlStore({
     adapter: 'postgres',
