@@ -33,6 +33,10 @@ const { values } = parseArgs({
     adapters: { type: 'string', default: 'memory,sqlite,postgres' },
     samples: { type: 'string', default: '1000' },
     out: { type: 'string' },
+    // Which record kinds to load (users alone is enough for the name-search pages).
+    kinds: { type: 'string', default: 'users,positionAssignments,smartcards,certificates' },
+    // Memory store sizes at which one insert is timed; '' skips it.
+    'insert-sizes': { type: 'string', default: '10000,100000' },
   },
 });
 const scale = Number(values.scale);
@@ -138,6 +142,7 @@ async function latency(
     value: `p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms`,
     ...(gated ? { target: `p99 < ${targetP99} ms`, pass: p99 < targetP99 } : {}),
   });
+  return p50;
 }
 
 async function bench(name: string, store: Store, schema?: string) {
@@ -168,10 +173,15 @@ async function bench(name: string, store: Store, schema?: string) {
     });
     console.error(`   ${kind}: ${seconds.toFixed(1)} s`);
   };
+  const kinds = values.kinds.split(',');
   await load('users', users() as Iterable<never>, USERS, 60);
-  await load('positionAssignments', assignments() as Iterable<never>, 2 * USERS);
-  await load('smartcards', cards() as Iterable<never>, USERS);
-  await load('certificates', certificates() as Iterable<never>, USERS);
+  if (kinds.includes('positionAssignments')) {
+    await load('positionAssignments', assignments() as Iterable<never>, 2 * USERS);
+  }
+  if (kinds.includes('smartcards')) await load('smartcards', cards() as Iterable<never>, USERS);
+  if (kinds.includes('certificates')) {
+    await load('certificates', certificates() as Iterable<never>, USERS);
+  }
 
   if (store.adapter === 'postgres' && schema !== undefined) {
     // As an operator would after an import: VACUUM sets the hint bits and visibility map
@@ -212,9 +222,12 @@ async function bench(name: string, store: Store, schema?: string) {
       ),
     20,
   );
+  await deepPages(store);
+  if (!kinds.includes('positionAssignments')) return;
   await latency(store, 'assignments of a user active today', () =>
     store.transaction((tx) => tx.positionAssignments.activeForUser(uuidOf(rand(USERS)), today)),
   );
+  if (!kinds.includes('certificates')) return;
   const from = now.toISOString() as IsoDateTime;
   const before = new Date(now.getTime() + 30 * dayMs).toISOString() as IsoDateTime;
   let cursor: string | undefined;
@@ -226,7 +239,113 @@ async function bench(name: string, store: Store, schema?: string) {
   });
 }
 
+/**
+ * Deep pages of a popular prefix: the family names starting with `A` (1 in 24 users). The
+ * cursors of pages 1, 100 and 1000 (of 20) are collected by walking the pages once,
+ * untimed; each timed call then reads that page with its cursor in its own transaction.
+ * Target: page 1000 within 3x of page 1.
+ */
+async function deepPages(store: Store) {
+  const query = { family: 'a' };
+  const limit = 20;
+  const wanted = [1, 100, 1000];
+  const cursors = new Map<number, string | undefined>([[1, undefined]]);
+  let cursor: string | undefined;
+  for (let n = 1; n < Math.max(...wanted); n++) {
+    const page = await store.transaction((tx) => tx.users.searchByName(query, { limit, cursor }));
+    cursor = page.nextCursor;
+    if (cursor === undefined) break;
+    cursors.set(n + 1, cursor);
+  }
+  const p50s = new Map<number, number>();
+  for (const n of wanted) {
+    if (!cursors.has(n)) {
+      console.error(`   prefix 'A' has fewer than ${n} pages of ${limit} at this scale`);
+      continue;
+    }
+    const at = cursors.get(n);
+    const p50 = await latency(
+      store,
+      `name-prefix search, popular prefix 'A', page ${n} of ${limit}`,
+      () =>
+        store.transaction((tx) =>
+          tx.users.searchByName(query, at === undefined ? { limit } : { limit, cursor: at }),
+        ),
+    );
+    p50s.set(n, p50);
+  }
+  const first = p50s.get(1);
+  const deepest = p50s.get(1000);
+  if (first !== undefined && deepest !== undefined) {
+    results.push({
+      adapter: store.adapter,
+      metric: 'page 1000 / page 1 (p50)',
+      value: `${(deepest / first).toFixed(2)}x`,
+      target: '<= 3x',
+      pass: deepest <= 3 * first,
+    });
+  }
+}
+
+/**
+ * The memory store's insert cost as it grows: `size` users bulk-loaded, then 2,000 single
+ * user inserts, each its own transaction (validation, three name indexes, the audit append).
+ * Baseline in the same run: the former index, a sorted array kept in order with
+ * `Array.splice`, three of them, one insert into each.
+ */
+async function memoryInsertCost(size: number) {
+  const store = memoryStore();
+  const loadUsers = function* () {
+    for (let i = 0; i < size; i++) {
+      yield fixtureUser(uuidOf(i), {
+        family: familyOf(i),
+        given: GIVENS[i % GIVENS.length] as string,
+      });
+    }
+  };
+  await store.bulkLoad('users', loadUsers(), fixtureEvent('storage.bulk-load', 'users'));
+  (globalThis as { gc?: () => void }).gc?.();
+  const inserts = 2000;
+  const t0 = performance.now();
+  for (let i = 0; i < inserts; i++) {
+    const n = size + i;
+    await store.transaction(async (tx) => {
+      await tx.users.insert(fixtureUser(uuidOf(n), { family: familyOf(rand(size)), given: 'Zed' }));
+      await tx.audit.append(fixtureEvent('user.create', uuidOf(n)));
+    });
+  }
+  const careid = (performance.now() - t0) / inserts;
+  await store.close();
+  // Baseline: three sorted arrays of `size` keys, one splice insert into each.
+  const keys = Array.from({ length: size }, (_, i) => `${familyOf(i)}\u0000${uuidOf(i)}`).sort();
+  const arrays = [keys, [...keys], [...keys]];
+  const t1 = performance.now();
+  for (let i = 0; i < inserts; i++) {
+    const key = `${familyOf(rand(size))}\u0000${uuidOf(size + i)}`;
+    for (const array of arrays) {
+      let lo = 0;
+      let hi = array.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((array[mid] as string) < key) lo = mid + 1;
+        else hi = mid;
+      }
+      array.splice(lo, 0, key);
+    }
+  }
+  const splice = (performance.now() - t1) / inserts;
+  results.push({
+    adapter: 'memory',
+    metric: `one user insert at ${size.toLocaleString('en-GB')} users (own transaction, mean of ${inserts})`,
+    value: `${careid.toFixed(4)} ms; baseline sorted-array splice x3 indexes alone ${splice.toFixed(4)} ms`,
+  });
+}
+
 const adapters = values.adapters.split(',');
+for (const size of values['insert-sizes'].split(',').filter((s) => s !== '')) {
+  console.error(`== memory insert cost at ${size} users`);
+  await memoryInsertCost(Number(size));
+}
 if (adapters.includes('memory')) {
   const store = memoryStore();
   await bench('memory', store);

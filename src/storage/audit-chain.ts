@@ -1,6 +1,11 @@
 import { type AuditEvent, auditEventSchema } from '../domain/index.js';
 import { parseWith } from '../errors/parse.js';
 import { ValidationError } from '../errors/validation-error.js';
+import {
+  type AuditCheckpoint,
+  type CheckpointKey,
+  checkpointIsAuthentic,
+} from './audit-checkpoints.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { AuditBrokenError } from './errors.js';
 import type { Store } from './ports.js';
@@ -74,7 +79,26 @@ export type AuditBreak =
   /** The record's content does not hash to its `hash` (it was changed). */
   | 'hash'
   /** The head does not point at the last record. */
-  | 'head';
+  | 'head'
+  /** AUD-03: a record's hash is not the one a checkpoint vouches for (the chain was rewritten and rehashed). */
+  | 'rewritten'
+  /** AUD-03: the log ends before a record a checkpoint vouches for (a deleted tail or log). */
+  | 'truncated'
+  /** AUD-03: a checkpoint's MAC is wrong (forged or altered). */
+  | 'forged-checkpoint';
+
+/** Options of {@link verifyAudit}. */
+export interface VerifyAuditOptions {
+  /** Records read per transaction (default 1000). */
+  readonly pageSize?: number;
+  /**
+   * AUD-03: checkpoints from the host's sink, read before the call. The chain must reach
+   * every one of them with the hash it vouches for.
+   */
+  readonly checkpoints?: readonly AuditCheckpoint[];
+  /** The key that MACed the checkpoints; required with `checkpoints`. */
+  readonly key?: CheckpointKey;
+}
 
 /** The outcome of {@link verifyAudit}. */
 export type AuditVerification =
@@ -96,18 +120,48 @@ export type AuditVerification =
  * broken or missing link. Reads page by page, each page in its own transaction, up to the
  * head read at the start (records appended meanwhile are left for the next run).
  *
+ * AUD-03: given `checkpoints` (read from the sink before the call) and their `key`, it
+ * also checks every checkpoint's MAC (`forged-checkpoint`), that the record each one names
+ * still has the hash it vouches for (`rewritten`: a row changed and every later hash
+ * recomputed), and that the log reaches the newest one (`truncated`: a deleted tail, or a
+ * deleted log). Records after the newest checkpoint are vouched for by the chain alone.
+ *
+ * @throws VALIDATION when `checkpoints` come without a `key`, or the key is shorter than 32 bytes.
  * @throws STORE_UNAVAILABLE when the store cannot be reached.
  * @example
  * ```ts
- * const result = await verifyAudit(store);
+ * const result = await verifyAudit(store, { checkpoints: await sink.read(), key });
  * if (!result.ok) console.error(`audit record ${result.seq}: ${result.message}`);
  * ```
  */
 export async function verifyAudit(
   store: Store,
-  options: { readonly pageSize?: number } = {},
+  options: VerifyAuditOptions = {},
 ): Promise<AuditVerification> {
   const limit = options.pageSize ?? 1000;
+  const checkpoints = options.checkpoints ?? [];
+  if (checkpoints.length > 0 && options.key === undefined) {
+    throw new ValidationError('verifyAudit options', [
+      { field: 'key', message: 'checkpoints are verified with the key that MACed them' },
+    ]);
+  }
+  for (const checkpoint of checkpoints) {
+    if (!checkpointIsAuthentic(options.key as CheckpointKey, checkpoint)) {
+      return {
+        ok: false,
+        seq: Number(checkpoint?.seq) || 0,
+        reason: 'forged-checkpoint',
+        message: `the checkpoint of record ${String(checkpoint?.seq)} does not carry the key's MAC: it was forged or altered`,
+        count: 0,
+      };
+    }
+  }
+  const vouched = new Map<number, AuditCheckpoint>();
+  let newest: AuditCheckpoint | undefined;
+  for (const checkpoint of checkpoints) {
+    vouched.set(checkpoint.seq, checkpoint);
+    if (newest === undefined || checkpoint.seq > newest.seq) newest = checkpoint;
+  }
   const head = await store.transaction((tx) => tx.audit.head());
   let prev: AuditHead = { seq: 0, hash: GENESIS_HASH };
   let cursor: string | undefined;
@@ -136,6 +190,14 @@ export async function verifyAudit(
       if (auditHash(record.seq, record.prevHash, record.event) !== record.hash) {
         return broken(record.seq, 'hash', `record ${record.seq} was changed after it was written`);
       }
+      const checkpoint = vouched.get(record.seq);
+      if (checkpoint !== undefined && checkpoint.hash !== record.hash) {
+        return broken(
+          record.seq,
+          'rewritten',
+          `record ${record.seq} is not the one checkpointed at ${checkpoint.at}: the chain up to it was rewritten`,
+        );
+      }
       prev = { seq: record.seq, hash: record.hash };
     }
     if (page.nextCursor === undefined) break;
@@ -151,6 +213,13 @@ export async function verifyAudit(
   if (prev.hash !== head.hash) {
     return broken(head.seq, 'head', `the head does not point at record ${head.seq}`);
   }
+  if (newest !== undefined && newest.seq > head.seq) {
+    return broken(
+      head.seq + 1,
+      'truncated',
+      `the log ends at record ${head.seq}, but a checkpoint taken at ${newest.at} vouches for record ${newest.seq}: records were deleted`,
+    );
+  }
   return { ok: true, count: head.seq, head };
 }
 
@@ -164,8 +233,11 @@ export async function verifyAudit(
  * await assertAuditIntact(store);
  * ```
  */
-export async function assertAuditIntact(store: Store): Promise<AuditHead> {
-  const result = await verifyAudit(store);
+export async function assertAuditIntact(
+  store: Store,
+  options: VerifyAuditOptions = {},
+): Promise<AuditHead> {
+  const result = await verifyAudit(store, options);
   if (!result.ok) {
     throw new AuditBrokenError(result.seq, result.reason, `Audit chain broken: ${result.message}`);
   }

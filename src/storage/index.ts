@@ -9,8 +9,22 @@ export {
   type AuditVerification,
   assertAuditIntact,
   auditHash,
+  type VerifyAuditOptions,
   verifyAudit,
 } from './audit-chain.js';
+export {
+  type AuditCheckpoint,
+  type AuditCheckpointOptions,
+  auditCheckpointSchema,
+  type CheckpointedStore,
+  type CheckpointKey,
+  type CheckpointSink,
+  checkpointIsAuthentic,
+  fileCheckpointSink,
+  memoryCheckpointSink,
+  signCheckpoint,
+  withAuditCheckpoints,
+} from './audit-checkpoints.js';
 export { storeCaRepository } from './ca-repository.js';
 export { canonicalJson } from './canonical.js';
 export {

@@ -97,6 +97,19 @@ export interface PositionAssignmentRepository extends Repository<PositionAssignm
   ): Promise<Page<PositionAssignment>>;
   /** POS-04: all assignments of a position, by id. */
   forPosition(position: PositionId, page?: PageRequest): Promise<Page<PositionAssignment>>;
+  /**
+   * ROLE-02, ASG-04: for each user, the organisations where they hold or held a position
+   * (expired and removed assignments too), in one query for the whole list: what a search
+   * needs to scope a page of users without a query per user. Every user asked for is a key
+   * of the result (an empty list when they never held a position), codes in order.
+   *
+   * @throws VALIDATION when a UUID is malformed or more than 1000 are asked for at once.
+   * @example
+   * ```ts
+   * const at = await tx.positionAssignments.organisationsOfUsers(page.items.map((u) => u.uuid));
+   * ```
+   */
+  organisationsOfUsers(users: readonly Uuid[]): Promise<ReadonlyMap<Uuid, readonly OdsCode[]>>;
 }
 
 /** Workgroups by id (WG-01). */
@@ -182,9 +195,8 @@ export interface AuthorityRepository {
 export interface CounterRepository {
   /**
    * Increments the counter and returns its new value (1 the first time). Concurrent
-   * transactions never get the same value: memory and SQLite run transactions one at a
-   * time; PostgreSQL locks the counter's row and fails the loser of a race with a
-   * serialisation failure, which the store retries.
+   * transactions never get the same value: every adapter runs its transactions one at a
+   * time (PostgreSQL queues them on the audit chain's lock, across app servers too).
    *
    * @throws VALIDATION when the name is malformed.
    * @throws CONFLICT when PostgreSQL could not serialise the increment within its retries.
@@ -311,8 +323,10 @@ export interface Store {
   /**
    * Runs `fn` in one transaction and commits what it wrote, audit records included; if
    * `fn` throws, nothing it wrote remains and its error is rethrown. Transactions are
-   * serialisable. On PostgreSQL `fn` may run more than once (a serialisation failure is
-   * retried), so it must not have effects outside the store.
+   * serialisable and queue: one waits for the one before it to commit (on SQLite and
+   * PostgreSQL across processes too), so none fails because another committed first. On
+   * PostgreSQL `fn` may still run more than once (a serialisation failure caused by a
+   * writer outside careid is retried), so it must not have effects outside the store.
    *
    * @throws CONFLICT when a version check or the database's serialisation failed.
    * @throws STORE_UNAVAILABLE when the store cannot be reached.

@@ -24,6 +24,7 @@ const certificateSerialSchema = z
   .string()
   .regex(/^[0-9a-f]{1,40}$/, { message: 'must be the certificate serial in lower-case hex' });
 const authorityRoleSchema = z.enum(authorityRoles);
+const userListSchema = z.array(uuidSchema).max(1000).readonly();
 const activeOnSchema = z.object({ activeOn: isoDateSchema.optional() }).optional();
 
 function records<K extends RecordKind>(
@@ -81,6 +82,8 @@ export function withValidation(tx: StoreTx): StoreTx {
         ),
       historyForUser: async (user, p) =>
         tx.positionAssignments.historyForUser(parseWith(uuidSchema, user, 'user'), page(p)),
+      organisationsOfUsers: async (users) =>
+        tx.positionAssignments.organisationsOfUsers(parseWith(userListSchema, users, 'users')),
       atOrganisation: async (ods, options, p) =>
         tx.positionAssignments.atOrganisation(
           parseWith(odsCodeSchema, ods, 'ODS code'),

@@ -28,6 +28,7 @@ export async function everyQuery(tx: StoreTx): Promise<void> {
   await tx.positionAssignments.historyForUser(uuid, page(on, 'a1'));
   await tx.positionAssignments.atOrganisation(ods, { activeOn: on }, page('a1'));
   await tx.positionAssignments.forPosition('p1' as never, page('a1'));
+  await tx.positionAssignments.organisationsOfUsers([uuid, '100000000002' as Uuid]);
   await tx.workgroups.atOrganisation(ods);
   await tx.workgroupAssignments.activeForUser(uuid, on);
   await tx.workgroupAssignments.historyForUser(uuid);

@@ -262,6 +262,19 @@ export function memoryTx(ctx: Ctx): StoreTx {
       },
       forPosition: async (position, page) =>
         pageOf(ctx, 'positionAssignments', 'position', [position], page, byId, 1),
+      organisationsOfUsers: async (users) => {
+        ctx.live();
+        const table = tables.positionAssignments;
+        const index = table.index('user');
+        return new Map(
+          users.map((user) => {
+            const codes = new Set(
+              table.getAll(index.scan({ equal: [user] })).map((a) => a.organisation),
+            );
+            return [user, [...codes].sort()] as const;
+          }),
+        );
+      },
     }),
     workgroups: () => ({
       ...crud('workgroups', ctx),

@@ -1,3 +1,5 @@
+import { OrderedMap } from '@js-sdsl/ordered-map';
+
 // Index keys are tuples encoded in one string: parts joined by \u0000, which no escaped
 // part contains, so string order is tuple order (code-unit order within a part).
 const SEP = '\u0000';
@@ -19,49 +21,37 @@ export function encodeKey(parts: readonly (string | number)[]): string {
   return parts.map(escapePart).join(SEP);
 }
 
-/** One entry of an index: the encoded tuple (ending with the primary key) and the primary key. */
-interface Entry {
-  readonly key: string;
-  readonly pk: string;
-}
-
 /**
- * A sorted index for the memory store: binary search for lookups and range scans, so
- * queries read only the entries they return (no full scans).
+ * A sorted index for the memory store: a red-black tree (js-sdsl's OrderedMap) from the
+ * encoded tuple, which ends with the primary key, to the primary key. Inserts and removals
+ * cost O(log n); lookups and range scans seek in O(log n) and read only what they return.
+ * (A sorted array with `splice` cost 1.95 ms per insert at 1,000,000 users.)
  */
 export class SortedIndex {
-  private entries: Entry[] = [];
-
-  /** The position of the first entry whose key is >= `key` (or > when `after`). */
-  private lowerBound(key: string, after: boolean): number {
-    let lo = 0;
-    let hi = this.entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const k = (this.entries[mid] as Entry).key;
-      if (k < key || (after && k === key)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
+  private readonly tree = new OrderedMap<string, string>();
 
   /** Adds an entry. */
   add(parts: readonly (string | number)[], pk: string): void {
-    const key = encodeKey([...parts, pk]);
-    this.entries.splice(this.lowerBound(key, false), 0, { key, pk });
+    this.tree.setElement(encodeKey([...parts, pk]), pk);
   }
 
   /** Removes an entry. */
   remove(parts: readonly (string | number)[], pk: string): void {
-    const key = encodeKey([...parts, pk]);
-    const at = this.lowerBound(key, false);
-    if (this.entries[at]?.key === key) this.entries.splice(at, 1);
+    this.tree.eraseElementByKey(encodeKey([...parts, pk]));
   }
 
-  /** Adds many entries at once, sorting once (bulk load). */
+  /** Adds many entries at once (bulk load): sorted first, so each lands at the tree's end. */
   addMany(items: Iterable<readonly [readonly (string | number)[], string]>): void {
-    for (const [parts, pk] of items) this.entries.push({ key: encodeKey([...parts, pk]), pk });
-    this.entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const entries: [string, string][] = [];
+    for (const [parts, pk] of items) entries.push([encodeKey([...parts, pk]), pk]);
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const last = this.tree.size() === 0 ? undefined : this.tree.back()?.[0];
+    // Past the largest key, the end iterator is an exact hint: no search per insert.
+    const appending = last === undefined || (entries[0] !== undefined && entries[0][0] > last);
+    for (const [key, pk] of entries) {
+      if (appending) this.tree.setElement(key, pk, this.tree.end());
+      else this.tree.setElement(key, pk);
+    }
   }
 
   /**
@@ -81,20 +71,27 @@ export class SortedIndex {
   }): string[] {
     const base = options.equal.length === 0 ? '' : encodeKey(options.equal) + SEP;
     const start = base + (options.prefix === undefined ? '' : escapePart(options.prefix));
-    let at = this.lowerBound(start, false);
+    let seek = start;
     if (options.from !== undefined) {
-      at = Math.max(at, this.lowerBound(base + encodeKey(options.from), false));
+      const from = base + encodeKey(options.from);
+      if (from > seek) seek = from;
     }
+    let it = this.tree.lowerBound(seek);
     if (options.after !== undefined) {
-      at = Math.max(at, this.lowerBound(encodeKey(options.after), true));
+      const after = encodeKey(options.after);
+      if (after >= seek) it = this.tree.upperBound(after);
     }
+    const end = this.tree.end();
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     const out: string[] = [];
-    for (; at < this.entries.length && out.length < limit; at++) {
-      const entry = this.entries[at] as Entry;
-      if (!entry.key.startsWith(start)) break;
-      if (options.stop?.(entry.pk)) break;
-      if (options.filter === undefined || options.filter(entry.pk)) out.push(entry.pk);
+    for (; out.length < limit && !it.equals(end); it.next()) {
+      // Indexed reads: `pointer` is a Proxy, and destructuring it would go through its iterator.
+      const entry = it.pointer;
+      const key = entry[0];
+      const pk = entry[1];
+      if (!key.startsWith(start)) break;
+      if (options.stop?.(pk)) break;
+      if (options.filter === undefined || options.filter(pk)) out.push(pk);
     }
     return out;
   }

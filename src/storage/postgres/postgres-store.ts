@@ -43,12 +43,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * A store in PostgreSQL (pg), for RAs that outgrow one machine: many app servers, replicas,
  * backups.
  *
- * Every transaction runs at SERIALIZABLE isolation. A serialisation failure or deadlock
- * (40001, 40P01) re-runs the whole `fn` on a fresh snapshot, up to `maxAttempts` times,
- * then fails with CONFLICT; so `fn` must not have effects outside the store. A stale
- * version is a CONFLICT at once (re-running would not help). The audit chain head row is
- * locked (`FOR UPDATE`) by each append, so the chain stays linear. A lost or refused
- * connection is STORE_UNAVAILABLE and is never retried.
+ * Transactions queue on the audit chain's lock: each one opens with
+ * `BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE audit_lock IN EXCLUSIVE MODE`, so it
+ * waits for the transaction before it to commit, and only then takes its snapshot. Every
+ * app server on the database takes the same lock, so commands run in one serial order and
+ * the chain stays one linear chain; none of them fails because another committed first. A
+ * stale version (a record read in one transaction and written from another) is a CONFLICT
+ * naming both versions. A serialisation failure or deadlock (40001, 40P01), which only a
+ * writer outside careid can now cause, re-runs the whole `fn` up to `maxAttempts` times and
+ * then fails with CONFLICT; so `fn` must not have effects outside the store. A lost or
+ * refused connection is STORE_UNAVAILABLE and is never retried.
  *
  * Pass a URL (the store owns its pool and ends it on `close()`) or your own `pg.Pool`
  * (left open on `close()`).
@@ -83,7 +87,7 @@ export function postgresStore(
   const q = (table: string) => `"${schema}".${table}`;
 
   async function withClient<T>(
-    isolation: string,
+    begin: string,
     fn: (conn: SqlConn, client: pg.PoolClient) => Promise<T>,
   ): Promise<T> {
     let client: pg.PoolClient;
@@ -107,7 +111,7 @@ export function postgresStore(
     };
     let committing = false;
     let commitInBackground = false;
-    const conn = pgTxConn(client, `BEGIN ISOLATION LEVEL ${isolation}`);
+    const conn = pgTxConn(client, begin);
     try {
       const result = await fn(conn, client);
       committing = true;
@@ -137,7 +141,7 @@ export function postgresStore(
   }
 
   const migrate = () =>
-    withClient('READ COMMITTED', async (conn) => {
+    withClient('BEGIN ISOLATION LEVEL READ COMMITTED', async (conn) => {
       await conn.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`careid:${schema}`]);
       await conn.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       return runMigrations(conn, q);
@@ -154,6 +158,18 @@ export function postgresStore(
     return ready;
   };
 
+  // Why the lock comes first: the chain is one row that every write moves on. Under
+  // SERIALIZABLE, a transaction whose snapshot predates another's commit cannot move it
+  // (40001), so with the lock taken at append time 8 writers on different users failed
+  // after exhausting their retries. LOCK TABLE takes no snapshot (unlike SELECT
+  // pg_advisory_xact_lock, which would take it before waiting), so the snapshot that follows
+  // already sees the previous writer's commit. The lock is on audit_lock, an empty table
+  // nobody writes (migration 4): audit_head is updated by every write, so autovacuum visits
+  // it, and its SHARE UPDATE EXCLUSIVE lock would hold every transaction back meanwhile.
+  // Every careid transaction takes it, reads too, as SQLite's BEGIN IMMEDIATE does:
+  // throughput is one transaction at a time, none is ever retried.
+  const begin = `BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE ${q('audit_lock')} IN EXCLUSIVE MODE`;
+
   const store = sqlStore({
     adapter: 'postgres',
     q,
@@ -161,7 +177,7 @@ export function postgresStore(
       await ensureMigrated();
       for (let attempt = 1; ; attempt++) {
         try {
-          return await withClient('SERIALIZABLE', (conn) => fn(conn));
+          return await withClient(begin, (conn) => fn(conn));
         } catch (error) {
           const cause = (error as { cause?: unknown }).cause;
           if (!retry || attempt >= maxAttempts || !isSerializationFailure(cause)) throw error;

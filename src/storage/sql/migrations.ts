@@ -88,6 +88,15 @@ export const migrations: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 4,
+    description:
+      "PostgreSQL: the audit chain's lock, an empty table every transaction locks first so writers queue",
+    // An empty table nobody writes: autovacuum never takes it (a vacuum of audit_head, which
+    // every write updates, would hold off LOCK TABLE for its length). SQLite needs none.
+    statements: (dialect, q) =>
+      dialect === 'postgres' ? [`CREATE TABLE ${q('audit_lock')} (id INTEGER PRIMARY KEY)`] : [],
+  },
 ];
 
 /** The newest schema version this code knows. */

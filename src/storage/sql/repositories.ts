@@ -1,5 +1,6 @@
-import type { AuditEvent } from '../../domain/index.js';
-import { chainRecord } from '../audit-chain.js';
+import type { AuditEvent, OdsCode, Uuid } from '../../domain/index.js';
+import { auditHash, chainRecord } from '../audit-chain.js';
+import { canonicalJson } from '../canonical.js';
 import { ConflictError, DuplicateError, NotFoundError } from '../errors.js';
 import { kindSpecs } from '../kinds.js';
 import { lazyTx } from '../lazy-tx.js';
@@ -122,13 +123,21 @@ async function pageOf<K extends RecordKind>(
   order: readonly string[],
   keyOf: (r: RecordTypes[K]) => SortKey,
   page: PageRequest | undefined,
+  start?: { readonly where: string; readonly value: string },
 ): Promise<Page<RecordTypes[K]>> {
   ctx.live();
   const limit = pageLimit(page);
   const conditions = [...where];
   const values = [...params];
-  if (page?.cursor !== undefined) {
-    const after = decodeCursor(page.cursor, order.length);
+  const after = page?.cursor === undefined ? undefined : decodeCursor(page.cursor, order.length);
+  // `start` is a lower bound on the first sort column that a cursor past it supersedes:
+  // given both, SQLite (no planner statistics) seeks to `start` and filters every row up to
+  // the cursor, so page 1000 read 1000 pages. With the cursor alone it seeks to the cursor.
+  if (start !== undefined && (after === undefined || String(after[0]) < start.value)) {
+    conditions.push(start.where);
+    values.push(start.value);
+  }
+  if (after !== undefined) {
     conditions.push(
       order.length === 1
         ? `${order[0]} > ?`
@@ -190,13 +199,38 @@ function requestWhere(filter: RequestFilter | undefined): { where: string[]; par
   return { where, params };
 }
 
+/**
+ * PostgreSQL: the whole append in one statement (one round trip instead of three, inside
+ * the chain's lock): read the head, hash the record in SQL exactly as {@link auditHash}
+ * does (SHA-256 of the canonical JSON `{"event":…,"prevHash":"…","seq":n}`, keys in
+ * order), insert it and move the head. The caller checks the hash against its own.
+ */
+function pgAppendSql(q: Qualify): string {
+  return `WITH h AS (SELECT seq + 1 AS seq, hash AS prev FROM ${q('audit_head')} WHERE id = 1 FOR UPDATE),
+r AS (SELECT seq, prev, encode(sha256(convert_to('{"event":' || CAST(? AS text) || ',"prevHash":"' || prev || '","seq":' || CAST(seq AS text) || '}', 'UTF8')), 'hex') AS hash FROM h),
+ins AS (INSERT INTO ${q('audit_log')} (seq, at, prev_hash, hash, event) SELECT seq, ?, prev, hash, ? FROM r),
+upd AS (UPDATE ${q('audit_head')} AS head SET seq = r.seq, hash = r.hash FROM r WHERE head.id = 1)
+SELECT CAST(seq AS text) AS seq, prev, hash FROM r`;
+}
+
 async function appendAudit(ctx: SqlCtx, event: AuditEvent): Promise<AuditRecord> {
   ctx.live();
-  // Lock the chain head row: concurrent appenders queue here, so the chain stays linear.
-  const lock = ctx.conn.dialect === 'postgres' ? ' FOR UPDATE' : '';
-  const rows = await ctx.conn.all(
-    `SELECT seq, hash FROM ${ctx.q('audit_head')} WHERE id = 1${lock}`,
-  );
+  if (ctx.conn.dialect === 'postgres') {
+    const json = canonicalJson(event);
+    const rows = await ctx.conn.all(pgAppendSql(ctx.q), [json, event.at, json]);
+    const row = rows[0] as SqlRow;
+    const seq = Number(row['seq']);
+    const prevHash = String(row['prev']);
+    const record = { seq, at: event.at, event, prevHash, hash: String(row['hash']) };
+    // Belt and braces: SQL and JS must hash alike, or the transaction fails before it commits.
+    if (auditHash(seq, prevHash, event) !== record.hash) {
+      throw new Error(`audit record ${seq}: the database's hash differs from careid's`);
+    }
+    return record;
+  }
+  // SQLite: the transaction holds the file's write lock (BEGIN IMMEDIATE), so the head read
+  // here is still the head when the record is inserted.
+  const rows = await ctx.conn.all(`SELECT seq, hash FROM ${ctx.q('audit_head')} WHERE id = 1`);
   const head = { seq: Number(rows[0]?.['seq']), hash: String(rows[0]?.['hash']) };
   const record = chainRecord(head, event);
   await ctx.conn.run(
@@ -239,11 +273,19 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
       searchByName: async (q, page) => {
         const where: string[] = [];
         const params: SqlValue[] = [];
+        // The leading sort column's lower bound goes to pageOf as `start` (the cursor replaces it).
+        const lead = q.family !== undefined ? 'family_key' : 'given_key';
+        let start: { where: string; value: string } | undefined;
         const prefix = (column: string, value: string | undefined) => {
           if (value === undefined) return;
           const key = nameKey(value);
-          where.push(`${column} >= ? AND ${column} < ?`);
-          params.push(key, prefixEnd(key));
+          if (column === lead) start = { where: `${column} >= ?`, value: key };
+          else {
+            where.push(`${column} >= ?`);
+            params.push(key);
+          }
+          where.push(`${column} < ?`);
+          params.push(prefixEnd(key));
         };
         prefix('family_key', q.family);
         prefix('given_key', q.given);
@@ -260,6 +302,7 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
               ['family_key', 'given_key', 'uuid'],
               (u) => [nameKey(u.name.family), nameKey(u.name.given), u.uuid],
               page,
+              start,
             )
           : pageOf(
               ctx,
@@ -269,6 +312,7 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
               ['given_key', 'family_key', 'uuid'],
               (u) => [nameKey(u.name.given), nameKey(u.name.family), u.uuid],
               page,
+              start,
             );
       },
     }),
@@ -331,6 +375,23 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
       },
       forPosition: async (position, page) =>
         pageOf(ctx, 'positionAssignments', ['position_id = ?'], [position], ['id'], byId, page),
+      organisationsOfUsers: async (users) => {
+        ctx.live();
+        const found = new Map<Uuid, Set<OdsCode>>(users.map((u) => [u, new Set()]));
+        if (users.length > 0) {
+          // Distinct and ordered here, not in SQL: a sort in the plan for a few rows per user.
+          const rows = await ctx.conn.all(
+            `SELECT user_uuid, organisation FROM ${ctx.q('position_assignments')} WHERE user_uuid IN (${users.map(() => '?').join(', ')})`,
+            [...users],
+          );
+          for (const row of rows) {
+            found
+              .get(String(row['user_uuid']) as Uuid)
+              ?.add(String(row['organisation']) as OdsCode);
+          }
+        }
+        return new Map([...found].map(([user, codes]) => [user, [...codes].sort()]));
+      },
     }),
     workgroups: () => ({
       ...crud('workgroups', ctx),

@@ -63,7 +63,8 @@ function toParam(value: SqlValue): unknown {
  * Transactions are `BEGIN IMMEDIATE … COMMIT`: they take the write lock at the start, so
  * they are serialisable; within one store they queue (better-sqlite3 is synchronous while
  * `fn` is async), and another store or process on the same file waits up to
- * `busyTimeoutMs`. A stale version is a CONFLICT as on every adapter.
+ * `busyTimeoutMs` (several app servers on one file queue the same way; none fails because
+ * another committed first). A stale version is a CONFLICT as on every adapter.
  *
  * @throws STORE_UNAVAILABLE when the file cannot be opened.
  * @example

@@ -283,9 +283,15 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
             await new Promise((resolve) => setTimeout(resolve, 30));
             throw new Error('rolled back');
           });
+          // Settled at once: on a store whose transactions queue, `doomed` fails while the
+          // read below still waits for it.
+          const outcome = doomed.then(
+            () => 'committed',
+            (error: unknown) => (error as Error).message,
+          );
           await began;
           const seen = await tx(store, (t) => t.users.get(u(1)));
-          await expect(doomed).rejects.toThrow('rolled back');
+          expect(await outcome).toBe('rolled back');
           expect(seen).toBeUndefined();
           expect(await tx(store, (t) => t.users.get(u(1)))).toBeUndefined();
         });
@@ -309,6 +315,27 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
           const landed = outcomes.filter((o) => o === 'no error').length;
           expect(landed).toBeGreaterThan(0);
           expect((await tx(store, (t) => t.users.get(u(1))))?.version).toBe(landed);
+        });
+      });
+
+      it('AUD-01 queues overlapping writers: read-then-append transactions on different records all commit, each after the one before, one chain', async () => {
+        await withStore(async (store) => {
+          const outcomes = await Promise.all(
+            Array.from({ length: 8 }, (_, i) =>
+              codeOf(
+                tx(store, async (t) => {
+                  const head = await t.audit.head();
+                  await new Promise((resolve) => setTimeout(resolve, 2));
+                  await t.users.insert(fixtureUser(u(i + 1)));
+                  await t.audit.append(fixtureEvent('user.create', u(i + 1), { saw: head.seq }));
+                }),
+              ),
+            ),
+          );
+          expect(outcomes).toEqual(Array(8).fill('no error'));
+          const log = await tx(store, (t) => t.audit.read());
+          expect(log.items.map((r) => r.event.details['saw'])).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+          expect(await verifyAudit(store)).toMatchObject({ ok: true, count: 8 });
         });
       });
 
@@ -482,6 +509,37 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
           expect(await tx(store, (t) => t.workgroupAssignments.activeForUser(u(1), today))).toEqual(
             [],
           );
+        });
+      });
+
+      it('ROLE-02 ASG-04 lists the organisations of many users in one call: expired and removed assignments count, each code once, in order', async () => {
+        await withStore(async (store) => {
+          await tx(store, async (t) => {
+            for (const n of [1, 2, 3]) await t.users.insert(fixtureUser(u(n)));
+            const at = (id: string, user: Uuid, organisation: string, more = {}) =>
+              t.positionAssignments.insert(fixtureAssignment(id, user, { organisation, ...more }));
+            await at('a1', u(1), 'QVV');
+            await at('a2', u(1), 'FA123', { end: '2026-02-01' });
+            await at('a3', u(1), 'QVV', { start: '2026-03-01' });
+            await at('a4', u(2), 'A81001', { removed: true });
+          });
+          const found = await tx(store, (t) =>
+            t.positionAssignments.organisationsOfUsers([u(3), u(1), u(2), u(9)]),
+          );
+          expect([...found]).toEqual([
+            [u(3), []],
+            [u(1), ['FA123', 'QVV']],
+            [u(2), ['A81001']],
+            [u(9), []],
+          ]);
+          expect(await tx(store, (t) => t.positionAssignments.organisationsOfUsers([]))).toEqual(
+            new Map(),
+          );
+          expect(
+            await codeOf(
+              tx(store, (t) => t.positionAssignments.organisationsOfUsers(['x' as Uuid])),
+            ),
+          ).toBe('VALIDATION');
         });
       });
 

@@ -1,0 +1,411 @@
+/**
+ * RA bench: `ra.execute` for `assignment.assign` and `user.create` on memory, SQLite and
+ * PostgreSQL, with 1 and 8 concurrent callers in one process (and 2 processes x 4 callers
+ * on PostgreSQL), against a raw-SQL baseline doing the same write plus the same hash-chain
+ * append, in the same run.
+ *
+ *   npm run bench -- ra [--commands 300] [--adapters memory,sqlite,postgres] [--out FILE]
+ *
+ * What each figure includes:
+ * - careid: `ra.execute(actor, command)` from the caller's side: zod parsing, loading the
+ *   actor and the target, the policy decision, the write, the audit append, BEGIN/COMMIT.
+ *   Every command is on a different aggregate (a different user; user.create makes a new one).
+ * - raw+chain: one transaction per command holding the same row insert (the same columns
+ *   and JSON document careid writes) and the same chain append (read the head with a row
+ *   lock, SHA-256 over the canonical JSON, insert the log row, move the head). No
+ *   validation, no reads, no policy. PostgreSQL at READ COMMITTED (writers queue on the
+ *   head row, its cheapest correct form), SQLite with BEGIN IMMEDIATE on one connection.
+ * - throughput: commands / wall time from the first call to the last answer.
+ * - p50/p99: latency of one call as its caller sees it, queueing included.
+ * PostgreSQL is read from CAREID_BENCH_POSTGRES_URL (default
+ * postgres://postgres@127.0.0.1:5432/test), in schemas dropped afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { AuditEvent, IsoDateTime } from '../../src/domain/index.js';
+import { seed, seedUser } from '../../src/ra/index.js';
+import { chainRecord } from '../../src/storage/audit-chain.js';
+import { canonicalJson, memoryStore, type Store } from '../../src/storage/index.js';
+import { postgresStore } from '../../src/storage/postgres/index.js';
+import { rowColumns, rowValues, tableDefs } from '../../src/storage/sql/tables.js';
+import { sqliteStore } from '../../src/storage/sqlite/index.js';
+import { fixtureAssignment, fixtureUser } from '../../src/storage/testing/index.js';
+import { AT, applicant, NOW, people, seedData } from '../../test/ra/fixtures.js';
+import { type Outcome, runJob, type WorkerJob } from '../../test/storage/processes/ra-worker.js';
+import { runWorkers } from '../../test/storage/processes/spawn.js';
+import { type BenchRow, type BenchTarget, printTables } from '../lib/table.js';
+
+const { values } = parseArgs({
+  options: {
+    commands: { type: 'string', default: '300' },
+    adapters: { type: 'string', default: 'memory,sqlite,postgres' },
+    out: { type: 'string' },
+  },
+});
+const N = Number(values.commands);
+const PG_URL =
+  process.env['CAREID_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ctx = { at: AT, by: people.ram };
+type Kind = 'assignment.assign' | 'user.create';
+const KINDS: readonly Kind[] = ['assignment.assign', 'user.create'];
+
+const letters = (n: number) =>
+  Array.from({ length: 5 }, (_, i) => String.fromCharCode(97 + (Math.floor(n / 26 ** i) % 26)))
+    .join('')
+    .replace(/^./, (c) => c.toUpperCase());
+const targetUuid = (n: number) => `7770000${String(n).padStart(5, '0')}`;
+
+/** The N commands of a kind, each on its own aggregate. */
+function commands(kind: Kind): unknown[] {
+  return Array.from({ length: N }, (_, n) =>
+    kind === 'assignment.assign'
+      ? { type: kind, user: targetUuid(n), position: 'pos-dispenser', start: '2026-11-22' }
+      : {
+          type: kind,
+          ...applicant,
+          name: { given: 'Alex', family: letters(n) },
+          niNumber: `AB${String(300000 + n)}C`,
+        },
+  );
+}
+
+async function seedWorld(store: Store): Promise<void> {
+  const targets = Array.from({ length: N }, (_, n) =>
+    seedUser({ uuid: targetUuid(n), given: 'Target', family: letters(50_000 + n) }, ctx),
+  );
+  await seed(store, { ...seedData, users: [...(seedData.users ?? []), ...targets] }, ctx);
+}
+
+interface Run {
+  readonly throughput: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly failed: number;
+  readonly firstFailure?: string;
+}
+
+function summarise(outcomes: readonly Outcome[], ms: number): Run {
+  const times = outcomes.map((o) => o.ms).sort((a, b) => a - b);
+  const at = (p: number) =>
+    times[Math.min(times.length - 1, Math.floor((times.length * p) / 100))] ?? 0;
+  const failures = outcomes.filter((o) => !o.ok);
+  const first = failures[0];
+  return {
+    throughput: outcomes.length / (ms / 1000),
+    p50: at(50),
+    p99: at(99),
+    failed: failures.length,
+    ...(first !== undefined && !first.ok
+      ? { firstFailure: `${first.code}: ${first.message}` }
+      : {}),
+  };
+}
+
+function job(
+  kind: Kind,
+  callers: number,
+  cmds: readonly unknown[],
+  base: Partial<WorkerJob>,
+): WorkerJob {
+  return {
+    adapter: 'postgres',
+    location: PG_URL,
+    actor: kind === 'assignment.assign' ? people.agent : people.agent,
+    commands: cmds,
+    callers,
+    now: NOW.toISOString(),
+    ...base,
+  };
+}
+
+async function careid(open: () => Store, kind: Kind, callers: number): Promise<Run> {
+  const store = open();
+  await seedWorld(store);
+  const started = performance.now();
+  const outcomes = await runJob(job(kind, callers, commands(kind), {}), store);
+  const ms = performance.now() - started;
+  await store.close();
+  return summarise(outcomes, ms);
+}
+
+/** The row and the audit event the baseline writes for command `n`. */
+function baselineWrite(kind: Kind, n: number) {
+  const at = AT as IsoDateTime;
+  if (kind === 'assignment.assign') {
+    const record = fixtureAssignment(`asg-raw-${n}`, targetUuid(n), {
+      organisation: 'FA123',
+      position: 'pos-dispenser',
+      start: '2026-11-22',
+    });
+    return {
+      table: tableDefs.positionAssignments.table,
+      columns: rowColumns(tableDefs.positionAssignments as never).map((c) => c.name),
+      values: rowValues('positionAssignments', record),
+      event: {
+        at,
+        actor: people.agent,
+        activity: kind,
+        target: record.id,
+        outcome: 'allowed',
+        reasons: [{ rule: 'ROLE-02', code: 'RA_ROLE', message: 'RA agent at QVV' }],
+        details: { user: record.user, position: record.position, organisation: 'FA123' },
+      } as AuditEvent,
+    };
+  }
+  const uuid = String(888_000_000_000 + n);
+  const record = fixtureUser(uuid, { family: letters(n), given: 'Alex' });
+  return {
+    table: tableDefs.users.table,
+    columns: rowColumns(tableDefs.users as never).map((c) => c.name),
+    values: rowValues('users', record),
+    event: {
+      at,
+      actor: people.agent,
+      activity: kind,
+      target: uuid,
+      outcome: 'allowed',
+      reasons: [{ rule: 'ROLE-02', code: 'RA_ROLE', message: 'RA agent at QVV' }],
+      details: { organisation: 'FA123' },
+    } as AuditEvent,
+  };
+}
+
+/** Runs N baseline writes with `callers` concurrent callers; `write(n)` does one. */
+async function baselineRun(callers: number, write: (n: number) => Promise<void>): Promise<Run> {
+  const outcomes: Outcome[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      for (let n = next++; n < N; n = next++) {
+        const t0 = performance.now();
+        try {
+          await write(n);
+          outcomes.push({ ok: true, ms: performance.now() - t0 });
+        } catch (error) {
+          outcomes.push({
+            ok: false,
+            ms: performance.now() - t0,
+            code: 'RAW',
+            message: String(error),
+          });
+        }
+      }
+    }),
+  );
+  return summarise(outcomes, performance.now() - started);
+}
+
+async function rawPostgres(kind: Kind, callers: number): Promise<Run> {
+  const schema = `careid_bench_${randomBytes(4).toString('hex')}`;
+  const store = postgresStore(PG_URL, { schema });
+  await seedWorld(store);
+  await store.close();
+  const pool = new pg.Pool({ connectionString: PG_URL, max: callers });
+  const q = (t: string) => `"${schema}".${t}`;
+  try {
+    return await baselineRun(callers, async (n) => {
+      const w = baselineWrite(kind, n);
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `INSERT INTO ${q(w.table)} (${w.columns.join(', ')}) VALUES (${w.columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+          w.values,
+        );
+        const head = (
+          await client.query(`SELECT seq, hash FROM ${q('audit_head')} WHERE id = 1 FOR UPDATE`)
+        ).rows[0];
+        const record = chainRecord({ seq: Number(head.seq), hash: String(head.hash) }, w.event);
+        await client.query(
+          `INSERT INTO ${q('audit_log')} (seq, at, prev_hash, hash, event) VALUES ($1, $2, $3, $4, $5)`,
+          [record.seq, record.at, record.prevHash, record.hash, canonicalJson(w.event)],
+        );
+        await client.query(`UPDATE ${q('audit_head')} SET seq = $1, hash = $2 WHERE id = 1`, [
+          record.seq,
+          record.hash,
+        ]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
+      }
+    });
+  } finally {
+    await pool.end();
+    await dropSchema(schema);
+  }
+}
+
+async function rawSqlite(kind: Kind, callers: number): Promise<Run> {
+  const file = join(tmpdir(), `careid-bench-ra-${randomBytes(4).toString('hex')}.sqlite`);
+  const store = sqliteStore(file);
+  await seedWorld(store);
+  await store.close();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  try {
+    return await baselineRun(callers, async (n) => {
+      const w = baselineWrite(kind, n);
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        db.prepare(
+          `INSERT INTO ${w.table} (${w.columns.join(', ')}) VALUES (${w.columns.map(() => '?').join(', ')})`,
+        ).run(...w.values);
+        const head = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as {
+          seq: number;
+          hash: string;
+        };
+        const record = chainRecord(head, w.event);
+        db.prepare(
+          'INSERT INTO audit_log (seq, at, prev_hash, hash, event) VALUES (?, ?, ?, ?, ?)',
+        ).run(record.seq, record.at, record.prevHash, record.hash, canonicalJson(w.event));
+        db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1').run(
+          record.seq,
+          record.hash,
+        );
+        db.exec('COMMIT');
+      } catch (error) {
+        db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  } finally {
+    db.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  }
+}
+
+async function dropSchema(schema: string) {
+  const client = new pg.Client(PG_URL);
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+}
+
+/** careid on PostgreSQL from 2 OS processes x 4 callers, on one schema. */
+async function twoProcesses(kind: Kind): Promise<Run> {
+  const schema = `careid_bench_${randomBytes(4).toString('hex')}`;
+  const store = postgresStore(PG_URL, { schema });
+  await seedWorld(store);
+  await store.close();
+  try {
+    const all = commands(kind);
+    const reports = await runWorkers(
+      [0, 1].map((p) =>
+        job(
+          kind,
+          4,
+          all.filter((_, i) => i % 2 === p),
+          { schema },
+        ),
+      ),
+    );
+    return summarise(
+      reports.flatMap((r) => r.outcomes),
+      Math.max(...reports.map((r) => r.ms)),
+    );
+  } finally {
+    await dropSchema(schema);
+  }
+}
+
+const rows: BenchRow[] = [];
+const targets: BenchTarget[] = [];
+const record = (name: string, run: Run) => {
+  rows.push(
+    { name: `${name}: throughput`, value: run.throughput, unit: 'commands/s' },
+    { name: `${name}: p50`, value: run.p50, unit: 'ms' },
+    { name: `${name}: p99`, value: run.p99, unit: 'ms' },
+    {
+      name: `${name}: failed`,
+      value: run.failed,
+      unit: `of ${N}`,
+      ...(run.firstFailure !== undefined ? { note: run.firstFailure.slice(0, 120) } : {}),
+    },
+  );
+  targets.push({
+    name: `${name}: zero failed commands`,
+    pass: run.failed === 0,
+    detail: `${run.failed} of ${N} failed`,
+  });
+};
+
+const adapters = values.adapters.split(',');
+for (const adapter of adapters) {
+  for (const kind of KINDS) {
+    const byCallers = new Map<number, Run>();
+    for (const callers of [1, 8]) {
+      console.error(`== ${adapter} ${kind}, ${callers} caller(s)`);
+      let open: () => Store;
+      const cleanup: (() => Promise<void>)[] = [];
+      if (adapter === 'memory') open = () => memoryStore();
+      else if (adapter === 'sqlite') {
+        const file = join(tmpdir(), `careid-bench-ra-${randomBytes(4).toString('hex')}.sqlite`);
+        open = () => sqliteStore(file);
+        cleanup.push(async () => {
+          for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+        });
+      } else {
+        const schema = `careid_bench_${randomBytes(4).toString('hex')}`;
+        open = () => postgresStore(PG_URL, { schema });
+        cleanup.push(() => dropSchema(schema));
+      }
+      const run = await careid(open, kind, callers);
+      for (const step of cleanup) await step();
+      byCallers.set(callers, run);
+      record(`${adapter} ${kind}, careid, ${callers} caller(s)`, run);
+      if (callers === 8) {
+        targets.push({
+          name: `${adapter} ${kind}, careid, 8 callers: p99 < 50 ms`,
+          pass: run.p99 < 50,
+          detail: `p99 ${run.p99.toFixed(1)} ms`,
+        });
+      }
+      if (adapter !== 'memory') {
+        const raw =
+          adapter === 'sqlite' ? await rawSqlite(kind, callers) : await rawPostgres(kind, callers);
+        record(`${adapter} ${kind}, raw+chain baseline, ${callers} caller(s)`, raw);
+        const ratio = run.throughput / raw.throughput;
+        targets.push({
+          name: `${adapter} ${kind}, ${callers} caller(s): careid >= 0.3x raw+chain`,
+          pass: ratio >= 0.3,
+          detail: `${ratio.toFixed(2)}x (${Math.round(run.throughput)} vs ${Math.round(raw.throughput)} commands/s)`,
+        });
+      }
+    }
+    if (adapter === 'postgres') {
+      const one = byCallers.get(1) as Run;
+      const eight = byCallers.get(8) as Run;
+      targets.push({
+        name: `postgres ${kind}: 8 callers >= 1.0x the throughput of 1`,
+        pass: eight.throughput >= one.throughput,
+        detail: `${(eight.throughput / one.throughput).toFixed(2)}x`,
+      });
+      console.error(`== postgres ${kind}, 2 processes x 4 callers`);
+      const two = await twoProcesses(kind);
+      record(`postgres ${kind}, careid, 2 processes x 4 callers`, two);
+      targets.push({
+        name: `postgres ${kind}, 2 processes x 4 callers: >= 1.0x the throughput of 1 caller`,
+        pass: two.throughput >= one.throughput,
+        detail: `${(two.throughput / one.throughput).toFixed(2)}x`,
+      });
+    }
+  }
+}
+
+const text = printTables(
+  `RA bench, ${N} commands per run, ${new Date().toISOString()}`,
+  rows,
+  targets,
+);
+if (values.out !== undefined) writeFileSync(values.out, `${text}\n`);
+if (targets.some((t) => !t.pass)) process.exitCode = 1;
