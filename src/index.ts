@@ -174,6 +174,7 @@ export {
 } from './policy/index.js';
 export {
   type AccessOnDate,
+  type ActorCapabilityOptions,
   type AssignmentResult,
   type AssignmentState,
   type AssignmentSummary,
@@ -296,6 +297,7 @@ export {
   selfUnlockRequestCommandSchema,
   setAssignableCommandSchema,
   stockCardCommandSchema,
+  UnknownActorError,
   type UnlockCodeStore,
   type UserAtOrganisation,
   type UserSummary,
