@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
-import { InvalidTransitionError } from '../../domain/errors.js';
 import { passcodeProblem } from '../../domain/passcode.js';
 import type { CardSerial, Smartcard } from '../../domain/smartcard.js';
 import type { UserProfile } from '../../domain/user.js';
@@ -22,8 +21,8 @@ import type { StoreTx } from '../../storage/ports.js';
 import type { CertificateRecord } from '../../storage/records.js';
 import { allAssignmentsOf, loadActor, organisationPath } from '../context.js';
 import { type OpenCard, openCard } from './card-steps.js';
-import type { SmartcardDependencies } from './lifecycle.js';
 import type { CardReader } from './ports.js';
+import type { SmartcardDependencies } from './types.js';
 import { memoryUnlockCodes } from './unlock-codes.js';
 
 /** CARD-03: a self-service code lasts 15 minutes. */
@@ -331,18 +330,6 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
     certificateOf,
     guarded,
   };
-}
-
-/** CARD-01: blank stock, or a card a failed issue to the same holder left flagged. */
-export function assertIssuable(record: Smartcard, holder: Uuid): void {
-  const leftByFailedIssue =
-    record.status === 'needs-repair' && (record.holder === undefined || record.holder === holder);
-  if (record.status !== 'stock' && !leftByFailedIssue) {
-    throw new InvalidTransitionError(
-      'CARD-01',
-      `Card ${record.serial} is ${record.status}, not blank stock`,
-    );
-  }
 }
 
 export function codeOf(error: unknown): string {

@@ -1,8 +1,8 @@
 import { toIsoDateTime } from '../../domain/dates.js';
 import { reconcileCardsCommandSchema } from './commands.js';
 import { END_OF_TIME, reasonsOf, type SmartcardContext } from './context.js';
-import type { ReconcileResult } from './lifecycle.js';
 import { runCommand } from './operation.js';
+import type { ReconcileResult } from './types.js';
 
 /**
  * After a crash: revokes certificates on no card (see {@link SmartcardOperationsWithRecovery.reconcile}).

@@ -1,8 +1,8 @@
 import { stockCardCommandSchema } from './commands.js';
 import { allowedEvent, type SmartcardContext } from './context.js';
-import type { SmartcardResult } from './lifecycle.js';
 import { runOnCard } from './operation.js';
 import type { CardReader } from './ports.js';
+import type { SmartcardResult } from './types.js';
 
 /**
  * Takes the blank card in the reader into stock (see {@link SmartcardOperations.stock}).

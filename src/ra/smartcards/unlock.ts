@@ -21,9 +21,9 @@ import {
   type SmartcardContext,
   sha256,
 } from './context.js';
-import type { SelfUnlockRequested, SmartcardResult } from './lifecycle.js';
 import { decideOnCard, runCommand, runOnCard, serialOf } from './operation.js';
 import type { CardReader } from './ports.js';
+import type { SelfUnlockRequested, SmartcardResult } from './types.js';
 
 /**
  * CARD-03: decides and unblocks the PIN with the PUK from the vault, then finalises.

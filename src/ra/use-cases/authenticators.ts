@@ -1,12 +1,11 @@
-import { produce } from 'immer';
 import type { z } from 'zod';
 import {
   type Authenticator,
   type AuthenticatorKind,
   authenticatorSchema,
 } from '../../domain/authenticator.js';
-import { InvalidTransitionError } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
+import { removeAuthenticator as removeFromProfile } from '../../domain/transitions/authenticator.js';
 import { parseWith } from '../../errors/parse.js';
 import type { ActivityId } from '../../policy/matrix.js';
 import { NotFoundError } from '../../storage/errors.js';
@@ -111,12 +110,8 @@ export async function removeAuthenticator(
   const existing = await ctx.tx.authenticators.get(command.authenticator);
   if (existing === undefined) throw new NotFoundError('authenticator', command.authenticator);
   const decision = await authorizeFor(ctx, existing.kind, existing.user, command.userPresent);
-  if (existing.removed)
-    throw new InvalidTransitionError('AUTH-02', `Authenticator ${existing.id} is already removed`);
   const stored = await ctx.tx.authenticators.update(
-    produce(existing, (draft) => {
-      draft.removed = { at: ctx.at, by: ctx.actorUuid };
-    }),
+    removeFromProfile(existing, { by: ctx.actorUuid, at: ctx.at }).state,
   );
   return {
     result: {
