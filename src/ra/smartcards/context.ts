@@ -1,25 +1,25 @@
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
-import { passcodeProblem } from '../../domain/passcode.js';
 import type { CardSerial, Smartcard } from '../../domain/smartcard.js';
 import type { UserProfile } from '../../domain/user.js';
 import type { Uuid } from '../../domain/uuid.js';
-import { uuidSchema } from '../../domain/uuid.js';
 import { CareIdError } from '../../errors/care-id-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { CertificateAuthority, IssuedCertificate } from '../../pki/certificate-authority.js';
 import type { RevocationReason } from '../../pki/revocation-reason.js';
-import { decide } from '../../policy/decide.js';
 import type { Decision } from '../../policy/engine.js';
-import type { FactsInput, TargetInput } from '../../policy/input.js';
-import type { ActivityId } from '../../policy/matrix.js';
-import { PolicyDeniedError } from '../../policy/policy-denied-error.js';
+import type { TargetInput } from '../../policy/input.js';
 import { NotFoundError } from '../../storage/errors.js';
 import type { StoreTx } from '../../storage/ports.js';
 import type { CertificateRecord } from '../../storage/records.js';
-import { allAssignmentsOf, loadActor, organisationPath } from '../context.js';
+import {
+  type Attempt,
+  outcomeOf,
+  allowedEvent as pipelineAllowedEvent,
+  reasonsOf,
+} from '../activity.js';
+import { allAssignmentsOf, organisationPath } from '../context.js';
 import { type OpenCard, openCard } from './card-steps.js';
 import type { CardReader } from './ports.js';
 import type { SmartcardDependencies } from './types.js';
@@ -34,20 +34,15 @@ export const CODE_DIGITS = 6;
 /** Later than any certificate's `notAfter`: lists every active certificate. */
 export const END_OF_TIME = '9999-12-31T23:59:59.999Z' as IsoDateTime;
 
-/** A parsed command, with when and by whom. */
-export interface Begun<C> {
-  readonly at: IsoDateTime;
-  readonly actor: Uuid;
-  readonly command: C;
-}
+/** A card operation's attempt: its parsed command, when and by whom (see the activity pipeline). */
+export type Begun<C> = Attempt<C>;
 
-/** The reasons of a decision as the audit log keeps them. */
-export const reasonsOf = (decision: Decision) =>
-  decision.reasons.map((r) => ({ rule: r.rule, code: r.code, message: r.message }));
+export { reasonsOf };
 
 /**
  * The audit record of an allowed step of a card operation: by the actor, with the reasons
- * that allowed it; at `begun.at` unless the step happened later.
+ * that allowed it; at `begun.at` unless the step happened later. The pipeline's
+ * `allowedEvent`, positionally.
  *
  * @example
  * ```ts
@@ -62,15 +57,7 @@ export function allowedEvent(
   details: AuditEvent['details'],
   at: IsoDateTime = begun.at,
 ): AuditEvent {
-  return {
-    at,
-    actor: begun.actor,
-    activity,
-    target,
-    outcome: 'allowed',
-    reasons: reasonsOf(decision),
-    details,
-  };
+  return pipelineAllowedEvent(begun, { activity, target, decision, details, at });
 }
 
 /** SHA-256, hex. */
@@ -90,8 +77,9 @@ export function expiryOf(certificates: readonly CertificateRecord[]) {
 export type SmartcardContext = ReturnType<typeof createSmartcardContext>;
 
 /**
- * The shared steps of the smartcard operations over the RA's dependencies: parse (audited),
- * decide, refuse (audited), load targets, revoke in a transaction, open the card, compensate.
+ * The shared steps of the smartcard operations over the RA's dependencies (parsing,
+ * deciding and auditing outcomes are the activity pipeline's): load targets, revoke in a
+ * transaction, open the card, compensate.
  *
  * @example
  * ```ts
@@ -99,9 +87,9 @@ export type SmartcardContext = ReturnType<typeof createSmartcardContext>;
  * ```
  */
 export function createSmartcardContext(deps: SmartcardDependencies) {
-  const { store, pack, clock, keyVault } = deps;
+  const { pipeline, keyVault } = deps;
+  const { store, pack, clock, now, audit } = pipeline;
   const codes = deps.unlockCodes ?? memoryUnlockCodes();
-  const now = () => toIsoDateTime(clock());
 
   function requireCa(): CertificateAuthority {
     if (deps.certificateAuthority === undefined) {
@@ -113,101 +101,6 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
       ]);
     }
     return deps.certificateAuthority;
-  }
-
-  const audit = (event: AuditEvent) =>
-    store.transaction((tx) => tx.audit.append(event)).then(() => undefined);
-
-  /** Audits without letting an unreachable store hide the error being reported. */
-  const auditQuietly = (event: AuditEvent) => audit(event).catch(() => undefined);
-
-  async function begin<S extends z.ZodType>(
-    activity: string,
-    actorInput: string,
-    schema: S,
-    input: unknown,
-    passcodes: readonly string[] = [],
-  ): Promise<Begun<z.output<S>>> {
-    const at = now();
-    const actor = uuidSchema.safeParse(actorInput);
-    const parsed = schema.safeParse(input);
-    let error: ValidationError | undefined;
-    if (!actor.success) error = ValidationError.fromZod('actor', actor.error);
-    else if (!parsed.success) error = ValidationError.fromZod(`command ${activity}`, parsed.error);
-    else {
-      for (const field of passcodes) {
-        const value = (parsed.data as Record<string, unknown>)[field];
-        const problem =
-          typeof value === 'string' ? passcodeProblem(value, pack.passcode) : undefined;
-        if (problem !== undefined) {
-          error = new ValidationError(`command ${activity}`, [
-            { field, message: `${problem} (CARD-02)` },
-          ]);
-          break;
-        }
-      }
-    }
-    if (error !== undefined) {
-      await audit({
-        at,
-        actor: String(actorInput).slice(0, 64) || 'unknown',
-        activity,
-        target: '',
-        outcome: 'failed',
-        reasons: [{ rule: 'INPUT', code: 'VALIDATION', message: error.message.slice(0, 500) }],
-        details: { field: error.field },
-      });
-      throw error;
-    }
-    return { at, actor: actor.data as Uuid, command: parsed.data as z.output<S> };
-  }
-
-  async function decideIn(
-    tx: StoreTx,
-    actor: Uuid,
-    activity: ActivityId,
-    at: IsoDateTime,
-    target: TargetInput,
-    facts: FactsInput,
-  ): Promise<Decision> {
-    return decide({ pack, actor: await loadActor(tx, actor, pack), activity, at, target, facts });
-  }
-
-  async function refuse(
-    begun: Begun<unknown>,
-    activity: string,
-    target: string,
-    decision: Decision,
-  ): Promise<never> {
-    await audit({
-      at: begun.at,
-      actor: begun.actor,
-      activity,
-      target,
-      outcome: 'denied',
-      reasons: reasonsOf(decision),
-      details: {},
-    });
-    throw new PolicyDeniedError(decision);
-  }
-
-  async function failed(
-    begun: Begun<unknown>,
-    activity: string,
-    target: string,
-    error: unknown,
-    details: AuditEvent['details'] = {},
-  ): Promise<void> {
-    const code = error instanceof CareIdError ? error.code : 'UNEXPECTED';
-    await auditQuietly({
-      at: now(),
-      actor: begun.actor,
-      activity,
-      target,
-      outcome: 'failed',
-      reasons: [{ rule: 'OUTCOME', code, message: messageOf(error) }],
-      details,
-    });
   }
 
   async function userTarget(tx: StoreTx, user: UserProfile): Promise<TargetInput> {
@@ -290,23 +183,9 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
     notAfter: toIsoDateTime(issued.notAfter),
   });
 
-  /** Card operations that end in one finalising transaction; failures are audited. */
-  async function guarded<T>(
-    begun: Begun<unknown>,
-    activity: string,
-    target: () => string,
-    fn: () => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error instanceof PolicyDeniedError)) await failed(begun, activity, target(), error);
-      throw error;
-    }
-  }
-
   return {
     deps,
+    pipeline,
     store,
     pack,
     clock,
@@ -315,11 +194,6 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
     now,
     requireCa,
     audit,
-    auditQuietly,
-    begin,
-    decideIn,
-    refuse,
-    failed,
     userTarget,
     cardTarget,
     mustGetCard,
@@ -328,17 +202,15 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
     withCard,
     revokeOrphan,
     certificateOf,
-    guarded,
   };
 }
 
+/** An error's code for the audit log: careid's code, or UNEXPECTED. */
 export function codeOf(error: unknown): string {
-  return error instanceof CareIdError ? error.code : 'UNEXPECTED';
+  return outcomeOf(error).code;
 }
 
 /** An error's message for the audit log; careid's messages never carry secrets (AUD-02). */
 export function messageOf(error: unknown): string {
-  return error instanceof CareIdError
-    ? error.message.slice(0, 500)
-    : 'an unexpected error (see the application log)';
+  return outcomeOf(error).message;
 }

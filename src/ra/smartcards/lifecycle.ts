@@ -20,7 +20,7 @@ export type {
 } from './types.js';
 
 /**
- * Builds the smartcard operations over the RA's store, pack and clock, a CA, a key vault
+ * Builds the smartcard operations over the RA's activity pipeline, a CA, a key vault
  * and a notifier. The certificates repository is the one source of truth for certificate
  * status (the CA writes it through `storeCaRepository`); a card record's own
  * `certificates` list is left empty and the card's certificates are found with
@@ -28,7 +28,7 @@ export type {
  *
  * @example
  * ```ts
- * const smartcards = createSmartcardOperations({ store, pack, clock, certificateAuthority: ca, keyVault, notifier, upnDomain: 'nhs.net' });
+ * const smartcards = createSmartcardOperations({ pipeline, certificateAuthority: ca, keyVault, notifier, upnDomain: 'nhs.net' });
  * ```
  */
 export function createSmartcardOperations(

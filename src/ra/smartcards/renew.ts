@@ -4,6 +4,7 @@ import type { IssuedCertificate } from '../../pki/certificate-authority.js';
 import { createCsr } from '../../pki/csr.js';
 import type { ActivityId } from '../../policy/matrix.js';
 import { NotFoundError } from '../../storage/errors.js';
+import { refuse } from '../activity.js';
 import { AUTH_SLOT, CARD_KEY, certificateHolder } from './card-steps.js';
 import { renewCardCommandSchema } from './commands.js';
 import { allowedEvent, codeOf, messageOf, type SmartcardContext } from './context.js';
@@ -33,8 +34,6 @@ export async function renew(
     keyVault,
     now,
     requireCa,
-    decideIn,
-    refuse,
     userTarget,
     cardTarget,
     mustGetCard,
@@ -55,7 +54,7 @@ export async function renew(
     let activity: ActivityId = 'smartcard.renew-before-expiry';
     const ca = requireCa();
     const progress = options.progress ?? (() => undefined);
-    const loaded = await store.transaction(async (tx) => {
+    const loaded = await begun.inTransaction(async ({ tx, check }) => {
       const record = await mustGetCard(tx, card.serial);
       if (record.holder === undefined) {
         throw new InvalidTransitionError('CARD-05', `Card ${card.serial} has no holder`);
@@ -86,18 +85,15 @@ export async function renew(
           : expired
             ? 'smartcard.renew-after-expiry'
             : 'smartcard.renew-before-expiry';
-      const decision = await decideIn(
-        tx,
-        begun.actor,
+      const decision = check(
         activity,
-        begun.at,
         { ...(await userTarget(tx, holder)), card: target },
         { userPresent: begun.command.userPresent },
       );
       return { record, holder, decision, previous, resuming: interrupted !== undefined };
     });
     const { record, holder, decision, previous, resuming } = loaded;
-    if (!decision.allowed) return refuse(begun, activity, card.serial, decision);
+    if (!decision.allowed) refuse(decision, { activity, target: card.serial });
     if ((record.status !== 'issued' && !resuming) || previous === undefined) {
       throw new InvalidTransitionError(
         'CARD-05',

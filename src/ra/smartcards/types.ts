@@ -3,8 +3,7 @@ import type { IsoDateTime } from '../../domain/dates.js';
 import type { Smartcard } from '../../domain/smartcard.js';
 import type { CertificateAuthority } from '../../pki/certificate-authority.js';
 import type { Decision } from '../../policy/engine.js';
-import type { RulePack } from '../../policy/packs/schema.js';
-import type { Store } from '../../storage/ports.js';
+import type { ActivityPipeline } from '../activity.js';
 import type {
   cancelCardCommandSchema,
   clearCardCommandSchema,
@@ -180,9 +179,8 @@ export interface SmartcardOperationsWithRecovery extends SmartcardOperations {
 
 /** What the smartcard operations are built from. */
 export interface SmartcardDependencies {
-  readonly store: Store;
-  readonly pack: RulePack;
-  readonly clock: () => Date;
+  /** The RA's activity pipeline, over its store, pack and clock. */
+  readonly pipeline: ActivityPipeline;
   /**
    * The CA; its repository must be `storeCaRepository(store)` over the same store, so its
    * records and the RA's are one: revocations written with a card's change are on the CRL.

@@ -22,14 +22,16 @@ export interface AuthenticatorResult extends CommandResult {
   readonly authenticator: Authenticator;
 }
 
-const selfActivity: Readonly<Record<AuthenticatorKind, ActivityId>> = {
+/** AUTH-01: the activity of registering each kind on one's own profile. */
+export const selfActivity: Readonly<Record<AuthenticatorKind, ActivityId>> = {
   ipad: 'authenticator.self-register-ipad',
   'ms-authenticator': 'authenticator.self-register-ms-authenticator',
   'security-key': 'authenticator.self-register-security-key',
   'windows-hello': 'authenticator.self-register-windows-hello',
   'nhsnet-connect': 'authenticator.self-register-nhsnet-connect',
 };
-const managedActivity: Readonly<Record<AuthenticatorKind, ActivityId>> = {
+/** AUTH-02: the activity of managing each kind on another's profile. */
+export const managedActivity: Readonly<Record<AuthenticatorKind, ActivityId>> = {
   ipad: 'authenticator.manage-ipad',
   'ms-authenticator': 'authenticator.manage-ms-authenticator',
   'security-key': 'authenticator.manage-security-key',
