@@ -200,6 +200,7 @@ export {
   type Change,
   type Command,
   type CommandInput,
+  type CommandMethod,
   type CommandPayload,
   type CommandResult,
   type CommandResults,

@@ -297,6 +297,7 @@ export const commandCatalogue = {
   }),
 } as const;
 
+/** The catalogue's type: what `CommandType`, `CommandResults` and the facade are derived from. */
 type Catalogue = typeof commandCatalogue;
 type SchemaOf<T extends keyof Catalogue> = Catalogue[T]['schema'];
 
