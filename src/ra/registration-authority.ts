@@ -73,6 +73,13 @@ export interface RegistrationAuthorityOptions {
   readonly upnDomain?: string;
   /** Where pending self-service unlock codes wait (default: this RA's memory). */
   readonly unlockCodes?: UnlockCodeStore;
+  /**
+   * AUD-02: the server key (at least 32 bytes) one-time unlock codes are kept under, as
+   * HMAC-SHA-256: what the code store holds is useless without it. Required with a shared
+   * `unlockCodes` store (every application server gives the same key, kept outside the
+   * database); default with the in-memory store: a random key of this RA.
+   */
+  readonly unlockCodeKey?: Uint8Array;
 }
 
 /** How to follow a command as it runs. */
@@ -270,7 +277,8 @@ export interface RegistrationAuthority {
  * nothing. Denials and bad input are audited too, and change nothing else.
  *
  * @throws VALIDATION when the pack is not valid, or card operations are set up (a
- * `certificateAuthority`) over a lasting store without a `keyVault` to keep card secrets in.
+ * `certificateAuthority`) over a lasting store without a `keyVault` to keep card secrets in,
+ * or a shared `unlockCodes` store is given without its `unlockCodeKey` (AUD-02).
  * @example
  * ```ts
  * const ra = createRegistrationAuthority({ store: memoryStore(), pack: dorsetPack });
@@ -294,6 +302,21 @@ export function createRegistrationAuthority(
     ]);
   }
 
+  if (options.unlockCodeKey !== undefined && options.unlockCodeKey.length < 32) {
+    throw new ValidationError('registration authority options', [
+      { field: 'unlockCodeKey', message: 'the unlock code key must be at least 32 bytes (AUD-02)' },
+    ]);
+  }
+  if (options.unlockCodes !== undefined && options.unlockCodeKey === undefined) {
+    // A random key per RA would make codes sent by one server fail on every other.
+    throw new ValidationError('registration authority options', [
+      {
+        field: 'unlockCodeKey',
+        message:
+          'a shared unlockCodes store needs the unlockCodeKey every server uses (32 bytes you keep outside the database, AUD-02)',
+      },
+    ]);
+  }
   const pipeline = createActivityPipeline({ store, pack, clock });
 
   /** The audited activity of a command input: its type, or `unknown`. */
@@ -397,6 +420,7 @@ export function createRegistrationAuthority(
       notifier: options.notifier,
       upnDomain: options.upnDomain ?? 'nhs.net',
       unlockCodes: options.unlockCodes,
+      unlockCodeKey: options.unlockCodeKey ?? new Uint8Array(randomBytes(32)),
     }),
   };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
 import type { CardSerial, Smartcard } from '../../domain/smartcard.js';
@@ -60,8 +60,18 @@ export function allowedEvent(
   return pipelineAllowedEvent(begun, { activity, target, decision, details, at });
 }
 
-/** SHA-256, hex. */
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/**
+ * AUD-02: what is kept of a one-time code: HMAC-SHA-256 (hex) of `<uuid>:<serial>:<code>`
+ * under the server's key, so the stored value alone cannot be brute-forced (a 6-digit
+ * code's unkeyed hash falls in seconds).
+ *
+ * @example
+ * ```ts
+ * const digest = codeDigest(key, uuid, serial, code);
+ * ```
+ */
+export const codeDigest = (key: Uint8Array, uuid: string, serial: string, code: string) =>
+  createHmac('sha256', key).update(`${uuid}:${serial}:${code}`).digest('hex');
 
 /** The earliest `notAfter` of the active certificates, as a date. */
 export function expiryOf(certificates: readonly CertificateRecord[]) {
@@ -90,6 +100,10 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
   const { pipeline, keyVault } = deps;
   const { store, pack, clock, now, audit } = pipeline;
   const codes = deps.unlockCodes ?? memoryUnlockCodes();
+  const codeKey = deps.unlockCodeKey;
+  /** AUD-02: the keyed digest a pending code is kept as. */
+  const digestOf = (uuid: string, serial: string, code: string) =>
+    codeDigest(codeKey, uuid, serial, code);
 
   function requireCa(): CertificateAuthority {
     if (deps.certificateAuthority === undefined) {
@@ -191,6 +205,7 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
     clock,
     keyVault,
     codes,
+    digestOf,
     now,
     requireCa,
     audit,

@@ -192,4 +192,6 @@ export interface SmartcardDependencies {
   readonly upnDomain: string;
   /** Where pending self-service unlock codes wait (default: in memory). */
   readonly unlockCodes?: UnlockCodeStore | undefined;
+  /** AUD-02: the server key pending codes are kept under (HMAC-SHA-256). */
+  readonly unlockCodeKey: Uint8Array;
 }

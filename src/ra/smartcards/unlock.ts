@@ -19,7 +19,6 @@ import {
   CODE_LIFETIME_MS,
   CODE_TRIES,
   type SmartcardContext,
-  sha256,
 } from './context.js';
 import { decideOnCard, runCommand, runOnCard, serialOf } from './operation.js';
 import type { CardReader } from './ports.js';
@@ -120,7 +119,7 @@ export async function requestSelfUnlock(
   actorInput: string,
   input: unknown,
 ): Promise<SelfUnlockRequested> {
-  const { clock, codes, audit, deps } = ctx;
+  const { clock, codes, audit, deps, digestOf } = ctx;
   const activity = 'smartcard.self-unlock';
   const command = { activity, schema: selfUnlockRequestCommandSchema, actorInput, input };
   return runCommand(ctx, command, serialOf, async (begun) => {
@@ -163,7 +162,7 @@ export async function requestSelfUnlock(
     });
     await codes.put(user.uuid, {
       serial,
-      digest: sha256(`${user.uuid}:${serial}:${code}`),
+      digest: digestOf(user.uuid, serial, code),
       expires,
       triesLeft: CODE_TRIES,
     });
@@ -190,7 +189,7 @@ export async function confirmSelfUnlock(
   input: unknown,
   reader: CardReader,
 ): Promise<SmartcardResult> {
-  const { clock, codes } = ctx;
+  const { clock, codes, digestOf } = ctx;
   const activity = 'smartcard.self-unlock';
   const command = {
     activity,
@@ -206,7 +205,7 @@ export async function confirmSelfUnlock(
       if (clock().getTime() >= pending.expires || pending.triesLeft <= 0) {
         await codes.delete(begun.actor);
       } else {
-        const digest = sha256(`${begun.actor}:${card.serial}:${begun.command.code}`);
+        const digest = digestOf(begun.actor, card.serial, begun.command.code);
         verified = timingSafeEqual(Buffer.from(digest), Buffer.from(pending.digest));
         if (!verified && pending.triesLeft <= 1) await codes.delete(begun.actor);
         else if (!verified) {

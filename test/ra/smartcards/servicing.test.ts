@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PinIncorrectError } from '../../../src/card/index.js';
 import { createCsr, generateSoftwareSigner, parseCrl } from '../../../src/pki/index.js';
@@ -13,6 +14,7 @@ import {
   PASSCODE,
   PHOTO,
   stockedCard,
+  UNLOCK_CODE_KEY,
 } from './harness.js';
 
 const DAY = 86_400_000;
@@ -141,23 +143,49 @@ for (const storeCase of storeCases) {
       });
     });
 
-    it('CARD-03 a shared code store lets another application server confirm the code; only its digest is kept', async () => {
+    it('CARD-03 AUD-02 a shared code store lets another application server confirm the code; only its keyed digest is kept', async () => {
       const shared = memoryUnlockCodes();
       const w = await issued({ unlockCodes: shared });
       await lockByWrongPasscodes(w.card);
       await w.ra.smartcards.selfUnlock.request(w.holder, { serial: w.serial, channel: 'email' });
       const code = w.sent[0]!.code;
-      expect(JSON.stringify(await shared.get(w.holder))).not.toContain(code);
-      const other = createRegistrationAuthority({
+      const pending = await shared.get(w.holder);
+      expect(JSON.stringify(pending)).not.toContain(code);
+      // AUD-02: the stored value is an HMAC under the server key, not a hash anyone can
+      // recompute: the unkeyed SHA-256 of the very code does not match it.
+      const message = `${w.holder}:${w.serial}:${code}`;
+      expect(pending?.digest).not.toBe(createHash('sha256').update(message).digest('hex'));
+      expect(pending?.digest).toBe(
+        createHmac('sha256', UNLOCK_CODE_KEY).update(message).digest('hex'),
+      );
+      const options = {
         store: w.store,
         clock: w.clock,
         certificateAuthority: w.ca,
         keyVault: w.keyVault,
         unlockCodes: shared,
+      };
+      expect(() => createRegistrationAuthority(options)).toThrow(
+        expect.objectContaining({ code: 'VALIDATION', field: 'unlockCodeKey' }),
+      );
+      // A server with another key cannot use the stored value.
+      const stranger = createRegistrationAuthority({
+        ...options,
+        unlockCodeKey: new Uint8Array(32).fill(1),
       });
+      await expect(
+        stranger.smartcards.selfUnlock.confirm(
+          w.holder,
+          { code, newPasscode: '97531864' },
+          w.reader,
+        ),
+      ).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+      await w.ra.smartcards.selfUnlock.request(w.holder, { serial: w.serial, channel: 'email' });
+      const fresh = w.sent[1]!.code;
+      const other = createRegistrationAuthority({ ...options, unlockCodeKey: UNLOCK_CODE_KEY });
       const done = await other.smartcards.selfUnlock.confirm(
         w.holder,
-        { code, newPasscode: '97531864' },
+        { code: fresh, newPasscode: '97531864' },
         w.reader,
       );
       expect(done.card.status).toBe('issued');
