@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
 import type { CardSerial, Smartcard } from '../../domain/smartcard.js';
+import { lockCard } from '../../domain/transitions/card.js';
 import type { UserProfile } from '../../domain/user.js';
 import type { Uuid } from '../../domain/uuid.js';
 import { CareIdError } from '../../errors/care-id-error.js';
@@ -170,6 +171,50 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
     return revoked;
   }
 
+  /**
+   * CARD-12: after a card operation failed on the PIN (wrong or blocked), reads the retry
+   * counter (one APDU, no try spent); a blocked PIN makes an issued card's record locked
+   * (the domain's `lockCard`), with its audit record, so the store says what the card is.
+   */
+  async function recordPinBlocked(
+    begun: Begun<unknown>,
+    activity: string,
+    card: OpenCard,
+    error: unknown,
+  ): Promise<void> {
+    const code = error instanceof CareIdError ? error.code : undefined;
+    if (code !== 'CARD_BLOCKED' && code !== 'CARD_PIN_INCORRECT') return;
+    const blocked = await card.piv.pinStatus().then(
+      (status) => status.triesLeft === 0,
+      () => false,
+    );
+    if (!blocked) return;
+    await store
+      .transaction(async (tx) => {
+        const record = await tx.smartcards.get(card.serial);
+        if (record?.status !== 'issued') return;
+        const { state, events } = lockCard(record);
+        await tx.smartcards.update(state);
+        await tx.audit.append({
+          at: now(),
+          actor: begun.actor,
+          activity: 'smartcard.lock',
+          target: card.serial,
+          outcome: 'allowed',
+          reasons: [
+            {
+              rule: 'CARD-02',
+              code: 'PIN_BLOCKED',
+              message:
+                'The card answered that its passcode is blocked; its record now says locked (CARD-12)',
+            },
+          ],
+          details: { events: events.map((e) => e.type), during: activity },
+        });
+      })
+      .catch(() => undefined);
+  }
+
   async function withCard<T>(reader: CardReader, fn: (card: OpenCard) => Promise<T>): Promise<T> {
     const card = await openCard(reader);
     try {
@@ -215,6 +260,7 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
     mustGetUser,
     revokeActive,
     withCard,
+    recordPinBlocked,
     revokeOrphan,
     certificateOf,
   };

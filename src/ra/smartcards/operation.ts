@@ -96,7 +96,8 @@ export const serialOf = (begun: Begun<{ readonly serial: string }>) =>
 
 /**
  * {@link runCommand} for an operation on the card in the reader: the card is open for
- * `body` and closed after it, and failures are audited against its serial.
+ * `body` and closed after it, and failures are audited against its serial; a failure on a
+ * blocked PIN records the card locked first (CARD-12).
  *
  * @throws VALIDATION, CARD_* (opening the card), and whatever `body` throws.
  * @example
@@ -116,9 +117,14 @@ export async function runOnCard<S extends z.ZodType, T>(
     command,
     () => serial,
     (begun) =>
-      ctx.withCard(reader, (card) => {
+      ctx.withCard(reader, async (card) => {
         serial = card.serial;
-        return body(begun, card);
+        try {
+          return await body(begun, card);
+        } catch (error) {
+          await ctx.recordPinBlocked(begun, command.activity, card, error);
+          throw error;
+        }
       }),
   );
 }

@@ -97,6 +97,8 @@ export async function personalise(
       },
       progress: p.progress ?? (() => undefined),
     });
+    // CARD-12: setting the passcode verified it; the holder's next use must verify again.
+    await card.piv.resetPinStatus();
     const done = issued as IssuedCertificate;
     const at = now();
     const stored = await store.transaction(async (tx) => {

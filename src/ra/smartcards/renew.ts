@@ -139,6 +139,8 @@ export async function renew(
             previousSerialHex: previous.serial,
           });
       await card.piv.writeCertificate(AUTH_SLOT, issued.certificate);
+      // CARD-12: the holder's passcode was verified to renew; the card goes back unverified.
+      await card.piv.resetPinStatus();
       const done = issued;
       const at = now();
       let revoked: string[] = [];

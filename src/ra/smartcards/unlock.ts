@@ -56,6 +56,8 @@ export async function unlockWith(
   const secrets = await keyVault.get(card.serial);
   if (secrets === undefined) throw new NotFoundError('card secrets', card.serial);
   await card.piv.unblockPin(secrets.puk, newPasscode);
+  // CARD-12: the card goes back with the new passcode unverified.
+  await card.piv.resetPinStatus();
   const stored = await store.transaction(async (tx) => {
     const current = await mustGetCard(tx, card.serial);
     const { state, events } = unlockCard(current);

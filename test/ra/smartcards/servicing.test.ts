@@ -51,6 +51,79 @@ for (const storeCase of storeCases) {
       expect((await piv.pinStatus()).triesLeft).toBe(0);
     }
 
+    it('CARD-12 issue, renew and unlock hand the card back with its PIN unverified: key 9A needs the passcode again', async () => {
+      const w = await issued();
+      const unverified = async () => {
+        const look = await inspect(w.card);
+        expect(look.pin.verified).toBe(false);
+        const signer = look.piv.signer({
+          publicKey: new Uint8Array(65),
+          algorithm: { kind: 'ecdsa', curve: 'P-256', hash: 'SHA-256' },
+        });
+        await expect(signer.sign(new Uint8Array(32))).rejects.toMatchObject({
+          code: 'CARD_SECURITY_STATUS',
+        });
+      };
+      await unverified();
+      w.setClock(new Date(Date.parse(w.issued.certificate!.notAfter) - 30 * DAY));
+      await w.ra.smartcards.renew(
+        people.agent,
+        { passcode: PASSCODE, userPresent: true },
+        w.reader,
+      );
+      await unverified();
+      await lockByWrongPasscodes(w.card);
+      await w.ra.smartcards.unlock(
+        people.agent,
+        { newPasscode: '13572468', userPresent: true },
+        w.reader,
+      );
+      await unverified();
+    });
+
+    it('CARD-12 CARD-02 a blocked PIN read during an operation records the card locked, with an audit record; an RA unlock then opens it', async () => {
+      const w = await issued();
+      w.setClock(new Date(Date.parse(w.issued.certificate!.notAfter) - 30 * DAY));
+      await lockByWrongPasscodes(w.card);
+      const stored = () => w.store.transaction((tx) => tx.smartcards.get(w.serial as never));
+      expect((await stored())?.status).toBe('issued');
+      await expect(
+        w.ra.smartcards.renew(people.agent, { passcode: PASSCODE, userPresent: true }, w.reader),
+      ).rejects.toMatchObject({ code: 'CARD_BLOCKED' });
+      expect((await stored())?.status).toBe('locked');
+      const events = await auditEvents(w.store);
+      const lock = events.find((e) => e.activity === 'smartcard.lock');
+      expect(lock).toMatchObject({
+        actor: people.agent,
+        target: w.serial,
+        reasons: [{ rule: 'CARD-02', code: 'PIN_BLOCKED' }],
+        details: { events: ['card.locked'], during: 'smartcard.renew' },
+      });
+      expect(events.at(-1)).toMatchObject({ activity: 'smartcard.renew', outcome: 'failed' });
+      const unlocked = await w.ra.smartcards.unlock(
+        people.agent,
+        { newPasscode: '13572468', userPresent: true },
+        w.reader,
+      );
+      expect(unlocked.card.status).toBe('issued');
+    });
+
+    it('CARD-12 the third wrong passcode typed into an operation locks the record too; fewer do not', async () => {
+      const w = await issued();
+      w.setClock(new Date(Date.parse(w.issued.certificate!.notAfter) - 30 * DAY));
+      const stored = () => w.store.transaction((tx) => tx.smartcards.get(w.serial as never));
+      for (const [wrong, code, status] of [
+        ['11111111', 'CARD_PIN_INCORRECT', 'issued'],
+        ['22222222', 'CARD_PIN_INCORRECT', 'issued'],
+        ['33333333', 'CARD_BLOCKED', 'locked'],
+      ] as const) {
+        await expect(
+          w.ra.smartcards.renew(people.agent, { passcode: wrong, userPresent: true }, w.reader),
+        ).rejects.toMatchObject({ code });
+        expect((await stored())?.status).toBe(status);
+      }
+    });
+
     it('CARD-02 CARD-03 three wrong passcodes lock the card; the RA unlocks it with the user present typing a new passcode (PUK from the vault, never in the audit)', async () => {
       const w = await issued();
       await lockByWrongPasscodes(w.card);
