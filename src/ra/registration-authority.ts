@@ -205,7 +205,7 @@ export interface RegistrationAuthority {
      * REQ-01: take a run of ESR feed records (see `esrFeedItemSchema`), each becoming an
      * open request or refused with its field.
      *
-     * @throws STORE_UNAVAILABLE when the store cannot be reached.
+     * @throws VALIDATION when `records` is not an array; STORE_UNAVAILABLE when the store cannot be reached.
      */
     receiveFromEsr(records: readonly unknown[]): Promise<EsrIntakeResult>;
   };
