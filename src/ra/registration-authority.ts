@@ -149,7 +149,9 @@ export interface RegistrationAuthority {
    *
    * @throws VALIDATION for a malformed command (nothing written; the attempt is audited).
    * @throws POLICY_DENIED carrying the decision (nothing written; the denial is audited).
-   * @throws NOT_FOUND, DUPLICATE, INVALID_TRANSITION, CONFLICT, STORE_UNAVAILABLE as the command meets them.
+   * @throws NOT_FOUND, DUPLICATE, INVALID_TRANSITION, CONFLICT, STORE_UNAVAILABLE as the command meets them
+   * (audited as failed). An error that is not careid's (a bug, a host callback throwing) is
+   * audited as failed with code UNEXPECTED and rethrown unchanged.
    */
   execute<T extends CommandType>(
     actor: string,
@@ -321,8 +323,12 @@ export function createRegistrationAuthority(
 
   /** The audited activity of a command input: its type, or `unknown`. */
   const typeOf = (input: unknown) => {
-    const type = (input as { type?: unknown } | null | undefined)?.type;
-    return typeof type === 'string' && type.length > 0 ? type : 'unknown';
+    try {
+      const type = (input as { type?: unknown } | null | undefined)?.type;
+      return typeof type === 'string' && type.length > 0 ? type : 'unknown';
+    } catch {
+      return 'unknown'; // a getter or proxy that throws: the schema refuses it next
+    }
   };
 
   function execute(
