@@ -100,6 +100,12 @@ for (const storeCase of storeCases) {
         details: { events: ['card.locked'], during: 'smartcard.renew' },
       });
       expect(events.at(-1)).toMatchObject({ activity: 'smartcard.renew', outcome: 'failed' });
+      // CARD-02: reports list locked cards.
+      const locked = await w.ra.reports.view(people.agent, {
+        report: 'card-types',
+        filters: { type: 'smartcard', status: 'locked' },
+      });
+      expect(locked.rows).toEqual([expect.objectContaining({ id: w.serial, status: 'locked' })]);
       const unlocked = await w.ra.smartcards.unlock(
         people.agent,
         { newPasscode: '13572468', userPresent: true },
