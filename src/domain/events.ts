@@ -28,6 +28,17 @@ export type DomainEvent =
       readonly holder: Uuid;
       readonly locked: boolean;
     }
+  | {
+      readonly type: 'card.reserved';
+      readonly serial: CardSerial;
+      readonly operation: 'issue' | 'repair' | 'renewal';
+      readonly holder?: Uuid;
+    }
+  | {
+      readonly type: 'card.released';
+      readonly serial: CardSerial;
+      readonly status: 'issued' | 'locked' | 'needs-repair';
+    }
   | { readonly type: 'card.locked'; readonly serial: CardSerial }
   | { readonly type: 'card.unlocked'; readonly serial: CardSerial }
   | {

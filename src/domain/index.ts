@@ -110,14 +110,19 @@ export {
   endOrRemoveAssignment,
   removeAssignment,
 } from './transitions/assignment.js';
+export { removeAuthenticator } from './transitions/authenticator.js';
 export {
+  assertIssuable,
+  type CardReservation,
   cancelCard,
   clearCard,
   flagForRepair,
   issueCard,
   lockCard,
+  releaseCard,
   renewCard,
   repairCard,
+  reserveCard,
   unlockCard,
 } from './transitions/card.js';
 export {

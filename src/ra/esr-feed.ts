@@ -120,6 +120,7 @@ export interface EsrIntakeResult {
  * (its own transaction, audited with ESR as the actor); an invalid one is refused with the
  * field at fault, audited, and does not stop the rest.
  *
+ * @throws VALIDATION when `records` is not an array (nothing received).
  * @throws STORE_UNAVAILABLE when the store cannot be reached (records already received stay).
  */
 export async function receiveEsrFeed(
@@ -127,8 +128,15 @@ export async function receiveEsrFeed(
   at: () => IsoDateTime,
   records: readonly unknown[],
 ): Promise<EsrIntakeResult> {
+  // A host's JSON may be anything: a run of records must be an array (issue 13).
+  if (!Array.isArray(records)) {
+    throw new ValidationError('ESR feed', [
+      { field: '', message: 'must be an array of ESR feed records' },
+    ]);
+  }
   const items: EsrIntakeItem[] = [];
-  for (const [index, record] of records.entries()) {
+  for (let index = 0; index < records.length; index++) {
+    const record: unknown = records[index];
     const when = at();
     try {
       const item = parseWith(esrFeedItemSchema, record, `ESR record ${index}`);

@@ -1,19 +1,22 @@
 export {
+  type Command,
+  type CommandInput,
+  type CommandMethod,
+  type CommandType,
+  commandSchema,
+} from './command-catalogue.js';
+export {
   acceptRequestCommandSchema,
   assignmentChangeSchema,
   assignPositionCommandSchema,
   assignWorkgroupCommandSchema,
   batchActions,
   batchAssignmentsCommandSchema,
-  type Command,
-  type CommandInput,
-  type CommandType,
   changeDetailsCommandSchema,
   changeOwnContactCommandSchema,
   closePositionCommandSchema,
   closeUserCommandSchema,
   closeWorkgroupCommandSchema,
-  commandSchema,
   copyPositionCommandSchema,
   createPositionCommandSchema,
   createUserCommandSchema,
@@ -37,7 +40,7 @@ export {
   setAssignableCommandSchema,
   withdrawRequestCommandSchema,
 } from './commands.js';
-export { PossibleDuplicateError } from './errors.js';
+export { PossibleDuplicateError, UnknownActorError } from './errors.js';
 export {
   type EsrFeedItem,
   type EsrFeedItemInput,
@@ -74,6 +77,7 @@ export {
   workgroupsForUserQuerySchema,
 } from './queries/schemas.js';
 export {
+  type ActorCapabilityOptions,
   type CommandPayload,
   type CommandResults,
   createRegistrationAuthority,

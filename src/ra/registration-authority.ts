@@ -1,27 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
-import type { AuditEvent } from '../domain/audit-event.js';
-import {
-  dateOf,
-  type IsoDate,
-  type IsoDateTime,
-  isoDateSchema,
-  toIsoDateTime,
-} from '../domain/dates.js';
+import type { IsoDate, IsoDateTime } from '../domain/dates.js';
+import { isoDateSchema } from '../domain/dates.js';
 import type { Uuid } from '../domain/uuid.js';
 import { uuidSchema } from '../domain/uuid.js';
-import { CareIdError } from '../errors/care-id-error.js';
 import { parseWith } from '../errors/parse.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { CertificateAuthority } from '../pki/certificate-authority.js';
-import { decide } from '../policy/decide.js';
 import type { Decision } from '../policy/engine.js';
+import type { FactsInput, TargetInput } from '../policy/input.js';
+import type { ActivityId } from '../policy/matrix.js';
 import { nationalPack } from '../policy/packs/national.js';
 import { toValidPack } from '../policy/packs/registry.js';
 import type { RulePack } from '../policy/packs/schema.js';
-import { PolicyDeniedError } from '../policy/policy-denied-error.js';
-import type { Store, StoreTx } from '../storage/ports.js';
-import { type Command, type CommandInput, type CommandType, commandSchema } from './commands.js';
+import { type Capability, whatCan } from '../policy/what-can.js';
+import type { Store } from '../storage/ports.js';
+import { createActivityPipeline } from './activity.js';
+import {
+  type CommandInput,
+  type CommandMethod,
+  type CommandPayload,
+  type CommandResults,
+  type CommandType,
+  commandFacade,
+  commandSchema,
+  handlerOf,
+} from './command-catalogue.js';
 import { loadActor } from './context.js';
 import { type EsrIntakeResult, receiveEsrFeed } from './esr-feed.js';
 import { type AccessOnDate, accessOn } from './point-in-time.js';
@@ -34,58 +37,15 @@ import {
   type SmartcardOperationsWithRecovery,
 } from './smartcards/lifecycle.js';
 import type { KeyVault, Notifier, UnlockCodeStore } from './smartcards/ports.js';
-import type { CommandResult, UseCaseContext, UseCaseOutcome } from './use-case.js';
-import {
-  type AssignmentResult,
-  assignPosition,
-  editDates,
-  type MultipleAssignmentsResult,
-  manageMultipleAssignments,
-  removePositionAssignment,
-} from './use-cases/assignments.js';
-import {
-  type AuthenticatorResult,
-  registerAuthenticator,
-  removeAuthenticator,
-} from './use-cases/authenticators.js';
-import { type BatchResult, batchAssignments } from './use-cases/batch.js';
-import { type CreateUserResult, createUser } from './use-cases/create-user.js';
-import {
-  closePosition,
-  copyPosition,
-  createPosition,
-  editPosition,
-  manageAssignable,
-  type PositionResult,
-} from './use-cases/positions.js';
-import {
-  changeDetails,
-  changeOwnContact,
-  closeUser,
-  type ProfileResult,
-  reopenUser,
-} from './use-cases/profiles.js';
+import type { CommandResult } from './use-case.js';
+import type { BatchResult } from './use-cases/batch.js';
 import {
   listRequests,
   type RequestListPage,
   type RequestListQueryInput,
 } from './use-cases/request-listing.js';
-import {
-  acceptRequest,
-  openRequest,
-  type RequestResult,
-  raiseRequest,
-  rejectRequest,
-  withdrawRequest,
-} from './use-cases/requests.js';
-import {
-  assignWorkgroup,
-  closeWorkgroup,
-  createWorkgroup,
-  editWorkgroupDates,
-  removeWorkgroupAssignment,
-  type WorkgroupResult,
-} from './use-cases/workgroups.js';
+
+export type { CommandMethod, CommandPayload, CommandResults } from './command-catalogue.js';
 
 /** What the RA is made of: where it keeps state, which rules it applies, what time it is. */
 export interface RegistrationAuthorityOptions {
@@ -113,6 +73,13 @@ export interface RegistrationAuthorityOptions {
   readonly upnDomain?: string;
   /** Where pending self-service unlock codes wait (default: this RA's memory). */
   readonly unlockCodes?: UnlockCodeStore;
+  /**
+   * AUD-02: the server key (at least 32 bytes) one-time unlock codes are kept under, as
+   * HMAC-SHA-256: what the code store holds is useless without it. Required with a shared
+   * `unlockCodes` store (every application server gives the same key, kept outside the
+   * database); default with the in-memory store: a random key of this RA.
+   */
+  readonly unlockCodeKey?: Uint8Array;
 }
 
 /** How to follow a command as it runs. */
@@ -124,54 +91,67 @@ export interface ExecuteOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** The result type of each command. */
-export interface CommandResults {
-  'user.create': CreateUserResult;
-  'assignment.assign': AssignmentResult;
-  'assignment.edit-dates': AssignmentResult;
-  'assignment.remove': AssignmentResult;
-  'user.close': ProfileResult;
-  'user.reopen': ProfileResult;
-  'user.change-own-contact': ProfileResult;
-  'user.change-details': ProfileResult;
-  'position.create': PositionResult;
-  'position.close': PositionResult;
-  'workgroup.create': WorkgroupResult;
-  'workgroup.assign': WorkgroupResult;
-  'workgroup.edit-dates': WorkgroupResult;
-  'workgroup.remove': WorkgroupResult;
-  'workgroup.close': WorkgroupResult;
-  'authenticator.register': AuthenticatorResult;
-  'authenticator.remove': AuthenticatorResult;
-  'position.copy': PositionResult;
-  'position.edit': PositionResult;
-  'position.manage-assignable': PositionResult;
-  'request.raise': RequestResult;
-  'request.open': RequestResult;
-  'request.accept': RequestResult;
-  'request.reject': RequestResult;
-  'request.withdraw': RequestResult;
-  'batch.assignments': BatchResult;
-  'assignment.manage-multiple': MultipleAssignmentsResult;
+/** Options of {@link RegistrationAuthority.whatCan}. */
+export interface ActorCapabilityOptions {
+  /** The decision instant (default: now, by the RA's clock). */
+  readonly at?: IsoDateTime;
+  /** The case facts the decisions see (default: none). */
+  readonly facts?: FactsInput;
+  /** Limit to these activities (default: the whole matrix). */
+  readonly activities?: readonly ActivityId[];
 }
-
-/** The command of a type, as a front end sends it, without its `type`. */
-export type CommandPayload<T extends CommandType> = Omit<
-  Extract<CommandInput, { type: T }>,
-  'type'
->;
 
 /** The registration authority a host application embeds. */
 export interface RegistrationAuthority {
   /** The pack it applies. */
   readonly pack: RulePack;
   /**
+   * The activities the actor may perform on the target, each with its decision, the actor
+   * read from the store as `execute` reads it (profile state, assignments and the roles
+   * their positions confer): what a front end shows or hides buttons by. Reads only; not
+   * audited.
+   *
+   * @throws VALIDATION for a malformed actor UUID, target or options.
+   * @throws NOT_FOUND ({@link UnknownActorError}) when no profile has the actor's UUID.
+   * @throws STORE_UNAVAILABLE when the store cannot be reached.
+   * @example
+   * ```ts
+   * const can = await ra.whatCan(agentUuid, { organisationPath: ['FA123', 'QVV'] });
+   * const showAssign = can.some((c) => c.activity === 'position.assign');
+   * ```
+   */
+  whatCan(
+    actor: string,
+    target?: TargetInput,
+    options?: ActorCapabilityOptions,
+  ): Promise<readonly Capability[]>;
+  /**
+   * The dry run of {@link RegistrationAuthority.execute}: parses the command, loads what it
+   * acts on and returns the decision `execute` would reach now, allowed or denied, writing
+   * nothing. Its use case runs in a transaction that is rolled back, so the decision sees
+   * the same records and facts as the real run. Not audited: a front end asks it for every
+   * button it draws, and a dry run changes nothing that AUD-01 records; the real command,
+   * when sent, is audited as usual.
+   *
+   * @throws VALIDATION for a malformed actor UUID or command.
+   * @throws NOT_FOUND ({@link UnknownActorError} for an unknown actor; or what the command names).
+   * @throws INVALID_TRANSITION, DUPLICATE, CONFLICT, STORE_UNAVAILABLE when the command would meet them.
+   * @example
+   * ```ts
+   * const d = await ra.check(agentUuid, { type: 'assignment.assign', user, position, start });
+   * button.disabled = !d.allowed;
+   * ```
+   */
+  check(actor: string, command: unknown): Promise<Decision>;
+  /**
    * Runs a command for an actor: parse, load, decide, transition, commit with its audit
    * record, all or nothing.
    *
    * @throws VALIDATION for a malformed command (nothing written; the attempt is audited).
    * @throws POLICY_DENIED carrying the decision (nothing written; the denial is audited).
-   * @throws NOT_FOUND, DUPLICATE, INVALID_TRANSITION, CONFLICT, STORE_UNAVAILABLE as the command meets them.
+   * @throws NOT_FOUND, DUPLICATE, INVALID_TRANSITION, CONFLICT, STORE_UNAVAILABLE as the command meets them
+   * (audited as failed). An error that is not careid's (a bug, a host callback throwing) is
+   * audited as failed with code UNEXPECTED and rethrown unchanged.
    */
   execute<T extends CommandType>(
     actor: string,
@@ -181,50 +161,41 @@ export interface RegistrationAuthority {
   /** Profiles. */
   readonly users: {
     /** ID-01..ID-06: create a profile with its identity check. */
-    create(actor: string, input: CommandPayload<'user.create'>): Promise<CreateUserResult>;
+    readonly create: CommandMethod<'user.create'>;
     /** PROF-01: close a profile and everything it holds. */
-    close(actor: string, input: CommandPayload<'user.close'>): Promise<ProfileResult>;
+    readonly close: CommandMethod<'user.close'>;
     /** PROF-02: reopen a closed profile, with no access. */
-    reopen(actor: string, input: CommandPayload<'user.reopen'>): Promise<ProfileResult>;
+    readonly reopen: CommandMethod<'user.reopen'>;
     /** PROF-03: change a user's personal details. */
-    changeDetails(
-      actor: string,
-      input: CommandPayload<'user.change-details'>,
-    ): Promise<ProfileResult>;
+    readonly changeDetails: CommandMethod<'user.change-details'>;
     /** PROF-04: change your own contact details. */
-    changeOwnContact(
-      actor: string,
-      input: CommandPayload<'user.change-own-contact'>,
-    ): Promise<ProfileResult>;
+    readonly changeOwnContact: CommandMethod<'user.change-own-contact'>;
   };
   /** Positions. */
   readonly positions: {
     /** POS-01/POS-02: create a position. */
-    create(actor: string, input: CommandPayload<'position.create'>): Promise<PositionResult>;
+    readonly create: CommandMethod<'position.create'>;
     /** POS-04: close a position and end its assignments. */
-    close(actor: string, input: CommandPayload<'position.close'>): Promise<PositionResult>;
+    readonly close: CommandMethod<'position.close'>;
     /** POS-02: copy a position under a new name. */
-    copy(actor: string, input: CommandPayload<'position.copy'>): Promise<PositionResult>;
+    readonly copy: CommandMethod<'position.copy'>;
     /** POS-03: edit a position directly (RAM, RAA(A)). */
-    edit(actor: string, input: CommandPayload<'position.edit'>): Promise<PositionResult>;
+    readonly edit: CommandMethod<'position.edit'>;
     /** POS-01: set a sponsor position's assignable list. */
-    manageAssignable(
-      actor: string,
-      input: CommandPayload<'position.manage-assignable'>,
-    ): Promise<PositionResult>;
+    readonly manageAssignable: CommandMethod<'position.manage-assignable'>;
   };
   /** Requests (REQ-01..REQ-04). */
   readonly requests: {
     /** REQ-01: raise a request (a sponsor's `*` route, a position change or assignment). */
-    raise(actor: string, input: CommandPayload<'request.raise'>): Promise<RequestResult>;
+    readonly raise: CommandMethod<'request.raise'>;
     /** REQ-02: open a request for review, locking it to the actor. */
-    open(actor: string, input: CommandPayload<'request.open'>): Promise<RequestResult>;
+    readonly open: CommandMethod<'request.open'>;
     /** REQ-02: accept a request and carry it out. */
-    accept(actor: string, input: CommandPayload<'request.accept'>): Promise<RequestResult>;
+    readonly accept: CommandMethod<'request.accept'>;
     /** REQ-02: reject a request with a reason. */
-    reject(actor: string, input: CommandPayload<'request.reject'>): Promise<RequestResult>;
+    readonly reject: CommandMethod<'request.reject'>;
     /** REQ-01: withdraw your own open request. */
-    withdraw(actor: string, input: CommandPayload<'request.withdraw'>): Promise<RequestResult>;
+    readonly withdraw: CommandMethod<'request.withdraw'>;
     /**
      * REQ-03/REQ-04: the requests the actor may act on (a sponsor: only those), newest
      * last, paged; closed ones only for the pack's listing days unless `history` is set.
@@ -236,7 +207,7 @@ export interface RegistrationAuthority {
      * REQ-01: take a run of ESR feed records (see `esrFeedItemSchema`), each becoming an
      * open request or refused with its field.
      *
-     * @throws STORE_UNAVAILABLE when the store cannot be reached.
+     * @throws VALIDATION when `records` is not an array; STORE_UNAVAILABLE when the store cannot be reached.
      */
     receiveFromEsr(records: readonly unknown[]): Promise<EsrIntakeResult>;
   };
@@ -257,48 +228,33 @@ export interface RegistrationAuthority {
   /** Non-smartcard authenticators (AUTH-01, AUTH-02). */
   readonly authenticators: {
     /** Register one: on your own profile, or (RA) on another's with the user present. */
-    register(
-      actor: string,
-      input: CommandPayload<'authenticator.register'>,
-    ): Promise<AuthenticatorResult>;
+    readonly register: CommandMethod<'authenticator.register'>;
     /** Remove one. */
-    remove(
-      actor: string,
-      input: CommandPayload<'authenticator.remove'>,
-    ): Promise<AuthenticatorResult>;
+    readonly remove: CommandMethod<'authenticator.remove'>;
   };
   /** Workgroups (WG-01). */
   readonly workgroups: {
     /** Create a workgroup. */
-    create(actor: string, input: CommandPayload<'workgroup.create'>): Promise<WorkgroupResult>;
+    readonly create: CommandMethod<'workgroup.create'>;
     /** Assign a workgroup directly to a user. */
-    assign(actor: string, input: CommandPayload<'workgroup.assign'>): Promise<WorkgroupResult>;
+    readonly assign: CommandMethod<'workgroup.assign'>;
     /** Edit a workgroup assignment's dates. */
-    editDates(
-      actor: string,
-      input: CommandPayload<'workgroup.edit-dates'>,
-    ): Promise<WorkgroupResult>;
+    readonly editDates: CommandMethod<'workgroup.edit-dates'>;
     /** Remove a workgroup assignment. */
-    remove(actor: string, input: CommandPayload<'workgroup.remove'>): Promise<WorkgroupResult>;
+    readonly remove: CommandMethod<'workgroup.remove'>;
     /** Close a workgroup, confirmed and with its approval. */
-    close(actor: string, input: CommandPayload<'workgroup.close'>): Promise<WorkgroupResult>;
+    readonly close: CommandMethod<'workgroup.close'>;
   };
   /** Position assignments. */
   readonly assignments: {
     /** Assign a position. */
-    assign(actor: string, input: CommandPayload<'assignment.assign'>): Promise<AssignmentResult>;
+    readonly assign: CommandMethod<'assignment.assign'>;
     /** ASG-01: edit an assignment's dates. */
-    editDates(
-      actor: string,
-      input: CommandPayload<'assignment.edit-dates'>,
-    ): Promise<AssignmentResult>;
+    readonly editDates: CommandMethod<'assignment.edit-dates'>;
     /** ASG-04: remove an assignment. */
-    remove(actor: string, input: CommandPayload<'assignment.remove'>): Promise<AssignmentResult>;
+    readonly remove: CommandMethod<'assignment.remove'>;
     /** Several changes to one profile's assignments, all or nothing (RAM, RAA(A)). */
-    manageMultiple(
-      actor: string,
-      input: CommandPayload<'assignment.manage-multiple'>,
-    ): Promise<MultipleAssignmentsResult>;
+    readonly manageMultiple: CommandMethod<'assignment.manage-multiple'>;
   };
   /**
    * The positions and RA roles a user held on a date, from the stored history.
@@ -317,69 +273,14 @@ export interface RegistrationAuthority {
   readonly smartcards: SmartcardOperationsWithRecovery;
 }
 
-/** One use case per command type, each taking exactly its own command. */
-type Handlers = {
-  readonly [T in CommandType]: (
-    ctx: UseCaseContext,
-    command: Extract<Command, { type: T }>,
-  ) => Promise<UseCaseOutcome<CommandResult>>;
-};
-
-const handlers: Handlers = {
-  'user.create': createUser,
-  'user.change-details': changeDetails,
-  'user.change-own-contact': changeOwnContact,
-  'user.close': closeUser,
-  'user.reopen': reopenUser,
-  'position.create': createPosition,
-  'position.close': closePosition,
-  'assignment.assign': assignPosition,
-  'assignment.edit-dates': editDates,
-  'assignment.remove': removePositionAssignment,
-  'workgroup.create': createWorkgroup,
-  'workgroup.assign': assignWorkgroup,
-  'workgroup.edit-dates': editWorkgroupDates,
-  'workgroup.remove': removeWorkgroupAssignment,
-  'workgroup.close': closeWorkgroup,
-  'authenticator.register': registerAuthenticator,
-  'authenticator.remove': removeAuthenticator,
-  'position.copy': copyPosition,
-  'position.edit': editPosition,
-  'position.manage-assignable': manageAssignable,
-  'request.raise': raiseRequest,
-  'request.open': openRequest,
-  'request.accept': acceptRequest,
-  'request.reject': rejectRequest,
-  'request.withdraw': withdrawRequest,
-  'batch.assignments': batchAssignments,
-  'assignment.manage-multiple': manageMultipleAssignments,
-};
-
-/** The handler of a command: the mapped type guarantees each takes its own command. */
-function handlerOf(command: Command) {
-  return handlers[command.type] as (
-    ctx: UseCaseContext,
-    command: Command,
-  ) => Promise<UseCaseOutcome<CommandResult>>;
-}
-
-/** Thrown inside a transaction to stop it when the policy refuses; never leaves the RA. */
-class Refused extends Error {
-  constructor(readonly decision: Decision) {
-    super('refused');
-  }
-}
-
-const reasonsOf = (decision: Decision) =>
-  decision.reasons.map((r) => ({ rule: r.rule, code: r.code, message: r.message }));
-
 /**
  * Creates the registration authority a host embeds: one use case per activity, each run
  * as parse, load, decide, transition, commit with the audit record (AUD-01), all or
  * nothing. Denials and bad input are audited too, and change nothing else.
  *
  * @throws VALIDATION when the pack is not valid, or card operations are set up (a
- * `certificateAuthority`) over a lasting store without a `keyVault` to keep card secrets in.
+ * `certificateAuthority`) over a lasting store without a `keyVault` to keep card secrets in,
+ * or a shared `unlockCodes` store is given without its `unlockCodeKey` (AUD-02).
  * @example
  * ```ts
  * const ra = createRegistrationAuthority({ store: memoryStore(), pack: dorsetPack });
@@ -403,139 +304,96 @@ export function createRegistrationAuthority(
     ]);
   }
 
-  const audit = (event: AuditEvent) =>
-    store.transaction((tx) => tx.audit.append(event)).then(() => undefined);
+  if (options.unlockCodeKey !== undefined && options.unlockCodeKey.length < 32) {
+    throw new ValidationError('registration authority options', [
+      { field: 'unlockCodeKey', message: 'the unlock code key must be at least 32 bytes (AUD-02)' },
+    ]);
+  }
+  if (options.unlockCodes !== undefined && options.unlockCodeKey === undefined) {
+    // A random key per RA would make codes sent by one server fail on every other.
+    throw new ValidationError('registration authority options', [
+      {
+        field: 'unlockCodeKey',
+        message:
+          'a shared unlockCodes store needs the unlockCodeKey every server uses (32 bytes you keep outside the database, AUD-02)',
+      },
+    ]);
+  }
+  const pipeline = createActivityPipeline({ store, pack, clock });
 
-  async function execute(
-    actorInput: string,
+  /** The audited activity of a command input: its type, or `unknown`. */
+  const typeOf = (input: unknown) => {
+    try {
+      const type = (input as { type?: unknown } | null | undefined)?.type;
+      return typeof type === 'string' && type.length > 0 ? type : 'unknown';
+    } catch {
+      return 'unknown'; // a getter or proxy that throws: the schema refuses it next
+    }
+  };
+
+  function execute(
+    actor: string,
     input: unknown,
     options: ExecuteOptions = {},
   ): Promise<CommandResult> {
-    const at: IsoDateTime = toIsoDateTime(clock());
-    const type =
-      typeof (input as { type?: unknown })?.type === 'string'
-        ? (input as { type: string }).type
-        : 'unknown';
-    const actorParse = uuidSchema.safeParse(actorInput);
-    const parsed = commandSchema.safeParse(input);
-    if (!actorParse.success || !parsed.success) {
-      const error = !actorParse.success
-        ? ValidationError.fromZod('actor', actorParse.error)
-        : ValidationError.fromZod(`command ${type}`, (parsed as { error: z.ZodError }).error);
-      await audit({
-        at,
-        actor: String(actorInput).slice(0, 64) || 'unknown',
-        activity: type.slice(0, 64),
-        target: '',
-        outcome: 'failed',
-        reasons: [{ rule: 'INPUT', code: 'VALIDATION', message: error.message.slice(0, 500) }],
-        details: { field: error.field },
-      });
-      throw error;
-    }
-    const actorUuid = actorParse.data as Uuid;
-    const command = parsed.data;
-    let decided: Decision | undefined;
-    try {
-      return await store.transaction(async (tx: StoreTx) => {
-        const actor = await loadActor(tx, actorUuid, pack);
-        decided = undefined;
-        const check: UseCaseContext['check'] = (activity, target, facts = {}, route) =>
-          decide({ pack, actor, activity, at, target, facts, ...(route ? { route } : {}) });
-        const ctx: UseCaseContext = {
-          tx,
-          pack,
-          actor,
-          actorUuid,
-          at,
-          today: dateOf(at),
-          check,
-          authorize(activity, target, facts = {}, route) {
-            const decision = check(activity, target, facts, route);
-            decided = decision;
-            if (!decision.allowed) throw new Refused(decision);
-            return decision;
-          },
-          progress: options.onProgress,
-        };
-        const outcome = await handlerOf(command)(ctx, command);
-        await tx.audit.append({
-          at,
-          actor: actorUuid,
+    const spec = { activity: typeOf(input), schema: commandSchema, actor, input };
+    return pipeline.runInTransaction(spec, async (ctx, command) => {
+      const outcome = await handlerOf(command)({ ...ctx, progress: options.onProgress }, command);
+      return {
+        result: outcome.result,
+        audit: {
           activity: command.type,
           target: outcome.target,
-          outcome: 'allowed',
-          reasons: reasonsOf(outcome.result.decision),
-          ...(outcome.requestId !== undefined ? { requestId: outcome.requestId } : {}),
+          decision: outcome.result.decision,
           details: outcome.details ?? {},
-        });
-        return outcome.result;
-      });
-    } catch (error) {
-      if (error instanceof Refused) {
-        await audit({
-          at,
-          actor: actorUuid,
-          activity: command.type,
-          target: '',
-          outcome: 'denied',
-          reasons: reasonsOf(error.decision),
-          details: {},
-        });
-        throw new PolicyDeniedError(error.decision);
-      }
-      if (error instanceof CareIdError && error.code !== 'STORE_UNAVAILABLE') {
-        await audit({
-          at,
-          actor: actorUuid,
-          activity: command.type,
-          target: '',
-          outcome: 'failed',
-          reasons: [
-            ...(decided ? reasonsOf(decided) : []),
-            { rule: 'OUTCOME', code: error.code, message: error.message.slice(0, 500) },
-          ],
-          details: {},
-        });
-      }
-      throw error;
-    }
+          ...(outcome.requestId !== undefined ? { requestId: outcome.requestId } : {}),
+        },
+      };
+    });
   }
 
-  const listContext = { store, pack, clock, audit };
-  const reader = createReader({ store, pack, clock });
+  /**
+   * The dry run: the command's use case runs to its decision in a transaction that is then
+   * rolled back, so the decision is the one `execute` would reach on the same records and
+   * nothing is written. Not audited: a front end asks it for every button it draws.
+   */
+  const check = (actor: string, input: unknown): Promise<Decision> =>
+    pipeline.dryRun(
+      { activity: typeOf(input), schema: commandSchema, actor, input },
+      async (ctx, command) => (await handlerOf(command)(ctx, command)).result.decision,
+    );
 
-  const run =
-    <T extends CommandType>(type: T) =>
-    (actor: string, input: object) =>
-      execute(actor, { ...input, type }) as Promise<CommandResults[T]>;
+  async function whatCanFor(
+    actorInput: string,
+    target: TargetInput = {},
+    options: ActorCapabilityOptions = {},
+  ): Promise<readonly Capability[]> {
+    const actorUuid = parseWith(uuidSchema, actorInput, 'actor') as Uuid;
+    const at = options.at ?? pipeline.now();
+    const actor = await store.transaction((tx) => loadActor(tx, actorUuid, pack));
+    return whatCan(actor, target, {
+      pack,
+      at,
+      ...(options.facts !== undefined ? { facts: options.facts } : {}),
+      ...(options.activities !== undefined ? { activities: options.activities } : {}),
+    });
+  }
+
+  const facade = commandFacade(execute);
+  const reader = createReader(pipeline);
 
   return {
     pack,
     execute: ((actor: string, command: CommandInput, options?: ExecuteOptions) =>
       execute(actor, command, options)) as RegistrationAuthority['execute'],
-    users: {
-      create: run('user.create'),
-      close: run('user.close'),
-      reopen: run('user.reopen'),
-      changeOwnContact: run('user.change-own-contact'),
-      changeDetails: run('user.change-details'),
-    },
-    positions: {
-      create: run('position.create'),
-      close: run('position.close'),
-      copy: run('position.copy'),
-      edit: run('position.edit'),
-      manageAssignable: run('position.manage-assignable'),
-    },
+    check,
+    whatCan: whatCanFor,
+    users: facade.users,
+    positions: facade.positions,
     requests: {
-      raise: run('request.raise'),
-      open: run('request.open'),
-      accept: run('request.accept'),
-      reject: run('request.reject'),
-      withdraw: run('request.withdraw'),
-      list: (actor, query) => listRequests(listContext, actor, query),
-      receiveFromEsr: (records) => receiveEsrFeed(store, () => toIsoDateTime(clock()), records),
+      ...facade.requests,
+      list: (actor, query) => listRequests(pipeline, actor, query),
+      receiveFromEsr: (records) => receiveEsrFeed(store, pipeline.now, records),
     },
     batch: {
       preview: (actor, input) =>
@@ -551,23 +409,9 @@ export function createRegistrationAuthority(
           options,
         ) as Promise<BatchResult>,
     },
-    authenticators: {
-      register: run('authenticator.register'),
-      remove: run('authenticator.remove'),
-    },
-    workgroups: {
-      create: run('workgroup.create'),
-      assign: run('workgroup.assign'),
-      editDates: run('workgroup.edit-dates'),
-      remove: run('workgroup.remove'),
-      close: run('workgroup.close'),
-    },
-    assignments: {
-      assign: run('assignment.assign'),
-      editDates: run('assignment.edit-dates'),
-      remove: run('assignment.remove'),
-      manageMultiple: run('assignment.manage-multiple'),
-    },
+    authenticators: facade.authenticators,
+    workgroups: facade.workgroups,
+    assignments: facade.assignments,
     async accessOn(uuid, date) {
       const user = parseWith(uuidSchema, uuid, 'uuid') as Uuid;
       const on = parseWith(isoDateSchema, date, 'date') as IsoDate;
@@ -576,14 +420,13 @@ export function createRegistrationAuthority(
     queries: createQueries(reader),
     reports: createReports(reader),
     smartcards: createSmartcardOperations({
-      store,
-      pack,
-      clock,
+      pipeline,
       certificateAuthority: options.certificateAuthority,
       keyVault: options.keyVault ?? aesGcmKeyVault({ key: new Uint8Array(randomBytes(32)) }),
       notifier: options.notifier,
       upnDomain: options.upnDomain ?? 'nhs.net',
       unlockCodes: options.unlockCodes,
+      unlockCodeKey: options.unlockCodeKey ?? new Uint8Array(randomBytes(32)),
     }),
   };
 }

@@ -6,7 +6,7 @@ import type { Uuid } from '../domain/uuid.js';
 import { CareIdError } from '../errors/care-id-error.js';
 import { accessChangingActivities } from '../policy/conditions.js';
 import type { ActivityId } from '../policy/matrix.js';
-import type { CommandInput } from '../ra/commands.js';
+import type { CommandInput } from '../ra/command-catalogue.js';
 import type { RegistrationAuthority } from '../ra/registration-authority.js';
 import type { SeedData } from '../ra/seed.js';
 import { seedAssignment, seedOrganisation, seedPosition, seedUser } from '../ra/seed-records.js';

@@ -9,8 +9,10 @@ import {
   INS_GET_CHALLENGE,
   SHORT_MAX_NE,
   SW_AUTH_BLOCKED,
+  SW_INS_NOT_SUPPORTED,
   SW_SUCCESS,
   SW_WRONG_DATA,
+  SW_WRONG_P1P2,
 } from '../apdu/iso7816.js';
 import { expectSuccess, statusError, triesLeftOf } from '../apdu/status.js';
 import { decodeTlv, encodeTlv, findTlv, requireTlv } from '../apdu/tlv.js';
@@ -43,6 +45,7 @@ import {
   RSA_2048_BYTES,
   SELECT_P1_BY_AID,
   SELECT_P2,
+  VERIFY_P1_RESET,
   VendorIns,
 } from './constants.js';
 import { checkManagementKey, managementCipher } from './management-key.js';
@@ -372,6 +375,27 @@ export class PivSession {
     if (response.sw !== SW_SUCCESS) return undefined;
     const retries = findTlv(decodeTlv(response.data), METADATA_RETRIES);
     return retries === undefined || retries.length !== 2 ? undefined : retries[1];
+  }
+
+  /**
+   * Resets the PIN's security status (VERIFY with P1 FF, SP 800-73-4 Part 2 §3.2.1): the
+   * PIN must be verified again before a PIN-protected key or object is used (CARD-12).
+   * One APDU. `false` when the card does not know the reset (a pre-800-73-4 card answers
+   * wrong P1-P2): only a card reset clears its status then.
+   *
+   * @throws CARD_REMOVED, CARD_TRANSPORT; CARD_STATUS on another unexpected answer.
+   * @example
+   * ```ts
+   * await piv.resetPinStatus(); // before handing the card back
+   * ```
+   */
+  async resetPinStatus(): Promise<boolean> {
+    const { sw } = await this.transceiver.send(
+      commandApdu(CLA_INTERINDUSTRY, PivIns.VERIFY, VERIFY_P1_RESET, PivKeyRef.PIN),
+    );
+    if (sw === SW_SUCCESS) return true;
+    if (sw === SW_WRONG_P1P2 || sw === SW_INS_NOT_SUPPORTED) return false;
+    throw statusError(sw, 'VERIFY PIN (reset)') ?? new CardProtocolError('unreachable');
   }
 
   /**

@@ -15,11 +15,111 @@ function assertNotCancelled(card: Smartcard, what: string): void {
 }
 
 /**
- * CARD-01: a blank card from stock is issued to its holder; a replacement is issued locked
- * (CARD-10) for the holder to unlock in person. Its certificate is the CA's record, linked
- * to the card by the caller.
+ * CARD-01: whether a card may be issued to `holder`: blank stock, or a card reserved for
+ * (or left flagged by a failed issue to) the same holder, or to nobody yet.
  *
- * @throws INVALID_TRANSITION when the card is not blank stock.
+ * @throws INVALID_TRANSITION when the card is neither.
+ * @example
+ * ```ts
+ * assertIssuable(card, holder) // before the card is touched
+ * ```
+ */
+export function assertIssuable(card: Smartcard, holder: Uuid): void {
+  assertNotCancelled(card, 'issued');
+  const reservedForHolder =
+    card.status === 'needs-repair' && (card.holder === undefined || card.holder === holder);
+  if (card.status !== 'stock' && !reservedForHolder) {
+    throw new InvalidTransitionError(
+      'CARD-01',
+      `Card ${card.serial} is ${card.status}, not blank stock`,
+    );
+  }
+}
+
+/** What a card is reserved for while careid writes to it (see {@link reserveCard}). */
+export type CardReservation =
+  | { readonly operation: 'issue'; readonly holder: Uuid }
+  | { readonly operation: 'repair'; readonly holder: Uuid }
+  | { readonly operation: 'renewal' };
+
+/**
+ * CARD-01/05/08: the card is reserved before careid writes to it (issue, repair, renewal):
+ * it is `needs-repair` with its (future) holder until the write is finalised, so a crash
+ * mid-write leaves it flagged for an RA, never looking issued. Finalise with
+ * {@link issueCard}, {@link repairCard} or {@link renewCard} (`reserved: true`); give it
+ * back untouched with {@link releaseCard}.
+ *
+ * @throws INVALID_TRANSITION when the card is cancelled; for an issue, when it is not
+ * issuable to the holder (CARD-01); for a repair, when the holder is not the card's
+ * (CARD-08); for a renewal, when it is in stock (CARD-05).
+ * @example
+ * ```ts
+ * reserveCard(card, { operation: 'issue', holder })
+ * ```
+ */
+export function reserveCard(card: Smartcard, reservation: CardReservation): Transition<Smartcard> {
+  assertNotCancelled(card, reservation.operation === 'issue' ? 'issued' : 'written to');
+  if (reservation.operation === 'issue') assertIssuable(card, reservation.holder);
+  if (reservation.operation === 'repair' && card.holder !== reservation.holder) {
+    throw new InvalidTransitionError(
+      'CARD-08',
+      `Card ${card.serial} is not held by ${reservation.holder}; repair keeps the holder`,
+    );
+  }
+  if (reservation.operation === 'renewal' && card.status === 'stock') {
+    throw new InvalidTransitionError('CARD-05', `Card ${card.serial} is blank stock`);
+  }
+  const holder = reservation.operation === 'renewal' ? card.holder : reservation.holder;
+  const state = produce(card, (draft) => {
+    draft.status = 'needs-repair';
+    if (holder !== undefined) draft.holder = holder;
+  });
+  return {
+    state,
+    events: [
+      {
+        type: 'card.reserved',
+        serial: card.serial,
+        operation: reservation.operation,
+        ...(holder !== undefined ? { holder } : {}),
+      },
+    ],
+  };
+}
+
+/**
+ * A reservation given back because nothing was written to the card (a renewal stopped
+ * before the card's key changed): the card returns to the state it had.
+ *
+ * @throws INVALID_TRANSITION when the card is not reserved (`needs-repair`), or `status` is
+ * not a state a written card can have been in.
+ * @example
+ * ```ts
+ * releaseCard(reserved, 'issued')
+ * ```
+ */
+export function releaseCard(
+  card: Smartcard,
+  status: 'issued' | 'locked' | 'needs-repair',
+): Transition<Smartcard> {
+  if (card.status !== 'needs-repair') {
+    throw new InvalidTransitionError(
+      'CARD-05',
+      `Card ${card.serial} is ${card.status}, not reserved`,
+    );
+  }
+  const state = produce(card, (draft) => {
+    draft.status = status;
+  });
+  return { state, events: [{ type: 'card.released', serial: card.serial, status }] };
+}
+
+/**
+ * CARD-01: a blank card from stock, or one reserved for the holder ({@link reserveCard}),
+ * is issued to its holder; a replacement is issued locked (CARD-10) for the holder to
+ * unlock in person. Its certificate is the CA's record, linked to the card by the caller.
+ *
+ * @throws INVALID_TRANSITION when the card is not blank stock nor reserved for the holder.
  * @example
  * ```ts
  * issueCard(card, { holder, at, locked: false })
@@ -34,13 +134,7 @@ export function issueCard(
     readonly replaces?: Smartcard['serial'];
   },
 ): Transition<Smartcard> {
-  assertNotCancelled(card, 'issued');
-  if (card.status !== 'stock') {
-    throw new InvalidTransitionError(
-      'CARD-01',
-      `Card ${card.serial} is ${card.status}, not blank stock`,
-    );
-  }
+  assertIssuable(card, input.holder);
   const locked = input.locked ?? false;
   const state = produce(card, (draft) => {
     draft.status = locked ? 'locked' : 'issued';
@@ -104,9 +198,11 @@ export function unlockCard(card: Smartcard): Transition<Smartcard> {
 /**
  * CARD-05/06: a new certificate replaces the active ones, which the caller supersedes in
  * the certificates repository and names here for the event; the renewal counts go up
- * (self-renewals separately, CARD-05).
+ * (self-renewals separately, CARD-05). A card reserved for the renewal ({@link reserveCard},
+ * `reserved: true`) comes back issued: its holder's passcode was verified to renew it.
  *
- * @throws INVALID_TRANSITION when the card is cancelled, in stock, or needs repair.
+ * @throws INVALID_TRANSITION when the card is cancelled, in stock, or needs repair (unless
+ * reserved for this renewal); when `reserved` is set and the card is not reserved.
  * @example
  * ```ts
  * renewCard(card, { self: true, supersededCertificates: ['0a1b'] })
@@ -114,16 +210,27 @@ export function unlockCard(card: Smartcard): Transition<Smartcard> {
  */
 export function renewCard(
   card: Smartcard,
-  input: { readonly self: boolean; readonly supersededCertificates: readonly string[] },
+  input: {
+    readonly self: boolean;
+    readonly supersededCertificates: readonly string[];
+    /** The card was reserved for this renewal with {@link reserveCard}. */
+    readonly reserved?: boolean;
+  },
 ): Transition<Smartcard> {
   assertNotCancelled(card, 'renewed');
-  if (card.status !== 'issued' && card.status !== 'locked') {
+  const renewable = input.reserved
+    ? card.status === 'needs-repair'
+    : card.status === 'issued' || card.status === 'locked';
+  if (!renewable) {
     throw new InvalidTransitionError(
       'CARD-05',
-      `Card ${card.serial} is ${card.status}; only an issued card renews`,
+      input.reserved
+        ? `Card ${card.serial} is ${card.status}, not reserved for its renewal`
+        : `Card ${card.serial} is ${card.status}; only an issued card renews`,
     );
   }
   const state = produce(card, (draft) => {
+    if (input.reserved) draft.status = 'issued';
     draft.renewalCount += 1;
     if (input.self) draft.selfRenewalCount += 1;
   });

@@ -11,6 +11,7 @@ import type { CardSerial, Smartcard } from '../smartcard.js';
 import type { ContactDetails, EsrMasteredField, PersonName, UserProfile } from '../user.js';
 import type { Uuid } from '../uuid.js';
 import { endOrRemoveAssignment } from './assignment.js';
+import { removeAuthenticator } from './authenticator.js';
 import { cancelCard } from './card.js';
 import { closeRequest } from './request.js';
 
@@ -184,13 +185,9 @@ export function closeProfile(
             }),
           ),
     ),
-    authenticators: world.authenticators.map((a) => {
-      if (a.removed) return a;
-      events.push({ type: 'authenticator.removed', id: a.id });
-      return produce(a, (draft) => {
-        draft.removed = { at: context.at, by: context.by };
-      });
-    }),
+    authenticators: world.authenticators.map((a) =>
+      a.removed ? a : collect(removeAuthenticator(a, { by: context.by, at: context.at })),
+    ),
   };
   return { state, events };
 }

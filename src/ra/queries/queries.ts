@@ -103,7 +103,7 @@ const typeOf = (input: unknown) =>
  *
  * @example
  * ```ts
- * const queries = createQueries(createReader({ store, pack, clock }));
+ * const queries = createQueries(createReader(createActivityPipeline({ store, pack, clock })));
  * await queries.findUsers(agent, { name: { family: 'Riv' } });
  * ```
  */

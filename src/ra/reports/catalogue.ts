@@ -7,7 +7,7 @@ import { odsCodeSchema } from '../../domain/ods-code.js';
 import { overdueLeaverAssignments, pharmaciesShortOfSponsors } from '../../domain/oversight.js';
 import type { Position } from '../../domain/position.js';
 import { requestKinds, requestStates } from '../../domain/request.js';
-import { cardSeries } from '../../domain/smartcard.js';
+import { cardSeries, cardStatuses } from '../../domain/smartcard.js';
 import type { Uuid } from '../../domain/uuid.js';
 import { rolesOfPosition } from '../../policy/position-roles.js';
 import type { RaRole } from '../../policy/roles.js';
@@ -142,13 +142,16 @@ const cardTypes = defineReport({
   id: 'card-types',
   title: 'Smartcards and authenticators by type',
   category: 'smartcard',
-  rules: ['REP-01', 'AUTH-01', 'AUTH-02'],
+  rules: ['REP-01', 'AUTH-01', 'AUTH-02', 'CARD-02'],
   filters: z.strictObject({
     type: z.enum(['smartcard', ...authenticatorKinds]).optional(),
+    /** CARD-02: only smartcards in this state (locked cards, cards needing repair). */
+    status: z.enum(cardStatuses).optional(),
     organisation,
   }),
   filterHelp: {
     type: `smartcard or an authenticator kind (${authenticatorKinds.join(', ')})`,
+    status: `only smartcards in this state (${cardStatuses.join(', ')})`,
     organisation: ORGANISATION_HELP,
   },
   columns: [
@@ -165,6 +168,7 @@ const cardTypes = defineReport({
       const rows: CardTypeRow[] = [];
       if (f.type === undefined || f.type === 'smartcard') {
         for (const card of await tx.smartcards.byHolder(a.user)) {
+          if (f.status !== undefined && card.status !== f.status) continue;
           rows.push({
             organisation: org,
             user: a.user,
@@ -175,7 +179,7 @@ const cardTypes = defineReport({
           });
         }
       }
-      if (f.type !== 'smartcard') {
+      if (f.type !== 'smartcard' && f.status === undefined) {
         for (const auth of await tx.authenticators.byUser(a.user)) {
           if (auth.removed !== undefined || (f.type !== undefined && auth.kind !== f.type))
             continue;

@@ -201,7 +201,7 @@ function summaryOf(r: ReportDefinition<z.ZodType, object>): ReportSummary {
  *
  * @example
  * ```ts
- * const reports = createReports(createReader({ store, pack, clock }));
+ * const reports = createReports(createReader(createActivityPipeline({ store, pack, clock })));
  * for await (const chunk of await reports.export(agent, { report: 'cards-expiring', filters: { days: 30 } })) out.write(chunk);
  * ```
  */

@@ -3,8 +3,8 @@ import { cancelCard } from '../../domain/transitions/card.js';
 import { revocationReasonForCard } from '../../pki/revocation-reason.js';
 import { cancelCardCommandSchema } from './commands.js';
 import { allowedEvent, type Begun, type SmartcardContext } from './context.js';
-import type { SmartcardResult } from './lifecycle.js';
 import { decideOnCard, runCommand, serialOf } from './operation.js';
+import type { SmartcardResult } from './types.js';
 
 /**
  * CARD-10: cancels a card with a reason (see {@link SmartcardOperations.cancel}).

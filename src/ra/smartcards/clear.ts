@@ -1,9 +1,9 @@
 import { clearCard, flagForRepair } from '../../domain/transitions/card.js';
 import { clearCardCommandSchema } from './commands.js';
 import { allowedEvent, type SmartcardContext } from './context.js';
-import type { SmartcardResult } from './lifecycle.js';
 import { decideOnCard, runOnCard } from './operation.js';
 import type { CardReader } from './ports.js';
+import type { SmartcardResult } from './types.js';
 
 /**
  * CARD-09: revokes, wipes, back to stock (see {@link SmartcardOperations.clear}).

@@ -1,29 +1,29 @@
-import { createHash } from 'node:crypto';
-import type { z } from 'zod';
+import { createHmac } from 'node:crypto';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
-import { InvalidTransitionError } from '../../domain/errors.js';
-import { passcodeProblem } from '../../domain/passcode.js';
 import type { CardSerial, Smartcard } from '../../domain/smartcard.js';
+import { lockCard } from '../../domain/transitions/card.js';
 import type { UserProfile } from '../../domain/user.js';
 import type { Uuid } from '../../domain/uuid.js';
-import { uuidSchema } from '../../domain/uuid.js';
 import { CareIdError } from '../../errors/care-id-error.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { CertificateAuthority, IssuedCertificate } from '../../pki/certificate-authority.js';
 import type { RevocationReason } from '../../pki/revocation-reason.js';
-import { decide } from '../../policy/decide.js';
 import type { Decision } from '../../policy/engine.js';
-import type { FactsInput, TargetInput } from '../../policy/input.js';
-import type { ActivityId } from '../../policy/matrix.js';
-import { PolicyDeniedError } from '../../policy/policy-denied-error.js';
+import type { TargetInput } from '../../policy/input.js';
 import { NotFoundError } from '../../storage/errors.js';
 import type { StoreTx } from '../../storage/ports.js';
 import type { CertificateRecord } from '../../storage/records.js';
-import { allAssignmentsOf, loadActor, organisationPath } from '../context.js';
+import {
+  type Attempt,
+  outcomeOf,
+  allowedEvent as pipelineAllowedEvent,
+  reasonsOf,
+} from '../activity.js';
+import { allAssignmentsOf, organisationPath } from '../context.js';
 import { type OpenCard, openCard } from './card-steps.js';
-import type { SmartcardDependencies } from './lifecycle.js';
 import type { CardReader } from './ports.js';
+import type { SmartcardDependencies } from './types.js';
 import { memoryUnlockCodes } from './unlock-codes.js';
 
 /** CARD-03: a self-service code lasts 15 minutes. */
@@ -35,20 +35,15 @@ export const CODE_DIGITS = 6;
 /** Later than any certificate's `notAfter`: lists every active certificate. */
 export const END_OF_TIME = '9999-12-31T23:59:59.999Z' as IsoDateTime;
 
-/** A parsed command, with when and by whom. */
-export interface Begun<C> {
-  readonly at: IsoDateTime;
-  readonly actor: Uuid;
-  readonly command: C;
-}
+/** A card operation's attempt: its parsed command, when and by whom (see the activity pipeline). */
+export type Begun<C> = Attempt<C>;
 
-/** The reasons of a decision as the audit log keeps them. */
-export const reasonsOf = (decision: Decision) =>
-  decision.reasons.map((r) => ({ rule: r.rule, code: r.code, message: r.message }));
+export { reasonsOf };
 
 /**
  * The audit record of an allowed step of a card operation: by the actor, with the reasons
- * that allowed it; at `begun.at` unless the step happened later.
+ * that allowed it; at `begun.at` unless the step happened later. The pipeline's
+ * `allowedEvent`, positionally.
  *
  * @example
  * ```ts
@@ -63,19 +58,21 @@ export function allowedEvent(
   details: AuditEvent['details'],
   at: IsoDateTime = begun.at,
 ): AuditEvent {
-  return {
-    at,
-    actor: begun.actor,
-    activity,
-    target,
-    outcome: 'allowed',
-    reasons: reasonsOf(decision),
-    details,
-  };
+  return pipelineAllowedEvent(begun, { activity, target, decision, details, at });
 }
 
-/** SHA-256, hex. */
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/**
+ * AUD-02: what is kept of a one-time code: HMAC-SHA-256 (hex) of `<uuid>:<serial>:<code>`
+ * under the server's key, so the stored value alone cannot be brute-forced (a 6-digit
+ * code's unkeyed hash falls in seconds).
+ *
+ * @example
+ * ```ts
+ * const digest = codeDigest(key, uuid, serial, code);
+ * ```
+ */
+export const codeDigest = (key: Uint8Array, uuid: string, serial: string, code: string) =>
+  createHmac('sha256', key).update(`${uuid}:${serial}:${code}`).digest('hex');
 
 /** The earliest `notAfter` of the active certificates, as a date. */
 export function expiryOf(certificates: readonly CertificateRecord[]) {
@@ -91,8 +88,9 @@ export function expiryOf(certificates: readonly CertificateRecord[]) {
 export type SmartcardContext = ReturnType<typeof createSmartcardContext>;
 
 /**
- * The shared steps of the smartcard operations over the RA's dependencies: parse (audited),
- * decide, refuse (audited), load targets, revoke in a transaction, open the card, compensate.
+ * The shared steps of the smartcard operations over the RA's dependencies (parsing,
+ * deciding and auditing outcomes are the activity pipeline's): load targets, revoke in a
+ * transaction, open the card, compensate.
  *
  * @example
  * ```ts
@@ -100,9 +98,13 @@ export type SmartcardContext = ReturnType<typeof createSmartcardContext>;
  * ```
  */
 export function createSmartcardContext(deps: SmartcardDependencies) {
-  const { store, pack, clock, keyVault } = deps;
+  const { pipeline, keyVault } = deps;
+  const { store, pack, clock, now, audit } = pipeline;
   const codes = deps.unlockCodes ?? memoryUnlockCodes();
-  const now = () => toIsoDateTime(clock());
+  const codeKey = deps.unlockCodeKey;
+  /** AUD-02: the keyed digest a pending code is kept as. */
+  const digestOf = (uuid: string, serial: string, code: string) =>
+    codeDigest(codeKey, uuid, serial, code);
 
   function requireCa(): CertificateAuthority {
     if (deps.certificateAuthority === undefined) {
@@ -114,101 +116,6 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
       ]);
     }
     return deps.certificateAuthority;
-  }
-
-  const audit = (event: AuditEvent) =>
-    store.transaction((tx) => tx.audit.append(event)).then(() => undefined);
-
-  /** Audits without letting an unreachable store hide the error being reported. */
-  const auditQuietly = (event: AuditEvent) => audit(event).catch(() => undefined);
-
-  async function begin<S extends z.ZodType>(
-    activity: string,
-    actorInput: string,
-    schema: S,
-    input: unknown,
-    passcodes: readonly string[] = [],
-  ): Promise<Begun<z.output<S>>> {
-    const at = now();
-    const actor = uuidSchema.safeParse(actorInput);
-    const parsed = schema.safeParse(input);
-    let error: ValidationError | undefined;
-    if (!actor.success) error = ValidationError.fromZod('actor', actor.error);
-    else if (!parsed.success) error = ValidationError.fromZod(`command ${activity}`, parsed.error);
-    else {
-      for (const field of passcodes) {
-        const value = (parsed.data as Record<string, unknown>)[field];
-        const problem =
-          typeof value === 'string' ? passcodeProblem(value, pack.passcode) : undefined;
-        if (problem !== undefined) {
-          error = new ValidationError(`command ${activity}`, [
-            { field, message: `${problem} (CARD-02)` },
-          ]);
-          break;
-        }
-      }
-    }
-    if (error !== undefined) {
-      await audit({
-        at,
-        actor: String(actorInput).slice(0, 64) || 'unknown',
-        activity,
-        target: '',
-        outcome: 'failed',
-        reasons: [{ rule: 'INPUT', code: 'VALIDATION', message: error.message.slice(0, 500) }],
-        details: { field: error.field },
-      });
-      throw error;
-    }
-    return { at, actor: actor.data as Uuid, command: parsed.data as z.output<S> };
-  }
-
-  async function decideIn(
-    tx: StoreTx,
-    actor: Uuid,
-    activity: ActivityId,
-    at: IsoDateTime,
-    target: TargetInput,
-    facts: FactsInput,
-  ): Promise<Decision> {
-    return decide({ pack, actor: await loadActor(tx, actor, pack), activity, at, target, facts });
-  }
-
-  async function refuse(
-    begun: Begun<unknown>,
-    activity: string,
-    target: string,
-    decision: Decision,
-  ): Promise<never> {
-    await audit({
-      at: begun.at,
-      actor: begun.actor,
-      activity,
-      target,
-      outcome: 'denied',
-      reasons: reasonsOf(decision),
-      details: {},
-    });
-    throw new PolicyDeniedError(decision);
-  }
-
-  async function failed(
-    begun: Begun<unknown>,
-    activity: string,
-    target: string,
-    error: unknown,
-    details: AuditEvent['details'] = {},
-  ): Promise<void> {
-    const code = error instanceof CareIdError ? error.code : 'UNEXPECTED';
-    await auditQuietly({
-      at: now(),
-      actor: begun.actor,
-      activity,
-      target,
-      outcome: 'failed',
-      reasons: [{ rule: 'OUTCOME', code, message: messageOf(error) }],
-      details,
-    });
   }
 
   async function userTarget(tx: StoreTx, user: UserProfile): Promise<TargetInput> {
@@ -264,6 +171,50 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
     return revoked;
   }
 
+  /**
+   * CARD-12: after a card operation failed on the PIN (wrong or blocked), reads the retry
+   * counter (one APDU, no try spent); a blocked PIN makes an issued card's record locked
+   * (the domain's `lockCard`), with its audit record, so the store says what the card is.
+   */
+  async function recordPinBlocked(
+    begun: Begun<unknown>,
+    activity: string,
+    card: OpenCard,
+    error: unknown,
+  ): Promise<void> {
+    const code = error instanceof CareIdError ? error.code : undefined;
+    if (code !== 'CARD_BLOCKED' && code !== 'CARD_PIN_INCORRECT') return;
+    const blocked = await card.piv.pinStatus().then(
+      (status) => status.triesLeft === 0,
+      () => false,
+    );
+    if (!blocked) return;
+    await store
+      .transaction(async (tx) => {
+        const record = await tx.smartcards.get(card.serial);
+        if (record?.status !== 'issued') return;
+        const { state, events } = lockCard(record);
+        await tx.smartcards.update(state);
+        await tx.audit.append({
+          at: now(),
+          actor: begun.actor,
+          activity: 'smartcard.lock',
+          target: card.serial,
+          outcome: 'allowed',
+          reasons: [
+            {
+              rule: 'CARD-02',
+              code: 'PIN_BLOCKED',
+              message:
+                'The card answered that its passcode is blocked; its record now says locked (CARD-12)',
+            },
+          ],
+          details: { events: events.map((e) => e.type), during: activity },
+        });
+      })
+      .catch(() => undefined);
+  }
+
   async function withCard<T>(reader: CardReader, fn: (card: OpenCard) => Promise<T>): Promise<T> {
     const card = await openCard(reader);
     try {
@@ -291,67 +242,36 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
     notAfter: toIsoDateTime(issued.notAfter),
   });
 
-  /** Card operations that end in one finalising transaction; failures are audited. */
-  async function guarded<T>(
-    begun: Begun<unknown>,
-    activity: string,
-    target: () => string,
-    fn: () => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error instanceof PolicyDeniedError)) await failed(begun, activity, target(), error);
-      throw error;
-    }
-  }
-
   return {
     deps,
+    pipeline,
     store,
     pack,
     clock,
     keyVault,
     codes,
+    digestOf,
     now,
     requireCa,
     audit,
-    auditQuietly,
-    begin,
-    decideIn,
-    refuse,
-    failed,
     userTarget,
     cardTarget,
     mustGetCard,
     mustGetUser,
     revokeActive,
     withCard,
+    recordPinBlocked,
     revokeOrphan,
     certificateOf,
-    guarded,
   };
 }
 
-/** CARD-01: blank stock, or a card a failed issue to the same holder left flagged. */
-export function assertIssuable(record: Smartcard, holder: Uuid): void {
-  const leftByFailedIssue =
-    record.status === 'needs-repair' && (record.holder === undefined || record.holder === holder);
-  if (record.status !== 'stock' && !leftByFailedIssue) {
-    throw new InvalidTransitionError(
-      'CARD-01',
-      `Card ${record.serial} is ${record.status}, not blank stock`,
-    );
-  }
-}
-
+/** An error's code for the audit log: careid's code, or UNEXPECTED. */
 export function codeOf(error: unknown): string {
-  return error instanceof CareIdError ? error.code : 'UNEXPECTED';
+  return outcomeOf(error).code;
 }
 
 /** An error's message for the audit log; careid's messages never carry secrets (AUD-02). */
 export function messageOf(error: unknown): string {
-  return error instanceof CareIdError
-    ? error.message.slice(0, 500)
-    : 'an unexpected error (see the application log)';
+  return outcomeOf(error).message;
 }

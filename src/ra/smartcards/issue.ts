@@ -1,12 +1,13 @@
 import { InvalidTransitionError } from '../../domain/errors.js';
+import { assertIssuable } from '../../domain/transitions/card.js';
 import type { Uuid } from '../../domain/uuid.js';
 import { cancelIn } from './cancel.js';
 import { issueCardCommandSchema, replaceCardCommandSchema } from './commands.js';
-import { assertIssuable, type SmartcardContext } from './context.js';
-import type { CardCallOptions, SmartcardResult } from './lifecycle.js';
+import type { SmartcardContext } from './context.js';
 import { decideOnCard, runCommand, runOnCard, serialOf } from './operation.js';
 import { personalise } from './personalise.js';
 import type { CardReader } from './ports.js';
+import type { CardCallOptions, SmartcardResult } from './types.js';
 
 /**
  * CARD-01/02/11: issues the blank card in the reader (see {@link SmartcardOperations.issue}).

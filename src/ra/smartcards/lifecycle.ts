@@ -1,212 +1,26 @@
-import type { z } from 'zod';
-import type { IsoDateTime } from '../../domain/dates.js';
-import type { Smartcard } from '../../domain/smartcard.js';
-import type { CertificateAuthority } from '../../pki/certificate-authority.js';
-import type { Decision } from '../../policy/engine.js';
-import type { RulePack } from '../../policy/packs/schema.js';
-import type { Store } from '../../storage/ports.js';
 import { cancel } from './cancel.js';
 import { clear } from './clear.js';
-import type {
-  cancelCardCommandSchema,
-  clearCardCommandSchema,
-  issueCardCommandSchema,
-  reconcileCardsCommandSchema,
-  renewCardCommandSchema,
-  repairCardCommandSchema,
-  replaceCardCommandSchema,
-  selfUnlockConfirmCommandSchema,
-  selfUnlockRequestCommandSchema,
-  stockCardCommandSchema,
-  unlockCardCommandSchema,
-} from './commands.js';
 import { createSmartcardContext } from './context.js';
 import { issue, replace } from './issue.js';
-import type { CardReader, KeyVault, Notifier, UnlockCodeStore } from './ports.js';
 import { reconcile } from './reconcile.js';
 import { renew } from './renew.js';
 import { repair } from './repair.js';
 import { stock } from './stock.js';
+import type { SmartcardDependencies, SmartcardOperationsWithRecovery } from './types.js';
 import { confirmSelfUnlock, requestSelfUnlock, unlock } from './unlock.js';
 
-/** What a smartcard operation returns: the card record as stored and the decision that allowed it. */
-export interface SmartcardResult {
-  readonly type: string;
-  /** The card record as stored afterwards. */
-  readonly card: Smartcard;
-  /** The decision that allowed it (rule IDs and reasons). */
-  readonly decision: Decision;
-  /** The certificate the card now holds, when the operation issued one. */
-  readonly certificate?: {
-    readonly serial: string;
-    readonly notBefore: IsoDateTime;
-    readonly notAfter: IsoDateTime;
-  };
-  /** Certificates revoked by the operation, by serial. */
-  readonly revoked: readonly string[];
-  /** APDUs sent to the card (0 when no card was involved). */
-  readonly apdus: number;
-}
-
-/** What a self-service unlock request returns: where the code went and until when it works. */
-export interface SelfUnlockRequested {
-  readonly type: 'smartcard.self-unlock.request';
-  readonly channel: 'email' | 'mobile';
-  readonly expiresAt: IsoDateTime;
-  readonly decision: Decision;
-}
-
-/** What a reconciliation did: the certificates on no card it revoked. */
-export interface ReconcileResult {
-  readonly type: 'smartcard.reconcile';
-  /** Certificates revoked because no card holds them, by serial. */
-  readonly revoked: readonly string[];
-  readonly decision: Decision;
-}
-
-/** Options of one card operation call. */
-export interface CardCallOptions {
-  /** Called before each slow step (key generation, signing) with a sentence for a person. */
-  readonly progress?: (step: string) => void;
-}
+export type {
+  CardCallOptions,
+  ReconcileResult,
+  SelfUnlockRequested,
+  SmartcardDependencies,
+  SmartcardOperations,
+  SmartcardOperationsWithRecovery,
+  SmartcardResult,
+} from './types.js';
 
 /**
- * The smartcard operations of the RA (CARD-01..CARD-11): each reads the card in the reader
- * handed in, decides, reserves its record, runs the card and CA steps outside any store
- * transaction, then finalises the record with its audit record. A failed step is
- * compensated (a certificate on no card revoked, a card with no record wiped or flagged
- * for repair), audited, and thrown as the step's typed error.
- */
-export interface SmartcardOperations {
-  /**
-   * Takes the blank card in the reader into stock.
-   * @throws POLICY_DENIED, DUPLICATE (already in stock), CARD_*.
-   */
-  stock(
-    actor: string,
-    input: z.input<typeof stockCardCommandSchema>,
-    reader: CardReader,
-  ): Promise<SmartcardResult>;
-  /**
-   * CARD-01/02/11: issues the blank card in the reader to a present user who sets their passcode.
-   * @throws VALIDATION, POLICY_DENIED, NOT_FOUND, INVALID_TRANSITION, CARD_*, PKI_*, STORE_UNAVAILABLE, CONFLICT.
-   */
-  issue(
-    actor: string,
-    input: z.input<typeof issueCardCommandSchema>,
-    reader: CardReader,
-    options?: CardCallOptions,
-  ): Promise<SmartcardResult>;
-  /**
-   * CARD-03: RA unlock with the user present typing a new passcode (PUK from the vault).
-   * @throws VALIDATION, POLICY_DENIED, NOT_FOUND, INVALID_TRANSITION, CARD_*.
-   */
-  unlock(
-    actor: string,
-    input: z.input<typeof unlockCardCommandSchema>,
-    reader: CardReader,
-  ): Promise<SmartcardResult>;
-  /** CARD-03 self-service unlock. */
-  readonly selfUnlock: {
-    /**
-     * Sends a one-time code (15 minutes, single use) to the actor's verified email or mobile.
-     * @throws VALIDATION (no verified contact, no notifier), POLICY_DENIED (certificates expired, not the holder).
-     */
-    request(
-      actor: string,
-      input: z.input<typeof selfUnlockRequestCommandSchema>,
-    ): Promise<SelfUnlockRequested>;
-    /**
-     * Unlocks the actor's card in their reader with the code and a new passcode.
-     * @throws POLICY_DENIED (wrong, expired or used code), VALIDATION, CARD_*.
-     */
-    confirm(
-      actor: string,
-      input: z.input<typeof selfUnlockConfirmCommandSchema>,
-      reader: CardReader,
-    ): Promise<SmartcardResult>;
-  };
-  /**
-   * CARD-05/06/07: renews the certificate of the card in the reader (self, sponsor, LSA, RA).
-   * @throws VALIDATION, POLICY_DENIED, INVALID_TRANSITION, CARD_*, PKI_*.
-   */
-  renew(
-    actor: string,
-    input: z.input<typeof renewCardCommandSchema>,
-    reader: CardReader,
-    options?: CardCallOptions,
-  ): Promise<SmartcardResult>;
-  /**
-   * CARD-08: rewrites the card's identity and certificate for the same holder.
-   * @throws VALIDATION, POLICY_DENIED, INVALID_TRANSITION, CARD_*, PKI_*.
-   */
-  repair(
-    actor: string,
-    input: z.input<typeof repairCardCommandSchema>,
-    reader: CardReader,
-    options?: CardCallOptions,
-  ): Promise<SmartcardResult>;
-  /**
-   * CARD-09: revokes the card's certificates, wipes it and returns it to stock.
-   * @throws POLICY_DENIED, INVALID_TRANSITION (cancelled), CARD_*.
-   */
-  clear(
-    actor: string,
-    input: z.input<typeof clearCardCommandSchema>,
-    reader: CardReader,
-  ): Promise<SmartcardResult>;
-  /**
-   * CARD-10: cancels a card with a reason, revoking its certificates; no card needed.
-   * @throws VALIDATION, POLICY_DENIED, NOT_FOUND, INVALID_TRANSITION.
-   */
-  cancel(actor: string, input: z.input<typeof cancelCardCommandSchema>): Promise<SmartcardResult>;
-  /**
-   * CARD-10: cancels the old card and issues the blank one in the reader to the same holder, locked.
-   * @throws VALIDATION, POLICY_DENIED, NOT_FOUND, INVALID_TRANSITION, CARD_*, PKI_*.
-   */
-  replace(
-    actor: string,
-    input: z.input<typeof replaceCardCommandSchema>,
-    reader: CardReader,
-    options?: CardCallOptions,
-  ): Promise<SmartcardResult>;
-}
-
-/** The smartcard operations, with the recovery sweep a host runs after a crash. */
-export interface SmartcardOperationsWithRecovery extends SmartcardOperations {
-  /**
-   * ARCHITECTURE step 5 after a crash (when no compensation could run): revokes every
-   * active certificate that no card record holds, issued at least `olderThanMinutes` ago.
-   * Cards a crash left mid-operation stay flagged for repair (needs-repair) until an RA
-   * repairs, clears or re-issues them with the card present.
-   * @throws VALIDATION, POLICY_DENIED (RAM, RAA(A), RAA only), STORE_UNAVAILABLE.
-   */
-  reconcile(
-    actor: string,
-    input?: z.input<typeof reconcileCardsCommandSchema>,
-  ): Promise<ReconcileResult>;
-}
-
-/** What the smartcard operations are built from. */
-export interface SmartcardDependencies {
-  readonly store: Store;
-  readonly pack: RulePack;
-  readonly clock: () => Date;
-  /**
-   * The CA; its repository must be `storeCaRepository(store)` over the same store, so its
-   * records and the RA's are one: revocations written with a card's change are on the CRL.
-   */
-  readonly certificateAuthority: CertificateAuthority | undefined;
-  readonly keyVault: KeyVault;
-  readonly notifier: Notifier | undefined;
-  /** The domain of the UPN written into certificates (`<uuid>@<domain>`). */
-  readonly upnDomain: string;
-  /** Where pending self-service unlock codes wait (default: in memory). */
-  readonly unlockCodes?: UnlockCodeStore | undefined;
-}
-
-/**
- * Builds the smartcard operations over the RA's store, pack and clock, a CA, a key vault
+ * Builds the smartcard operations over the RA's activity pipeline, a CA, a key vault
  * and a notifier. The certificates repository is the one source of truth for certificate
  * status (the CA writes it through `storeCaRepository`); a card record's own
  * `certificates` list is left empty and the card's certificates are found with
@@ -214,7 +28,7 @@ export interface SmartcardDependencies {
  *
  * @example
  * ```ts
- * const smartcards = createSmartcardOperations({ store, pack, clock, certificateAuthority: ca, keyVault, notifier, upnDomain: 'nhs.net' });
+ * const smartcards = createSmartcardOperations({ pipeline, certificateAuthority: ca, keyVault, notifier, upnDomain: 'nhs.net' });
  * ```
  */
 export function createSmartcardOperations(

@@ -1,11 +1,14 @@
 import type { z } from 'zod';
 import { InvalidTransitionError } from '../../domain/errors.js';
+import { passcodeProblem } from '../../domain/passcode.js';
 import type { CardSerial, Smartcard } from '../../domain/smartcard.js';
 import type { UserProfile } from '../../domain/user.js';
 import type { Uuid } from '../../domain/uuid.js';
+import { ValidationError } from '../../errors/validation-error.js';
 import type { Decision } from '../../policy/engine.js';
 import type { FactsInput } from '../../policy/input.js';
 import type { ActivityId } from '../../policy/matrix.js';
+import { refuse } from '../activity.js';
 import type { OpenCard } from './card-steps.js';
 import type { Begun, SmartcardContext } from './context.js';
 import type { CardReader } from './ports.js';
@@ -25,10 +28,11 @@ export interface SmartcardCommand<S extends z.ZodType> {
 }
 
 /**
- * Every smartcard operation's frame: parse the actor and command (audited when invalid),
- * then run `body`, auditing any failure but a refusal (already audited) against `target`.
+ * Every smartcard operation's frame: the RA's activity pipeline, which parses the actor
+ * and command (with the new passcodes checked against the pack, CARD-02), runs `body` and
+ * audits its outcome (invalid, denied, failed) against `target`.
  *
- * @throws VALIDATION, and whatever `body` throws.
+ * @throws VALIDATION, POLICY_DENIED, and whatever `body` throws.
  * @example
  * ```ts
  * await runCommand(ctx, { activity, schema, actorInput, input }, (b) => b.command.serial, body);
@@ -41,13 +45,41 @@ export async function runCommand<S extends z.ZodType, T>(
   body: (begun: Begun<z.output<S>>) => Promise<T>,
 ): Promise<T> {
   const { activity, schema, actorInput, input, passcodes = [] } = command;
-  const begun = await ctx.begin(activity, actorInput, schema, input, passcodes);
-  return ctx.guarded(
-    begun,
-    activity,
-    () => target(begun),
-    () => body(begun),
+  let begun: Begun<z.output<S>> | undefined;
+  return ctx.pipeline.run(
+    {
+      activity,
+      schema,
+      actor: actorInput,
+      input,
+      validate: (parsed) => passcodeError(ctx, activity, parsed, passcodes),
+      target: () => (begun === undefined ? '' : target(begun)),
+    },
+    (attempt) => {
+      begun = attempt;
+      return body(attempt);
+    },
   );
+}
+
+/** CARD-02: the first new passcode the pack refuses, as a ValidationError naming its field. */
+function passcodeError(
+  ctx: SmartcardContext,
+  activity: string,
+  parsed: unknown,
+  passcodes: readonly string[],
+): ValidationError | undefined {
+  for (const field of passcodes) {
+    const value = (parsed as Record<string, unknown>)[field];
+    const problem =
+      typeof value === 'string' ? passcodeProblem(value, ctx.pack.passcode) : undefined;
+    if (problem !== undefined) {
+      return new ValidationError(`command ${activity}`, [
+        { field, message: `${problem} (CARD-02)` },
+      ]);
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -64,7 +96,8 @@ export const serialOf = (begun: Begun<{ readonly serial: string }>) =>
 
 /**
  * {@link runCommand} for an operation on the card in the reader: the card is open for
- * `body` and closed after it, and failures are audited against its serial.
+ * `body` and closed after it, and failures are audited against its serial; a failure on a
+ * blocked PIN records the card locked first (CARD-12).
  *
  * @throws VALIDATION, CARD_* (opening the card), and whatever `body` throws.
  * @example
@@ -84,9 +117,14 @@ export async function runOnCard<S extends z.ZodType, T>(
     command,
     () => serial,
     (begun) =>
-      ctx.withCard(reader, (card) => {
+      ctx.withCard(reader, async (card) => {
         serial = card.serial;
-        return body(begun, card);
+        try {
+          return await body(begun, card);
+        } catch (error) {
+          await ctx.recordPinBlocked(begun, command.activity, card, error);
+          throw error;
+        }
       }),
   );
 }
@@ -145,9 +183,9 @@ export async function decideOnCard(
   begun: Begun<unknown>,
   request: CardDecisionRequest,
 ): Promise<CardDecision<UserProfile | undefined>> {
-  const { store, decideIn, refuse, userTarget, cardTarget, mustGetCard, mustGetUser } = ctx;
+  const { userTarget, cardTarget, mustGetCard, mustGetUser } = ctx;
   const { activity, serial, facts, requireHolder } = request;
-  const decided = await store.transaction(async (tx) => {
+  const decided = await begun.inTransaction(async ({ tx, check }) => {
     const record = await mustGetCard(tx, serial);
     if (requireHolder !== undefined && record.holder === undefined) {
       const advice = requireHolder.advice === undefined ? '' : `; ${requireHolder.advice}`;
@@ -160,16 +198,13 @@ export async function decideOnCard(
         : request.user !== undefined || requireHolder !== undefined
           ? await mustGetUser(tx, uuid)
           : await tx.users.get(uuid);
-    const decision = await decideIn(
-      tx,
-      begun.actor,
+    const decision = check(
       activity,
-      begun.at,
       { ...(user ? await userTarget(tx, user) : {}), card: await cardTarget(tx, record) },
       facts,
     );
     return { record, user, decision };
   });
-  if (!decided.decision.allowed) return refuse(begun, activity, serial, decided.decision);
+  if (!decided.decision.allowed) refuse(decided.decision, { activity, target: serial });
   return decided;
 }

@@ -1,16 +1,15 @@
-import { produce } from 'immer';
 import { InvalidTransitionError } from '../../domain/errors.js';
 import type { CardSerial } from '../../domain/smartcard.js';
-import { clearCard, issueCard } from '../../domain/transitions/card.js';
+import { clearCard, issueCard, repairCard, reserveCard } from '../../domain/transitions/card.js';
 import type { UserProfile } from '../../domain/user.js';
 import type { IssuedCertificate } from '../../pki/certificate-authority.js';
 import { NotFoundError } from '../../storage/errors.js';
 import type { OpenCard } from './card-steps.js';
 import { certificateHolder, freshSecrets, personaliseCard, tryWipe } from './card-steps.js';
 import { allowedEvent, type Begun, codeOf, messageOf, type SmartcardContext } from './context.js';
-import type { SmartcardResult } from './lifecycle.js';
 import type { CardDecision } from './operation.js';
 import type { CardReader } from './ports.js';
+import type { SmartcardResult } from './types.js';
 
 /** What {@link personalise} is asked to do. */
 export interface PersonaliseRequest {
@@ -66,11 +65,11 @@ export async function personalise(
     const current = await mustGetCard(tx, serial);
     // CARD-08: repair rewrites the card, so the certificates it held are superseded now.
     reservedRevoked = p.repair ? await revokeActive(tx, serial, 'superseded', begun.at) : [];
-    const next = produce(current, (d) => {
-      d.status = 'needs-repair';
-      d.holder = holder.uuid;
+    const next = reserveCard(current, {
+      operation: p.repair ? 'repair' : 'issue',
+      holder: holder.uuid,
     });
-    const stored = await tx.smartcards.update(next);
+    const stored = await tx.smartcards.update(next.state);
     await tx.audit.append(
       allowedEvent(begun, p.activity, serial, decision, {
         step: 'reserved',
@@ -98,6 +97,8 @@ export async function personalise(
       },
       progress: p.progress ?? (() => undefined),
     });
+    // CARD-12: setting the passcode verified it; the holder's next use must verify again.
+    await card.piv.resetPinStatus();
     const done = issued as IssuedCertificate;
     const at = now();
     const stored = await store.transaction(async (tx) => {
@@ -109,15 +110,15 @@ export async function personalise(
         );
       }
       const locked = p.passcode === undefined;
-      const base = produce(current, (d) => {
-        d.status = 'stock';
-      });
-      const { state, events } = issueCard(base, {
-        holder: holder.uuid,
-        at,
-        locked,
-        ...(p.replaces ? { replaces: p.replaces } : {}),
-      });
+      // CARD-08: a repaired card keeps its issue date and counts; an issue starts them.
+      const { state, events } = p.repair
+        ? repairCard(current)
+        : issueCard(current, {
+            holder: holder.uuid,
+            at,
+            locked,
+            ...(p.replaces ? { replaces: p.replaces } : {}),
+          });
       const next = await tx.smartcards.update(state);
       const cert = await tx.certificates.get(done.serialHex);
       if (cert === undefined) throw new NotFoundError('certificate', done.serialHex);

@@ -102,7 +102,10 @@ export interface Notifier {
 export interface PendingUnlockCode {
   /** The card it unlocks. */
   readonly serial: string;
-  /** SHA-256 (hex) of `<uuid>:<serial>:<code>`. */
+  /**
+   * AUD-02: HMAC-SHA-256 (hex) of `<uuid>:<serial>:<code>` under the RA's `unlockCodeKey`:
+   * useless without the key, which never lives beside it.
+   */
   readonly digest: string;
   /** When it stops working, in milliseconds since the epoch (15 minutes after it was sent). */
   readonly expires: number;

@@ -1,8 +1,9 @@
 import { toIsoDateTime } from '../../domain/dates.js';
+import { refuse } from '../activity.js';
 import { reconcileCardsCommandSchema } from './commands.js';
 import { END_OF_TIME, reasonsOf, type SmartcardContext } from './context.js';
-import type { ReconcileResult } from './lifecycle.js';
 import { runCommand } from './operation.js';
+import type { ReconcileResult } from './types.js';
 
 /**
  * After a crash: revokes certificates on no card (see {@link SmartcardOperationsWithRecovery.reconcile}).
@@ -18,7 +19,7 @@ export async function reconcile(
   actorInput: string,
   input: unknown = {},
 ): Promise<ReconcileResult> {
-  const { store, clock, decideIn, refuse } = ctx;
+  const { store, clock } = ctx;
   const activity = 'smartcard.reconcile';
   const command = { activity, schema: reconcileCardsCommandSchema, actorInput, input };
   return runCommand(
@@ -26,10 +27,8 @@ export async function reconcile(
     command,
     () => '',
     async (begun) => {
-      const decision = await store.transaction((tx) =>
-        decideIn(tx, begun.actor, 'smartcard.clear', begun.at, {}, {}),
-      );
-      if (!decision.allowed) return refuse(begun, activity, '', decision);
+      const decision = await begun.inTransaction(async ({ check }) => check('smartcard.clear', {}));
+      if (!decision.allowed) refuse(decision, { activity });
       const cutoff = toIsoDateTime(
         new Date(clock().getTime() - begun.command.olderThanMinutes * 60_000),
       );

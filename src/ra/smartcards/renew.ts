@@ -1,16 +1,16 @@
-import { produce } from 'immer';
 import { InvalidTransitionError } from '../../domain/errors.js';
-import { flagForRepair, renewCard } from '../../domain/transitions/card.js';
+import { releaseCard, renewCard, reserveCard } from '../../domain/transitions/card.js';
 import type { IssuedCertificate } from '../../pki/certificate-authority.js';
 import { createCsr } from '../../pki/csr.js';
 import type { ActivityId } from '../../policy/matrix.js';
 import { NotFoundError } from '../../storage/errors.js';
+import { refuse } from '../activity.js';
 import { AUTH_SLOT, CARD_KEY, certificateHolder } from './card-steps.js';
 import { renewCardCommandSchema } from './commands.js';
 import { allowedEvent, codeOf, messageOf, type SmartcardContext } from './context.js';
-import type { CardCallOptions, SmartcardResult } from './lifecycle.js';
 import { runOnCard } from './operation.js';
 import type { CardReader } from './ports.js';
+import type { CardCallOptions, SmartcardResult } from './types.js';
 
 /**
  * CARD-05/06/07: renews the certificate of the card in the reader (see {@link SmartcardOperations.renew}).
@@ -34,8 +34,6 @@ export async function renew(
     keyVault,
     now,
     requireCa,
-    decideIn,
-    refuse,
     userTarget,
     cardTarget,
     mustGetCard,
@@ -56,7 +54,7 @@ export async function renew(
     let activity: ActivityId = 'smartcard.renew-before-expiry';
     const ca = requireCa();
     const progress = options.progress ?? (() => undefined);
-    const loaded = await store.transaction(async (tx) => {
+    const loaded = await begun.inTransaction(async ({ tx, check }) => {
       const record = await mustGetCard(tx, card.serial);
       if (record.holder === undefined) {
         throw new InvalidTransitionError('CARD-05', `Card ${card.serial} has no holder`);
@@ -87,18 +85,15 @@ export async function renew(
           : expired
             ? 'smartcard.renew-after-expiry'
             : 'smartcard.renew-before-expiry';
-      const decision = await decideIn(
-        tx,
-        begun.actor,
+      const decision = check(
         activity,
-        begun.at,
         { ...(await userTarget(tx, holder)), card: target },
         { userPresent: begun.command.userPresent },
       );
       return { record, holder, decision, previous, resuming: interrupted !== undefined };
     });
     const { record, holder, decision, previous, resuming } = loaded;
-    if (!decision.allowed) return refuse(begun, activity, card.serial, decision);
+    if (!decision.allowed) refuse(decision, { activity, target: card.serial });
     if ((record.status !== 'issued' && !resuming) || previous === undefined) {
       throw new InvalidTransitionError(
         'CARD-05',
@@ -111,7 +106,7 @@ export async function renew(
     await card.piv.verifyPin(begun.command.passcode);
     const reserved = await store.transaction(async (tx) => {
       const next = await tx.smartcards.update(
-        flagForRepair(await mustGetCard(tx, card.serial), 'renewal in progress').state,
+        reserveCard(await mustGetCard(tx, card.serial), { operation: 'renewal' }).state,
       );
       await tx.audit.append(
         allowedEvent(begun, activity, card.serial, decision, {
@@ -144,6 +139,8 @@ export async function renew(
             previousSerialHex: previous.serial,
           });
       await card.piv.writeCertificate(AUTH_SLOT, issued.certificate);
+      // CARD-12: the holder's passcode was verified to renew; the card goes back unverified.
+      await card.piv.resetPinStatus();
       const done = issued;
       const at = now();
       let revoked: string[] = [];
@@ -156,12 +153,11 @@ export async function renew(
         if (cert === undefined) throw new NotFoundError('certificate', done.serialHex);
         await tx.certificates.update({ ...cert, card: card.serial });
         revoked = await revokeActive(tx, card.serial, 'superseded', at, done.serialHex);
-        const { state, events } = renewCard(
-          produce(current, (d) => {
-            d.status = 'issued';
-          }),
-          { self: activity === 'smartcard.self-renew', supersededCertificates: revoked },
-        );
+        const { state, events } = renewCard(current, {
+          self: activity === 'smartcard.self-renew',
+          supersededCertificates: revoked,
+          reserved: true,
+        });
         const next = await tx.smartcards.update(state);
         await tx.audit.append(
           allowedEvent(
@@ -199,12 +195,9 @@ export async function renew(
           const current = await tx.smartcards.get(card.serial);
           if (current?.status === 'needs-repair') {
             if (!keyReplaced && !resuming) {
-              // Nothing on the card changed: the reservation is released.
-              await tx.smartcards.update(
-                produce(current, (d) => {
-                  d.status = record.status;
-                }),
-              );
+              // Nothing on the card changed: the reservation is released (only an issued
+              // card is reserved for a renewal that is not resumed).
+              await tx.smartcards.update(releaseCard(current, 'issued').state);
             } else {
               // The old key is gone from 9A: its certificate is on no usable card.
               superseded = await revokeActive(tx, card.serial, 'superseded', now());

@@ -1,10 +1,10 @@
 import { flagForRepair } from '../../domain/transitions/card.js';
 import { repairCardCommandSchema } from './commands.js';
 import type { SmartcardContext } from './context.js';
-import type { CardCallOptions, SmartcardResult } from './lifecycle.js';
 import { decideOnCard, runOnCard } from './operation.js';
 import { personalise } from './personalise.js';
 import type { CardReader } from './ports.js';
+import type { CardCallOptions, SmartcardResult } from './types.js';
 
 /**
  * CARD-08: rewrites identity and certificate for the same holder (see {@link SmartcardOperations.repair}).

@@ -1,8 +1,9 @@
+import { refuse } from '../activity.js';
 import { stockCardCommandSchema } from './commands.js';
 import { allowedEvent, type SmartcardContext } from './context.js';
-import type { SmartcardResult } from './lifecycle.js';
 import { runOnCard } from './operation.js';
 import type { CardReader } from './ports.js';
+import type { SmartcardResult } from './types.js';
 
 /**
  * Takes the blank card in the reader into stock (see {@link SmartcardOperations.stock}).
@@ -19,23 +20,16 @@ export async function stock(
   input: unknown,
   reader: CardReader,
 ): Promise<SmartcardResult> {
-  const { store, decideIn, refuse } = ctx;
+  const { store } = ctx;
   const activity = 'smartcard.stock';
   const command = { activity, schema: stockCardCommandSchema, actorInput, input };
   return runOnCard(ctx, command, reader, async (begun, card) => {
     // Taking a blank card into stock is what clearing ends in: the same roles
     // (RAM, RAA(A), RAA), decided on the blank card.
-    const decision = await store.transaction((tx) =>
-      decideIn(
-        tx,
-        begun.actor,
-        'smartcard.clear',
-        begun.at,
-        { card: { serial: card.serial, status: 'stock' } },
-        {},
-      ),
+    const decision = await begun.inTransaction(async ({ check }) =>
+      check('smartcard.clear', { card: { serial: card.serial, status: 'stock' } }),
     );
-    if (!decision.allowed) return refuse(begun, activity, card.serial, decision);
+    if (!decision.allowed) refuse(decision, { activity, target: card.serial });
     const stored = await store.transaction(async (tx) => {
       const record = await tx.smartcards.insert({
         serial: card.serial,

@@ -19,11 +19,10 @@ import {
   CODE_LIFETIME_MS,
   CODE_TRIES,
   type SmartcardContext,
-  sha256,
 } from './context.js';
-import type { SelfUnlockRequested, SmartcardResult } from './lifecycle.js';
 import { decideOnCard, runCommand, runOnCard, serialOf } from './operation.js';
 import type { CardReader } from './ports.js';
+import type { SelfUnlockRequested, SmartcardResult } from './types.js';
 
 /**
  * CARD-03: decides and unblocks the PIN with the PUK from the vault, then finalises.
@@ -57,6 +56,8 @@ export async function unlockWith(
   const secrets = await keyVault.get(card.serial);
   if (secrets === undefined) throw new NotFoundError('card secrets', card.serial);
   await card.piv.unblockPin(secrets.puk, newPasscode);
+  // CARD-12: the card goes back with the new passcode unverified.
+  await card.piv.resetPinStatus();
   const stored = await store.transaction(async (tx) => {
     const current = await mustGetCard(tx, card.serial);
     const { state, events } = unlockCard(current);
@@ -120,7 +121,7 @@ export async function requestSelfUnlock(
   actorInput: string,
   input: unknown,
 ): Promise<SelfUnlockRequested> {
-  const { clock, codes, audit, deps } = ctx;
+  const { clock, codes, audit, deps, digestOf } = ctx;
   const activity = 'smartcard.self-unlock';
   const command = { activity, schema: selfUnlockRequestCommandSchema, actorInput, input };
   return runCommand(ctx, command, serialOf, async (begun) => {
@@ -163,7 +164,7 @@ export async function requestSelfUnlock(
     });
     await codes.put(user.uuid, {
       serial,
-      digest: sha256(`${user.uuid}:${serial}:${code}`),
+      digest: digestOf(user.uuid, serial, code),
       expires,
       triesLeft: CODE_TRIES,
     });
@@ -190,7 +191,7 @@ export async function confirmSelfUnlock(
   input: unknown,
   reader: CardReader,
 ): Promise<SmartcardResult> {
-  const { clock, codes } = ctx;
+  const { clock, codes, digestOf } = ctx;
   const activity = 'smartcard.self-unlock';
   const command = {
     activity,
@@ -206,7 +207,7 @@ export async function confirmSelfUnlock(
       if (clock().getTime() >= pending.expires || pending.triesLeft <= 0) {
         await codes.delete(begun.actor);
       } else {
-        const digest = sha256(`${begun.actor}:${card.serial}:${begun.command.code}`);
+        const digest = digestOf(begun.actor, card.serial, begun.command.code);
         verified = timingSafeEqual(Buffer.from(digest), Buffer.from(pending.digest));
         if (!verified && pending.triesLeft <= 1) await codes.delete(begun.actor);
         else if (!verified) {

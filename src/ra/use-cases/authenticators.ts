@@ -1,12 +1,11 @@
-import { produce } from 'immer';
 import type { z } from 'zod';
 import {
   type Authenticator,
   type AuthenticatorKind,
   authenticatorSchema,
 } from '../../domain/authenticator.js';
-import { InvalidTransitionError } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
+import { removeAuthenticator as removeFromProfile } from '../../domain/transitions/authenticator.js';
 import { parseWith } from '../../errors/parse.js';
 import type { ActivityId } from '../../policy/matrix.js';
 import { NotFoundError } from '../../storage/errors.js';
@@ -23,14 +22,16 @@ export interface AuthenticatorResult extends CommandResult {
   readonly authenticator: Authenticator;
 }
 
-const selfActivity: Readonly<Record<AuthenticatorKind, ActivityId>> = {
+/** AUTH-01: the activity of registering each kind on one's own profile. */
+export const selfActivity: Readonly<Record<AuthenticatorKind, ActivityId>> = {
   ipad: 'authenticator.self-register-ipad',
   'ms-authenticator': 'authenticator.self-register-ms-authenticator',
   'security-key': 'authenticator.self-register-security-key',
   'windows-hello': 'authenticator.self-register-windows-hello',
   'nhsnet-connect': 'authenticator.self-register-nhsnet-connect',
 };
-const managedActivity: Readonly<Record<AuthenticatorKind, ActivityId>> = {
+/** AUTH-02: the activity of managing each kind on another's profile. */
+export const managedActivity: Readonly<Record<AuthenticatorKind, ActivityId>> = {
   ipad: 'authenticator.manage-ipad',
   'ms-authenticator': 'authenticator.manage-ms-authenticator',
   'security-key': 'authenticator.manage-security-key',
@@ -111,12 +112,8 @@ export async function removeAuthenticator(
   const existing = await ctx.tx.authenticators.get(command.authenticator);
   if (existing === undefined) throw new NotFoundError('authenticator', command.authenticator);
   const decision = await authorizeFor(ctx, existing.kind, existing.user, command.userPresent);
-  if (existing.removed)
-    throw new InvalidTransitionError('AUTH-02', `Authenticator ${existing.id} is already removed`);
   const stored = await ctx.tx.authenticators.update(
-    produce(existing, (draft) => {
-      draft.removed = { at: ctx.at, by: ctx.actorUuid };
-    }),
+    removeFromProfile(existing, { by: ctx.actorUuid, at: ctx.at }).state,
   );
   return {
     result: {

@@ -1,16 +1,9 @@
 import { z } from 'zod';
-import type { AuditEvent } from '../../domain/audit-event.js';
-import { addDays, dateOf, type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
+import { addDays, type IsoDateTime } from '../../domain/dates.js';
 import { odsCodeSchema } from '../../domain/ods-code.js';
 import { type Request, requestKinds, requestStates } from '../../domain/request.js';
-import { type Uuid, uuidSchema } from '../../domain/uuid.js';
-import { parseWith } from '../../errors/parse.js';
-import { ValidationError } from '../../errors/validation-error.js';
-import { decide } from '../../policy/decide.js';
-import type { RulePack } from '../../policy/packs/schema.js';
-import { PolicyDeniedError } from '../../policy/policy-denied-error.js';
-import type { Store } from '../../storage/ports.js';
-import { loadActor } from '../context.js';
+import { uuidSchema } from '../../domain/uuid.js';
+import type { ActivityPipeline } from '../activity.js';
 import { decidingActivity, requestTarget } from './requests.js';
 
 /** REQ-03/REQ-04: which requests to list. */
@@ -36,14 +29,6 @@ export interface RequestListPage {
   readonly nextCursor?: string;
 }
 
-/** What listing needs from the RA. */
-export interface RequestListEnvironment {
-  readonly store: Store;
-  readonly pack: RulePack;
-  readonly clock: () => Date;
-  readonly audit: (event: AuditEvent) => Promise<void>;
-}
-
 /** Records scanned per call at most, so a sponsor's sparse view never scans without end. */
 const SCAN_FACTOR = 20;
 
@@ -55,48 +40,29 @@ const SCAN_FACTOR = 20;
  *
  * @throws VALIDATION for a malformed actor or query (audited), POLICY_DENIED without request.overview (audited).
  */
-export async function listRequests(
-  env: RequestListEnvironment,
-  actorInput: string,
+export function listRequests(
+  pipeline: ActivityPipeline,
+  actor: string,
   queryInput: RequestListQueryInput = {},
 ): Promise<RequestListPage> {
-  const at: IsoDateTime = toIsoDateTime(env.clock());
-  const today = dateOf(at);
-  let actorUuid: Uuid;
-  let query: z.output<typeof requestListQuerySchema>;
-  try {
-    actorUuid = parseWith(uuidSchema, actorInput, 'actor') as Uuid;
-    query = parseWith(requestListQuerySchema, queryInput, 'request list query');
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      await env.audit({
-        at,
-        actor: String(actorInput).slice(0, 64) || 'unknown',
-        activity: 'request.overview',
-        target: '',
-        outcome: 'failed',
-        reasons: [{ rule: 'INPUT', code: 'VALIDATION', message: error.message.slice(0, 500) }],
-        details: { field: error.field },
-      });
-    }
-    throw error;
-  }
-  const { pack } = env;
-  const outcome = await env.store.transaction(async (tx) => {
-    const actor = await loadActor(tx, actorUuid, pack);
-    const overview = decide({ pack, actor, activity: 'request.overview', at });
-    if (!overview.allowed) return { denied: overview } as const;
+  const spec = {
+    activity: 'request.overview',
+    what: 'request list query',
+    schema: requestListQuerySchema,
+    actor,
+    input: queryInput,
+  };
+  return pipeline.runInTransaction(spec, async (ctx, query) => {
+    const { tx, pack, actorUuid, today } = ctx;
+    ctx.authorize('request.overview', {});
     const visible = async (request: Request) => {
       if (request.requestedBy === actorUuid) return true;
-      const decision = decide({
-        pack,
-        actor,
-        activity: decidingActivity(request),
-        at,
-        target: await requestTarget({ tx }, request),
-        facts: { requestedBy: request.requestedBy },
-        route: 'direct',
-      });
+      const decision = ctx.check(
+        decidingActivity(request),
+        await requestTarget({ tx }, request),
+        { requestedBy: request.requestedBy },
+        'direct',
+      );
       return decision.allowed;
     };
     const filter = {
@@ -127,23 +93,6 @@ export async function listRequests(
       items.length < query.limit &&
       scanned < query.limit * SCAN_FACTOR
     );
-    return { page: { items, ...(cursor !== undefined ? { nextCursor: cursor } : {}) } } as const;
+    return { result: { items, ...(cursor !== undefined ? { nextCursor: cursor } : {}) } };
   });
-  if ('denied' in outcome) {
-    await env.audit({
-      at,
-      actor: actorUuid,
-      activity: 'request.overview',
-      target: '',
-      outcome: 'denied',
-      reasons: outcome.denied.reasons.map((r) => ({
-        rule: r.rule,
-        code: r.code,
-        message: r.message,
-      })),
-      details: {},
-    });
-    throw new PolicyDeniedError(outcome.denied);
-  }
-  return outcome.page;
 }

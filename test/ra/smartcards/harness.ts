@@ -46,6 +46,9 @@ export async function inspect(card: VirtualPivCard) {
 }
 
 /** An RA with a CA over the same store, a vault, a capturing notifier and a settable clock. */
+/** AUD-02: the server key the test RAs keep one-time codes under, with a shared code store. */
+export const UNLOCK_CODE_KEY = new Uint8Array(32).fill(9);
+
 export async function lifecycleWorld(
   made: { store: Store },
   options: {
@@ -78,7 +81,9 @@ export async function lifecycleWorld(
     keyVault,
     notifier: { send: async (m) => void sent.push(m) },
     ...(options.pack ? { pack: options.pack } : {}),
-    ...(options.unlockCodes ? { unlockCodes: options.unlockCodes } : {}),
+    ...(options.unlockCodes
+      ? { unlockCodes: options.unlockCodes, unlockCodeKey: UNLOCK_CODE_KEY }
+      : {}),
   });
   const created = await ra.users.create(people.agent, {
     ...applicant,

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PinIncorrectError } from '../../../src/card/index.js';
 import { createCsr, generateSoftwareSigner, parseCrl } from '../../../src/pki/index.js';
@@ -13,6 +14,7 @@ import {
   PASSCODE,
   PHOTO,
   stockedCard,
+  UNLOCK_CODE_KEY,
 } from './harness.js';
 
 const DAY = 86_400_000;
@@ -48,6 +50,85 @@ for (const storeCase of storeCases) {
       }
       expect((await piv.pinStatus()).triesLeft).toBe(0);
     }
+
+    it('CARD-12 issue, renew and unlock hand the card back with its PIN unverified: key 9A needs the passcode again', async () => {
+      const w = await issued();
+      const unverified = async () => {
+        const look = await inspect(w.card);
+        expect(look.pin.verified).toBe(false);
+        const signer = look.piv.signer({
+          publicKey: new Uint8Array(65),
+          algorithm: { kind: 'ecdsa', curve: 'P-256', hash: 'SHA-256' },
+        });
+        await expect(signer.sign(new Uint8Array(32))).rejects.toMatchObject({
+          code: 'CARD_SECURITY_STATUS',
+        });
+      };
+      await unverified();
+      w.setClock(new Date(Date.parse(w.issued.certificate!.notAfter) - 30 * DAY));
+      await w.ra.smartcards.renew(
+        people.agent,
+        { passcode: PASSCODE, userPresent: true },
+        w.reader,
+      );
+      await unverified();
+      await lockByWrongPasscodes(w.card);
+      await w.ra.smartcards.unlock(
+        people.agent,
+        { newPasscode: '13572468', userPresent: true },
+        w.reader,
+      );
+      await unverified();
+    });
+
+    it('CARD-12 CARD-02 a blocked PIN read during an operation records the card locked, with an audit record; an RA unlock then opens it', async () => {
+      const w = await issued();
+      w.setClock(new Date(Date.parse(w.issued.certificate!.notAfter) - 30 * DAY));
+      await lockByWrongPasscodes(w.card);
+      const stored = () => w.store.transaction((tx) => tx.smartcards.get(w.serial as never));
+      expect((await stored())?.status).toBe('issued');
+      await expect(
+        w.ra.smartcards.renew(people.agent, { passcode: PASSCODE, userPresent: true }, w.reader),
+      ).rejects.toMatchObject({ code: 'CARD_BLOCKED' });
+      expect((await stored())?.status).toBe('locked');
+      const events = await auditEvents(w.store);
+      const lock = events.find((e) => e.activity === 'smartcard.lock');
+      expect(lock).toMatchObject({
+        actor: people.agent,
+        target: w.serial,
+        reasons: [{ rule: 'CARD-02', code: 'PIN_BLOCKED' }],
+        details: { events: ['card.locked'], during: 'smartcard.renew' },
+      });
+      expect(events.at(-1)).toMatchObject({ activity: 'smartcard.renew', outcome: 'failed' });
+      // CARD-02: reports list locked cards.
+      const locked = await w.ra.reports.view(people.agent, {
+        report: 'card-types',
+        filters: { type: 'smartcard', status: 'locked' },
+      });
+      expect(locked.rows).toEqual([expect.objectContaining({ id: w.serial, status: 'locked' })]);
+      const unlocked = await w.ra.smartcards.unlock(
+        people.agent,
+        { newPasscode: '13572468', userPresent: true },
+        w.reader,
+      );
+      expect(unlocked.card.status).toBe('issued');
+    });
+
+    it('CARD-12 the third wrong passcode typed into an operation locks the record too; fewer do not', async () => {
+      const w = await issued();
+      w.setClock(new Date(Date.parse(w.issued.certificate!.notAfter) - 30 * DAY));
+      const stored = () => w.store.transaction((tx) => tx.smartcards.get(w.serial as never));
+      for (const [wrong, code, status] of [
+        ['11111111', 'CARD_PIN_INCORRECT', 'issued'],
+        ['22222222', 'CARD_PIN_INCORRECT', 'issued'],
+        ['33333333', 'CARD_BLOCKED', 'locked'],
+      ] as const) {
+        await expect(
+          w.ra.smartcards.renew(people.agent, { passcode: wrong, userPresent: true }, w.reader),
+        ).rejects.toMatchObject({ code });
+        expect((await stored())?.status).toBe(status);
+      }
+    });
 
     it('CARD-02 CARD-03 three wrong passcodes lock the card; the RA unlocks it with the user present typing a new passcode (PUK from the vault, never in the audit)', async () => {
       const w = await issued();
@@ -141,23 +222,49 @@ for (const storeCase of storeCases) {
       });
     });
 
-    it('CARD-03 a shared code store lets another application server confirm the code; only its digest is kept', async () => {
+    it('CARD-03 AUD-02 a shared code store lets another application server confirm the code; only its keyed digest is kept', async () => {
       const shared = memoryUnlockCodes();
       const w = await issued({ unlockCodes: shared });
       await lockByWrongPasscodes(w.card);
       await w.ra.smartcards.selfUnlock.request(w.holder, { serial: w.serial, channel: 'email' });
       const code = w.sent[0]!.code;
-      expect(JSON.stringify(await shared.get(w.holder))).not.toContain(code);
-      const other = createRegistrationAuthority({
+      const pending = await shared.get(w.holder);
+      expect(JSON.stringify(pending)).not.toContain(code);
+      // AUD-02: the stored value is an HMAC under the server key, not a hash anyone can
+      // recompute: the unkeyed SHA-256 of the very code does not match it.
+      const message = `${w.holder}:${w.serial}:${code}`;
+      expect(pending?.digest).not.toBe(createHash('sha256').update(message).digest('hex'));
+      expect(pending?.digest).toBe(
+        createHmac('sha256', UNLOCK_CODE_KEY).update(message).digest('hex'),
+      );
+      const options = {
         store: w.store,
         clock: w.clock,
         certificateAuthority: w.ca,
         keyVault: w.keyVault,
         unlockCodes: shared,
+      };
+      expect(() => createRegistrationAuthority(options)).toThrow(
+        expect.objectContaining({ code: 'VALIDATION', field: 'unlockCodeKey' }),
+      );
+      // A server with another key cannot use the stored value.
+      const stranger = createRegistrationAuthority({
+        ...options,
+        unlockCodeKey: new Uint8Array(32).fill(1),
       });
+      await expect(
+        stranger.smartcards.selfUnlock.confirm(
+          w.holder,
+          { code, newPasscode: '97531864' },
+          w.reader,
+        ),
+      ).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+      await w.ra.smartcards.selfUnlock.request(w.holder, { serial: w.serial, channel: 'email' });
+      const fresh = w.sent[1]!.code;
+      const other = createRegistrationAuthority({ ...options, unlockCodeKey: UNLOCK_CODE_KEY });
       const done = await other.smartcards.selfUnlock.confirm(
         w.holder,
-        { code, newPasscode: '97531864' },
+        { code: fresh, newPasscode: '97531864' },
         w.reader,
       );
       expect(done.card.status).toBe('issued');
