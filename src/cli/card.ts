@@ -1,7 +1,6 @@
 import { Certificate } from 'pkijs';
 import {
   attachToVpcd,
-  type CardConnection,
   holderOfGuid,
   PIV_SLOTS,
   PivSession,
@@ -10,37 +9,6 @@ import {
   VirtualPivCard,
 } from '../card/index.js';
 import { type CliContext, type Command, untilStopped } from './command.js';
-import type { CliIo } from './io.js';
-import { main } from './main.js';
-
-/**
- * Where `careid card` writes: one call per line.
- * @example
- * ```ts
- * await runCardCommand(['status'], { out: (l) => console.log(l), err: (l) => console.error(l) });
- * ```
- */
-export type CardCommandIo = CliIo;
-
-/**
- * Options for embedding and tests.
- * @example
- * ```ts
- * await runCardCommand(['simulate'], io, { signal: AbortSignal.timeout(60_000) });
- * ```
- */
-export interface CardCommandOptions {
-  /** Stops `simulate` (it otherwise runs until SIGINT or SIGTERM). */
-  readonly signal?: AbortSignal;
-  /** Connects to a card without PC/SC (tests). */
-  readonly connect?: (reader: string | undefined) => Promise<CardConnection>;
-  /** Reads a secret the user types (a passcode); by default a line from standard input. */
-  readonly readSecret?: (prompt: string) => Promise<string>;
-  /** The clock (default: the system clock). */
-  readonly clock?: () => Date;
-  /** The vault key (32 bytes); by default `CAREID_VAULT_KEY` (base64) from the environment. */
-  readonly vaultKey?: Uint8Array;
-}
 
 /** Short names of the slots (SP 800-73-4 Part 1 Table 4b). */
 const SLOT_NAMES: Readonly<Record<PivSlot, string>> = {
@@ -156,21 +124,3 @@ export const statusCommand: Command = {
     }
   },
 };
-
-/**
- * Runs `careid card …` (the words after `card`): `simulate`, `status`, `record` and the
- * lifecycle at a reader. Returns the exit code; errors are printed, never thrown.
- *
- * @example
- * ```ts
- * process.exitCode = await runCardCommand(['status', '--reader', 'Virtual'], { out: console.log, err: console.error });
- * ```
- */
-export async function runCardCommand(
-  argv: readonly string[],
-  io: CardCommandIo,
-  options: CardCommandOptions = {},
-): Promise<number> {
-  const args = argv[0] === 'card' ? argv.slice(1) : argv;
-  return main(['card', ...args], io, options);
-}

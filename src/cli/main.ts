@@ -213,3 +213,22 @@ export async function main(
     return report(io, entry.name, error);
   }
 }
+
+/**
+ * Runs `careid card …` (the words after `card`, with or without `card` first): `simulate`,
+ * `status`, `record` and the lifecycle at a reader. Returns the exit code; errors are
+ * printed, never thrown.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCardCommand(['status', '--reader', 'Virtual'], { out: console.log, err: console.error });
+ * ```
+ */
+export async function runCardCommand(
+  argv: readonly string[],
+  io: CliIo,
+  options: MainOptions = {},
+): Promise<number> {
+  const args = argv[0] === 'card' ? argv.slice(1) : argv;
+  return main(['card', ...args], io, options);
+}

@@ -7,7 +7,7 @@ import {
   PivSession,
   VirtualPivCard,
 } from '../../src/card/index.js';
-import { runCardCommand } from '../../src/cli/card.js';
+import { runCardCommand } from '../../src/cli/main.js';
 import { selfSignedCertificate } from './helpers.js';
 
 function io() {

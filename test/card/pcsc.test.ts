@@ -16,7 +16,7 @@ import {
   type VpcdLink,
 } from '../../src/card/index.js';
 import { PcscContext, type PcscEvent } from '../../src/card/pcsc/index.js';
-import { runCardCommand } from '../../src/cli/card.js';
+import { runCardCommand } from '../../src/cli/main.js';
 import { OPERATIONS } from './operations.js';
 import {
   acquireStackLock,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectVirtualCard, PivSession, VirtualPivCard } from '../../src/card/index.js';
-import { runCardCommand } from '../../src/cli/card.js';
+import { runCardCommand } from '../../src/cli/main.js';
 import { verifyAudit } from '../../src/storage/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import { NOW, people } from '../ra/fixtures.js';

@@ -15,9 +15,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectVirtualCard, VirtualPivCard } from '../../src/card/index.js';
-import { runCardCommand } from '../../src/cli/card.js';
 import { pem } from '../../src/cli/format.js';
-import { main } from '../../src/cli/main.js';
+import { main, runCardCommand } from '../../src/cli/main.js';
 import { DEFAULT_CA_SETTINGS, printableStoreUrl } from '../../src/cli/workspace.js';
 import { createRegistrationAuthority } from '../../src/index.js';
 import {

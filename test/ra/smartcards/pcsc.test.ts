@@ -10,7 +10,7 @@ import {
   type VpcdLink,
 } from '../../../src/card/index.js';
 import { PcscContext } from '../../../src/card/pcsc/index.js';
-import { runCardCommand } from '../../../src/cli/card.js';
+import { runCardCommand } from '../../../src/cli/main.js';
 import { parseCrl } from '../../../src/pki/index.js';
 import type { CardReader } from '../../../src/ra/index.js';
 import { memoryStore } from '../../../src/storage/index.js';
