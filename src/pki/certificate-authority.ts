@@ -1,18 +1,18 @@
+import * as pkijs from 'pkijs';
 import { z } from 'zod';
 import { CareIdError } from '../errors/care-id-error.js';
 import { parseWith } from '../errors/parse.js';
 import { keyIdentifier, type PublicKeyInfo, parsePublicKey } from './algorithms.js';
+import { bytesEqual, toHex } from './asn1.js';
 import {
   type AuthorityRole,
   type CaRepository,
   type IssuedCertificateRecord,
   memoryCaRepository,
 } from './ca-repository.js';
-import { addDays, wholeSeconds } from './cert-time.js';
-import { type ParsedCertificate, parseCertificate, signStructure } from './certificate.js';
+import { type ParsedCertificate, parseCertificate } from './certificate.js';
 import { signCrl } from './crl.js';
 import { parseCsr } from './csr.js';
-import { bytesEqual, toHex } from './der-reader.js';
 import { createOcspResponder } from './ocsp-responder.js';
 import { PkiError } from './pki-error.js';
 import {
@@ -32,6 +32,7 @@ import {
 } from './settings.js';
 import type { Signer } from './signer.js';
 import { generateSoftwareSigner } from './software-signer.js';
+import { addDays, wholeSeconds } from './time.js';
 
 /** Options of {@link createCertificateAuthority}. */
 export interface CertificateAuthorityOptions {
@@ -170,7 +171,7 @@ interface Authority {
   readonly signer: Signer;
   readonly cert: ParsedCertificate;
   /** Its subject Name, which it writes as issuer. */
-  readonly name: Uint8Array;
+  readonly name: pkijs.RelativeDistinguishedNames;
   /** Its key identifier, which it writes as AKI. */
   readonly keyId: Uint8Array;
 }
@@ -229,7 +230,7 @@ export async function createCertificateAuthority(
       checkSigner(role, signer, cert);
     }
     const keyId = cert.subjectKeyId ?? (await keyIdentifier(cert.publicKey));
-    return { signer, cert, name: cert.subjectDer, keyId };
+    return { signer, cert, name: pkijs.RelativeDistinguishedNames.fromBER(cert.subjectDer), keyId };
   }
 
   const rootName = caName(settings.root);
@@ -273,7 +274,7 @@ export async function createCertificateAuthority(
     if (at >= issuing.cert.notAfter) return ocsp.cert; // the CA itself has lapsed
     const cert = await makeResponderCert(at);
     await repository.saveAuthority({ role: 'ocsp', certificate: cert.der });
-    ocsp = { ...ocsp, cert, name: cert.subjectDer };
+    ocsp = { ...ocsp, cert, name: pkijs.RelativeDistinguishedNames.fromBER(cert.subjectDer) };
     return cert;
   }
 
@@ -303,8 +304,7 @@ export async function createCertificateAuthority(
     const keyId = await keyIdentifier(key);
     for (let attempt = 1; ; attempt++) {
       const serial = randomSerial();
-      const tbs = template.tbs({ serial, notBefore, notAfter, holder, key, keyId });
-      const certificate = await signStructure(issuingSigner, tbs, template.signatureAlgorithm);
+      const certificate = await template.sign({ serial, notBefore, notAfter, holder, key, keyId });
       const serialHex = toHex(serial);
       const record: IssuedCertificateRecord = {
         serialHex,
@@ -414,7 +414,7 @@ export async function createCertificateAuthority(
       // The root revokes no certificates yet: its CRL lists nothing (needed for crl_check_all).
       const entries = which === issuing ? await repository.listRevocations() : [];
       return signCrl(which.signer, {
-        issuer: which.name,
+        issuer: which.cert.subjectDer,
         authorityKeyId: which.keyId,
         crlNumber: await repository.nextCrlNumber(),
         thisUpdate: now,

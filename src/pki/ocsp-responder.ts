@@ -1,15 +1,17 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { signatureAlgorithmIdentifier } from './algorithms.js';
+import { bytesEqual, EncodedElement, signedStructure } from './asn1.js';
 import type { ParsedCertificate } from './certificate.js';
-import { bytesEqual } from './der-reader.js';
 import {
   type CertIdHash,
   encodeOcspError,
   encodeOcspResponse,
   encodeResponseData,
-  encodeSingleResponse,
   type OcspCertStatus,
-  type OcspRequest,
-  parseOcspRequest,
+  type ReadOcspRequest,
+  readOcspRequest,
+  singleResponse,
 } from './ocsp.js';
 import { PkiError } from './pki-error.js';
 import type { Signer } from './signer.js';
@@ -42,6 +44,13 @@ async function issuerHashes(
   return out;
 }
 
+/** The responder certificate as the response names and embeds it. */
+interface Responder {
+  readonly cert: ParsedCertificate;
+  /** Its subject, for responderID byName. */
+  readonly name: pkijs.RelativeDistinguishedNames;
+}
+
 /**
  * An OCSP responder (RFC 6960): request DER in, signed response DER out. Answers good,
  * revoked (time and reason) or unknown per CertID, echoes the nonce, names itself byName,
@@ -54,11 +63,20 @@ export async function createOcspResponder(
   const hashes = await issuerHashes(options.issuer);
   const algorithm = signatureAlgorithmIdentifier(options.signer.algorithm);
   const validityMs = options.validityHours * 3_600_000;
+  let responder: Responder | undefined;
 
-  async function answer(req: OcspRequest, now: Date): Promise<Uint8Array> {
+  async function currentResponder(now: Date): Promise<Responder> {
+    const cert = await options.certificate(now);
+    if (responder?.cert !== cert) {
+      responder = { cert, name: pkijs.RelativeDistinguishedNames.fromBER(cert.subjectDer) };
+    }
+    return responder;
+  }
+
+  async function answer(req: ReadOcspRequest, now: Date): Promise<Uint8Array> {
     const nextUpdate = new Date(now.getTime() + validityMs);
-    const singles: Uint8Array[] = [];
-    for (const id of req.certIds) {
+    const singles: pkijs.SingleResponse[] = [];
+    for (const [i, id] of req.request.certIds.entries()) {
       const mine = hashes.get(id.hash);
       const ours =
         mine !== undefined &&
@@ -67,18 +85,24 @@ export async function createOcspResponder(
       const status: OcspCertStatus = ours
         ? await options.lookup(id.serialHex)
         : { status: 'unknown' };
-      singles.push(encodeSingleResponse(id.der, status, now, nextUpdate));
+      singles.push(singleResponse(req.certIds[i]!, status, now, nextUpdate));
     }
-    const responder = await options.certificate(now);
-    const data = encodeResponseData(responder.subjectDer, now, singles, req.nonceExtension);
+    const { cert, name } = await currentResponder(now);
+    const data = encodeResponseData(name, now, singles, req.nonce);
     const signature = await options.signer.sign(data);
-    return encodeOcspResponse(data, algorithm, signature, [responder.der]);
+    // BasicOCSPResponse: the signed ResponseData as signed, and `certs [0]` with the
+    // responder certificate as stored (RFC 6960 §4.2.1).
+    const certs = new asn1js.Constructed({
+      idBlock: { tagClass: 3, tagNumber: 0 },
+      value: [new asn1js.Sequence({ value: [new EncodedElement(cert.der)] })],
+    });
+    return encodeOcspResponse(signedStructure(data, algorithm.toSchema(), signature, certs));
   }
 
   return async (request: Uint8Array, now: Date): Promise<Uint8Array> => {
-    let req: OcspRequest;
+    let req: ReadOcspRequest;
     try {
-      req = parseOcspRequest(request);
+      req = readOcspRequest(request);
     } catch (error) {
       if (error instanceof PkiError) return encodeOcspError('malformedRequest');
       throw error;
