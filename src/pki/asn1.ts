@@ -71,6 +71,7 @@ export function readDer(input: unknown, what: string, maxBytes: number): asn1js.
       maxNodes: MAX_NODES,
       maxContentLength: maxBytes,
       parseEmbedded: false,
+      copyInput: false, // results are views of `input`, as careid documents
     }),
   );
   if (parsed.offset === -1) throw malformed(what, parsed.result.error || 'not DER');
@@ -105,6 +106,9 @@ export function readPkijs<T>(
   const schema = readDer(input, what, maxBytes);
   return fromPkijs(what, () => make(schema));
 }
+
+/** Anything asn1js can place inside a SEQUENCE: a value block, or an {@link EncodedElement}. */
+export type Asn1Item = asn1js.BaseBlock | asn1js.Any;
 
 /**
  * An element already DER-encoded, placed as is inside an asn1js structure (no re-parse,
@@ -145,9 +149,9 @@ export function bytesOf(source: ArrayBuffer | ArrayBufferView): Uint8Array {
  */
 export function signedStructure(
   tbs: Uint8Array,
-  signatureAlgorithm: asn1js.AsnType,
+  signatureAlgorithm: Asn1Item,
   signature: Uint8Array,
-  ...more: readonly asn1js.AsnType[]
+  ...more: readonly Asn1Item[]
 ): Uint8Array {
   return encode(
     new asn1js.Sequence({

@@ -18,7 +18,7 @@
  * ends in a `PKI_MALFORMED` error rather than a crash or a hang.
  */
 import { malformed } from './pki-error.js';
-import { needsGeneralizedTime as isGeneralized, timeFromText, timeText } from './time.js';
+import { needsGeneralizedTime as isGeneralized, timeFromDigits } from './time.js';
 
 /** Universal tags the CRL list uses (X.680 §8.4). */
 const INTEGER = 0x02;
@@ -57,12 +57,28 @@ function timeLength(generalized: boolean): number {
   return generalized ? 17 : 15;
 }
 
+function put2(out: Uint8Array, o: number, n: number): void {
+  out[o] = 0x30 + Math.floor(n / 10);
+  out[o + 1] = 0x30 + (n % 10);
+}
+
+/** UTCTime `YYMMDDHHMMSSZ` through 2049, GeneralizedTime `YYYYMMDDHHMMSSZ` after. */
 function writeTime(out: Uint8Array, o: number, d: Date): number {
   const g = isGeneralized(d);
-  const text = timeText(d, g);
-  o = writeHeader(out, o, g ? GENERALIZED_TIME : UTC_TIME, text.length);
-  for (let i = 0; i < text.length; i++) out[o++] = text.charCodeAt(i);
-  return o;
+  const year = d.getUTCFullYear();
+  o = writeHeader(out, o, g ? GENERALIZED_TIME : UTC_TIME, g ? 15 : 13);
+  if (g) {
+    put2(out, o, Math.floor(year / 100));
+    o += 2;
+  }
+  put2(out, o, year % 100);
+  put2(out, o + 2, d.getUTCMonth() + 1);
+  put2(out, o + 4, d.getUTCDate());
+  put2(out, o + 6, d.getUTCHours());
+  put2(out, o + 8, d.getUTCMinutes());
+  put2(out, o + 10, d.getUTCSeconds());
+  out[o + 12] = 0x5a; // 'Z'
+  return o + 13;
 }
 
 function hexNibble(c: number): number {
@@ -247,11 +263,9 @@ class Cursor {
   }
 }
 
-const latin1 = new TextDecoder('latin1');
-
 function readTime(buf: Uint8Array, t: Tlv): Date {
   if (t.tag !== UTC_TIME && t.tag !== GENERALIZED_TIME) throw malformed(WHAT, 'expected a time');
-  return timeFromText(latin1.decode(buf.subarray(t.valueStart, t.end)), t.tag === UTC_TIME, WHAT);
+  return timeFromDigits(buf.subarray(t.valueStart, t.end), t.tag === UTC_TIME, WHAT);
 }
 
 /** The serial of an entry as lower-case hex, leading zero octets removed. */

@@ -7,7 +7,15 @@ import {
   signatureAlgorithmIdentifier,
   verifySignature,
 } from './algorithms.js';
-import { encode, fromPkijs, readDer, toHex, unsignedMagnitude, wholeByteBits } from './asn1.js';
+import {
+  bytesEqual,
+  encode,
+  fromPkijs,
+  readDer,
+  toHex,
+  unsignedMagnitude,
+  wholeByteBits,
+} from './asn1.js';
 import { signTbs } from './certificate.js';
 import { type CrlListEntry, readCrl, writeTbsCrl } from './crl-der.js';
 import { authorityKeyIdentifier, extension } from './extensions.js';
@@ -73,10 +81,8 @@ const REASON_EXTENSIONS: ReadonlyMap<RevocationReason, Uint8Array> = new Map(
   ]),
 );
 
-/** The reason each entry-extension encoding careid writes stands for, by hex. */
-const REASON_BY_EXTENSIONS: ReadonlyMap<string, RevocationReason> = new Map(
-  [...REASON_EXTENSIONS].filter(([, d]) => d.length > 0).map(([r, d]) => [toHex(d), r]),
-);
+/** The entry-extension encodings careid writes, with the reason each stands for. */
+const KNOWN_REASON_EXTENSIONS = [...REASON_EXTENSIONS].filter(([, d]) => d.length > 0);
 
 /** A positive INTEGER from a bigint (cRLNumber, RFC 5280 §5.2.3). */
 function bigIntInteger(n: bigint): asn1js.Integer {
@@ -174,8 +180,9 @@ function readExtensions(der: Uint8Array): readonly pkijs.Extension[] {
 
 /** The reasonCode of an entry's extensions; careid's own encodings are matched directly. */
 function readEntryReason(der: Uint8Array): RevocationReason {
-  const known = REASON_BY_EXTENSIONS.get(toHex(der));
-  if (known !== undefined) return known;
+  for (const [reason, encoded] of KNOWN_REASON_EXTENSIONS) {
+    if (bytesEqual(der, encoded)) return reason;
+  }
   let reason: RevocationReason = 'unspecified';
   for (const e of readExtensions(der)) {
     if (e.extnID !== OID_CRL_REASON) continue;

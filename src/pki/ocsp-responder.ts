@@ -1,17 +1,17 @@
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { signatureAlgorithmIdentifier } from './algorithms.js';
-import { bytesEqual, EncodedElement, signedStructure } from './asn1.js';
+import { bytesEqual, EncodedElement, encode, signedStructure } from './asn1.js';
 import type { ParsedCertificate } from './certificate.js';
 import {
   type CertIdHash,
   encodeOcspError,
   encodeOcspResponse,
   encodeResponseData,
+  type OcspAnswer,
   type OcspCertStatus,
-  type ReadOcspRequest,
-  readOcspRequest,
-  singleResponse,
+  type OcspRequest,
+  parseOcspRequest,
+  type ResponderParts,
+  responderParts,
 } from './ocsp.js';
 import { PkiError } from './pki-error.js';
 import type { Signer } from './signer.js';
@@ -44,13 +44,6 @@ async function issuerHashes(
   return out;
 }
 
-/** The responder certificate as the response names and embeds it. */
-interface Responder {
-  readonly cert: ParsedCertificate;
-  /** Its subject, for responderID byName. */
-  readonly name: pkijs.RelativeDistinguishedNames;
-}
-
 /**
  * An OCSP responder (RFC 6960): request DER in, signed response DER out. Answers good,
  * revoked (time and reason) or unknown per CertID, echoes the nonce, names itself byName,
@@ -61,22 +54,23 @@ export async function createOcspResponder(
   options: OcspResponderOptions,
 ): Promise<(request: Uint8Array, now: Date) => Promise<Uint8Array>> {
   const hashes = await issuerHashes(options.issuer);
-  const algorithm = signatureAlgorithmIdentifier(options.signer.algorithm);
+  const algorithm = new EncodedElement(
+    encode(signatureAlgorithmIdentifier(options.signer.algorithm).toSchema()),
+  );
   const validityMs = options.validityHours * 3_600_000;
-  let responder: Responder | undefined;
+  let responder: { readonly cert: ParsedCertificate; readonly parts: ResponderParts } | undefined;
 
-  async function currentResponder(now: Date): Promise<Responder> {
+  async function currentResponder(now: Date): Promise<ResponderParts> {
     const cert = await options.certificate(now);
     if (responder?.cert !== cert) {
-      responder = { cert, name: pkijs.RelativeDistinguishedNames.fromBER(cert.subjectDer) };
+      responder = { cert, parts: responderParts(cert.subjectDer, cert.der) };
     }
-    return responder;
+    return responder.parts;
   }
 
-  async function answer(req: ReadOcspRequest, now: Date): Promise<Uint8Array> {
-    const nextUpdate = new Date(now.getTime() + validityMs);
-    const singles: pkijs.SingleResponse[] = [];
-    for (const [i, id] of req.request.certIds.entries()) {
+  async function answer(req: OcspRequest, now: Date): Promise<Uint8Array> {
+    const answers: OcspAnswer[] = [];
+    for (const id of req.certIds) {
       const mine = hashes.get(id.hash);
       const ours =
         mine !== undefined &&
@@ -85,24 +79,19 @@ export async function createOcspResponder(
       const status: OcspCertStatus = ours
         ? await options.lookup(id.serialHex)
         : { status: 'unknown' };
-      singles.push(singleResponse(req.certIds[i]!, status, now, nextUpdate));
+      answers.push({ certIdDer: id.der, status });
     }
-    const { cert, name } = await currentResponder(now);
-    const data = encodeResponseData(name, now, singles, req.nonce);
+    const parts = await currentResponder(now);
+    const nextUpdate = new Date(now.getTime() + validityMs);
+    const data = encodeResponseData(parts, now, answers, nextUpdate, req.nonceExtension);
     const signature = await options.signer.sign(data);
-    // BasicOCSPResponse: the signed ResponseData as signed, and `certs [0]` with the
-    // responder certificate as stored (RFC 6960 §4.2.1).
-    const certs = new asn1js.Constructed({
-      idBlock: { tagClass: 3, tagNumber: 0 },
-      value: [new asn1js.Sequence({ value: [new EncodedElement(cert.der)] })],
-    });
-    return encodeOcspResponse(signedStructure(data, algorithm.toSchema(), signature, certs));
+    return encodeOcspResponse(signedStructure(data, algorithm, signature, parts.certs));
   }
 
   return async (request: Uint8Array, now: Date): Promise<Uint8Array> => {
-    let req: ReadOcspRequest;
+    let req: OcspRequest;
     try {
-      req = readOcspRequest(request);
+      req = parseOcspRequest(request);
     } catch (error) {
       if (error instanceof PkiError) return encodeOcspError('malformedRequest');
       throw error;

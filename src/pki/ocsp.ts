@@ -9,7 +9,9 @@ import {
   verifySignature,
 } from './algorithms.js';
 import {
+  type Asn1Item,
   bytesOf,
+  EncodedElement,
   encode,
   fromHex,
   fromPkijs,
@@ -105,7 +107,8 @@ export interface OcspRequest {
   readonly nonceExtension: Uint8Array | undefined;
 }
 
-function readCertId(id: pkijs.CertID, what: string): OcspCertId {
+/** A CertID PKI.js has parsed; `der` is its element as received, echoed verbatim. */
+function readCertId(id: pkijs.CertID, der: Uint8Array, what: string): OcspCertId {
   const hashOid = id.hashAlgorithm.algorithmId;
   const hash = HASH_BY_OID.get(hashOid);
   if (hash === undefined) throw new PkiError('PKI_UNSUPPORTED', `CertID hash ${hashOid}`);
@@ -114,7 +117,7 @@ function readCertId(id: pkijs.CertID, what: string): OcspCertId {
     throw malformed(what, 'CertID hash parameters must be NULL');
   }
   return {
-    der: encode(id.toSchema()),
+    der,
     hash,
     issuerNameHash: id.issuerNameHash.valueBlock.valueHexView,
     issuerKeyHash: id.issuerKeyHash.valueBlock.valueHexView,
@@ -122,36 +125,24 @@ function readCertId(id: pkijs.CertID, what: string): OcspCertId {
   };
 }
 
-const REQ = 'OCSP request';
-
-/** A request as the responder uses it: careid's view and the PKI.js objects to echo. */
-export interface ReadOcspRequest {
-  readonly request: OcspRequest;
-  /** The CertIDs as PKI.js parsed them, in order. */
-  readonly certIds: readonly pkijs.CertID[];
-  /** The nonce extension, if any. */
-  readonly nonce: pkijs.Extension | undefined;
+/** A CertID element read with PKI.js. */
+function certIdFrom(element: asn1js.AsnType | undefined, what: string): OcspCertId {
+  if (!(element instanceof asn1js.Sequence)) throw malformed(what, 'a CertID is a SEQUENCE');
+  const id = fromPkijs(what, () => new pkijs.CertID({ schema: element }));
+  return readCertId(id, bytesOf(element.valueBeforeDecodeView), what);
 }
 
-/** {@link parseOcspRequest}, keeping PKI.js's objects for the response. */
-export function readOcspRequest(der: Uint8Array): ReadOcspRequest {
-  const req = readPkijs(der, REQ, MAX_OCSP_REQUEST_BYTES, (schema) => {
-    return new pkijs.OCSPRequest({ schema });
-  });
-  const tbs = req.tbsRequest;
-  if (tbs.version !== undefined && tbs.version !== 0) throw malformed(REQ, 'not v1');
-  if (tbs.requestList.length === 0) throw malformed(REQ, 'no CertID');
-  if (tbs.requestList.length > MAX_OCSP_REQUESTS) throw malformed(REQ, 'too many CertIDs');
-  const certIds = tbs.requestList.map((r) => r.reqCert);
-  const nonce = tbs.requestExtensions?.find((e) => e.extnID === OID_OCSP_NONCE);
-  return {
-    request: {
-      certIds: certIds.map((id) => readCertId(id, REQ)),
-      nonceExtension: nonce === undefined ? undefined : encode(nonce.toSchema()),
-    },
-    certIds,
-    nonce,
-  };
+const REQ = 'OCSP request';
+
+/** The asn1js children of a constructed element (empty for anything else). */
+function children(block: unknown): readonly asn1js.AsnType[] {
+  const value = (block as asn1js.Constructed | undefined)?.valueBlock?.value;
+  return Array.isArray(value) ? value : [];
+}
+
+function isContext(block: unknown, tagNumber: number): boolean {
+  const id = (block as asn1js.BaseBlock | undefined)?.idBlock;
+  return id?.tagClass === CONTEXT_CLASS && id.tagNumber === tagNumber;
 }
 
 /**
@@ -166,7 +157,53 @@ export function readOcspRequest(der: Uint8Array): ReadOcspRequest {
  * ```
  */
 export function parseOcspRequest(der: Uint8Array): OcspRequest {
-  return readOcspRequest(der).request;
+  // PKI.js's OCSPRequest and TBSRequest classes build their whole schema per parse (the
+  // optional Signature's Certificate, the requestorName's X.400 address): most of an OCSP
+  // answer's cost. careid walks the frame of RFC 6960 §4.1.1 on the asn1js elements and
+  // hands each CertID and the extensions to PKI.js; the request signature is ignored.
+  const root = readDer(der, REQ, MAX_OCSP_REQUEST_BYTES);
+  const [tbs, signature, extra] = children(root);
+  const signatureOk = signature === undefined || isContext(signature, 0);
+  if (!(root instanceof asn1js.Sequence) || extra !== undefined || !signatureOk) {
+    throw malformed(REQ, 'not an OCSPRequest');
+  }
+  // TBSRequest ::= SEQUENCE { version [0] DEFAULT v1, requestorName [1] OPTIONAL,
+  //   requestList SEQUENCE OF Request, requestExtensions [2] EXPLICIT Extensions OPTIONAL }
+  const parts = [...children(tbs)];
+  if (!(tbs instanceof asn1js.Sequence)) throw malformed(REQ, 'bad TBSRequest');
+  if (isContext(parts[0], 0)) {
+    const [version] = children(parts.shift());
+    if (!(version instanceof asn1js.Integer) || version.valueBlock.valueDec !== 0) {
+      throw malformed(REQ, 'not v1');
+    }
+  }
+  if (isContext(parts[0], 1)) parts.shift();
+  const list = parts.shift();
+  if (!(list instanceof asn1js.Sequence)) throw malformed(REQ, 'no requestList');
+  const extensions = parts.shift();
+  if (parts.length > 0 || (extensions !== undefined && !isContext(extensions, 2))) {
+    throw malformed(REQ, 'unexpected element in TBSRequest');
+  }
+  const requests = children(list);
+  if (requests.length === 0) throw malformed(REQ, 'no CertID');
+  if (requests.length > MAX_OCSP_REQUESTS) throw malformed(REQ, 'too many CertIDs');
+  const certIds = requests.map((r) => {
+    // Request ::= SEQUENCE { reqCert CertID, singleRequestExtensions [0] OPTIONAL }
+    const [certId, single, more] = children(r);
+    if (!(r instanceof asn1js.Sequence) || more !== undefined) throw malformed(REQ, 'bad Request');
+    if (single !== undefined && !isContext(single, 0)) throw malformed(REQ, 'bad Request');
+    return certIdFrom(certId, REQ);
+  });
+  let nonceExtension: Uint8Array | undefined;
+  if (extensions !== undefined) {
+    const list = children(extensions)[0];
+    if (!(list instanceof asn1js.Sequence)) throw malformed(REQ, 'bad requestExtensions');
+    for (const element of children(list)) {
+      const e = fromPkijs(REQ, () => new pkijs.Extension({ schema: element }));
+      if (e.extnID === OID_OCSP_NONCE) nonceExtension = bytesOf(element.valueBeforeDecodeView);
+    }
+  }
+  return { certIds, nonceExtension };
 }
 
 /** A single answer in an OCSP response. */
@@ -217,40 +254,74 @@ function certStatus(answer: OcspCertStatus): asn1js.BaseBlock {
   });
 }
 
-/** One SingleResponse (RFC 6960 §4.2.1) for a CertID of the request. */
-export function singleResponse(
-  certId: pkijs.CertID,
-  answer: OcspCertStatus,
-  thisUpdate: Date,
-  nextUpdate: Date | undefined,
-): pkijs.SingleResponse {
-  return new pkijs.SingleResponse({
-    certID: certId,
-    certStatus: certStatus(answer),
-    thisUpdate,
-    ...(nextUpdate === undefined ? {} : { nextUpdate }),
-  });
+/** One answer the responder gives: the request's CertID (verbatim) and its status. */
+export interface OcspAnswer {
+  /** The CertID element as the request carried it. */
+  readonly certIdDer: Uint8Array;
+  readonly status: OcspCertStatus;
+}
+
+/** What stays the same across one responder certificate's answers, encoded once. */
+export interface ResponderParts {
+  /** ResponderID `byName [1]` (careid avoids the SHA-1 `byKey` hash). */
+  readonly responderId: Asn1Item;
+  /** BasicOCSPResponse `certs [0]`: the responder certificate, embedded. */
+  readonly certs: Asn1Item;
+}
+
+/** The encoded constant parts of a responder's answers (RFC 6960 §4.2.1). */
+export function responderParts(subjectDer: Uint8Array, certificateDer: Uint8Array): ResponderParts {
+  const tagged = (tagNumber: number, inner: Asn1Item) =>
+    new EncodedElement(
+      encode(
+        new asn1js.Constructed({ idBlock: { tagClass: CONTEXT_CLASS, tagNumber }, value: [inner] }),
+      ),
+    );
+  return {
+    responderId: tagged(RESPONDER_BY_NAME, new EncodedElement(subjectDer)),
+    certs: tagged(0, new asn1js.Sequence({ value: [new EncodedElement(certificateDer)] })),
+  };
 }
 
 /**
- * The DER ResponseData (RFC 6960 §4.2.1): version v1 left out as the DER default,
- * responderID `byName` (careid avoids the SHA-1 `byKey` hash), the answers, the nonce.
+ * The DER ResponseData (RFC 6960 §4.2.1): version v1 left out as the DER default, the
+ * responderID, producedAt, one SingleResponse per answer, and the request's nonce echoed.
+ * Composed with asn1js from pre-encoded parts: PKI.js's ResponseData re-parses the
+ * responder Name and re-encodes every CertID on each answer, which costs more than the
+ * signature.
  */
 export function encodeResponseData(
-  responderName: pkijs.RelativeDistinguishedNames,
+  responder: ResponderParts,
   producedAt: Date,
-  responses: readonly pkijs.SingleResponse[],
-  nonce: pkijs.Extension | undefined,
+  answers: readonly OcspAnswer[],
+  nextUpdate: Date,
+  nonceExtension: Uint8Array | undefined,
 ): Uint8Array {
-  const data = new pkijs.ResponseData({
-    responderID: responderName,
-    producedAt,
-    responses: [...responses],
-    ...(nonce === undefined ? {} : { responseExtensions: [nonce] }),
+  const thisUpdate = generalizedTime(producedAt);
+  const next = new asn1js.Constructed({
+    idBlock: { tagClass: CONTEXT_CLASS, tagNumber: 0 },
+    value: [generalizedTime(nextUpdate)],
   });
-  // PKI.js writes producedAt and thisUpdate through asn1js, which adds fractions for
-  // milliseconds; the responder passes whole seconds (RFC 6960 §4.2.2.1 allows no more).
-  return encode(data.toSchema(true));
+  const singles = answers.map(
+    (a) =>
+      new asn1js.Sequence({
+        value: [new EncodedElement(a.certIdDer), certStatus(a.status), thisUpdate, next],
+      }),
+  );
+  const parts: Asn1Item[] = [
+    responder.responderId,
+    generalizedTime(producedAt),
+    new asn1js.Sequence({ value: singles }),
+  ];
+  if (nonceExtension !== undefined) {
+    parts.push(
+      new asn1js.Constructed({
+        idBlock: { tagClass: CONTEXT_CLASS, tagNumber: 1 },
+        value: [new asn1js.Sequence({ value: [new EncodedElement(nonceExtension)] })],
+      }),
+    );
+  }
+  return encode(new asn1js.Sequence({ value: parts }));
 }
 
 /** An OCSPResponse (RFC 6960 §4.2.1) around a signed BasicOCSPResponse's DER. */
@@ -314,17 +385,6 @@ export interface ParsedOcspResponse {
 
 const RES = 'OCSP response';
 
-/** The asn1js children of a constructed element (empty for anything else). */
-function children(block: unknown): readonly asn1js.AsnType[] {
-  const value = (block as asn1js.Constructed | undefined)?.valueBlock?.value;
-  return Array.isArray(value) ? value : [];
-}
-
-function isContext(block: unknown, tagNumber: number): boolean {
-  const id = (block as asn1js.BaseBlock | undefined)?.idBlock;
-  return id?.tagClass === CONTEXT_CLASS && id.tagNumber === tagNumber;
-}
-
 function readAnswer(status: unknown): OcspCertStatus {
   if (isContext(status, CS_GOOD)) return { status: 'good' };
   if (isContext(status, CS_UNKNOWN)) return { status: 'unknown' };
@@ -386,7 +446,7 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
     const parts = children(singles[i]);
     const nextTag = parts.slice(3).find((p) => isContext(p, 0)); // after certID, status, thisUpdate
     return {
-      certId: readCertId(r.certID, RES),
+      certId: readCertId(r.certID, bytesOf(children(singles[i])[0]!.valueBeforeDecodeView), RES),
       answer: readAnswer(r.certStatus),
       thisUpdate: readTime(parts[2], RES),
       nextUpdate: nextTag === undefined ? undefined : readTime(children(nextTag)[0], RES),

@@ -26,35 +26,40 @@ export function certificateTime(d: Date): pkijs.Time {
   });
 }
 
-/** The text of a Time (`YYMMDDHHMMSSZ` or `YYYYMMDDHHMMSSZ`), as the CRL writer lays it down. */
-export function timeText(d: Date, generalized: boolean): string {
-  const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
-  const digits = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
-  return generalized ? digits : digits.slice(2);
+const DIGIT_0 = 0x30;
+const LETTER_Z = 0x5a;
+
+/** The decimal number of `count` ASCII digits at `at`. */
+function digitsAt(octets: Uint8Array, at: number, count: number, what: string): number {
+  let v = 0;
+  for (let k = at; k < at + count; k++) {
+    const d = octets[k]! - DIGIT_0;
+    if (d < 0 || d > 9) throw malformed(what, 'time not in the RFC 5280 form');
+    v = v * 10 + d;
+  }
+  return v;
 }
 
-const UTC_FORM = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
-const GENERALIZED_FORM = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/;
-
 /**
- * The instant a Time's text names, in the RFC 5280 §4.1.2.5 form only; UTCTime years
- * 50..99 are 19xx (§4.1.2.5.1).
+ * The instant a Time's content octets name, in the RFC 5280 §4.1.2.5 form only
+ * (`YYMMDDHHMMSSZ` or `YYYYMMDDHHMMSSZ`); UTCTime years 50..99 are 19xx (§4.1.2.5.1).
  *
- * @throws PKI_MALFORMED when the text is not of that form or names an impossible date.
+ * @throws PKI_MALFORMED when the octets are not of that form or name an impossible date.
  */
-export function timeFromText(text: string, utc: boolean, what: string): Date {
-  const m = (utc ? UTC_FORM : GENERALIZED_FORM).exec(text);
-  if (m === null) throw malformed(what, 'time not in the RFC 5280 form');
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const fullYear = utc ? (year >= 50 ? 1900 + year : 2000 + year) : year;
-  const d = new Date(Date.UTC(fullYear, month - 1, day, hour, minute, second));
+export function timeFromDigits(octets: Uint8Array, utc: boolean, what: string): Date {
+  const yearDigits = utc ? 2 : 4;
+  if (octets.length !== yearDigits + 11 || octets[octets.length - 1] !== LETTER_Z) {
+    throw malformed(what, 'time not in the RFC 5280 form');
+  }
+  const y = digitsAt(octets, 0, yearDigits, what);
+  const year = utc ? (y >= 50 ? 1900 + y : 2000 + y) : y;
+  const month = digitsAt(octets, yearDigits, 2, what);
+  const day = digitsAt(octets, yearDigits + 2, 2, what);
+  const hour = digitsAt(octets, yearDigits + 4, 2, what);
+  const minute = digitsAt(octets, yearDigits + 6, 2, what);
+  const second = digitsAt(octets, yearDigits + 8, 2, what);
+  const d = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  if (year < 100) d.setUTCFullYear(year);
   if (
     month < 1 ||
     d.getUTCMonth() !== month - 1 ||
@@ -65,14 +70,11 @@ export function timeFromText(text: string, utc: boolean, what: string): Date {
   ) {
     throw malformed(what, 'impossible date');
   }
-  if (fullYear < 100) d.setUTCFullYear(fullYear);
   return d;
 }
 
-const latin1 = new TextDecoder('latin1');
-
 /**
- * Reads an asn1js UTCTime or GeneralizedTime strictly (see {@link timeFromText}); asn1js
+ * Reads an asn1js UTCTime or GeneralizedTime strictly (see {@link timeFromDigits}); asn1js
  * itself accepts fractions, offsets and missing seconds.
  *
  * @throws PKI_MALFORMED when the element is not a Time of that form.
@@ -80,10 +82,10 @@ const latin1 = new TextDecoder('latin1');
 export function readTime(block: unknown, what: string): Date {
   // asn1js's GeneralizedTime extends its UTCTime: ask for the narrower class first.
   if (block instanceof asn1js.GeneralizedTime) {
-    return timeFromText(latin1.decode(block.valueBlock.valueHexView), false, what);
+    return timeFromDigits(block.valueBlock.valueHexView, false, what);
   }
   if (block instanceof asn1js.UTCTime) {
-    return timeFromText(latin1.decode(block.valueBlock.valueHexView), true, what);
+    return timeFromDigits(block.valueBlock.valueHexView, true, what);
   }
   throw malformed(what, 'expected a UTCTime or GeneralizedTime');
 }
