@@ -107,38 +107,64 @@ export interface OcspRequest {
   readonly nonceExtension: Uint8Array | undefined;
 }
 
-/** A CertID PKI.js has parsed; `der` is its element as received, echoed verbatim. */
-function readCertId(id: pkijs.CertID, der: Uint8Array, what: string): OcspCertId {
-  const hashOid = id.hashAlgorithm.algorithmId;
+/**
+ * A CertID element (RFC 6960 §4.1.1): `SEQUENCE { hashAlgorithm AlgorithmIdentifier,
+ * issuerNameHash OCTET STRING, issuerKeyHash OCTET STRING, serialNumber INTEGER }`, read
+ * from the asn1js elements (PKI.js's CertID class builds its schema on every read, which
+ * costs more than the rest of an answer); `der` is the element as received.
+ */
+function certIdFrom(element: unknown, what: string): OcspCertId {
+  const [alg, nameHash, keyHash, serial, extra] = children(element);
+  const [oid, params, more] = children(alg);
+  if (
+    !(element instanceof asn1js.Sequence) ||
+    extra !== undefined ||
+    !(alg instanceof asn1js.Sequence) ||
+    !(oid instanceof asn1js.ObjectIdentifier) ||
+    more !== undefined ||
+    !(nameHash instanceof asn1js.OctetString) ||
+    !(keyHash instanceof asn1js.OctetString) ||
+    !(serial instanceof asn1js.Integer)
+  ) {
+    throw malformed(what, 'bad CertID');
+  }
+  const hashOid = oid.valueBlock.toString();
   const hash = HASH_BY_OID.get(hashOid);
   if (hash === undefined) throw new PkiError('PKI_UNSUPPORTED', `CertID hash ${hashOid}`);
-  const params = id.hashAlgorithm.algorithmParams as unknown;
   if (params !== undefined && !(params instanceof asn1js.Null)) {
     throw malformed(what, 'CertID hash parameters must be NULL');
   }
   return {
-    der,
+    der: bytesOf(element.valueBeforeDecodeView),
     hash,
-    issuerNameHash: id.issuerNameHash.valueBlock.valueHexView,
-    issuerKeyHash: id.issuerKeyHash.valueBlock.valueHexView,
-    serialHex: toHex(unsignedMagnitude(id.serialNumber, what)),
+    issuerNameHash: nameHash.valueBlock.valueHexView,
+    issuerKeyHash: keyHash.valueBlock.valueHexView,
+    serialHex: toHex(unsignedMagnitude(serial, what)),
   };
 }
-
-/** A CertID element read with PKI.js. */
-function certIdFrom(element: asn1js.AsnType | undefined, what: string): OcspCertId {
-  if (!(element instanceof asn1js.Sequence)) throw malformed(what, 'a CertID is a SEQUENCE');
-  const id = fromPkijs(what, () => new pkijs.CertID({ schema: element }));
-  return readCertId(id, bytesOf(element.valueBeforeDecodeView), what);
-}
-
-const REQ = 'OCSP request';
 
 /** The asn1js children of a constructed element (empty for anything else). */
 function children(block: unknown): readonly asn1js.AsnType[] {
   const value = (block as asn1js.Constructed | undefined)?.valueBlock?.value;
   return Array.isArray(value) ? value : [];
 }
+
+/** Whether an Extension element (RFC 5280 §4.1) is of type `id`; its shape is checked. */
+function isExtension(element: unknown, id: string, what: string): boolean {
+  const [oid, second, third, extra] = children(element);
+  const value = third ?? second;
+  const criticalOk = third === undefined || second instanceof asn1js.Boolean;
+  const shaped =
+    element instanceof asn1js.Sequence &&
+    oid instanceof asn1js.ObjectIdentifier &&
+    value instanceof asn1js.OctetString &&
+    criticalOk &&
+    extra === undefined;
+  if (!shaped) throw malformed(what, 'bad extension');
+  return oid.valueBlock.toString() === id;
+}
+
+const REQ = 'OCSP request';
 
 function isContext(block: unknown, tagNumber: number): boolean {
   const id = (block as asn1js.BaseBlock | undefined)?.idBlock;
@@ -199,8 +225,9 @@ export function parseOcspRequest(der: Uint8Array): OcspRequest {
     const list = children(extensions)[0];
     if (!(list instanceof asn1js.Sequence)) throw malformed(REQ, 'bad requestExtensions');
     for (const element of children(list)) {
-      const e = fromPkijs(REQ, () => new pkijs.Extension({ schema: element }));
-      if (e.extnID === OID_OCSP_NONCE) nonceExtension = bytesOf(element.valueBeforeDecodeView);
+      if (isExtension(element, OID_OCSP_NONCE, REQ)) {
+        nonceExtension = bytesOf((element as asn1js.Sequence).valueBeforeDecodeView);
+      }
     }
   }
   return { certIds, nonceExtension };
@@ -446,7 +473,7 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
     const parts = children(singles[i]);
     const nextTag = parts.slice(3).find((p) => isContext(p, 0)); // after certID, status, thisUpdate
     return {
-      certId: readCertId(r.certID, bytesOf(children(singles[i])[0]!.valueBeforeDecodeView), RES),
+      certId: certIdFrom(parts[0], RES),
       answer: readAnswer(r.certStatus),
       thisUpdate: readTime(parts[2], RES),
       nextUpdate: nextTag === undefined ? undefined : readTime(children(nextTag)[0], RES),
