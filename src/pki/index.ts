@@ -27,12 +27,19 @@ export {
   type CertificateAuthority,
   type CertificateAuthorityOptions,
   type CertificateStatus,
+  type ContentSignerRequest,
   createCertificateAuthority,
   type IssuedCertificate,
   type IssueRequest,
   type KeySource,
   type RenewRequest,
 } from './certificate-authority.js';
+export {
+  type ChuidSignatureInput,
+  type ChuidVerificationInput,
+  signChuid,
+  verifyChuidSignature,
+} from './chuid.js';
 export { type CrlEntry, type CrlRevocation, type ParsedCrl, parseCrl } from './crl.js';
 export { type CsrSubject, createCsr, parseCsr, type VerifiedCsr } from './csr.js';
 export type { NameAttributeType, ParsedNameAttribute } from './name.js';

@@ -19,7 +19,12 @@ import {
   subjectKeyIdentifier,
 } from './extensions.js';
 import { buildName, type NameAttribute } from './name.js';
-import { OID_KP_CLIENT_AUTH, OID_KP_OCSP_SIGNING, OID_KP_SMARTCARD_LOGON } from './oids.js';
+import {
+  OID_KP_CLIENT_AUTH,
+  OID_KP_OCSP_SIGNING,
+  OID_KP_PIV_CONTENT_SIGNING,
+  OID_KP_SMARTCARD_LOGON,
+} from './oids.js';
 import type { CaCertificateSettings, CaSettings, CertificateHolder } from './settings.js';
 import type { Signer } from './signer.js';
 import { addDays } from './time.js';
@@ -57,7 +62,15 @@ function caNameAttributes(part: CaCertificateSettings): NameAttribute[] {
 
 /** The delegated OCSP responder's Name: the issuing CA's, CN suffixed. */
 export function responderName(issuing: CaCertificateSettings): pkijs.RelativeDistinguishedNames {
-  const cn = `${issuing.commonName} OCSP Responder`.slice(0, 64);
+  return serviceName(issuing, 'OCSP Responder');
+}
+
+/** The Name of a service of the issuing CA: its Name, the CN suffixed with `role`. */
+export function serviceName(
+  issuing: CaCertificateSettings,
+  role: string,
+): pkijs.RelativeDistinguishedNames {
+  const cn = `${issuing.commonName} ${role}`.slice(0, 64);
   return buildName([...caNameAttributes(issuing).slice(0, -1), { type: 'CN', value: cn }]);
 }
 
@@ -75,7 +88,8 @@ export interface CertificateIssuer {
 /** Which CA-side profile to issue. */
 export type AuthorityProfile =
   | { readonly kind: 'ca'; readonly pathLen: number }
-  | { readonly kind: 'ocsp-responder' };
+  | { readonly kind: 'ocsp-responder' }
+  | { readonly kind: 'content-signer' };
 
 function profileExtensions(profile: AuthorityProfile): readonly pkijs.Extension[] {
   if (profile.kind === 'ca') {
@@ -83,6 +97,13 @@ function profileExtensions(profile: AuthorityProfile): readonly pkijs.Extension[
     return [
       basicConstraintsCa(profile.pathLen),
       keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]),
+    ];
+  }
+  if (profile.kind === 'content-signer') {
+    // FIPS 201-3 §4.2.1: the PIV content signer signs the CHUID (and other signed objects).
+    return [
+      keyUsage([KeyUsageBit.digitalSignature]),
+      extendedKeyUsage([OID_KP_PIV_CONTENT_SIGNING]),
     ];
   }
   // RFC 6960 §4.2.2.2: id-kp-OCSPSigning; §4.2.2.2.1: ocsp-nocheck.
@@ -94,18 +115,18 @@ function profileExtensions(profile: AuthorityProfile): readonly pkijs.Extension[
 }
 
 /**
- * Issues a root (self-signed when `issuer.keyId` is empty), issuing CA or OCSP responder
- * certificate for `subjectSigner`'s key, with SKI and AKI.
+ * Issues a root (self-signed when `issuer.keyId` is empty), issuing CA, OCSP responder or
+ * PIV content-signing certificate for the key `subjectKey` (a DER SubjectPublicKeyInfo), with SKI and AKI.
  */
 export async function issueAuthorityCertificate(
   issuer: CertificateIssuer,
-  subjectSigner: Signer,
+  subjectKey: Uint8Array,
   subjectName: pkijs.RelativeDistinguishedNames,
   profile: AuthorityProfile,
   notBefore: Date,
   days: number,
 ): Promise<ParsedCertificate> {
-  const key = parsePublicKey(subjectSigner.publicKey);
+  const key = parsePublicKey(subjectKey);
   const keyId = await keyIdentifier(key);
   let notAfter = addDays(notBefore, days);
   if (issuer.notAfter !== undefined && notAfter > issuer.notAfter) notAfter = issuer.notAfter;
