@@ -52,6 +52,35 @@ async function seconds(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - start) / 1000;
 }
 
+/**
+ * The best of `ROUNDS` interleaved rounds of each measure: other work on this shared
+ * machine only ever slows a round down, so the best round is the least disturbed one,
+ * and interleaving gives careid and its baselines the same conditions.
+ */
+const ROUNDS = 3;
+async function bestRates(
+  n: number,
+  measures: readonly ((i: number) => Promise<unknown>)[],
+): Promise<number[]> {
+  const best = measures.map(() => 0);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [k, fn] of measures.entries()) {
+      best[k] = Math.max(best[k]!, await opsPerSecond(n, fn));
+    }
+  }
+  return best;
+}
+
+/** The shortest of `ROUNDS` runs of `fn`, in seconds (see {@link bestRates}). */
+async function bestSeconds(fn: () => Promise<unknown>): Promise<number> {
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < ROUNDS; round++) {
+    globalThis.gc?.();
+    best = Math.min(best, await seconds(fn));
+  }
+  return best;
+}
+
 const randomHex = () => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex');
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-GB') : n.toFixed(2));
 
@@ -91,9 +120,9 @@ async function main(): Promise<void> {
 
   // 1. Raw WebCrypto ECDSA P-256 signing: the floor under every issuance.
   const tbsLike = crypto.getRandomValues(new Uint8Array(600));
-  const rawSign = await opsPerSecond(3000, () =>
-    crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, issuingPair.privateKey, tbsLike),
-  );
+  const [rawSign = 0] = await bestRates(1000, [
+    () => crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, issuingPair.privateKey, tbsLike),
+  ]);
   rows.push({
     measure: 'WebCrypto ECDSA P-256 sign (ops/s)',
     careid: '-',
@@ -103,9 +132,6 @@ async function main(): Promise<void> {
   });
 
   // 2. End-entity issuance: careid vs stock PKI.js vs @peculiar/x509, same certificate.
-  const careidIssue = await opsPerSecond(3000, () =>
-    ca.issue({ publicKey: subjectSpki, holder, now }),
-  );
   const notAfter = new Date(now.getTime() + 1095 * 86_400_000);
   const params: IssueParams = {
     issuerCert: ca.issuingCertificate,
@@ -119,10 +145,13 @@ async function main(): Promise<void> {
     crlUrl: settings.crlUrl,
     ocspUrl: settings.ocspUrl,
   };
-  const pkijsRate = await opsPerSecond(500, () => pkijsIssue(params));
-  const x509Rate = await opsPerSecond(500, () => x509Issue(params));
+  const [careidIssue = 0, pkijsRate = 0, x509Rate = 0] = await bestRates(300, [
+    () => ca.issue({ publicKey: subjectSpki, holder, now }),
+    () => pkijsIssue(params),
+    () => x509Issue(params),
+  ]);
   const csr = await createCsr(await generateSoftwareSigner());
-  const csrRate = await opsPerSecond(1000, () => ca.issue({ csr, holder, now }));
+  const [csrRate = 0] = await bestRates(300, [() => ca.issue({ csr, holder, now })]);
   rows.push({
     measure: 'issuance, careid on PKI.js (certs/s)',
     careid: fmt(careidIssue),
@@ -214,13 +243,11 @@ async function main(): Promise<void> {
     await fillTo(size);
     lastSerial = Buffer.from(entries[entries.length - 1]!.serial).toString('hex');
     let der: Uint8Array = new Uint8Array(0);
-    globalThis.gc?.();
-    const build = await seconds(async () => {
+    const build = await bestSeconds(async () => {
       der = await ca.generateCrl({ now });
     });
     let crl = parseCrl(der);
-    globalThis.gc?.();
-    const parse = await seconds(async () => {
+    const parse = await bestSeconds(async () => {
       crl = parseCrl(der);
     });
     if (crl.revoked.size < size) throw new Error('CRL lost entries');
@@ -248,7 +275,7 @@ async function main(): Promise<void> {
   // 5. OCSP responses per second (100,000 revocations in the repository).
   const request = await createOcspRequest({ issuer: ca.issuingCertificate, serials: [lastSerial] });
   globalThis.gc?.();
-  const ocspRate = await opsPerSecond(3000, () => ca.respondOcsp(request, now));
+  const [ocspRate = 0] = await bestRates(1000, [() => ca.respondOcsp(request, now)]);
   rows.push({
     measure: 'OCSP responses (responses/s)',
     careid: fmt(ocspRate),

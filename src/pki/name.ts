@@ -1,6 +1,6 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { bytesOf, encode, fromPkijs, readDer } from './asn1.js';
+import { bytesOf, fromPkijs, readDer } from './asn1.js';
 import {
   OID_COMMON_NAME,
   OID_COUNTRY,
@@ -68,7 +68,7 @@ class SingleValuedName extends pkijs.RelativeDistinguishedNames {
  * PrintableString (X.520), everything else UTF8String (RFC 5280 §4.1.2.6).
  */
 export function buildName(attributes: readonly NameAttribute[]): pkijs.RelativeDistinguishedNames {
-  const name = new SingleValuedName({
+  return new SingleValuedName({
     typesAndValues: attributes.map((a) => {
       const printable = a.type === 'C' || a.type === 'serialNumber';
       return new pkijs.AttributeTypeAndValue({
@@ -79,12 +79,9 @@ export function buildName(attributes: readonly NameAttribute[]): pkijs.RelativeD
       });
     }),
   });
-  // Keep the encoding so PKI.js compares and re-encodes it as written.
-  name.valueBeforeDecode = encode(name.toSchema()).slice().buffer;
-  return name;
 }
 
-/** The DER of a Name as PKI.js read or careid built it. */
+/** The DER of a Name as PKI.js read it. */
 export function nameDer(name: pkijs.RelativeDistinguishedNames): Uint8Array {
   return bytesOf(name.valueBeforeDecode);
 }

@@ -1,6 +1,6 @@
 /**
  * Every object identifier careid writes or reads, with the section that defines it.
- * Dotted text; `oid()` in der-writer encodes them.
+ * Dotted text, as PKI.js and asn1js take them.
  */
 
 // Signature and key algorithms.
