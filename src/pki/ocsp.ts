@@ -257,24 +257,41 @@ function generalizedTime(d: Date): asn1js.GeneralizedTime {
   return new asn1js.GeneralizedTime({ valueDate: new Date(Math.floor(d.getTime() / 1000) * 1000) });
 }
 
+/** `good [0] IMPLICIT NULL` and `unknown [2] IMPLICIT NULL`, encoded once. */
+const STATUS_GOOD = new EncodedElement(
+  encode(new asn1js.Primitive({ idBlock: { tagClass: CONTEXT_CLASS, tagNumber: CS_GOOD } })),
+);
+const STATUS_UNKNOWN = new EncodedElement(
+  encode(new asn1js.Primitive({ idBlock: { tagClass: CONTEXT_CLASS, tagNumber: CS_UNKNOWN } })),
+);
+
+/** RevokedInfo's `revocationReason [0] EXPLICIT CRLReason` per reason, encoded once; none for unspecified. */
+const REVOCATION_REASONS: ReadonlyMap<RevocationReason, Asn1Item> = new Map(
+  Object.entries(RevocationReasonCode)
+    .filter(([name]) => name !== 'unspecified')
+    .map(([name, code]) => [
+      name as RevocationReason,
+      new EncodedElement(
+        encode(
+          new asn1js.Constructed({
+            idBlock: { tagClass: CONTEXT_CLASS, tagNumber: 0 },
+            value: [new asn1js.Enumerated({ value: code })],
+          }),
+        ),
+      ),
+    ]),
+);
+
 /**
  * The CertStatus CHOICE (RFC 6960 §4.2.1), which PKI.js takes as a raw asn1js element:
  * `good [0] IMPLICIT NULL`, `revoked [1] IMPLICIT RevokedInfo`, `unknown [2] IMPLICIT NULL`.
  */
-function certStatus(answer: OcspCertStatus): asn1js.BaseBlock {
-  if (answer.status !== 'revoked') {
-    const tagNumber = answer.status === 'good' ? CS_GOOD : CS_UNKNOWN;
-    return new asn1js.Primitive({ idBlock: { tagClass: CONTEXT_CLASS, tagNumber } });
-  }
-  const info: asn1js.BaseBlock[] = [generalizedTime(answer.revokedAt)];
-  if (answer.reason !== 'unspecified') {
-    info.push(
-      new asn1js.Constructed({
-        idBlock: { tagClass: CONTEXT_CLASS, tagNumber: 0 },
-        value: [new asn1js.Enumerated({ value: RevocationReasonCode[answer.reason] })],
-      }),
-    );
-  }
+function certStatus(answer: OcspCertStatus): Asn1Item {
+  if (answer.status === 'good') return STATUS_GOOD;
+  if (answer.status === 'unknown') return STATUS_UNKNOWN;
+  const info: Asn1Item[] = [generalizedTime(answer.revokedAt)];
+  const reason = REVOCATION_REASONS.get(answer.reason);
+  if (reason !== undefined) info.push(reason);
   return new asn1js.Constructed({
     idBlock: { tagClass: CONTEXT_CLASS, tagNumber: CS_REVOKED },
     value: info,
@@ -337,7 +354,7 @@ export function encodeResponseData(
   );
   const parts: Asn1Item[] = [
     responder.responderId,
-    generalizedTime(producedAt),
+    thisUpdate, // producedAt: the same instant
     new asn1js.Sequence({ value: singles }),
   ];
   if (nonceExtension !== undefined) {
@@ -351,16 +368,35 @@ export function encodeResponseData(
   return encode(new asn1js.Sequence({ value: parts }));
 }
 
-/** An OCSPResponse (RFC 6960 §4.2.1) around a signed BasicOCSPResponse's DER. */
+/** `responseStatus successful` and `responseType id-pkix-ocsp-basic`, encoded once. */
+const SUCCESSFUL = new EncodedElement(
+  encode(new asn1js.Enumerated({ value: OcspResponseStatus.successful })),
+);
+const BASIC_RESPONSE_TYPE = new EncodedElement(
+  encode(new asn1js.ObjectIdentifier({ value: OID_OCSP_BASIC })),
+);
+
+/**
+ * An OCSPResponse (RFC 6960 §4.2.1) around a signed BasicOCSPResponse's DER:
+ * `SEQUENCE { successful, [0] EXPLICIT SEQUENCE { id-pkix-ocsp-basic, OCTET STRING } }`,
+ * composed with asn1js from its constant parts (asn1js takes longer to encode the OID from
+ * its text than to sign).
+ */
 export function encodeOcspResponse(basic: Uint8Array): Uint8Array {
-  const response = new pkijs.OCSPResponse({
-    responseStatus: new asn1js.Enumerated({ value: OcspResponseStatus.successful }),
-    responseBytes: new pkijs.ResponseBytes({
-      responseType: OID_OCSP_BASIC,
-      response: new asn1js.OctetString({ valueHex: basic }),
-    }),
+  const bytes = new asn1js.Sequence({
+    value: [BASIC_RESPONSE_TYPE, new asn1js.OctetString({ valueHex: basic })],
   });
-  return encode(response.toSchema());
+  return encode(
+    new asn1js.Sequence({
+      value: [
+        SUCCESSFUL,
+        new asn1js.Constructed({
+          idBlock: { tagClass: CONTEXT_CLASS, tagNumber: 0 },
+          value: [bytes],
+        }),
+      ],
+    }),
+  );
 }
 
 /** An unsigned error response: only a status (RFC 6960 §2.3). */
