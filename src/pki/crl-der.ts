@@ -1,17 +1,19 @@
 /**
  * The one hand-written DER in careid: the streaming writer and reader of a CRL's entry
- * list (RFC 5280 §5.1). Everything else in a CRL, and every other structure careid
- * writes or reads, goes through PKI.js / asn1js; the pieces handed to this module
- * (AlgorithmIdentifier, issuer Name, extensions) are encoded by them.
+ * list (RFC 5280 §5.1). Every other structure careid writes or reads goes through
+ * PKI.js / asn1js.
  *
- * Why by hand: PKI.js builds a CRL from one `RevokedCertificate` object per entry, and
- * asn1js reads one node per element (5 to 11 per entry, default cap 10,000 nodes).
- * Measured in bench/pki on this machine (2 shared vCPUs, Node 20): PKI.js takes 12.5 to
- * 33 s to build and sign a 100,000-entry CRL (target: under 0.5 s) and refuses to read
- * one of 3,000 entries at its default node cap; with the cap lifted it needs about
- * 1.5 s and several hundred MB to parse 100,000 entries. This module writes the list
- * into one pre-sized buffer (about 0.06 s for 100,000 entries, signature included) and
- * reads it with a bounded cursor that allocates nothing per byte.
+ * Why by hand, measured in bench/pki (`npm run bench -- pki`, 2 shared vCPUs, Node 20,
+ * 2026-12-06): PKI.js builds a CRL from one `RevokedCertificate` object per entry and
+ * took 36 to 118 s to build and sign 100,000 entries (target: under 0.5 s; this module
+ * with PKI.js for the rest: 0.23 to 0.28 s, best of three; 0.88 s in one run at the
+ * machine's busiest), and 5.5 to 6.7 s for 10,000 (this module: 0.03 to 0.2 s). To read,
+ * asn1js holds one object per element and stops at 10,000 by default (about 1,400
+ * entries of seven elements); with the cap lifted PKI.js read 10,000 entries in 5.3 to
+ * 7.1 s (this module: 0.09 to 0.17 s) and 100,000 in 131 s. This module writes the list
+ * into one buffer sized first, and reads it with a bounded cursor that allocates nothing
+ * per byte; the pieces around the list (AlgorithmIdentifier, issuer Name, extensions,
+ * entry extensions) are encoded and decoded by PKI.js.
  *
  * Reader rules (X.690 §10): definite lengths only, minimal length octets, low tag
  * numbers only, every length checked against its parent, no recursion, so hostile input

@@ -197,7 +197,7 @@ function readEntryReason(der: Uint8Array): RevocationReason {
 
 /**
  * Parses a DER CRL. The entry list is streamed by careid's bounded reader: asn1js (and
- * so PKI.js) stops at 10,000 nodes by default, about 1,000 entries. It does not verify
+ * so PKI.js) stops at 10,000 nodes by default, about 1,400 entries. It does not verify
  * the signature (`validateCertificate` does).
  *
  * @throws PKI_MALFORMED when the DER is not a v2 CRL, or over 64 MiB.
