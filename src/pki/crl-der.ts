@@ -4,13 +4,13 @@
  * PKI.js / asn1js.
  *
  * Why by hand, measured in bench/pki (`npm run bench -- pki`, 2 shared vCPUs, Node 20,
- * 2026-12-06): PKI.js builds a CRL from one `RevokedCertificate` object per entry and
- * took 36 to 118 s to build and sign 100,000 entries (target: under 0.5 s; this module
- * with PKI.js for the rest: 0.23 to 0.28 s, best of three; 0.88 s in one run at the
- * machine's busiest), and 5.5 to 6.7 s for 10,000 (this module: 0.03 to 0.2 s). To read,
- * asn1js holds one object per element and stops at 10,000 by default (about 1,400
- * entries of seven elements); with the cap lifted PKI.js read 10,000 entries in 5.3 to
- * 7.1 s (this module: 0.09 to 0.17 s) and 100,000 in 131 s. This module writes the list
+ * 2026-12-06, five runs): PKI.js builds a CRL from one `RevokedCertificate` object per
+ * entry and took 21 to 118 s to build and sign 100,000 entries (target: under 0.5 s; this
+ * module, with PKI.js for the rest: 0.12 to 0.28 s, best of three; 0.88 s in one run at
+ * the machine's busiest), and 2.2 to 6.7 s for 10,000 (this module: 0.02 to 0.2 s). To
+ * read, asn1js holds one object per element and stops at 10,000 by default (about 1,400
+ * entries of seven elements); with the cap lifted PKI.js read 10,000 entries in 3.5 to
+ * 7.1 s (this module: 0.03 to 0.17 s) and 100,000 in 131 s. This module writes the list
  * into one buffer sized first, and reads it with a bounded cursor that allocates nothing
  * per byte; the pieces around the list (AlgorithmIdentifier, issuer Name, extensions,
  * entry extensions) are encoded and decoded by PKI.js.
