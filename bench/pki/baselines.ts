@@ -1,6 +1,7 @@
 /**
  * The baselines careid is compared with: the same end-entity certificate and the same CRL
- * built the stock way, object by object, with PKI.js and with @peculiar/x509.
+ * built the stock way, object by object, with PKI.js used directly (signing with its
+ * WebCrypto engine) and with @peculiar/x509.
  */
 import './reflect-shim.js';
 import type { webcrypto } from 'node:crypto';
@@ -28,22 +29,28 @@ function randomSerial(): Uint8Array {
   return s;
 }
 
-/** PKI.js, the way its examples build a certificate: one object per field, then sign. */
+/**
+ * PKI.js used directly, the way its examples build a certificate (one object per field,
+ * then `cert.sign` with the CryptoKey), writing the same certificate careid writes: the
+ * subject as two single-valued RDNs and the UPN otherName with one `[0]` (PKI.js's own
+ * `toSchema` would write one multi-valued RDN and an extra `[0]`, so both are built with
+ * asn1js, as any PKI.js user must).
+ */
 export async function pkijsIssue(p: IssueParams): Promise<Uint8Array> {
   const issuer = pkijs.Certificate.fromBER(p.issuerCert);
   const cert = new pkijs.Certificate();
   cert.version = 2;
   cert.serialNumber = new asn1js.Integer({ valueHex: randomSerial() });
   cert.issuer = issuer.subject;
-  cert.subject.typesAndValues.push(
-    new pkijs.AttributeTypeAndValue({
-      type: '2.5.4.3',
-      value: new asn1js.Utf8String({ value: p.commonName }),
-    }),
-    new pkijs.AttributeTypeAndValue({
-      type: '2.5.4.5',
-      value: new asn1js.PrintableString({ value: p.uuid }),
-    }),
+  const rdn = (type: string, value: pkijs.AttributeValueType) =>
+    new asn1js.Set({ value: [new pkijs.AttributeTypeAndValue({ type, value }).toSchema()] });
+  cert.subject = pkijs.RelativeDistinguishedNames.fromBER(
+    new asn1js.Sequence({
+      value: [
+        rdn('2.5.4.3', new asn1js.Utf8String({ value: p.commonName })),
+        rdn('2.5.4.5', new asn1js.PrintableString({ value: p.uuid })),
+      ],
+    }).toBER(),
   );
   cert.notBefore.value = p.notBefore;
   cert.notAfter.value = p.notAfter;
@@ -63,7 +70,7 @@ export async function pkijsIssue(p: IssueParams): Promise<Uint8Array> {
       }),
     ],
   });
-  const san = new pkijs.AltName({ altNames: [new pkijs.GeneralName({ type: 0, value: upn })] });
+  const san = new asn1js.Sequence({ value: [upn] });
   const crldp = new pkijs.CRLDistributionPoints({
     distributionPoints: [
       new pkijs.DistributionPoint({
@@ -89,7 +96,7 @@ export async function pkijsIssue(p: IssueParams): Promise<Uint8Array> {
   cert.extensions = [
     new pkijs.Extension({ extnID: '2.5.29.15', critical: true, extnValue: keyUsage.toBER(false) }),
     new pkijs.Extension({ extnID: '2.5.29.37', extnValue: eku.toSchema().toBER(false) }),
-    new pkijs.Extension({ extnID: '2.5.29.17', extnValue: san.toSchema().toBER(false) }),
+    new pkijs.Extension({ extnID: '2.5.29.17', extnValue: san.toBER(false) }),
     new pkijs.Extension({ extnID: '2.5.29.31', extnValue: crldp.toSchema().toBER(false) }),
     new pkijs.Extension({ extnID: '1.3.6.1.5.5.7.1.1', extnValue: aia.toSchema().toBER(false) }),
     new pkijs.Extension({
@@ -165,8 +172,14 @@ export async function pkijsCrl(
         }),
       }),
   );
+  const issuerSki = issuer.extensions?.find((e) => e.extnID === '2.5.29.14')
+    ?.parsedValue as asn1js.OctetString;
+  const aki = new pkijs.AuthorityKeyIdentifier({
+    keyIdentifier: new asn1js.OctetString({ valueHex: issuerSki.valueBlock.valueHexView }),
+  });
   crl.crlExtensions = new pkijs.Extensions({
     extensions: [
+      new pkijs.Extension({ extnID: '2.5.29.35', extnValue: aki.toSchema().toBER(false) }),
       new pkijs.Extension({
         extnID: '2.5.29.20',
         extnValue: new asn1js.Integer({ value: 1 }).toBER(false),
@@ -175,6 +188,27 @@ export async function pkijsCrl(
   });
   await crl.sign(issuerKey, 'SHA-256');
   return new Uint8Array(crl.toSchema(true).toBER(false));
+}
+
+/**
+ * PKI.js reading a CRL into the same map careid's `parseCrl` returns (serial -> time and
+ * reason). asn1js's default cap of 10,000 nodes is lifted, or it refuses past about
+ * 1,000 entries.
+ */
+export function pkijsParseCrl(der: Uint8Array): Map<string, { revokedAt: Date; reason: number }> {
+  const asn1 = asn1js.fromBER(der, { maxNodes: 50_000_000, maxContentLength: 64 * 1024 * 1024 });
+  if (asn1.offset === -1) throw new Error(asn1.result.error);
+  const crl = new pkijs.CertificateRevocationList({ schema: asn1.result });
+  const out = new Map<string, { revokedAt: Date; reason: number }>();
+  for (const r of crl.revokedCertificates ?? []) {
+    const reason = r.crlEntryExtensions?.extensions.find((e) => e.extnID === '2.5.29.21')
+      ?.parsedValue as asn1js.Enumerated | undefined;
+    out.set(Buffer.from(r.userCertificate.valueBlock.valueHexView).toString('hex'), {
+      revokedAt: r.revocationDate.value,
+      reason: reason?.valueBlock.valueDec ?? 0,
+    });
+  }
+  return out;
 }
 
 /** @peculiar/x509 needs its WebCrypto provider set once. */

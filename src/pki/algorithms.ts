@@ -1,15 +1,7 @@
 import type { webcrypto } from 'node:crypto';
-import {
-  DerCursor,
-  decodeOid,
-  decodeUnsigned,
-  elementBytes,
-  readRoot,
-  type Tlv,
-  toHex,
-  valueBytes,
-} from './der-reader.js';
-import { DER_NULL, oid, sequence, Tag } from './der-writer.js';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { fromPkijs, readDer, toHex, unsignedMagnitude, wholeByteBits } from './asn1.js';
 import {
   OID_EC_PUBLIC_KEY,
   OID_ECDSA_SHA1,
@@ -88,27 +80,30 @@ const BY_OID: ReadonlyMap<string, SignatureAlgorithmInfo> = new Map<string, Sign
 );
 
 /**
- * The DER AlgorithmIdentifier for a signer's algorithm: ECDSA without parameters
+ * The AlgorithmIdentifier for a signer's algorithm: ECDSA without parameters
  * (RFC 5758 §3.2), RSA with an explicit NULL (RFC 4055 §5). Never SHA-1.
  */
-export function signatureAlgorithmIdentifier(alg: SignerAlgorithm): Uint8Array {
-  if (alg.kind === 'ecdsa') return sequence(oid(ECDSA_OIDS[alg.hash]));
-  return sequence(oid(RSA_OIDS[alg.hash]), DER_NULL);
+export function signatureAlgorithmIdentifier(alg: SignerAlgorithm): pkijs.AlgorithmIdentifier {
+  if (alg.kind === 'ecdsa') {
+    return new pkijs.AlgorithmIdentifier({ algorithmId: ECDSA_OIDS[alg.hash] });
+  }
+  return new pkijs.AlgorithmIdentifier({
+    algorithmId: RSA_OIDS[alg.hash],
+    algorithmParams: new asn1js.Null(),
+  });
 }
 
 /**
- * Reads a signature AlgorithmIdentifier.
+ * Reads a signature AlgorithmIdentifier that PKI.js has parsed.
  *
  * @throws PKI_UNSUPPORTED for SHA-1 or any algorithm careid does not verify.
- * @throws PKI_MALFORMED when the structure is wrong.
+ * @throws PKI_MALFORMED when the parameters are wrong for the algorithm.
  */
 export function readSignatureAlgorithm(
-  buf: Uint8Array,
-  t: Tlv,
+  alg: pkijs.AlgorithmIdentifier,
   what: string,
 ): SignatureAlgorithmInfo {
-  const c = new DerCursor(buf, t, what);
-  const id = decodeOid(buf, c.next(Tag.OID), what);
+  const id = alg.algorithmId;
   const info = BY_OID.get(id);
   if (info === undefined) {
     const sha1 = id === OID_SHA1_WITH_RSA || id === OID_ECDSA_SHA1;
@@ -119,8 +114,11 @@ export function readSignatureAlgorithm(
         : `${what} uses signature algorithm ${id}, which careid does not support`,
     );
   }
-  if (info.kind === 'rsa-pkcs1') c.optional(Tag.NULL);
-  c.end();
+  // RFC 5758 §3.2: ECDSA has no parameters; RFC 4055 §5: RSA's are NULL (or absent).
+  const params = alg.algorithmParams as unknown;
+  if (params !== undefined && !(info.kind === 'rsa-pkcs1' && params instanceof asn1js.Null)) {
+    throw malformed(what, 'unexpected signature algorithm parameters');
+  }
   return info;
 }
 
@@ -137,34 +135,27 @@ export function readSignatureAlgorithm(
  */
 export function parsePublicKey(spki: Uint8Array): PublicKeyInfo {
   const what = 'public key';
-  const root = readRoot(spki, what, MAX_SPKI_BYTES);
-  return readPublicKey(spki, root);
+  const schema = readDer(spki, what, MAX_SPKI_BYTES);
+  const info = fromPkijs(what, () => new pkijs.PublicKeyInfo({ schema }));
+  return judgePublicKey(info, spki);
 }
 
-/** {@link parsePublicKey} on an element inside a larger buffer. */
-export function readPublicKey(buf: Uint8Array, t: Tlv): PublicKeyInfo {
+/**
+ * Judges a SubjectPublicKeyInfo that PKI.js has parsed; `spki` is its DER.
+ *
+ * @throws PKI_WEAK_KEY, PKI_UNSUPPORTED, PKI_MALFORMED as {@link parsePublicKey}.
+ */
+export function judgePublicKey(info: pkijs.PublicKeyInfo, spki: Uint8Array): PublicKeyInfo {
   const what = 'public key';
-  if (t.tag !== Tag.SEQUENCE || t.end - t.start > MAX_SPKI_BYTES) {
-    throw malformed(what, 'not a SubjectPublicKeyInfo');
-  }
-  const spki = elementBytes(buf, t);
-  const c = new DerCursor(buf, t, what);
-  const algTlv = c.next(Tag.SEQUENCE);
-  const bits = c.next(Tag.BIT_STRING);
-  c.end();
-  if (bits.end - bits.valueStart < 2 || buf[bits.valueStart] !== 0) {
-    throw malformed(what, 'key bits not whole bytes');
-  }
-  const keyBits = buf.subarray(bits.valueStart + 1, bits.end);
-  const a = new DerCursor(buf, algTlv, what);
-  const algId = decodeOid(buf, a.next(Tag.OID), what);
+  if (spki.length > MAX_SPKI_BYTES) throw malformed(what, 'not a SubjectPublicKeyInfo');
+  const keyBits = wholeByteBits(info.subjectPublicKey, what);
+  const algId = info.algorithm.algorithmId;
+  const params = info.algorithm.algorithmParams as unknown;
   if (algId === OID_EC_PUBLIC_KEY) {
-    const curveTlv = a.next();
-    if (curveTlv.tag !== Tag.OID) {
+    if (!(params instanceof asn1js.ObjectIdentifier)) {
       throw new PkiError('PKI_WEAK_KEY', 'EC keys must name their curve (P-256 or P-384)');
     }
-    a.end();
-    const curveId = decodeOid(buf, curveTlv, what);
+    const curveId = params.valueBlock.toString();
     const curve = curveId === OID_P256 ? 'P-256' : curveId === OID_P384 ? 'P-384' : undefined;
     if (curve === undefined) {
       throw new PkiError('PKI_WEAK_KEY', `EC curve ${curveId} is not allowed; use P-256 or P-384`);
@@ -177,14 +168,10 @@ export function readPublicKey(buf: Uint8Array, t: Tlv): PublicKeyInfo {
     return { kind: 'ecdsa', curve, spki, keyBits };
   }
   if (algId === OID_RSA_ENCRYPTION) {
-    a.optional(Tag.NULL);
-    a.end();
-    const inner = readRoot(keyBits, what, MAX_SPKI_BYTES);
-    const k = new DerCursor(keyBits, inner, what);
-    const n = decodeUnsigned(keyBits, k.next(Tag.INTEGER), what);
-    decodeUnsigned(keyBits, k.next(Tag.INTEGER), what);
-    k.end();
-    const modulusBits = n.length * 8 - Math.clz32(n[0] ?? 0) + 24;
+    if (params !== undefined && !(params instanceof asn1js.Null)) {
+      throw malformed(what, 'RSA parameters must be NULL');
+    }
+    const modulusBits = rsaModulusBits(keyBits, what);
     if (modulusBits < MIN_RSA_BITS) {
       throw new PkiError('PKI_WEAK_KEY', `RSA key of ${modulusBits} bits; at least 2048 needed`);
     }
@@ -194,6 +181,19 @@ export function readPublicKey(buf: Uint8Array, t: Tlv): PublicKeyInfo {
     return { kind: 'rsa', modulusBits, spki, keyBits };
   }
   throw new PkiError('PKI_UNSUPPORTED', `public key algorithm ${algId} is not supported`);
+}
+
+/** The size of an RSAPublicKey's modulus (RFC 8017 §A.1.1), read with asn1js. */
+function rsaModulusBits(keyBits: Uint8Array, what: string): number {
+  const key = readDer(keyBits, what, MAX_SPKI_BYTES);
+  const parts = key instanceof asn1js.Sequence ? key.valueBlock.value : [];
+  const [n, e] = parts;
+  if (parts.length !== 2 || !(n instanceof asn1js.Integer) || !(e instanceof asn1js.Integer)) {
+    throw malformed(what, 'not an RSAPublicKey');
+  }
+  unsignedMagnitude(e, what);
+  const modulus = unsignedMagnitude(n, what);
+  return modulus.length * 8 - Math.clz32(modulus[0] ?? 0) + 24;
 }
 
 /** WebCrypto keys already imported, by SPKI; bounded so it cannot grow without limit. */
@@ -252,12 +252,4 @@ export async function verifySignature(
 export async function keyIdentifier(key: PublicKeyInfo): Promise<Uint8Array> {
   const d = new Uint8Array(await crypto.subtle.digest('SHA-256', key.keyBits));
   return d.subarray(0, 20);
-}
-
-/** The BIT STRING value of a signature element. */
-export function readSignatureBits(buf: Uint8Array, t: Tlv, what: string): Uint8Array {
-  if (t.tag !== Tag.BIT_STRING || t.end - t.valueStart < 2 || buf[t.valueStart] !== 0) {
-    throw malformed(what, 'signature is not a whole-byte BIT STRING');
-  }
-  return valueBytes(buf, t).subarray(1);
 }

@@ -1,18 +1,19 @@
+import * as pkijs from 'pkijs';
 import { z } from 'zod';
 import { CareIdError } from '../errors/care-id-error.js';
 import { parseWith } from '../errors/parse.js';
 import { keyIdentifier, type PublicKeyInfo, parsePublicKey } from './algorithms.js';
+import { bytesEqual, toHex } from './asn1.js';
 import {
   type AuthorityRole,
   type CaRepository,
   type IssuedCertificateRecord,
   memoryCaRepository,
 } from './ca-repository.js';
-import { addDays, wholeSeconds } from './cert-time.js';
-import { type ParsedCertificate, parseCertificate, signStructure } from './certificate.js';
+import { type ParsedCertificate, parseCertificate } from './certificate.js';
 import { signCrl } from './crl.js';
 import { parseCsr } from './csr.js';
-import { bytesEqual, toHex } from './der-reader.js';
+import { buildName } from './name.js';
 import { createOcspResponder } from './ocsp-responder.js';
 import { PkiError } from './pki-error.js';
 import {
@@ -21,6 +22,7 @@ import {
   issueAuthorityCertificate,
   randomSerial,
   responderName,
+  serviceName,
 } from './profiles.js';
 import { REVOCATION_REASONS, type RevocationReason } from './revocation-reason.js';
 import {
@@ -32,6 +34,7 @@ import {
 } from './settings.js';
 import type { Signer } from './signer.js';
 import { generateSoftwareSigner } from './software-signer.js';
+import { addDays, wholeSeconds } from './time.js';
 
 /** Options of {@link createCertificateAuthority}. */
 export interface CertificateAuthorityOptions {
@@ -73,6 +76,27 @@ export type RenewRequest = IssueRequest & {
   /** The serial of the certificate being renewed. */
   readonly previousSerialHex: string;
 };
+
+/** A request for a PIV content-signing certificate (the CHUID signer). */
+export interface ContentSignerRequest {
+  /** The signer's DER SubjectPublicKeyInfo. */
+  readonly publicKey: Uint8Array;
+  /** Issuance time: notBefore, whole seconds. */
+  readonly now: Date;
+  /** The certificate's CN; `<issuing CN> PIV Content Signer` by default. */
+  readonly commonName?: string;
+  /** Life in days (default 3,650), never beyond the issuing CA. */
+  readonly validityDays?: number;
+}
+
+const contentSignerSchema = z
+  .object({
+    publicKey: z.instanceof(Uint8Array),
+    now: z.date().refine((d) => !Number.isNaN(d.getTime()), 'a valid date'),
+    commonName: z.string().min(1).max(64).optional(),
+    validityDays: z.number().int().min(1).max(36_500).optional(),
+  })
+  .strict();
 
 /** A certificate careid issued. */
 export interface IssuedCertificate {
@@ -151,6 +175,15 @@ export interface CertificateAuthority {
     readonly authority?: 'issuing' | 'root';
   }): Promise<Uint8Array>;
   /**
+   * Issues a PIV content-signing certificate (id-PIV-content-signing, keyUsage
+   * digitalSignature; FIPS 201-3 §4.2.1) from the issuing CA for the key that signs card
+   * CHUIDs ({@link signChuid}). Its subject is the issuing CA's Name with the CN
+   * `<issuing CN> PIV Content Signer` unless `commonName` is given. It names no card
+   * holder, so it is not recorded in the repository: the host keeps it beside its key.
+   * @throws VALIDATION, PKI_MALFORMED, PKI_WEAK_KEY, PKI_UNSUPPORTED, PKI_EXPIRED.
+   */
+  issueContentSigner(request: ContentSignerRequest): Promise<IssuedCertificate>;
+  /**
    * Answers a DER OCSP request with a DER OCSP response signed by the delegated responder;
    * a malformed request gets an unsigned `malformedRequest` response, never an exception.
    */
@@ -158,6 +191,8 @@ export interface CertificateAuthority {
 }
 
 const SERIAL_ATTEMPTS = 3;
+/** Default life of a PIV content-signing certificate: it must outlive the cards it signs. */
+const CONTENT_SIGNER_DAYS = 3_650;
 /** How long before its end the responder certificate is re-issued. */
 const RESPONDER_RENEW_MS = 86_400_000;
 const MS_PER_HOUR = 3_600_000;
@@ -170,7 +205,7 @@ interface Authority {
   readonly signer: Signer;
   readonly cert: ParsedCertificate;
   /** Its subject Name, which it writes as issuer. */
-  readonly name: Uint8Array;
+  readonly name: pkijs.RelativeDistinguishedNames;
   /** Its key identifier, which it writes as AKI. */
   readonly keyId: Uint8Array;
 }
@@ -229,14 +264,14 @@ export async function createCertificateAuthority(
       checkSigner(role, signer, cert);
     }
     const keyId = cert.subjectKeyId ?? (await keyIdentifier(cert.publicKey));
-    return { signer, cert, name: cert.subjectDer, keyId };
+    return { signer, cert, name: pkijs.RelativeDistinguishedNames.fromBER(cert.subjectDer), keyId };
   }
 
   const rootName = caName(settings.root);
   const root = await load('root', rootSigner, () =>
     issueAuthorityCertificate(
       { signer: rootSigner, name: rootName, keyId: new Uint8Array(0) },
-      rootSigner,
+      rootSigner.publicKey,
       rootName,
       { kind: 'ca', pathLen: 1 },
       start,
@@ -246,7 +281,7 @@ export async function createCertificateAuthority(
   const issuing = await load('issuing', issuingSigner, () =>
     issueAuthorityCertificate(
       { signer: rootSigner, name: root.name, keyId: root.keyId, notAfter: root.cert.notAfter },
-      issuingSigner,
+      issuingSigner.publicKey,
       caName(settings.issuing),
       { kind: 'ca', pathLen: 0 },
       start,
@@ -256,7 +291,7 @@ export async function createCertificateAuthority(
   const makeResponderCert = (from: Date) =>
     issueAuthorityCertificate(
       { ...issuing, notAfter: issuing.cert.notAfter },
-      ocspSigner,
+      ocspSigner.publicKey,
       responderName(settings.issuing),
       { kind: 'ocsp-responder' },
       from,
@@ -273,7 +308,7 @@ export async function createCertificateAuthority(
     if (at >= issuing.cert.notAfter) return ocsp.cert; // the CA itself has lapsed
     const cert = await makeResponderCert(at);
     await repository.saveAuthority({ role: 'ocsp', certificate: cert.der });
-    ocsp = { ...ocsp, cert, name: cert.subjectDer };
+    ocsp = { ...ocsp, cert, name: pkijs.RelativeDistinguishedNames.fromBER(cert.subjectDer) };
     return cert;
   }
 
@@ -303,8 +338,7 @@ export async function createCertificateAuthority(
     const keyId = await keyIdentifier(key);
     for (let attempt = 1; ; attempt++) {
       const serial = randomSerial();
-      const tbs = template.tbs({ serial, notBefore, notAfter, holder, key, keyId });
-      const certificate = await signStructure(issuingSigner, tbs, template.signatureAlgorithm);
+      const certificate = await template.sign({ serial, notBefore, notAfter, holder, key, keyId });
       const serialHex = toHex(serial);
       const record: IssuedCertificateRecord = {
         serialHex,
@@ -414,13 +448,40 @@ export async function createCertificateAuthority(
       // The root revokes no certificates yet: its CRL lists nothing (needed for crl_check_all).
       const entries = which === issuing ? await repository.listRevocations() : [];
       return signCrl(which.signer, {
-        issuer: which.name,
+        issuer: which.cert.subjectDer,
         authorityKeyId: which.keyId,
         crlNumber: await repository.nextCrlNumber(),
         thisUpdate: now,
         nextUpdate: new Date(now.getTime() + settings.crlValidityHours * MS_PER_HOUR),
         entries,
       });
+    },
+
+    async issueContentSigner(request: ContentSignerRequest): Promise<IssuedCertificate> {
+      const r = parseWith(contentSignerSchema, request, 'content signer request');
+      const notBefore = wholeSeconds(r.now);
+      if (notBefore < issuing.cert.notBefore || notBefore >= issuing.cert.notAfter) {
+        throw new PkiError('PKI_EXPIRED', 'the issuing CA certificate is not valid at this time');
+      }
+      const name =
+        r.commonName === undefined
+          ? serviceName(settings.issuing, 'PIV Content Signer')
+          : buildName([
+              ...(settings.issuing.organization === undefined
+                ? []
+                : [{ type: 'O' as const, value: settings.issuing.organization }]),
+              { type: 'CN', value: r.commonName },
+            ]);
+      const cert = await issueAuthorityCertificate(
+        { ...issuing, notAfter: issuing.cert.notAfter },
+        r.publicKey,
+        name,
+        { kind: 'content-signer' },
+        notBefore,
+        r.validityDays ?? CONTENT_SIGNER_DAYS,
+      );
+      const { serialHex, der: certificate, notAfter } = cert;
+      return { serialHex, certificate, notBefore, notAfter };
     },
 
     async respondOcsp(request: Uint8Array, now: Date): Promise<Uint8Array> {

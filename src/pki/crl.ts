@@ -1,33 +1,23 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import {
   type PublicKeyInfo,
   readSignatureAlgorithm,
-  readSignatureBits,
   type SignatureAlgorithmInfo,
   signatureAlgorithmIdentifier,
   verifySignature,
 } from './algorithms.js';
-import { timeLength, writeTime } from './cert-time.js';
-import { signStructure } from './certificate.js';
 import {
-  DerCursor,
-  decodeOid,
-  decodeSmallInt,
-  decodeTime,
-  decodeUnsigned,
-  elementBytes,
-  readRoot,
-  type Tlv,
+  bytesEqual,
+  encode,
+  fromPkijs,
+  readDer,
   toHex,
-  valueBytes,
-} from './der-reader.js';
-import {
-  contextTag,
-  lengthOctets,
-  sequence,
-  smallInteger,
-  Tag,
-  writeHeader,
-} from './der-writer.js';
+  unsignedMagnitude,
+  wholeByteBits,
+} from './asn1.js';
+import { signTbs } from './certificate.js';
+import { type CrlListEntry, readCrl, writeTbsCrl } from './crl-der.js';
 import { authorityKeyIdentifier, extension } from './extensions.js';
 import { OID_AUTHORITY_KEY_IDENTIFIER, OID_CRL_NUMBER, OID_CRL_REASON } from './oids.js';
 import { malformed } from './pki-error.js';
@@ -37,6 +27,11 @@ import {
   revocationReasonFromCode,
 } from './revocation-reason.js';
 import type { Signer } from './signer.js';
+
+/**
+ * v2 CRLs (RFC 5280 §5): every part but the entry list is built and read with PKI.js;
+ * the list of up to a million entries is streamed by `crl-der.ts` (see there why).
+ */
 
 /** Largest CRL careid reads: 64 MiB is over a million entries. */
 export const MAX_CRL_BYTES = 64 * 1024 * 1024;
@@ -67,134 +62,73 @@ export interface CrlFields {
   readonly entries: readonly CrlEntry[];
 }
 
-/** `[0] EXPLICIT` is absent in TBSCertList: version is a bare INTEGER 1 = v2 (RFC 5280 §5.1.2.1). */
-const CRL_VERSION_V2 = Uint8Array.of(Tag.INTEGER, 0x01, 0x01);
-/** crlExtensions [0] EXPLICIT (RFC 5280 §5.1.2.7). */
-const CRL_EXTENSIONS = 0xa0;
-/** AuthorityKeyIdentifier keyIdentifier [0] IMPLICIT (RFC 5280 §4.2.1.1). */
-const AKI_KEY_ID = 0x80;
+/** TBSCertList version v2 (RFC 5280 §5.1.2.1): PKI.js numbers versions from 0. */
+const CRL_VERSION_V2 = 1;
 
-/** The crlEntryExtensions for each reason: one reasonCode extension (RFC 5280 §5.3.1). */
+/** crlEntryExtensions for each reason: one reasonCode extension (RFC 5280 §5.3.1). */
 const REASON_EXTENSIONS: ReadonlyMap<RevocationReason, Uint8Array> = new Map(
   Object.entries(RevocationReasonCode).map(([name, code]) => [
     name as RevocationReason,
-    sequence(extension(OID_CRL_REASON, false, Uint8Array.of(Tag.ENUMERATED, 1, code))),
+    name === 'unspecified'
+      ? new Uint8Array(0) // §5.3.1: leave the reasonCode out rather than write unspecified
+      : encode(
+          new asn1js.Sequence({
+            value: [
+              extension(OID_CRL_REASON, false, new asn1js.Enumerated({ value: code })).toSchema(),
+            ],
+          }),
+        ),
   ]),
 );
 
-function hexNibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
+/** The entry-extension encodings careid writes, with the reason each stands for. */
+const KNOWN_REASON_EXTENSIONS = [...REASON_EXTENSIONS].filter(([, d]) => d.length > 0);
 
-/** INTEGER content length of a hex serial (minimal, positive). */
-function serialContentLength(hex: string): number {
-  if (hex.length === 0) throw malformed('CRL entry', 'empty serial');
-  let start = 0;
-  while (start < hex.length - 1 && hex.charCodeAt(start) === 48) start++;
-  const digits = hex.length - start;
-  const bytes = (digits + 1) >> 1;
-  const firstNibble = hexNibble(hex.charCodeAt(start));
-  // An even digit count whose top nibble is >= 8 needs a 0x00 to stay positive.
-  return digits % 2 === 0 && firstNibble >= 8 ? bytes + 1 : bytes;
-}
-
-function writeSerial(out: Uint8Array, offset: number, hex: string, contentLength: number): number {
-  let o = writeHeader(out, offset, Tag.INTEGER, contentLength);
-  const end = o + contentLength;
-  let i = hex.length;
-  let p = end - 1;
-  while (p >= o) {
-    const lo = i > 0 ? hexNibble(hex.charCodeAt(--i)) : 0;
-    const hi = i > 0 ? hexNibble(hex.charCodeAt(--i)) : 0;
-    if (lo < 0 || hi < 0) throw malformed('CRL entry', 'serial is not hex');
-    out[p--] = (hi << 4) | lo;
-  }
-  o = end;
-  return o;
+/** A positive INTEGER from a bigint (cRLNumber, RFC 5280 §5.2.3). */
+function bigIntInteger(n: bigint): asn1js.Integer {
+  let hex = n.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  if (Number.parseInt(hex.slice(0, 2), 16) & 0x80) hex = `00${hex}`;
+  return new asn1js.Integer({ valueHex: Buffer.from(hex, 'hex') });
 }
 
 /**
- * The DER TBSCertList of a v2 CRL (RFC 5280 §5.1), written straight into one buffer whose
- * size is computed first: no per-entry objects, so 100,000 entries take milliseconds.
- * Entries carry a reasonCode unless the reason is `unspecified`; the CRL carries AKI and
- * cRLNumber.
- */
-export function encodeTbsCrl(signatureAlgorithm: Uint8Array, fields: CrlFields): Uint8Array {
-  const { entries } = fields;
-  const serialLengths = new Uint8Array(entries.length);
-  const entryLengths = new Uint32Array(entries.length);
-  let listContent = 0;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    const sl = serialContentLength(e.serialHex);
-    if (sl > 21) throw malformed('CRL entry', 'serial longer than 20 octets');
-    serialLengths[i] = sl;
-    const ext = e.reason === 'unspecified' ? 0 : REASON_EXTENSIONS.get(e.reason)!.length;
-    const content = 1 + lengthOctets(sl) + sl + timeLength(e.revokedAt) + ext;
-    entryLengths[i] = content;
-    listContent += 1 + lengthOctets(content) + content;
-  }
-  const crlExtensions = tlvExplicit0(
-    sequence(
-      authorityKeyIdentifier(fields.authorityKeyId),
-      extension(OID_CRL_NUMBER, false, smallInteger(fields.crlNumber)),
-    ),
-  );
-  const head = [CRL_VERSION_V2, signatureAlgorithm, fields.issuer];
-  let content = 0;
-  for (const h of head) content += h.length;
-  content += timeLength(fields.thisUpdate) + timeLength(fields.nextUpdate);
-  // revokedCertificates is omitted when empty (RFC 5280 §5.1.2.6).
-  if (entries.length > 0) content += 1 + lengthOctets(listContent) + listContent;
-  content += crlExtensions.length;
-
-  const out = new Uint8Array(1 + lengthOctets(content) + content);
-  let o = writeHeader(out, 0, Tag.SEQUENCE, content);
-  for (const h of head) {
-    out.set(h, o);
-    o += h.length;
-  }
-  o = writeTime(out, o, fields.thisUpdate);
-  o = writeTime(out, o, fields.nextUpdate);
-  if (entries.length > 0) {
-    o = writeHeader(out, o, Tag.SEQUENCE, listContent);
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      o = writeHeader(out, o, Tag.SEQUENCE, entryLengths[i]!);
-      o = writeSerial(out, o, e.serialHex, serialLengths[i]!);
-      o = writeTime(out, o, e.revokedAt);
-      if (e.reason !== 'unspecified') {
-        const ext = REASON_EXTENSIONS.get(e.reason)!;
-        out.set(ext, o);
-        o += ext.length;
-      }
-    }
-  }
-  out.set(crlExtensions, o);
-  return out;
-}
-
-function tlvExplicit0(inner: Uint8Array): Uint8Array {
-  const out = new Uint8Array(1 + lengthOctets(inner.length) + inner.length);
-  out.set(inner, writeHeader(out, 0, contextTag(0, true), inner.length));
-  return out;
-}
-
-/**
- * Builds and signs a v2 CRL.
+ * Builds and signs a v2 CRL: version, algorithm, issuer and the extensions (AKI,
+ * cRLNumber) encoded by PKI.js, the entries streamed into one buffer, the TBS bytes
+ * signed by `signer`.
  *
  * @throws PKI_MALFORMED when an entry's serial is not hex or is too long.
- * @example
- * ```ts
- * const crl = await signCrl(issuingSigner, fields);
- * ```
  */
 export function signCrl(signer: Signer, fields: CrlFields): Promise<Uint8Array> {
-  const alg = signatureAlgorithmIdentifier(signer.algorithm);
-  return signStructure(signer, encodeTbsCrl(alg, fields), alg);
+  const algorithm = signatureAlgorithmIdentifier(signer.algorithm);
+  const crlExtensions = new asn1js.Constructed({
+    idBlock: { tagClass: 3, tagNumber: 0 },
+    value: [
+      new asn1js.Sequence({
+        value: [
+          authorityKeyIdentifier(fields.authorityKeyId).toSchema(),
+          extension(OID_CRL_NUMBER, false, bigIntInteger(fields.crlNumber)).toSchema(),
+        ],
+      }),
+    ],
+  });
+  const entries: CrlListEntry[] = fields.entries.map((e) => ({
+    serialHex: e.serialHex,
+    revokedAt: e.revokedAt,
+    extensions: REASON_EXTENSIONS.get(e.reason)!,
+  }));
+  const tbs = writeTbsCrl(
+    {
+      version: encode(new asn1js.Integer({ value: CRL_VERSION_V2 })),
+      signatureAlgorithm: encode(algorithm.toSchema()),
+      issuer: fields.issuer,
+      thisUpdate: fields.thisUpdate,
+      nextUpdate: fields.nextUpdate,
+      crlExtensions: encode(crlExtensions),
+    },
+    entries,
+  );
+  return signTbs(signer, tbs, algorithm);
 }
 
 /** What a CRL says about one revoked serial. */
@@ -230,11 +164,41 @@ export interface ParsedCrl {
 }
 
 const WHAT = 'CRL';
+/** Largest single element handed to asn1js from a CRL (an extension list, a Name). */
+const MAX_PART_BYTES = 64 * 1024;
+
+function readAlgorithm(der: Uint8Array): SignatureAlgorithmInfo {
+  const schema = readDer(der, WHAT, MAX_PART_BYTES);
+  const alg = fromPkijs(WHAT, () => new pkijs.AlgorithmIdentifier({ schema }));
+  return readSignatureAlgorithm(alg, WHAT);
+}
+
+function readExtensions(der: Uint8Array): readonly pkijs.Extension[] {
+  const schema = readDer(der, WHAT, MAX_PART_BYTES);
+  return fromPkijs(WHAT, () => new pkijs.Extensions({ schema }).extensions);
+}
+
+/** The reasonCode of an entry's extensions; careid's own encodings are matched directly. */
+function readEntryReason(der: Uint8Array): RevocationReason {
+  for (const [reason, encoded] of KNOWN_REASON_EXTENSIONS) {
+    if (bytesEqual(der, encoded)) return reason;
+  }
+  let reason: RevocationReason = 'unspecified';
+  for (const e of readExtensions(der)) {
+    if (e.extnID !== OID_CRL_REASON) continue;
+    const v = readDer(e.extnValue.valueBlock.valueHexView, WHAT, 16);
+    if (!(v instanceof asn1js.Enumerated)) throw malformed(WHAT, 'reasonCode is not ENUMERATED');
+    const r = revocationReasonFromCode(v.valueBlock.valueDec);
+    if (r === undefined) throw malformed(WHAT, 'unknown reasonCode');
+    reason = r;
+  }
+  return reason;
+}
 
 /**
- * Parses a DER CRL with careid's own bounded reader: unlike asn1js (and so PKI.js), it has
- * no 10,000-node cap, so a 100,000-entry CRL parses. It does not verify the signature
- * (`validateCertificate` does).
+ * Parses a DER CRL. The entry list is streamed by careid's bounded reader: asn1js (and
+ * so PKI.js) stops at 10,000 nodes by default, about 1,400 entries. It does not verify
+ * the signature (`validateCertificate` does).
  *
  * @throws PKI_MALFORMED when the DER is not a v2 CRL, or over 64 MiB.
  * @throws PKI_UNSUPPORTED for SHA-1 or unknown signature algorithms.
@@ -245,100 +209,50 @@ const WHAT = 'CRL';
  * ```
  */
 export function parseCrl(der: Uint8Array): ParsedCrl {
-  const root = readRoot(der, WHAT, MAX_CRL_BYTES);
-  if (root.tag !== Tag.SEQUENCE) throw malformed(WHAT, 'not a SEQUENCE');
-  const c = new DerCursor(der, root, WHAT);
-  const tbsTlv = c.next(Tag.SEQUENCE);
-  const signatureAlgorithm = readSignatureAlgorithm(der, c.next(Tag.SEQUENCE), WHAT);
-  const signature = readSignatureBits(der, c.next(Tag.BIT_STRING), WHAT);
-  c.end();
-  const t = c.enter(tbsTlv);
-  const version = t.optional(Tag.INTEGER);
-  if (version !== undefined && decodeSmallInt(der, version, WHAT) !== 1) {
-    throw malformed(WHAT, 'unknown version');
+  const revoked = new Map<string, CrlRevocation>();
+  const read = readCrl(der, MAX_CRL_BYTES, (e) => {
+    const reason = e.extensions === undefined ? 'unspecified' : readEntryReason(e.extensions);
+    revoked.set(e.serialHex, { revokedAt: e.revokedAt, reason });
+  });
+  if (read.version !== undefined) {
+    const v = readDer(read.version, WHAT, 16);
+    if (!(v instanceof asn1js.Integer) || v.valueBlock.valueDec !== CRL_VERSION_V2) {
+      throw malformed(WHAT, 'unknown version');
+    }
   }
-  const inner = readSignatureAlgorithm(der, t.next(Tag.SEQUENCE), WHAT);
+  const signatureAlgorithm = readAlgorithm(read.signatureAlgorithm);
+  const inner = readAlgorithm(read.innerSignatureAlgorithm);
   if (inner.kind !== signatureAlgorithm.kind || inner.hash !== signatureAlgorithm.hash) {
     throw malformed(WHAT, 'signature algorithms disagree');
   }
-  const issuerTlv = t.next(Tag.SEQUENCE);
-  const thisUpdate = decodeTime(der, t.next(), WHAT);
-  const tag = t.peekTag();
-  const nextUpdate =
-    tag === Tag.UTC_TIME || tag === Tag.GENERALIZED_TIME
-      ? decodeTime(der, t.next(), WHAT)
-      : undefined;
-  const revoked = new Map<string, { revokedAt: Date; reason: RevocationReason }>();
-  const list = t.optional(Tag.SEQUENCE);
-  if (list !== undefined) {
-    const l = t.enter(list);
-    while (!l.atEnd) {
-      const e = l.enter(l.next(Tag.SEQUENCE));
-      const serialHex = toHex(decodeUnsigned(der, e.next(Tag.INTEGER), WHAT));
-      const revokedAt = decodeTime(der, e.next(), WHAT);
-      let reason: RevocationReason = 'unspecified';
-      const exts = e.optional(Tag.SEQUENCE);
-      e.end();
-      if (exts !== undefined) reason = readEntryReason(der, exts) ?? reason;
-      revoked.set(serialHex, { revokedAt, reason });
-    }
-  }
+  const signatureBits = readDer(read.signatureValue, WHAT, MAX_PART_BYTES);
+  const signature = wholeByteBits(signatureBits as asn1js.BitString, WHAT);
+  readDer(read.issuer, WHAT, MAX_PART_BYTES); // a well-formed element; compared as bytes
   let crlNumber: bigint | undefined;
   let authorityKeyId: Uint8Array | undefined;
-  const extTlv = t.optional(CRL_EXTENSIONS);
-  t.end();
-  if (extTlv !== undefined) {
-    const w = t.enter(extTlv);
-    const exts = w.enter(w.next(Tag.SEQUENCE));
-    w.end();
-    while (!exts.atEnd) {
-      const e = exts.enter(exts.next(Tag.SEQUENCE));
-      const id = decodeOid(der, e.next(Tag.OID), WHAT);
-      e.optional(Tag.BOOLEAN);
-      const value = e.next(Tag.OCTET_STRING);
-      e.end();
-      const v = readRoot(valueBytes(der, value), WHAT, MAX_CRL_BYTES);
-      const vb = valueBytes(der, value);
-      if (id === OID_CRL_NUMBER) {
-        crlNumber = BigInt(`0x${toHex(decodeUnsigned(vb, v, WHAT)) || '0'}`);
-      } else if (id === OID_AUTHORITY_KEY_IDENTIFIER) {
-        const a = new DerCursor(vb, v, WHAT);
-        const k = a.optional(AKI_KEY_ID);
-        if (k !== undefined) authorityKeyId = valueBytes(vb, k);
-      }
+  for (const e of read.crlExtensions === undefined ? [] : readExtensions(read.crlExtensions)) {
+    const value = e.extnValue.valueBlock.valueHexView;
+    if (e.extnID === OID_CRL_NUMBER) {
+      const n = readDer(value, WHAT, 64);
+      crlNumber = BigInt(`0x${toHex(unsignedMagnitude(n as asn1js.Integer, WHAT))}`);
+    } else if (e.extnID === OID_AUTHORITY_KEY_IDENTIFIER) {
+      const schema = readDer(value, WHAT, MAX_PART_BYTES);
+      const aki = fromPkijs(WHAT, () => new pkijs.AuthorityKeyIdentifier({ schema }));
+      authorityKeyId = aki.keyIdentifier?.valueBlock.valueHexView;
     }
   }
   return {
     der,
-    tbs: elementBytes(der, tbsTlv),
-    issuerDer: elementBytes(der, issuerTlv),
-    thisUpdate,
-    nextUpdate,
+    tbs: read.tbs,
+    issuerDer: read.issuer,
+    thisUpdate: read.thisUpdate,
+    nextUpdate: read.nextUpdate,
     crlNumber,
     authorityKeyId,
     revoked,
     signatureAlgorithm,
     signature,
   };
-}
-
-function readEntryReason(der: Uint8Array, exts: Tlv): RevocationReason | undefined {
-  const c = new DerCursor(der, exts, WHAT);
-  let reason: RevocationReason | undefined;
-  while (!c.atEnd) {
-    const e = c.enter(c.next(Tag.SEQUENCE));
-    const id = decodeOid(der, e.next(Tag.OID), WHAT);
-    e.optional(Tag.BOOLEAN);
-    const value = e.next(Tag.OCTET_STRING);
-    e.end();
-    if (id !== OID_CRL_REASON) continue;
-    const vb = valueBytes(der, value);
-    const v = readRoot(vb, WHAT, 16);
-    if (v.tag !== Tag.ENUMERATED) throw malformed(WHAT, 'reasonCode is not ENUMERATED');
-    reason = revocationReasonFromCode(decodeSmallInt(vb, v, WHAT));
-    if (reason === undefined) throw malformed(WHAT, 'unknown reasonCode');
-  }
-  return reason;
 }
 
 /**

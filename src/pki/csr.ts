@@ -1,20 +1,21 @@
+import * as pkijs from 'pkijs';
 import { z } from 'zod';
 import { parseWith } from '../errors/parse.js';
 import {
+  judgePublicKey,
   type PublicKeyInfo,
   parsePublicKey,
-  readPublicKey,
   readSignatureAlgorithm,
-  readSignatureBits,
   type SignatureAlgorithmInfo,
+  signatureAlgorithmIdentifier,
   verifySignature,
 } from './algorithms.js';
-import { signStructure } from './certificate.js';
-import { DerCursor, decodeSmallInt, elementBytes, readRoot } from './der-reader.js';
-import { sequence, smallInteger, Tag, tlv } from './der-writer.js';
+import { bytesOf, encode, readPkijs, wholeByteBits } from './asn1.js';
+import { signTbs } from './certificate.js';
 import {
-  encodeName,
+  buildName,
   type NameAttribute,
+  nameDer,
   type ParsedNameAttribute,
   PRINTABLE,
   readName,
@@ -25,8 +26,16 @@ import type { Signer } from './signer.js';
 /** Largest CSR careid reads: RSA-4096 with a long subject is under 2 KiB. */
 export const MAX_CSR_BYTES = 16 * 1024;
 
-/** CertificationRequestInfo attributes [0] IMPLICIT SET OF (RFC 2986 §4.1). */
-const CSR_ATTRIBUTES = 0xa0;
+/** CertificationRequestInfo version v1 (RFC 2986 §4.1). */
+const CSR_VERSION = 0;
+
+/** PKI.js's CertificationRequest, its CertificationRequestInfo encoder made reachable. */
+class UnsignedRequest extends pkijs.CertificationRequest {
+  /** DER of the CertificationRequestInfo: what the signer signs. */
+  infoDer(): Uint8Array {
+    return encode(this.encodeTBS());
+  }
+}
 
 /** What a CSR built by careid names. careid ignores it at issuance; it only labels the request. */
 export interface CsrSubject {
@@ -70,14 +79,15 @@ export async function createCsr(signer: Signer, subject: CsrSubject = {}): Promi
   const attrs: NameAttribute[] = [];
   if (s.commonName !== undefined) attrs.push({ type: 'CN', value: s.commonName });
   if (s.serialNumber !== undefined) attrs.push({ type: 'serialNumber', value: s.serialNumber });
-  parsePublicKey(signer.publicKey); // refuse weak keys before asking the card to sign
-  const info = sequence(
-    smallInteger(0), // version v1 (RFC 2986 §4.1)
-    encodeName(attrs),
-    signer.publicKey,
-    tlv(CSR_ATTRIBUTES), // no attributes
-  );
-  return signStructure(signer, info);
+  const key = parsePublicKey(signer.publicKey); // refuse weak keys before asking the card to sign
+  const request = new UnsignedRequest({
+    version: CSR_VERSION,
+    subject: buildName(attrs),
+    subjectPublicKeyInfo: pkijs.PublicKeyInfo.fromBER(key.spki),
+    attributes: [], // present and empty: RFC 2986 §4.1 does not make it optional
+  });
+  const algorithm = signatureAlgorithmIdentifier(signer.algorithm);
+  return signTbs(signer, request.infoDer(), algorithm);
 }
 
 /**
@@ -94,25 +104,18 @@ export async function createCsr(signer: Signer, subject: CsrSubject = {}): Promi
  */
 export async function parseCsr(der: Uint8Array): Promise<VerifiedCsr> {
   const what = 'CSR';
-  const root = readRoot(der, what, MAX_CSR_BYTES);
-  if (root.tag !== Tag.SEQUENCE) throw malformed(what, 'not a SEQUENCE');
-  const c = new DerCursor(der, root, what);
-  const infoTlv = c.next(Tag.SEQUENCE);
-  const signatureAlgorithm = readSignatureAlgorithm(der, c.next(Tag.SEQUENCE), what);
-  const signature = readSignatureBits(der, c.next(Tag.BIT_STRING), what);
-  c.end();
-  const i = c.enter(infoTlv);
-  if (decodeSmallInt(der, i.next(Tag.INTEGER), what) !== 0) throw malformed(what, 'not v1');
-  const subject = readName(der, i.next(Tag.SEQUENCE), what);
-  const publicKey = readPublicKey(der, i.next(Tag.SEQUENCE));
-  i.next(CSR_ATTRIBUTES); // careid takes nothing from the attributes
-  i.end();
-  const ok = await verifySignature(
-    publicKey,
-    signatureAlgorithm,
-    signature,
-    elementBytes(der, infoTlv),
+  const csr = readPkijs(der, what, MAX_CSR_BYTES, (schema) => {
+    return new pkijs.CertificationRequest({ schema });
+  });
+  if (csr.version !== CSR_VERSION) throw malformed(what, 'not v1');
+  const signatureAlgorithm = readSignatureAlgorithm(csr.signatureAlgorithm, what);
+  const publicKey = judgePublicKey(
+    csr.subjectPublicKeyInfo,
+    encode(csr.subjectPublicKeyInfo.toSchema()),
   );
+  const subject = readName(nameDer(csr.subject), what);
+  const signature = wholeByteBits(csr.signatureValue, what);
+  const ok = await verifySignature(publicKey, signatureAlgorithm, signature, bytesOf(csr.tbsView));
   if (!ok) throw new PkiError('PKI_BAD_SIGNATURE', 'CSR signature does not verify');
   return { der, subject, publicKey, signatureAlgorithm };
 }

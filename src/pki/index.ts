@@ -2,7 +2,9 @@
  * careid/pki: the certificate lifecycle of an RA smartcard. A root and an issuing CA,
  * PKCS#10 CSRs signed through the {@link Signer} port, RA smartcard certificates,
  * renewal, revocation (CARD-10), CRLs, an OCSP responder and chain validation pinned to
- * a root. Built on WebCrypto, a handwritten DER writer/reader, and PKI.js's chain engine.
+ * a root. Certificates, CSRs, OCSP messages, names and extensions are built and read with
+ * PKI.js and asn1js, and signed through WebCrypto or any {@link Signer}; only a CRL's entry
+ * list is streamed by hand (see `crl-der.ts` for the measured reason).
  *
  * @packageDocumentation
  */
@@ -25,12 +27,19 @@ export {
   type CertificateAuthority,
   type CertificateAuthorityOptions,
   type CertificateStatus,
+  type ContentSignerRequest,
   createCertificateAuthority,
   type IssuedCertificate,
   type IssueRequest,
   type KeySource,
   type RenewRequest,
 } from './certificate-authority.js';
+export {
+  type ChuidSignatureInput,
+  type ChuidVerificationInput,
+  signChuid,
+  verifyChuidSignature,
+} from './chuid.js';
 export { type CrlEntry, type CrlRevocation, type ParsedCrl, parseCrl } from './crl.js';
 export { type CsrSubject, createCsr, parseCsr, type VerifiedCsr } from './csr.js';
 export type { NameAttributeType, ParsedNameAttribute } from './name.js';

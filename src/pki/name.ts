@@ -1,5 +1,6 @@
-import { DerCursor, decodeOid, type Tlv } from './der-reader.js';
-import { oid, printableString, sequence, set, Tag, utf8String } from './der-writer.js';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { bytesOf, fromPkijs, readDer } from './asn1.js';
 import {
   OID_COMMON_NAME,
   OID_COUNTRY,
@@ -46,68 +47,108 @@ const OID_TYPE: ReadonlyMap<string, NameAttributeType> = new Map(
 /** PrintableString characters (X.680 §41.4). */
 export const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 
+/** Largest Name careid reads on its own (inside a certificate the certificate's limit holds). */
+const MAX_NAME_BYTES = 8 * 1024;
+
 /**
- * Encodes a Name with one RDN per attribute (RFC 5280 §4.1.2.4): careid never writes
- * multi-valued RDNs, whose ordering PKI.js and others disagree on. countryName and
- * serialNumber are PrintableString (X.520), everything else UTF8String (RFC 5280 §4.1.2.6).
+ * A Name PKI.js writes with one attribute per RDN. PKI.js's own `toSchema` puts every
+ * attribute into a single SET, i.e. one multi-valued RDN, unsorted (not DER); careid never
+ * writes multi-valued RDNs (RFC 5280 §4.1.2.4), so it overrides the encoding.
  */
-export function encodeName(attributes: readonly NameAttribute[]): Uint8Array {
-  return sequence(
-    ...attributes.map((a) => {
-      const printable = a.type === 'C' || a.type === 'serialNumber';
-      const value = printable ? printableString(a.value) : utf8String(a.value);
-      return set(sequence(oid(TYPE_OID[a.type]), value));
-    }),
-  );
+class SingleValuedName extends pkijs.RelativeDistinguishedNames {
+  override toSchema(): asn1js.Sequence {
+    return new asn1js.Sequence({
+      value: this.typesAndValues.map((tv) => new asn1js.Set({ value: [tv.toSchema()] })),
+    });
+  }
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+/**
+ * A Name with one RDN per attribute, in order. countryName and serialNumber are
+ * PrintableString (X.520), everything else UTF8String (RFC 5280 §4.1.2.6).
+ */
+export function buildName(attributes: readonly NameAttribute[]): pkijs.RelativeDistinguishedNames {
+  return new SingleValuedName({
+    typesAndValues: attributes.map((a) => {
+      const printable = a.type === 'C' || a.type === 'serialNumber';
+      return new pkijs.AttributeTypeAndValue({
+        type: TYPE_OID[a.type],
+        value: printable
+          ? new asn1js.PrintableString({ value: a.value })
+          : new asn1js.Utf8String({ value: a.value }),
+      });
+    }),
+  });
+}
+
+/** The DER of a Name as PKI.js read it. */
+export function nameDer(name: pkijs.RelativeDistinguishedNames): Uint8Array {
+  return bytesOf(name.valueBeforeDecode);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 const latin1 = new TextDecoder('latin1');
 
-/** Reads every attribute of a Name, multi-valued RDNs included (flattened, RDN index kept). */
-export function readName(buf: Uint8Array, t: Tlv, what: string): readonly ParsedNameAttribute[] {
+/** asn1js universal tag numbers of the string types a Name may hold (X.680 §8.4). */
+const UTF8_STRING = 12;
+const PRINTABLE_STRING = 19;
+const TELETEX_STRING = 20;
+const IA5_STRING = 22;
+const BMP_STRING = 30;
+
+/**
+ * Every attribute of a Name, multi-valued RDNs included (flattened, RDN index kept).
+ * PKI.js flattens the RDNs and loses their grouping, so careid walks the SETs itself.
+ *
+ * @throws PKI_MALFORMED when the Name is malformed or holds an unsupported string type.
+ */
+export function readName(der: Uint8Array, what: string): readonly ParsedNameAttribute[] {
+  const root = readDer(der, what, MAX_NAME_BYTES);
+  if (!(root instanceof asn1js.Sequence)) throw malformed(what, 'a Name is a SEQUENCE');
   const out: ParsedNameAttribute[] = [];
-  const c = new DerCursor(buf, t, what);
-  let rdn = 0;
-  while (!c.atEnd) {
-    const setTlv = c.next(Tag.SET);
-    const s = c.enter(setTlv);
-    if (s.atEnd) throw malformed(what, 'empty RDN');
-    while (!s.atEnd) {
-      const atv = s.enter(s.next(Tag.SEQUENCE));
-      const id = decodeOid(buf, atv.next(Tag.OID), what);
-      const v = atv.next();
-      atv.end();
-      out.push({ oid: id, type: OID_TYPE.get(id), value: decodeString(buf, v, what), rdn });
+  root.valueBlock.value.forEach((set, rdn) => {
+    if (!(set instanceof asn1js.Set)) throw malformed(what, 'an RDN is a SET');
+    if (set.valueBlock.value.length === 0) throw malformed(what, 'empty RDN');
+    for (const atv of set.valueBlock.value) {
+      const a = fromPkijs(what, () => new pkijs.AttributeTypeAndValue({ schema: atv }));
+      out.push({
+        oid: a.type,
+        type: OID_TYPE.get(a.type),
+        value: decodeString(a.value, what),
+        rdn,
+      });
     }
-    rdn++;
-  }
+  });
   return out;
 }
 
-function decodeString(buf: Uint8Array, v: Tlv, what: string): string {
-  const bytes = buf.subarray(v.valueStart, v.end);
-  switch (v.tag) {
-    case Tag.UTF8_STRING:
+function decodeString(value: unknown, what: string): string {
+  const block = value as asn1js.BaseBlock;
+  const id = block?.idBlock;
+  const raw = (block?.valueBlock as { valueHexView?: Uint8Array } | undefined)?.valueHexView;
+  if (id === undefined || id.tagClass !== 1 || id.isConstructed || raw === undefined) {
+    throw malformed(what, 'a name attribute value is not a string');
+  }
+  switch (id.tagNumber) {
+    case UTF8_STRING:
       try {
-        return decoder.decode(bytes);
+        return utf8.decode(raw);
       } catch (error) {
         throw malformed(what, 'invalid UTF-8 in a name', error);
       }
-    case Tag.PRINTABLE_STRING:
-    case Tag.IA5_STRING:
-    case 0x14: // TeletexString, read as Latin-1 as most implementations do
-      return latin1.decode(bytes);
-    case 0x1e: {
-      // BMPString: UTF-16 big-endian (X.690 §8.23.8)
-      if (bytes.length % 2 !== 0) throw malformed(what, 'odd-length BMPString');
+    case PRINTABLE_STRING:
+    case IA5_STRING:
+    case TELETEX_STRING: // read as Latin-1, as most implementations do
+      return latin1.decode(raw);
+    case BMP_STRING: {
+      // UTF-16 big-endian (X.690 §8.23.8)
+      if (raw.length % 2 !== 0) throw malformed(what, 'odd-length BMPString');
       let s = '';
-      for (let i = 0; i < bytes.length; i += 2) {
-        s += String.fromCharCode((bytes[i]! << 8) | bytes[i + 1]!);
-      }
+      for (let i = 0; i < raw.length; i += 2)
+        s += String.fromCharCode((raw[i]! << 8) | raw[i + 1]!);
       return s;
     }
     default:
-      throw malformed(what, `unsupported string type 0x${v.tag.toString(16)} in a name`);
+      throw malformed(what, `unsupported string type ${id.tagNumber} in a name`);
   }
 }

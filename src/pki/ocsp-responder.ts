@@ -1,15 +1,17 @@
 import { signatureAlgorithmIdentifier } from './algorithms.js';
+import { bytesEqual, EncodedElement, encode, signedStructure } from './asn1.js';
 import type { ParsedCertificate } from './certificate.js';
-import { bytesEqual } from './der-reader.js';
 import {
   type CertIdHash,
   encodeOcspError,
   encodeOcspResponse,
   encodeResponseData,
-  encodeSingleResponse,
+  type OcspAnswer,
   type OcspCertStatus,
   type OcspRequest,
   parseOcspRequest,
+  type ResponderParts,
+  responderParts,
 } from './ocsp.js';
 import { PkiError } from './pki-error.js';
 import type { Signer } from './signer.js';
@@ -52,12 +54,22 @@ export async function createOcspResponder(
   options: OcspResponderOptions,
 ): Promise<(request: Uint8Array, now: Date) => Promise<Uint8Array>> {
   const hashes = await issuerHashes(options.issuer);
-  const algorithm = signatureAlgorithmIdentifier(options.signer.algorithm);
+  const algorithm = new EncodedElement(
+    encode(signatureAlgorithmIdentifier(options.signer.algorithm).toSchema()),
+  );
   const validityMs = options.validityHours * 3_600_000;
+  let responder: { readonly cert: ParsedCertificate; readonly parts: ResponderParts } | undefined;
+
+  async function currentResponder(now: Date): Promise<ResponderParts> {
+    const cert = await options.certificate(now);
+    if (responder?.cert !== cert) {
+      responder = { cert, parts: responderParts(cert.subjectDer, cert.der) };
+    }
+    return responder.parts;
+  }
 
   async function answer(req: OcspRequest, now: Date): Promise<Uint8Array> {
-    const nextUpdate = new Date(now.getTime() + validityMs);
-    const singles: Uint8Array[] = [];
+    const answers: OcspAnswer[] = [];
     for (const id of req.certIds) {
       const mine = hashes.get(id.hash);
       const ours =
@@ -67,12 +79,13 @@ export async function createOcspResponder(
       const status: OcspCertStatus = ours
         ? await options.lookup(id.serialHex)
         : { status: 'unknown' };
-      singles.push(encodeSingleResponse(id.der, status, now, nextUpdate));
+      answers.push({ certIdDer: id.der, status });
     }
-    const responder = await options.certificate(now);
-    const data = encodeResponseData(responder.subjectDer, now, singles, req.nonceExtension);
+    const parts = await currentResponder(now);
+    const nextUpdate = new Date(now.getTime() + validityMs);
+    const data = encodeResponseData(parts, now, answers, nextUpdate, req.nonceExtension);
     const signature = await options.signer.sign(data);
-    return encodeOcspResponse(data, algorithm, signature, [responder.der]);
+    return encodeOcspResponse(signedStructure(data, algorithm, signature, parts.certs));
   }
 
   return async (request: Uint8Array, now: Date): Promise<Uint8Array> => {

@@ -1,39 +1,28 @@
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
 import { z } from 'zod';
 import { parseWith } from '../errors/parse.js';
 import {
   type PublicKeyInfo,
   readSignatureAlgorithm,
-  readSignatureBits,
   type SignatureAlgorithmInfo,
   verifySignature,
 } from './algorithms.js';
-import { encodeGeneralizedTime } from './cert-time.js';
-import { parseCertificate } from './certificate.js';
 import {
-  DerCursor,
-  decodeOid,
-  decodeSmallInt,
-  decodeTime,
-  decodeUnsigned,
-  elementBytes,
+  type Asn1Item,
+  bytesOf,
+  EncodedElement,
+  encode,
   fromHex,
-  readRoot,
-  type Tlv,
+  fromPkijs,
+  readDer,
+  readPkijs,
   toHex,
-  valueBytes,
-} from './der-reader.js';
-import {
-  bitString,
-  DER_NULL,
-  enumerated,
-  explicit,
-  octetString,
-  oid,
-  sequence,
-  Tag,
-  tlv,
   unsignedInteger,
-} from './der-writer.js';
+  unsignedMagnitude,
+  wholeByteBits,
+} from './asn1.js';
+import { parseCertificate } from './certificate.js';
 import {
   OID_OCSP_BASIC,
   OID_OCSP_NONCE,
@@ -48,6 +37,13 @@ import {
   RevocationReasonCode,
   revocationReasonFromCode,
 } from './revocation-reason.js';
+import { readTime } from './time.js';
+
+/**
+ * OCSP requests and responses (RFC 6960) on PKI.js's OCSP classes. careid supplies what
+ * PKI.js leaves raw: the CertStatus CHOICE, GeneralizedTime in whole seconds, the nonce
+ * echo, and limits on hostile input.
+ */
 
 /** Largest OCSP request careid reads. */
 export const MAX_OCSP_REQUEST_BYTES = 16 * 1024;
@@ -55,28 +51,6 @@ export const MAX_OCSP_REQUEST_BYTES = 16 * 1024;
 export const MAX_OCSP_RESPONSE_BYTES = 256 * 1024;
 /** Most certificates careid answers for in one request. */
 export const MAX_OCSP_REQUESTS = 32;
-
-/** OCSPRequest / TBSRequest / Request context tags (RFC 6960 §4.1.1). */
-const REQ_SIGNATURE = 0xa0;
-const REQ_VERSION = 0xa0;
-const REQ_REQUESTOR_NAME = 0xa1;
-const REQ_EXTENSIONS = 0xa2;
-const REQ_SINGLE_EXTENSIONS = 0xa0;
-/** OCSPResponse / BasicOCSPResponse / ResponseData context tags (RFC 6960 §4.2.1). */
-const RES_BYTES = 0xa0;
-const RES_CERTS = 0xa0;
-const RES_VERSION = 0xa0;
-const RES_RESPONDER_BY_NAME = 0xa1;
-const RES_RESPONDER_BY_KEY = 0xa2;
-const RES_EXTENSIONS = 0xa1;
-/** CertStatus choices good [0], revoked [1], unknown [2] (RFC 6960 §4.2.1). */
-const CS_GOOD = 0x80;
-const CS_REVOKED = 0xa1;
-const CS_UNKNOWN = 0x82;
-/** RevokedInfo revocationReason [0] EXPLICIT; SingleResponse nextUpdate [0], extensions [1]. */
-const REVOKED_REASON = 0xa0;
-const SINGLE_NEXT_UPDATE = 0xa0;
-const SINGLE_EXTENSIONS = 0xa1;
 
 /** OCSPResponseStatus (RFC 6960 §4.2.1). */
 export const OcspResponseStatus = {
@@ -88,15 +62,28 @@ export const OcspResponseStatus = {
   unauthorized: 6,
 } as const;
 
+/** asn1js's number for the context-specific class. */
+const CONTEXT_CLASS = 3;
+/** CertStatus choices good [0], revoked [1], unknown [2] (RFC 6960 §4.2.1). */
+const CS_GOOD = 0;
+const CS_REVOKED = 1;
+const CS_UNKNOWN = 2;
+/** ResponderID choices byName [1], byKey [2] (RFC 6960 §4.2.1). */
+const RESPONDER_BY_NAME = 1;
+const RESPONDER_BY_KEY = 2;
+
 /** The hashes a CertID may use; SHA-1 is the RFC 6960 §4.1.1 default and not a signature. */
 export type CertIdHash = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 
-const HASH_BY_OID: ReadonlyMap<string, CertIdHash> = new Map([
-  [OID_SHA1, 'SHA-1'],
-  [OID_SHA256, 'SHA-256'],
-  [OID_SHA384, 'SHA-384'],
-  [OID_SHA512, 'SHA-512'],
-]);
+const CERT_ID_HASH_OID: Readonly<Record<CertIdHash, string>> = {
+  'SHA-1': OID_SHA1,
+  'SHA-256': OID_SHA256,
+  'SHA-384': OID_SHA384,
+  'SHA-512': OID_SHA512,
+};
+const HASH_BY_OID: ReadonlyMap<string, CertIdHash> = new Map(
+  Object.entries(CERT_ID_HASH_OID).map(([h, o]) => [o, h as CertIdHash]),
+);
 
 /** One CertID of a request (RFC 6960 §4.1.1). */
 export interface OcspCertId {
@@ -120,21 +107,68 @@ export interface OcspRequest {
   readonly nonceExtension: Uint8Array | undefined;
 }
 
-const REQ = 'OCSP request';
-
-function readCertId(buf: Uint8Array, t: Tlv, what: string): OcspCertId {
-  const c = new DerCursor(buf, t, what);
-  const alg = c.enter(c.next(Tag.SEQUENCE));
-  const hashOid = decodeOid(buf, alg.next(Tag.OID), what);
-  alg.optional(Tag.NULL);
-  alg.end();
+/**
+ * A CertID element (RFC 6960 §4.1.1): `SEQUENCE { hashAlgorithm AlgorithmIdentifier,
+ * issuerNameHash OCTET STRING, issuerKeyHash OCTET STRING, serialNumber INTEGER }`, read
+ * from the asn1js elements (PKI.js's CertID class builds its schema on every read, which
+ * costs more than the rest of an answer); `der` is the element as received.
+ */
+function certIdFrom(element: unknown, what: string): OcspCertId {
+  const [alg, nameHash, keyHash, serial, extra] = children(element);
+  const [oid, params, more] = children(alg);
+  if (
+    !(element instanceof asn1js.Sequence) ||
+    extra !== undefined ||
+    !(alg instanceof asn1js.Sequence) ||
+    !(oid instanceof asn1js.ObjectIdentifier) ||
+    more !== undefined ||
+    !(nameHash instanceof asn1js.OctetString) ||
+    !(keyHash instanceof asn1js.OctetString) ||
+    !(serial instanceof asn1js.Integer)
+  ) {
+    throw malformed(what, 'bad CertID');
+  }
+  const hashOid = oid.valueBlock.toString();
   const hash = HASH_BY_OID.get(hashOid);
   if (hash === undefined) throw new PkiError('PKI_UNSUPPORTED', `CertID hash ${hashOid}`);
-  const issuerNameHash = valueBytes(buf, c.next(Tag.OCTET_STRING));
-  const issuerKeyHash = valueBytes(buf, c.next(Tag.OCTET_STRING));
-  const serialHex = toHex(decodeUnsigned(buf, c.next(Tag.INTEGER), what));
-  c.end();
-  return { der: elementBytes(buf, t), hash, issuerNameHash, issuerKeyHash, serialHex };
+  if (params !== undefined && !(params instanceof asn1js.Null)) {
+    throw malformed(what, 'CertID hash parameters must be NULL');
+  }
+  return {
+    der: bytesOf(element.valueBeforeDecodeView),
+    hash,
+    issuerNameHash: nameHash.valueBlock.valueHexView,
+    issuerKeyHash: keyHash.valueBlock.valueHexView,
+    serialHex: toHex(unsignedMagnitude(serial, what)),
+  };
+}
+
+/** The asn1js children of a constructed element (empty for anything else). */
+function children(block: unknown): readonly asn1js.AsnType[] {
+  const value = (block as asn1js.Constructed | undefined)?.valueBlock?.value;
+  return Array.isArray(value) ? value : [];
+}
+
+/** Whether an Extension element (RFC 5280 §4.1) is of type `id`; its shape is checked. */
+function isExtension(element: unknown, id: string, what: string): boolean {
+  const [oid, second, third, extra] = children(element);
+  const value = third ?? second;
+  const criticalOk = third === undefined || second instanceof asn1js.Boolean;
+  const shaped =
+    element instanceof asn1js.Sequence &&
+    oid instanceof asn1js.ObjectIdentifier &&
+    value instanceof asn1js.OctetString &&
+    criticalOk &&
+    extra === undefined;
+  if (!shaped) throw malformed(what, 'bad extension');
+  return oid.valueBlock.toString() === id;
+}
+
+const REQ = 'OCSP request';
+
+function isContext(block: unknown, tagNumber: number): boolean {
+  const id = (block as asn1js.BaseBlock | undefined)?.idBlock;
+  return id?.tagClass === CONTEXT_CLASS && id.tagNumber === tagNumber;
 }
 
 /**
@@ -149,39 +183,50 @@ function readCertId(buf: Uint8Array, t: Tlv, what: string): OcspCertId {
  * ```
  */
 export function parseOcspRequest(der: Uint8Array): OcspRequest {
-  const root = readRoot(der, REQ, MAX_OCSP_REQUEST_BYTES);
-  if (root.tag !== Tag.SEQUENCE) throw malformed(REQ, 'not a SEQUENCE');
-  const c = new DerCursor(der, root, REQ);
-  const tbs = c.enter(c.next(Tag.SEQUENCE));
-  c.optional(REQ_SIGNATURE);
-  c.end();
-  const version = tbs.optional(REQ_VERSION);
-  if (version !== undefined) {
-    const v = tbs.enter(version);
-    if (decodeSmallInt(der, v.next(Tag.INTEGER), REQ) !== 0) throw malformed(REQ, 'not v1');
+  // PKI.js's OCSPRequest and TBSRequest classes build their whole schema per parse (the
+  // optional Signature's Certificate, the requestorName's X.400 address): most of an OCSP
+  // answer's cost. careid walks the frame of RFC 6960 §4.1.1 on the asn1js elements and
+  // hands each CertID and the extensions to PKI.js; the request signature is ignored.
+  const root = readDer(der, REQ, MAX_OCSP_REQUEST_BYTES);
+  const [tbs, signature, extra] = children(root);
+  const signatureOk = signature === undefined || isContext(signature, 0);
+  if (!(root instanceof asn1js.Sequence) || extra !== undefined || !signatureOk) {
+    throw malformed(REQ, 'not an OCSPRequest');
   }
-  tbs.optional(REQ_REQUESTOR_NAME);
-  const list = tbs.enter(tbs.next(Tag.SEQUENCE));
-  const certIds: OcspCertId[] = [];
-  while (!list.atEnd) {
-    if (certIds.length >= MAX_OCSP_REQUESTS) throw malformed(REQ, 'too many CertIDs');
-    const r = list.enter(list.next(Tag.SEQUENCE));
-    certIds.push(readCertId(der, r.next(Tag.SEQUENCE), REQ));
-    r.optional(REQ_SINGLE_EXTENSIONS);
-    r.end();
+  // TBSRequest ::= SEQUENCE { version [0] DEFAULT v1, requestorName [1] OPTIONAL,
+  //   requestList SEQUENCE OF Request, requestExtensions [2] EXPLICIT Extensions OPTIONAL }
+  const parts = [...children(tbs)];
+  if (!(tbs instanceof asn1js.Sequence)) throw malformed(REQ, 'bad TBSRequest');
+  if (isContext(parts[0], 0)) {
+    const [version] = children(parts.shift());
+    if (!(version instanceof asn1js.Integer) || version.valueBlock.valueDec !== 0) {
+      throw malformed(REQ, 'not v1');
+    }
   }
-  if (certIds.length === 0) throw malformed(REQ, 'no CertID');
+  if (isContext(parts[0], 1)) parts.shift();
+  const list = parts.shift();
+  if (!(list instanceof asn1js.Sequence)) throw malformed(REQ, 'no requestList');
+  const extensions = parts.shift();
+  if (parts.length > 0 || (extensions !== undefined && !isContext(extensions, 2))) {
+    throw malformed(REQ, 'unexpected element in TBSRequest');
+  }
+  const requests = children(list);
+  if (requests.length === 0) throw malformed(REQ, 'no CertID');
+  if (requests.length > MAX_OCSP_REQUESTS) throw malformed(REQ, 'too many CertIDs');
+  const certIds = requests.map((r) => {
+    // Request ::= SEQUENCE { reqCert CertID, singleRequestExtensions [0] OPTIONAL }
+    const [certId, single, more] = children(r);
+    if (!(r instanceof asn1js.Sequence) || more !== undefined) throw malformed(REQ, 'bad Request');
+    if (single !== undefined && !isContext(single, 0)) throw malformed(REQ, 'bad Request');
+    return certIdFrom(certId, REQ);
+  });
   let nonceExtension: Uint8Array | undefined;
-  const extTlv = tbs.optional(REQ_EXTENSIONS);
-  tbs.end();
-  if (extTlv !== undefined) {
-    const w = tbs.enter(extTlv);
-    const exts = w.enter(w.next(Tag.SEQUENCE));
-    while (!exts.atEnd) {
-      const eTlv = exts.next(Tag.SEQUENCE);
-      const e = exts.enter(eTlv);
-      if (decodeOid(der, e.next(Tag.OID), REQ) === OID_OCSP_NONCE) {
-        nonceExtension = elementBytes(der, eTlv);
+  if (extensions !== undefined) {
+    const list = children(extensions)[0];
+    if (!(list instanceof asn1js.Sequence)) throw malformed(REQ, 'bad requestExtensions');
+    for (const element of children(list)) {
+      if (isExtension(element, OID_OCSP_NONCE, REQ)) {
+        nonceExtension = bytesOf((element as asn1js.Sequence).valueBeforeDecodeView);
       }
     }
   }
@@ -207,67 +252,150 @@ export type OcspCertStatus =
       readonly status: 'unknown';
     };
 
-/** `good [0] IMPLICIT NULL` and `unknown [2] IMPLICIT NULL` (RFC 6960 §4.2.1). */
-const STATUS_GOOD = Uint8Array.of(CS_GOOD, 0x00);
-const STATUS_UNKNOWN = Uint8Array.of(CS_UNKNOWN, 0x00);
+/** A GeneralizedTime in whole seconds: asn1js writes fractions when there are milliseconds. */
+function generalizedTime(d: Date): asn1js.GeneralizedTime {
+  return new asn1js.GeneralizedTime({ valueDate: new Date(Math.floor(d.getTime() / 1000) * 1000) });
+}
 
-/** One SingleResponse (RFC 6960 §4.2.1); the CertID is the request's, verbatim. */
-export function encodeSingleResponse(
-  certIdDer: Uint8Array,
-  answer: OcspCertStatus,
-  thisUpdate: Date,
-  nextUpdate: Date | undefined,
-): Uint8Array {
-  let status: Uint8Array;
-  if (answer.status === 'good') status = STATUS_GOOD;
-  else if (answer.status === 'unknown') status = STATUS_UNKNOWN;
-  else {
-    const parts = [encodeGeneralizedTime(answer.revokedAt)];
-    if (answer.reason !== 'unspecified') {
-      parts.push(explicit(0, enumerated(RevocationReasonCode[answer.reason])));
-    }
-    status = tlv(CS_REVOKED, ...parts); // revoked [1] IMPLICIT RevokedInfo
-  }
-  const parts = [certIdDer, status, encodeGeneralizedTime(thisUpdate)];
-  if (nextUpdate !== undefined) parts.push(explicit(0, encodeGeneralizedTime(nextUpdate)));
-  return sequence(...parts);
+/** `good [0] IMPLICIT NULL` and `unknown [2] IMPLICIT NULL`, encoded once. */
+const STATUS_GOOD = new EncodedElement(
+  encode(new asn1js.Primitive({ idBlock: { tagClass: CONTEXT_CLASS, tagNumber: CS_GOOD } })),
+);
+const STATUS_UNKNOWN = new EncodedElement(
+  encode(new asn1js.Primitive({ idBlock: { tagClass: CONTEXT_CLASS, tagNumber: CS_UNKNOWN } })),
+);
+
+/** RevokedInfo's `revocationReason [0] EXPLICIT CRLReason` per reason, encoded once; none for unspecified. */
+const REVOCATION_REASONS: ReadonlyMap<RevocationReason, Asn1Item> = new Map(
+  Object.entries(RevocationReasonCode)
+    .filter(([name]) => name !== 'unspecified')
+    .map(([name, code]) => [
+      name as RevocationReason,
+      new EncodedElement(
+        encode(
+          new asn1js.Constructed({
+            idBlock: { tagClass: CONTEXT_CLASS, tagNumber: 0 },
+            value: [new asn1js.Enumerated({ value: code })],
+          }),
+        ),
+      ),
+    ]),
+);
+
+/**
+ * The CertStatus CHOICE (RFC 6960 §4.2.1), which PKI.js takes as a raw asn1js element:
+ * `good [0] IMPLICIT NULL`, `revoked [1] IMPLICIT RevokedInfo`, `unknown [2] IMPLICIT NULL`.
+ */
+function certStatus(answer: OcspCertStatus): Asn1Item {
+  if (answer.status === 'good') return STATUS_GOOD;
+  if (answer.status === 'unknown') return STATUS_UNKNOWN;
+  const info: Asn1Item[] = [generalizedTime(answer.revokedAt)];
+  const reason = REVOCATION_REASONS.get(answer.reason);
+  if (reason !== undefined) info.push(reason);
+  return new asn1js.Constructed({
+    idBlock: { tagClass: CONTEXT_CLASS, tagNumber: CS_REVOKED },
+    value: info,
+  });
+}
+
+/** One answer the responder gives: the request's CertID (verbatim) and its status. */
+export interface OcspAnswer {
+  /** The CertID element as the request carried it. */
+  readonly certIdDer: Uint8Array;
+  readonly status: OcspCertStatus;
+}
+
+/** What stays the same across one responder certificate's answers, encoded once. */
+export interface ResponderParts {
+  /** ResponderID `byName [1]` (careid avoids the SHA-1 `byKey` hash). */
+  readonly responderId: Asn1Item;
+  /** BasicOCSPResponse `certs [0]`: the responder certificate, embedded. */
+  readonly certs: Asn1Item;
+}
+
+/** The encoded constant parts of a responder's answers (RFC 6960 §4.2.1). */
+export function responderParts(subjectDer: Uint8Array, certificateDer: Uint8Array): ResponderParts {
+  const tagged = (tagNumber: number, inner: Asn1Item) =>
+    new EncodedElement(
+      encode(
+        new asn1js.Constructed({ idBlock: { tagClass: CONTEXT_CLASS, tagNumber }, value: [inner] }),
+      ),
+    );
+  return {
+    responderId: tagged(RESPONDER_BY_NAME, new EncodedElement(subjectDer)),
+    certs: tagged(0, new asn1js.Sequence({ value: [new EncodedElement(certificateDer)] })),
+  };
 }
 
 /**
- * ResponseData (RFC 6960 §4.2.1): version v1 left out as the DER default, responderID
- * `byName [1]` (careid avoids the SHA-1 `byKey` hash), the responses, and the nonce.
+ * The DER ResponseData (RFC 6960 §4.2.1): version v1 left out as the DER default, the
+ * responderID, producedAt, one SingleResponse per answer, and the request's nonce echoed.
+ * Composed with asn1js from pre-encoded parts: PKI.js's ResponseData re-parses the
+ * responder Name and re-encodes every CertID on each answer, which costs more than the
+ * signature.
  */
 export function encodeResponseData(
-  responderName: Uint8Array,
+  responder: ResponderParts,
   producedAt: Date,
-  singleResponses: readonly Uint8Array[],
+  answers: readonly OcspAnswer[],
+  nextUpdate: Date,
   nonceExtension: Uint8Array | undefined,
 ): Uint8Array {
-  const parts = [
-    explicit(1, responderName),
-    encodeGeneralizedTime(producedAt),
-    sequence(...singleResponses),
+  const thisUpdate = generalizedTime(producedAt);
+  const next = new asn1js.Constructed({
+    idBlock: { tagClass: CONTEXT_CLASS, tagNumber: 0 },
+    value: [generalizedTime(nextUpdate)],
+  });
+  const singles = answers.map(
+    (a) =>
+      new asn1js.Sequence({
+        value: [new EncodedElement(a.certIdDer), certStatus(a.status), thisUpdate, next],
+      }),
+  );
+  const parts: Asn1Item[] = [
+    responder.responderId,
+    thisUpdate, // producedAt: the same instant
+    new asn1js.Sequence({ value: singles }),
   ];
-  if (nonceExtension !== undefined) parts.push(explicit(1, sequence(nonceExtension)));
-  return sequence(...parts);
+  if (nonceExtension !== undefined) {
+    parts.push(
+      new asn1js.Constructed({
+        idBlock: { tagClass: CONTEXT_CLASS, tagNumber: 1 },
+        value: [new asn1js.Sequence({ value: [new EncodedElement(nonceExtension)] })],
+      }),
+    );
+  }
+  return encode(new asn1js.Sequence({ value: parts }));
 }
 
-/** OCSPResponse around a signed BasicOCSPResponse (RFC 6960 §4.2.1). */
-export function encodeOcspResponse(
-  responseData: Uint8Array,
-  signatureAlgorithm: Uint8Array,
-  signature: Uint8Array,
-  certs: readonly Uint8Array[],
-): Uint8Array {
-  const basic = sequence(
-    responseData,
-    signatureAlgorithm,
-    bitString(signature),
-    explicit(0, sequence(...certs)),
-  );
-  return sequence(
-    enumerated(OcspResponseStatus.successful),
-    explicit(0, sequence(oid(OID_OCSP_BASIC), octetString(basic))),
+/** `responseStatus successful` and `responseType id-pkix-ocsp-basic`, encoded once. */
+const SUCCESSFUL = new EncodedElement(
+  encode(new asn1js.Enumerated({ value: OcspResponseStatus.successful })),
+);
+const BASIC_RESPONSE_TYPE = new EncodedElement(
+  encode(new asn1js.ObjectIdentifier({ value: OID_OCSP_BASIC })),
+);
+
+/**
+ * An OCSPResponse (RFC 6960 §4.2.1) around a signed BasicOCSPResponse's DER:
+ * `SEQUENCE { successful, [0] EXPLICIT SEQUENCE { id-pkix-ocsp-basic, OCTET STRING } }`,
+ * composed with asn1js from its constant parts (asn1js takes longer to encode the OID from
+ * its text than to sign).
+ */
+export function encodeOcspResponse(basic: Uint8Array): Uint8Array {
+  const bytes = new asn1js.Sequence({
+    value: [BASIC_RESPONSE_TYPE, new asn1js.OctetString({ valueHex: basic })],
+  });
+  return encode(
+    new asn1js.Sequence({
+      value: [
+        SUCCESSFUL,
+        new asn1js.Constructed({
+          idBlock: { tagClass: CONTEXT_CLASS, tagNumber: 0 },
+          value: [bytes],
+        }),
+      ],
+    }),
   );
 }
 
@@ -275,7 +403,10 @@ export function encodeOcspResponse(
 export function encodeOcspError(
   status: Exclude<keyof typeof OcspResponseStatus, 'successful'>,
 ): Uint8Array {
-  return sequence(enumerated(OcspResponseStatus[status]));
+  const response = new pkijs.OCSPResponse({
+    responseStatus: new asn1js.Enumerated({ value: OcspResponseStatus[status] }),
+  });
+  return encode(response.toSchema());
 }
 
 /** One answer of a parsed response. */
@@ -317,8 +448,25 @@ export interface ParsedOcspResponse {
 
 const RES = 'OCSP response';
 
+function readAnswer(status: unknown): OcspCertStatus {
+  if (isContext(status, CS_GOOD)) return { status: 'good' };
+  if (isContext(status, CS_UNKNOWN)) return { status: 'unknown' };
+  if (!isContext(status, CS_REVOKED)) throw malformed(RES, 'bad certStatus');
+  const [at, reasonTag, extra] = children(status);
+  if (extra !== undefined) throw malformed(RES, 'bad RevokedInfo');
+  let reason: RevocationReason = 'unspecified';
+  if (reasonTag !== undefined) {
+    const code = children(reasonTag)[0];
+    if (!isContext(reasonTag, 0) || !(code instanceof asn1js.Enumerated)) {
+      throw malformed(RES, 'bad revocationReason');
+    }
+    reason = revocationReasonFromCode(code.valueBlock.valueDec) ?? 'unspecified';
+  }
+  return { status: 'revoked', revokedAt: readTime(at, RES), reason };
+}
+
 /**
- * Parses a DER OCSPResponse (RFC 6960 §4.2.1) without verifying it.
+ * Parses a DER OCSPResponse (RFC 6960 §4.2.1) with PKI.js, without verifying it.
  *
  * @throws PKI_MALFORMED when the DER is not an OCSP response, or over 256 KiB.
  * @throws PKI_UNSUPPORTED for an unknown response type or SHA-1 signature.
@@ -328,79 +476,55 @@ const RES = 'OCSP response';
  * ```
  */
 export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
-  const root = readRoot(der, RES, MAX_OCSP_RESPONSE_BYTES);
-  if (root.tag !== Tag.SEQUENCE) throw malformed(RES, 'not a SEQUENCE');
-  const c = new DerCursor(der, root, RES);
-  const status = decodeSmallInt(der, c.next(Tag.ENUMERATED), RES);
-  const bytesTlv = c.optional(RES_BYTES);
-  c.end();
-  if (status !== OcspResponseStatus.successful) return { status, basic: undefined };
-  if (bytesTlv === undefined) throw malformed(RES, 'successful response without a body');
-  const rb = c.enter(c.enter(bytesTlv).next(Tag.SEQUENCE));
-  const type = decodeOid(der, rb.next(Tag.OID), RES);
-  if (type !== OID_OCSP_BASIC) throw new PkiError('PKI_UNSUPPORTED', `OCSP response type ${type}`);
-  const octets = rb.next(Tag.OCTET_STRING);
-  rb.end();
-  const body = valueBytes(der, octets);
-  const bRoot = readRoot(body, RES, MAX_OCSP_RESPONSE_BYTES);
-  const b = new DerCursor(body, bRoot, RES);
-  const tbsTlv = b.next(Tag.SEQUENCE);
-  const signatureAlgorithm = readSignatureAlgorithm(body, b.next(Tag.SEQUENCE), RES);
-  const signature = readSignatureBits(body, b.next(Tag.BIT_STRING), RES);
-  const certs: Uint8Array[] = [];
-  const certsTlv = b.optional(RES_CERTS);
-  b.end();
-  if (certsTlv !== undefined) {
-    const list = b.enter(b.enter(certsTlv).next(Tag.SEQUENCE));
-    while (!list.atEnd) certs.push(elementBytes(body, list.next(Tag.SEQUENCE)));
+  const outer = readPkijs(der, RES, MAX_OCSP_RESPONSE_BYTES, (schema) => {
+    return new pkijs.OCSPResponse({ schema });
+  });
+  const status = outer.responseStatus.valueBlock.valueDec;
+  if (status !== OcspResponseStatus.successful) {
+    if (outer.responseBytes !== undefined) throw malformed(RES, 'error response with a body');
+    return { status, basic: undefined };
   }
-  const t = b.enter(tbsTlv);
-  t.optional(RES_VERSION);
-  const rid = t.next();
-  if (rid.tag !== RES_RESPONDER_BY_NAME && rid.tag !== RES_RESPONDER_BY_KEY)
+  const bytes = outer.responseBytes;
+  if (bytes === undefined) throw malformed(RES, 'successful response without a body');
+  if (bytes.responseType !== OID_OCSP_BASIC) {
+    throw new PkiError('PKI_UNSUPPORTED', `OCSP response type ${bytes.responseType}`);
+  }
+  const body = bytes.response.valueBlock.valueHexView;
+  const schema = readDer(body, RES, MAX_OCSP_RESPONSE_BYTES);
+  const basic = fromPkijs(RES, () => new pkijs.BasicOCSPResponse({ schema }));
+  // PKI.js keeps Dates only, and no bytes of the ResponderID or embedded certificates:
+  // careid reads those from the asn1js elements PKI.js's schema check has just confirmed.
+  const [tbsSchema, , , certsTag] = children(schema);
+  const tbsParts = children(tbsSchema);
+  const rid = tbsParts[isContext(tbsParts[0], 0) ? 1 : 0] as asn1js.BaseBlock;
+  if (!isContext(rid, RESPONDER_BY_NAME) && !isContext(rid, RESPONDER_BY_KEY)) {
     throw malformed(RES, 'bad responderID');
-  const producedAt = decodeTime(body, t.next(Tag.GENERALIZED_TIME), RES);
-  const list = t.enter(t.next(Tag.SEQUENCE));
-  t.optional(RES_EXTENSIONS);
-  t.end();
-  const responses: ParsedSingleResponse[] = [];
-  while (!list.atEnd) {
-    if (responses.length >= MAX_OCSP_REQUESTS) throw malformed(RES, 'too many responses');
-    const s = list.enter(list.next(Tag.SEQUENCE));
-    const certId = readCertId(body, s.next(Tag.SEQUENCE), RES);
-    const st = s.next();
-    let answer: OcspCertStatus;
-    if (st.tag === CS_GOOD) answer = { status: 'good' };
-    else if (st.tag === CS_UNKNOWN) answer = { status: 'unknown' };
-    else if (st.tag === CS_REVOKED) {
-      const r = s.enter(st);
-      const revokedAt = decodeTime(body, r.next(Tag.GENERALIZED_TIME), RES);
-      let reason: RevocationReason = 'unspecified';
-      const rt = r.optional(REVOKED_REASON);
-      r.end();
-      if (rt !== undefined) {
-        const code = decodeSmallInt(body, r.enter(rt).next(Tag.ENUMERATED), RES);
-        reason = revocationReasonFromCode(code) ?? 'unspecified';
-      }
-      answer = { status: 'revoked', revokedAt, reason };
-    } else throw malformed(RES, 'bad certStatus');
-    const thisUpdate = decodeTime(body, s.next(Tag.GENERALIZED_TIME), RES);
-    const nu = s.optional(SINGLE_NEXT_UPDATE);
-    const nextUpdate =
-      nu === undefined ? undefined : decodeTime(body, s.enter(nu).next(Tag.GENERALIZED_TIME), RES);
-    s.optional(SINGLE_EXTENSIONS);
-    s.end();
-    responses.push({ certId, answer, thisUpdate, nextUpdate });
   }
+  const ridIndex = tbsParts.indexOf(rid);
+  const producedAt = readTime(tbsParts[ridIndex + 1], RES);
+  const singles = children(tbsParts[ridIndex + 2]);
+  const data = basic.tbsResponseData;
+  if (data.responses.length > MAX_OCSP_REQUESTS) throw malformed(RES, 'too many responses');
+  const responses = data.responses.map((r, i): ParsedSingleResponse => {
+    const parts = children(singles[i]);
+    const nextTag = parts.slice(3).find((p) => isContext(p, 0)); // after certID, status, thisUpdate
+    return {
+      certId: certIdFrom(parts[0], RES),
+      answer: readAnswer(r.certStatus),
+      thisUpdate: readTime(parts[2], RES),
+      nextUpdate: nextTag === undefined ? undefined : readTime(children(nextTag)[0], RES),
+    };
+  });
+  const certs = children(children(certsTag)[0]).map((c) => bytesOf(c.valueBeforeDecodeView));
   return {
     status,
     basic: {
-      tbs: elementBytes(body, tbsTlv),
-      responderId: elementBytes(body, rid),
+      tbs: bytesOf(data.tbsView),
+      responderId: bytesOf(rid.valueBeforeDecodeView),
       producedAt,
       responses,
-      signatureAlgorithm,
-      signature,
+      signatureAlgorithm: readSignatureAlgorithm(basic.signatureAlgorithm, RES),
+      signature: wholeByteBits(basic.signature, RES),
       certs,
     },
   };
@@ -419,13 +543,6 @@ export function verifyOcspSignature(
   if (b === undefined) throw malformed(RES, 'no BasicOCSPResponse');
   return verifySignature(responderKey, b.signatureAlgorithm, b.signature, b.tbs);
 }
-
-const CERT_ID_HASH_OID: Readonly<Record<CertIdHash, string>> = {
-  'SHA-1': OID_SHA1,
-  'SHA-256': OID_SHA256,
-  'SHA-384': OID_SHA384,
-  'SHA-512': OID_SHA512,
-};
 
 const ocspRequestInputSchema = z.object({
   issuer: z.instanceof(Uint8Array),
@@ -453,7 +570,8 @@ export interface OcspRequestInput {
 }
 
 /**
- * Builds an unsigned DER OCSPRequest (RFC 6960 §4.1.1) for certificates of one issuer.
+ * Builds an unsigned DER OCSPRequest (RFC 6960 §4.1.1) for certificates of one issuer,
+ * with PKI.js.
  *
  * @throws VALIDATION when a serial is not lower-case hex, or there are none or over 32.
  * @throws PKI_MALFORMED when the issuer certificate cannot be parsed.
@@ -468,22 +586,33 @@ export async function createOcspRequest(input: OcspRequestInput): Promise<Uint8A
   const hash = v.hash ?? 'SHA-1';
   const nameHash = new Uint8Array(await crypto.subtle.digest(hash, issuer.subjectDer));
   const keyHash = new Uint8Array(await crypto.subtle.digest(hash, issuer.publicKey.keyBits));
-  const algorithm = sequence(oid(CERT_ID_HASH_OID[hash]), DER_NULL);
-  const requests = v.serials.map((s) => {
-    const certId = sequence(
-      algorithm,
-      octetString(nameHash),
-      octetString(keyHash),
-      unsignedInteger(fromHex(s.length % 2 ? `0${s}` : s)),
-    );
-    return sequence(certId);
+  const requestList = v.serials.map(
+    (s) =>
+      new pkijs.Request({
+        reqCert: new pkijs.CertID({
+          hashAlgorithm: new pkijs.AlgorithmIdentifier({
+            algorithmId: CERT_ID_HASH_OID[hash],
+            algorithmParams: new asn1js.Null(),
+          }),
+          issuerNameHash: new asn1js.OctetString({ valueHex: nameHash }),
+          issuerKeyHash: new asn1js.OctetString({ valueHex: keyHash }),
+          serialNumber: unsignedInteger(fromHex(s)),
+        }),
+      }),
+  );
+  // The nonce extension's value is an OCTET STRING holding the nonce (RFC 8954 §2.1).
+  const nonce =
+    v.nonce === undefined
+      ? undefined
+      : new pkijs.Extension({
+          extnID: OID_OCSP_NONCE,
+          extnValue: new asn1js.OctetString({ valueHex: v.nonce }).toBER(false),
+        });
+  const request = new pkijs.OCSPRequest({
+    tbsRequest: new pkijs.TBSRequest({
+      requestList,
+      ...(nonce === undefined ? {} : { requestExtensions: [nonce] }),
+    }),
   });
-  const parts = [sequence(...requests)];
-  if (v.nonce !== undefined) {
-    // The nonce extension's value is an OCTET STRING holding the nonce (RFC 8954 §2.1).
-    parts.push(
-      explicit(2, sequence(sequence(oid(OID_OCSP_NONCE), octetString(octetString(v.nonce))))),
-    );
-  }
-  return sequence(sequence(...parts));
+  return encode(request.toSchema(true));
 }

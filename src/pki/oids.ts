@@ -1,6 +1,6 @@
 /**
  * Every object identifier careid writes or reads, with the section that defines it.
- * Dotted text; `oid()` in der-writer encodes them.
+ * Dotted text, as PKI.js and asn1js take them.
  */
 
 // Signature and key algorithms.
@@ -94,3 +94,17 @@ export const OID_OCSP_NOCHECK = '1.3.6.1.5.5.7.48.1.5';
 // PKCS#9 (RFC 2985 §5.4.2), CSR attributes.
 /** pkcs-9-at-extensionRequest. */
 export const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
+
+// CMS (RFC 5652) and PIV (SP 800-73-4, FIPS 201-3).
+/** id-signedData, RFC 5652 §5.1. */
+export const OID_CMS_SIGNED_DATA = '1.2.840.113549.1.7.2';
+/** id-contentType signed attribute, RFC 5652 §11.1. */
+export const OID_CMS_CONTENT_TYPE = '1.2.840.113549.1.9.3';
+/** id-messageDigest signed attribute, RFC 5652 §11.2. */
+export const OID_CMS_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
+/** id-PIV-CHUIDSecurityObject: the CHUID signature's content type (SP 800-73-4 Part 1 §3.1.2). */
+export const OID_PIV_CHUID_SECURITY_OBJECT = '2.16.840.1.101.3.6.1';
+/** pivSigner-DN signed attribute (FIPS 201-3 §4.2.1). */
+export const OID_PIV_SIGNER_DN = '2.16.840.1.101.3.6.5';
+/** id-PIV-content-signing EKU (FIPS 201-3 §4.2.1, SP 800-78). */
+export const OID_KP_PIV_CONTENT_SIGNING = '2.16.840.1.101.3.6.7';

@@ -1,17 +1,11 @@
+import * as pkijs from 'pkijs';
 import {
   keyIdentifier,
   type PublicKeyInfo,
   parsePublicKey,
   signatureAlgorithmIdentifier,
 } from './algorithms.js';
-import { addDays } from './cert-time.js';
-import {
-  encodeTbsCertificate,
-  type ParsedCertificate,
-  parseCertificate,
-  signStructure,
-} from './certificate.js';
-import { concat } from './der-writer.js';
+import { type ParsedCertificate, parseCertificate, signCertificate } from './certificate.js';
 import {
   authorityInfoAccess,
   authorityKeyIdentifier,
@@ -24,10 +18,16 @@ import {
   subjectAltNameUpn,
   subjectKeyIdentifier,
 } from './extensions.js';
-import { encodeName, type NameAttribute } from './name.js';
-import { OID_KP_CLIENT_AUTH, OID_KP_OCSP_SIGNING, OID_KP_SMARTCARD_LOGON } from './oids.js';
+import { buildName, type NameAttribute } from './name.js';
+import {
+  OID_KP_CLIENT_AUTH,
+  OID_KP_OCSP_SIGNING,
+  OID_KP_PIV_CONTENT_SIGNING,
+  OID_KP_SMARTCARD_LOGON,
+} from './oids.js';
 import type { CaCertificateSettings, CaSettings, CertificateHolder } from './settings.js';
 import type { Signer } from './signer.js';
+import { addDays } from './time.js';
 
 /**
  * The certificate profiles careid issues (RFC 5280): root and issuing CA, delegated OCSP
@@ -49,8 +49,8 @@ export function randomSerial(): Uint8Array {
 }
 
 /** A CA's Name: O (if set) then CN, one RDN each. */
-export function caName(part: CaCertificateSettings): Uint8Array {
-  return encodeName(caNameAttributes(part));
+export function caName(part: CaCertificateSettings): pkijs.RelativeDistinguishedNames {
+  return buildName(caNameAttributes(part));
 }
 
 function caNameAttributes(part: CaCertificateSettings): NameAttribute[] {
@@ -61,16 +61,24 @@ function caNameAttributes(part: CaCertificateSettings): NameAttribute[] {
 }
 
 /** The delegated OCSP responder's Name: the issuing CA's, CN suffixed. */
-export function responderName(issuing: CaCertificateSettings): Uint8Array {
-  const cn = `${issuing.commonName} OCSP Responder`.slice(0, 64);
-  return encodeName([...caNameAttributes(issuing).slice(0, -1), { type: 'CN', value: cn }]);
+export function responderName(issuing: CaCertificateSettings): pkijs.RelativeDistinguishedNames {
+  return serviceName(issuing, 'OCSP Responder');
+}
+
+/** The Name of a service of the issuing CA: its Name, the CN suffixed with `role`. */
+export function serviceName(
+  issuing: CaCertificateSettings,
+  role: string,
+): pkijs.RelativeDistinguishedNames {
+  const cn = `${issuing.commonName} ${role}`.slice(0, 64);
+  return buildName([...caNameAttributes(issuing).slice(0, -1), { type: 'CN', value: cn }]);
 }
 
 /** Who signs a CA-profile certificate. */
 export interface CertificateIssuer {
   readonly signer: Signer;
-  /** Encoded issuer Name. */
-  readonly name: Uint8Array;
+  /** The issuer's Name, as its own certificate has it. */
+  readonly name: pkijs.RelativeDistinguishedNames;
   /** The issuer's key identifier; empty for a self-signed certificate. */
   readonly keyId: Uint8Array;
   /** The issuer's own notAfter: nothing it signs outlives it. */
@@ -80,14 +88,22 @@ export interface CertificateIssuer {
 /** Which CA-side profile to issue. */
 export type AuthorityProfile =
   | { readonly kind: 'ca'; readonly pathLen: number }
-  | { readonly kind: 'ocsp-responder' };
+  | { readonly kind: 'ocsp-responder' }
+  | { readonly kind: 'content-signer' };
 
-function profileExtensions(profile: AuthorityProfile): readonly Uint8Array[] {
+function profileExtensions(profile: AuthorityProfile): readonly pkijs.Extension[] {
   if (profile.kind === 'ca') {
     // RFC 5280 §4.2.1.9 (critical, cA, pathLen) and §4.2.1.3 (keyCertSign | cRLSign).
     return [
       basicConstraintsCa(profile.pathLen),
       keyUsage([KeyUsageBit.keyCertSign, KeyUsageBit.cRLSign]),
+    ];
+  }
+  if (profile.kind === 'content-signer') {
+    // FIPS 201-3 §4.2.1: the PIV content signer signs the CHUID (and other signed objects).
+    return [
+      keyUsage([KeyUsageBit.digitalSignature]),
+      extendedKeyUsage([OID_KP_PIV_CONTENT_SIGNING]),
     ];
   }
   // RFC 6960 §4.2.2.2: id-kp-OCSPSigning; §4.2.2.2.1: ocsp-nocheck.
@@ -99,34 +115,39 @@ function profileExtensions(profile: AuthorityProfile): readonly Uint8Array[] {
 }
 
 /**
- * Issues a root (self-signed when `issuer.keyId` is empty), issuing CA or OCSP responder
- * certificate for `subjectSigner`'s key, with SKI and AKI.
+ * Issues a root (self-signed when `issuer.keyId` is empty), issuing CA, OCSP responder or
+ * PIV content-signing certificate for the key `subjectKey` (a DER SubjectPublicKeyInfo), with SKI and AKI.
  */
 export async function issueAuthorityCertificate(
   issuer: CertificateIssuer,
-  subjectSigner: Signer,
-  subjectName: Uint8Array,
+  subjectKey: Uint8Array,
+  subjectName: pkijs.RelativeDistinguishedNames,
   profile: AuthorityProfile,
   notBefore: Date,
   days: number,
 ): Promise<ParsedCertificate> {
-  const keyId = await keyIdentifier(parsePublicKey(subjectSigner.publicKey));
+  const key = parsePublicKey(subjectKey);
+  const keyId = await keyIdentifier(key);
   let notAfter = addDays(notBefore, days);
   if (issuer.notAfter !== undefined && notAfter > issuer.notAfter) notAfter = issuer.notAfter;
-  const tbs = encodeTbsCertificate(signatureAlgorithmIdentifier(issuer.signer.algorithm), {
-    serial: randomSerial(),
-    issuer: issuer.name,
-    notBefore,
-    notAfter,
-    subject: subjectName,
-    publicKey: subjectSigner.publicKey,
-    extensions: [
-      ...profileExtensions(profile),
-      subjectKeyIdentifier(keyId),
-      authorityKeyIdentifier(issuer.keyId.length > 0 ? issuer.keyId : keyId),
-    ],
-  });
-  return parseCertificate(await signStructure(issuer.signer, tbs));
+  const der = await signCertificate(
+    issuer.signer,
+    signatureAlgorithmIdentifier(issuer.signer.algorithm),
+    {
+      serial: randomSerial(),
+      issuer: issuer.name,
+      notBefore,
+      notAfter,
+      subject: subjectName,
+      publicKey: pkijs.PublicKeyInfo.fromBER(key.spki),
+      extensions: [
+        ...profileExtensions(profile),
+        subjectKeyIdentifier(keyId),
+        authorityKeyIdentifier(issuer.keyId.length > 0 ? issuer.keyId : keyId),
+      ],
+    },
+  );
+  return parseCertificate(der);
 }
 
 /** What one end-entity certificate varies in. */
@@ -140,46 +161,48 @@ export interface EndEntityFields {
   readonly keyId: Uint8Array;
 }
 
-/** A precomputed end-entity template: encode and sign with no per-field objects. */
+/** The end-entity profile of one issuing CA, its shared parts built once. */
 export interface EndEntityTemplate {
-  /** The issuing CA's encoded AlgorithmIdentifier, shared by TBS and certificate. */
-  readonly signatureAlgorithm: Uint8Array;
-  /** DER TBSCertificate for these fields. */
-  tbs(fields: EndEntityFields): Uint8Array;
+  /** Builds the certificate for `fields` and has the issuing CA's signer sign it. */
+  sign(fields: EndEntityFields): Promise<Uint8Array>;
 }
 
 /**
- * The RA smartcard profile, encoded once per CA: keyUsage digitalSignature (critical),
- * EKU clientAuth + smartcardLogon, CRL DP, AIA OCSP (and caIssuers), AKI. Per certificate
- * only the serial, validity, subject (CN + serialNumber = UUID), key, SAN UPN and SKI change.
+ * The RA smartcard profile: keyUsage digitalSignature (critical), EKU clientAuth +
+ * smartcardLogon, CRL DP, AIA OCSP (and caIssuers), AKI, built once per CA. Per
+ * certificate only the serial, validity, subject (CN + serialNumber = UUID), key, SAN UPN
+ * and SKI change.
  */
 export function endEntityTemplate(
   settings: CaSettings,
-  issuing: { readonly signer: Signer; readonly name: Uint8Array; readonly keyId: Uint8Array },
+  issuing: {
+    readonly signer: Signer;
+    readonly name: pkijs.RelativeDistinguishedNames;
+    readonly keyId: Uint8Array;
+  },
 ): EndEntityTemplate {
   const signatureAlgorithm = signatureAlgorithmIdentifier(issuing.signer.algorithm);
-  const shared = concat([
+  const shared = [
     keyUsage([KeyUsageBit.digitalSignature]),
     extendedKeyUsage([OID_KP_CLIENT_AUTH, OID_KP_SMARTCARD_LOGON]),
     crlDistributionPoints(settings.crlUrl),
     authorityInfoAccess(settings.ocspUrl, settings.caIssuersUrl),
     authorityKeyIdentifier(issuing.keyId),
-  ]);
+  ];
   return {
-    signatureAlgorithm,
-    tbs(f: EndEntityFields): Uint8Array {
-      return encodeTbsCertificate(signatureAlgorithm, {
+    sign(f: EndEntityFields): Promise<Uint8Array> {
+      return signCertificate(issuing.signer, signatureAlgorithm, {
         serial: f.serial,
         issuer: issuing.name,
         notBefore: f.notBefore,
         notAfter: f.notAfter,
         // Built from the holder, never from the CSR (ID-05: serialNumber carries the UUID).
-        subject: encodeName([
+        subject: buildName([
           { type: 'CN', value: f.holder.commonName },
           { type: 'serialNumber', value: f.holder.uuid },
         ]),
-        publicKey: f.key.spki,
-        extensions: [shared, subjectAltNameUpn(f.holder.upn), subjectKeyIdentifier(f.keyId)],
+        publicKey: pkijs.PublicKeyInfo.fromBER(f.key.spki),
+        extensions: [...shared, subjectAltNameUpn(f.holder.upn), subjectKeyIdentifier(f.keyId)],
       });
     },
   };

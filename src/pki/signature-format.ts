@@ -1,5 +1,6 @@
-import { DerCursor, decodeUnsigned, readRoot } from './der-reader.js';
-import { DER_NULL, octetString, oid, sequence, Tag, unsignedInteger } from './der-writer.js';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import { encode, readDer, unsignedInteger, unsignedMagnitude } from './asn1.js';
 import { OID_SHA256, OID_SHA384, OID_SHA512 } from './oids.js';
 import { malformed } from './pki-error.js';
 import type { SignatureHash } from './signer.js';
@@ -32,7 +33,11 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
   }
   if (raw.length > MAX_RAW_ECDSA) throw malformed('ECDSA signature', 'raw r||s too long');
   const half = raw.length / 2;
-  return sequence(unsignedInteger(raw.subarray(0, half)), unsignedInteger(raw.subarray(half)));
+  return encode(
+    new asn1js.Sequence({
+      value: [unsignedInteger(raw.subarray(0, half)), unsignedInteger(raw.subarray(half))],
+    }),
+  );
 }
 
 /**
@@ -47,14 +52,14 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
  */
 export function ecdsaDerToRaw(der: Uint8Array, curve: 'P-256' | 'P-384'): Uint8Array {
   const size = CURVE_BYTES[curve];
-  if (size === undefined) throw malformed('ECDSA signature', 'unknown curve');
   const what = 'ECDSA signature';
-  const root = readRoot(der, what, 2 * size + 16);
-  if (root.tag !== Tag.SEQUENCE) throw malformed(what, 'not a SEQUENCE');
-  const c = new DerCursor(der, root, what);
-  const r = decodeUnsigned(der, c.next(Tag.INTEGER), what);
-  const s = decodeUnsigned(der, c.next(Tag.INTEGER), what);
-  c.end();
+  if (size === undefined) throw malformed(what, 'unknown curve');
+  const root = readDer(der, what, 2 * size + 16);
+  const parts = root instanceof asn1js.Sequence ? root.valueBlock.value : [];
+  const [r, s] = parts.map((n) => unsignedMagnitude(n as asn1js.Integer, what));
+  if (parts.length !== 2 || r === undefined || s === undefined) {
+    throw malformed(what, 'not a SEQUENCE of two INTEGERs');
+  }
   if (r.length > size || s.length > size) throw malformed(what, 'integer longer than the curve');
   const out = new Uint8Array(2 * size);
   out.set(r, size - r.length);
@@ -79,5 +84,12 @@ export function encodeDigestInfo(hash: SignatureHash, digest: Uint8Array): Uint8
     throw malformed('DigestInfo', `a ${hash} digest is ${size} bytes`);
   }
   // AlgorithmIdentifier parameters are an explicit NULL here (RFC 8017 §9.2 note 1).
-  return sequence(sequence(oid(DIGEST_OID[hash]), DER_NULL), octetString(digest));
+  const info = new pkijs.DigestInfo({
+    digestAlgorithm: new pkijs.AlgorithmIdentifier({
+      algorithmId: DIGEST_OID[hash],
+      algorithmParams: new asn1js.Null(),
+    }),
+    digest: new asn1js.OctetString({ valueHex: digest }),
+  });
+  return encode(info.toSchema());
 }

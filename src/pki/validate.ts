@@ -1,14 +1,14 @@
-import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { z } from 'zod';
 import { parseWith } from '../errors/parse.js';
+import { bytesEqual, readPkijs } from './asn1.js';
 import {
+  MAX_CERTIFICATE_BYTES,
   type ParsedCertificate,
   parseCertificate,
   verifyCertificateSignature,
 } from './certificate.js';
 import { type ParsedCrl, parseCrl, verifyCrlSignature } from './crl.js';
-import { bytesEqual } from './der-reader.js';
 import { KeyUsageBit } from './extensions.js';
 import { parseOcspResponse, verifyOcspSignature } from './ocsp.js';
 import { OID_KP_OCSP_SIGNING } from './oids.js';
@@ -56,15 +56,9 @@ const inputSchema = z.object({
 });
 
 function toPkijs(der: Uint8Array): pkijs.Certificate {
-  const asn1 = asn1js.fromBER(der);
-  const unreadable = (cause?: unknown) =>
-    new PkiError('PKI_MALFORMED', 'Malformed certificate: PKI.js cannot read it', { cause });
-  if (asn1.offset === -1) throw unreadable(asn1.result.error);
-  try {
-    return new pkijs.Certificate({ schema: asn1.result });
-  } catch (error) {
-    throw unreadable(error);
-  }
+  return readPkijs(der, 'certificate', MAX_CERTIFICATE_BYTES, (schema) => {
+    return new pkijs.Certificate({ schema });
+  });
 }
 
 function revokedError(what: string, reason: RevocationReason, at: Date): PkiError {

@@ -76,21 +76,78 @@ describe('signature formats', () => {
   });
 });
 
-describe('DER writer and reader agree', () => {
-  it('round-trips object identifiers, including arcs past 2^31 (X.690 §8.19)', async () => {
-    const { oid } = await import('../../src/pki/der-writer.js');
-    const { decodeOid, readRoot } = await import('../../src/pki/der-reader.js');
-    const arcs = fc.tuple(
-      fc.integer({ min: 0, max: 2 }),
-      fc.integer({ min: 0, max: 39 }),
-      fc.array(fc.integer({ min: 0, max: 2 ** 40 }), { maxLength: 6 }),
+describe('the hand-written CRL list (crl-der.ts) agrees with asn1js', () => {
+  it('round-trips random serials, times (UTCTime and GeneralizedTime) and reasons, read the same by PKI.js', async () => {
+    const asn1js = await import('asn1js');
+    const pkijs = await import('pkijs');
+    const { signCrl } = await import('../../src/pki/crl.js');
+    const { generateSoftwareSigner, parseCrl } = await import('../../src/pki/index.js');
+    const { REVOCATION_REASONS } = await import('../../src/pki/revocation-reason.js');
+    const signer = await generateSoftwareSigner();
+    const issuer = Uint8Array.of(
+      0x30,
+      0x0d,
+      0x31,
+      0x0b,
+      0x30,
+      0x09,
+      0x06,
+      0x03,
+      0x55,
+      0x04,
+      0x03,
+      0x0c,
+      0x02,
+      0x43,
+      0x41,
     );
-    fc.assert(
-      fc.property(arcs, ([a, b, rest]) => {
-        const dotted = [a, b, ...rest].join('.');
-        const der = oid(dotted);
-        expect(decodeOid(der, readRoot(der, 'oid', 100), 'oid')).toBe(dotted);
-      }),
+    const entry = fc.record({
+      serialHex: fc
+        .uint8Array({ minLength: 1, maxLength: 20 })
+        .map((b) =>
+          Buffer.from(b)
+            .toString('hex')
+            .replace(/^(00)+(?=..)/, ''),
+        )
+        .filter((h) => h !== '00' && !/^0/.test(h)),
+      revokedAt: fc
+        .integer({ min: Date.UTC(1990, 0, 1) / 1000, max: Date.UTC(2099, 0, 1) / 1000 })
+        .map((s) => new Date(s * 1000)),
+      reason: fc.constantFrom(...REVOCATION_REASONS),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(entry, { maxLength: 40, selector: (e) => e.serialHex }),
+        async (entries) => {
+          const now = new Date('2049-12-31T23:59:59Z');
+          const der = await signCrl(signer, {
+            issuer,
+            authorityKeyId: new Uint8Array(20),
+            crlNumber: 7n,
+            thisUpdate: now,
+            nextUpdate: new Date('2050-01-07T00:00:00Z'),
+            entries,
+          });
+          const mine = parseCrl(der);
+          const asn1 = asn1js.fromBER(der);
+          expect(asn1.offset).toBe(der.length);
+          const theirs = new pkijs.CertificateRevocationList({ schema: asn1.result });
+          expect(theirs.nextUpdate?.type).toBe(1); // GeneralizedTime from 2050
+          expect(mine.crlNumber).toBe(7n);
+          const listed = theirs.revokedCertificates ?? [];
+          expect(listed.length).toBe(entries.length);
+          entries.forEach((e, i) => {
+            expect(mine.revoked.get(e.serialHex)).toEqual({
+              revokedAt: e.revokedAt,
+              reason: e.reason,
+            });
+            const serial = Buffer.from(listed[i]!.userCertificate.valueBlock.valueHexView);
+            expect(serial.toString('hex').replace(/^00/, '')).toBe(e.serialHex);
+            expect(listed[i]!.revocationDate.value.getTime()).toBe(e.revokedAt.getTime());
+          });
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });
