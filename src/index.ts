@@ -153,6 +153,7 @@ export {
   attemptAsync,
   CareIdError,
   type CareIdErrorCode,
+  type CareIdErrorJson,
   type CareIdErrorOptions,
   isCareIdError,
   parseWith,

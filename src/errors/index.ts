@@ -1,4 +1,9 @@
-export { CareIdError, type CareIdErrorOptions, isCareIdError } from './care-id-error.js';
+export {
+  CareIdError,
+  type CareIdErrorJson,
+  type CareIdErrorOptions,
+  isCareIdError,
+} from './care-id-error.js';
 export type { CareIdErrorCode } from './codes.js';
 export { parseWith } from './parse.js';
 export { attempt, attemptAsync, type Result } from './result.js';
