@@ -175,6 +175,7 @@ export {
 } from './policy/index.js';
 export {
   type AccessOnDate,
+  type ActorCapabilityOptions,
   type AssignmentResult,
   type AssignmentState,
   type AssignmentSummary,
@@ -297,6 +298,7 @@ export {
   selfUnlockRequestCommandSchema,
   setAssignableCommandSchema,
   stockCardCommandSchema,
+  UnknownActorError,
   type UnlockCodeStore,
   type UserAtOrganisation,
   type UserSummary,

@@ -8,6 +8,7 @@ import { rolesOfPosition } from '../policy/position-roles.js';
 import type { RaRole } from '../policy/roles.js';
 import type { Page, PageRequest } from '../storage/paging.js';
 import type { StoreTx } from '../storage/ports.js';
+import { UnknownActorError } from './errors.js';
 
 const ALL = { limit: 500 } as const;
 
@@ -63,9 +64,9 @@ export function allAssignmentsOf(tx: StoreTx, user: Uuid) {
 
 /**
  * The actor as the policy engine sees them: their profile's state and every position
- * assignment with the RA roles its position confers under the pack. An unknown UUID is a
- * closed profile with no assignments, so it is refused by ROLE-01.
+ * assignment with the RA roles its position confers under the pack.
  *
+ * @throws NOT_FOUND ({@link UnknownActorError}) when no profile has the UUID.
  * @example
  * ```ts
  * const actor = await loadActor(tx, uuid, pack);
@@ -73,7 +74,7 @@ export function allAssignmentsOf(tx: StoreTx, user: Uuid) {
  */
 export async function loadActor(tx: StoreTx, uuid: Uuid, pack: RulePack): Promise<ActorInput> {
   const profile = await tx.users.get(uuid);
-  if (!profile) return { uuid, status: 'closed', assignments: [] };
+  if (!profile) throw new UnknownActorError(uuid);
   const assignments = [];
   for (const a of await allAssignmentsOf(tx, uuid)) {
     const position = await tx.positions.get(a.position);

@@ -1,5 +1,6 @@
 import type { Uuid } from '../domain/uuid.js';
 import { CareIdError } from '../errors/care-id-error.js';
+import { NotFoundError } from '../storage/errors.js';
 
 /**
  * ID-06: the new profile may be the same person as existing ones (same NI number, or same
@@ -23,5 +24,25 @@ export class PossibleDuplicateError extends CareIdError<'DUPLICATE'> {
       `Possible duplicate of ${list} (ID-06): check them, or create the profile with a duplicateOverride reason`,
     );
     this.matches = matches;
+  }
+}
+
+/**
+ * The actor's UUID names no profile on record: whoever signed the host in is not a user of
+ * this RA (a mistyped UUID, another environment's user, a profile never created). A
+ * {@link NotFoundError} of kind `user` keyed by the UUID; nothing was written, the attempt
+ * is audited as failed.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof UnknownActorError) signOut(e.key) }
+ * ```
+ */
+export class UnknownActorError extends NotFoundError {
+  override name = 'UnknownActorError';
+
+  constructor(uuid: string) {
+    super('user', uuid);
+    this.message = `No user profile has UUID ${uuid}: the actor must be a user on record (check the signed-in UUID)`;
   }
 }

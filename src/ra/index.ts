@@ -37,7 +37,7 @@ export {
   setAssignableCommandSchema,
   withdrawRequestCommandSchema,
 } from './commands.js';
-export { PossibleDuplicateError } from './errors.js';
+export { PossibleDuplicateError, UnknownActorError } from './errors.js';
 export {
   type EsrFeedItem,
   type EsrFeedItemInput,
@@ -74,6 +74,7 @@ export {
   workgroupsForUserQuerySchema,
 } from './queries/schemas.js';
 export {
+  type ActorCapabilityOptions,
   type CommandPayload,
   type CommandResults,
   createRegistrationAuthority,

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { z } from 'zod';
 import type { AuditEvent } from '../domain/audit-event.js';
 import {
   dateOf,
@@ -16,10 +15,13 @@ import { ValidationError } from '../errors/validation-error.js';
 import type { CertificateAuthority } from '../pki/certificate-authority.js';
 import { decide } from '../policy/decide.js';
 import type { Decision } from '../policy/engine.js';
+import type { FactsInput, TargetInput } from '../policy/input.js';
+import type { ActivityId } from '../policy/matrix.js';
 import { nationalPack } from '../policy/packs/national.js';
 import { toValidPack } from '../policy/packs/registry.js';
 import type { RulePack } from '../policy/packs/schema.js';
 import { PolicyDeniedError } from '../policy/policy-denied-error.js';
+import { type Capability, whatCan } from '../policy/what-can.js';
 import type { Store, StoreTx } from '../storage/ports.js';
 import { type Command, type CommandInput, type CommandType, commandSchema } from './commands.js';
 import { loadActor } from './context.js';
@@ -161,10 +163,58 @@ export type CommandPayload<T extends CommandType> = Omit<
   'type'
 >;
 
+/** Options of {@link RegistrationAuthority.whatCan}. */
+export interface ActorCapabilityOptions {
+  /** The decision instant (default: now, by the RA's clock). */
+  readonly at?: IsoDateTime;
+  /** The case facts the decisions see (default: none). */
+  readonly facts?: FactsInput;
+  /** Limit to these activities (default: the whole matrix). */
+  readonly activities?: readonly ActivityId[];
+}
+
 /** The registration authority a host application embeds. */
 export interface RegistrationAuthority {
   /** The pack it applies. */
   readonly pack: RulePack;
+  /**
+   * The activities the actor may perform on the target, each with its decision, the actor
+   * read from the store as `execute` reads it (profile state, assignments and the roles
+   * their positions confer): what a front end shows or hides buttons by. Reads only; not
+   * audited.
+   *
+   * @throws VALIDATION for a malformed actor UUID, target or options.
+   * @throws NOT_FOUND ({@link UnknownActorError}) when no profile has the actor's UUID.
+   * @throws STORE_UNAVAILABLE when the store cannot be reached.
+   * @example
+   * ```ts
+   * const can = await ra.whatCan(agentUuid, { organisationPath: ['FA123', 'QVV'] });
+   * const showAssign = can.some((c) => c.activity === 'position.assign');
+   * ```
+   */
+  whatCan(
+    actor: string,
+    target?: TargetInput,
+    options?: ActorCapabilityOptions,
+  ): Promise<readonly Capability[]>;
+  /**
+   * The dry run of {@link RegistrationAuthority.execute}: parses the command, loads what it
+   * acts on and returns the decision `execute` would reach now, allowed or denied, writing
+   * nothing. Its use case runs in a transaction that is rolled back, so the decision sees
+   * the same records and facts as the real run. Not audited: a front end asks it for every
+   * button it draws, and a dry run changes nothing that AUD-01 records; the real command,
+   * when sent, is audited as usual.
+   *
+   * @throws VALIDATION for a malformed actor UUID or command.
+   * @throws NOT_FOUND ({@link UnknownActorError} for an unknown actor; or what the command names).
+   * @throws INVALID_TRANSITION, DUPLICATE, CONFLICT, STORE_UNAVAILABLE when the command would meet them.
+   * @example
+   * ```ts
+   * const d = await ra.check(agentUuid, { type: 'assignment.assign', user, position, start });
+   * button.disabled = !d.allowed;
+   * ```
+   */
+  check(actor: string, command: unknown): Promise<Decision>;
   /**
    * Runs a command for an actor: parse, load, decide, transition, commit with its audit
    * record, all or nothing.
@@ -370,6 +420,13 @@ class Refused extends Error {
   }
 }
 
+/** Thrown at the end of a dry run's transaction to roll it back; never leaves the RA. */
+class DryRunDone extends Error {
+  constructor(readonly decision: Decision) {
+    super('dry run');
+  }
+}
+
 const reasonsOf = (decision: Decision) =>
   decision.reasons.map((r) => ({ rule: r.rule, code: r.code, message: r.message }));
 
@@ -406,22 +463,67 @@ export function createRegistrationAuthority(
   const audit = (event: AuditEvent) =>
     store.transaction((tx) => tx.audit.append(event)).then(() => undefined);
 
+  /** Parses the actor and the command: a ValidationError naming the field when either is bad. */
+  function parseCommand(
+    actorInput: unknown,
+    input: unknown,
+  ): { actorUuid: Uuid; command: Command } | { error: ValidationError; type: string } {
+    const type =
+      typeof (input as { type?: unknown })?.type === 'string'
+        ? (input as { type: string }).type
+        : 'unknown';
+    const actorParse = uuidSchema.safeParse(actorInput);
+    if (!actorParse.success)
+      return { error: ValidationError.fromZod('actor', actorParse.error), type };
+    const parsed = commandSchema.safeParse(input);
+    if (!parsed.success)
+      return { error: ValidationError.fromZod(`command ${type}`, parsed.error), type };
+    return { actorUuid: actorParse.data as Uuid, command: parsed.data };
+  }
+
+  /**
+   * Loads the actor and runs the command's use case in `tx`: the decision step of every
+   * command. A denial throws `Refused`; `onDecision` sees every decision that authorised.
+   */
+  async function runUseCase(
+    tx: StoreTx,
+    actorUuid: Uuid,
+    command: Command,
+    at: IsoDateTime,
+    onDecision: (decision: Decision) => void,
+    progress?: ExecuteOptions['onProgress'],
+  ): Promise<UseCaseOutcome<CommandResult>> {
+    const actor = await loadActor(tx, actorUuid, pack);
+    const check: UseCaseContext['check'] = (activity, target, facts = {}, route) =>
+      decide({ pack, actor, activity, at, target, facts, ...(route ? { route } : {}) });
+    const ctx: UseCaseContext = {
+      tx,
+      pack,
+      actor,
+      actorUuid,
+      at,
+      today: dateOf(at),
+      check,
+      authorize(activity, target, facts = {}, route) {
+        const decision = check(activity, target, facts, route);
+        onDecision(decision);
+        if (!decision.allowed) throw new Refused(decision);
+        return decision;
+      },
+      progress,
+    };
+    return handlerOf(command)(ctx, command);
+  }
+
   async function execute(
     actorInput: string,
     input: unknown,
     options: ExecuteOptions = {},
   ): Promise<CommandResult> {
     const at: IsoDateTime = toIsoDateTime(clock());
-    const type =
-      typeof (input as { type?: unknown })?.type === 'string'
-        ? (input as { type: string }).type
-        : 'unknown';
-    const actorParse = uuidSchema.safeParse(actorInput);
-    const parsed = commandSchema.safeParse(input);
-    if (!actorParse.success || !parsed.success) {
-      const error = !actorParse.success
-        ? ValidationError.fromZod('actor', actorParse.error)
-        : ValidationError.fromZod(`command ${type}`, (parsed as { error: z.ZodError }).error);
+    const parsed = parseCommand(actorInput, input);
+    if ('error' in parsed) {
+      const { error, type } = parsed;
       await audit({
         at,
         actor: String(actorInput).slice(0, 64) || 'unknown',
@@ -433,32 +535,21 @@ export function createRegistrationAuthority(
       });
       throw error;
     }
-    const actorUuid = actorParse.data as Uuid;
-    const command = parsed.data;
+    const { actorUuid, command } = parsed;
     let decided: Decision | undefined;
     try {
       return await store.transaction(async (tx: StoreTx) => {
-        const actor = await loadActor(tx, actorUuid, pack);
         decided = undefined;
-        const check: UseCaseContext['check'] = (activity, target, facts = {}, route) =>
-          decide({ pack, actor, activity, at, target, facts, ...(route ? { route } : {}) });
-        const ctx: UseCaseContext = {
+        const outcome = await runUseCase(
           tx,
-          pack,
-          actor,
           actorUuid,
+          command,
           at,
-          today: dateOf(at),
-          check,
-          authorize(activity, target, facts = {}, route) {
-            const decision = check(activity, target, facts, route);
+          (decision) => {
             decided = decision;
-            if (!decision.allowed) throw new Refused(decision);
-            return decision;
           },
-          progress: options.onProgress,
-        };
-        const outcome = await handlerOf(command)(ctx, command);
+          options.onProgress,
+        );
         await tx.audit.append({
           at,
           actor: actorUuid,
@@ -502,6 +593,53 @@ export function createRegistrationAuthority(
     }
   }
 
+  /**
+   * The dry run: the command's use case runs to its decision in a transaction that is then
+   * rolled back, so the decision is the one `execute` would reach on the same records and
+   * nothing is written. Not audited: a front end asks it for every button it draws.
+   */
+  async function check(actorInput: string, input: unknown): Promise<Decision> {
+    const parsed = parseCommand(actorInput, input);
+    if ('error' in parsed) throw parsed.error;
+    const { actorUuid, command } = parsed;
+    const at = toIsoDateTime(clock());
+    try {
+      await store.transaction(async (tx) => {
+        let decision: Decision;
+        try {
+          decision = (await runUseCase(tx, actorUuid, command, at, () => undefined)).result
+            .decision;
+        } catch (error) {
+          if (!(error instanceof Refused)) throw error;
+          decision = error.decision;
+        }
+        // Rolls the transaction back: whatever the use case wrote is undone.
+        throw new DryRunDone(decision);
+      });
+    } catch (error) {
+      if (error instanceof DryRunDone) return error.decision;
+      throw error;
+    }
+    /* c8 ignore next */
+    throw new Error('unreachable: a dry run always rolls back');
+  }
+
+  async function whatCanFor(
+    actorInput: string,
+    target: TargetInput = {},
+    options: ActorCapabilityOptions = {},
+  ): Promise<readonly Capability[]> {
+    const actorUuid = parseWith(uuidSchema, actorInput, 'actor') as Uuid;
+    const at = options.at ?? toIsoDateTime(clock());
+    const actor = await store.transaction((tx) => loadActor(tx, actorUuid, pack));
+    return whatCan(actor, target, {
+      pack,
+      at,
+      ...(options.facts !== undefined ? { facts: options.facts } : {}),
+      ...(options.activities !== undefined ? { activities: options.activities } : {}),
+    });
+  }
+
   const listContext = { store, pack, clock, audit };
   const reader = createReader({ store, pack, clock });
 
@@ -514,6 +652,8 @@ export function createRegistrationAuthority(
     pack,
     execute: ((actor: string, command: CommandInput, options?: ExecuteOptions) =>
       execute(actor, command, options)) as RegistrationAuthority['execute'],
+    check,
+    whatCan: whatCanFor,
     users: {
       create: run('user.create'),
       close: run('user.close'),
