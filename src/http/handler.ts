@@ -96,8 +96,10 @@ const strip = (base: string) => base.replace(/\/+$/, '');
  * `app.all('/ra/*', (c) => handler(c.req.raw))` and `basePath: '/ra'`). It serves every
  * command (`POST /commands/{type}` with the command as JSON, through `ra.execute`), the
  * read queries (`POST /queries/{type}`), the reports (`GET /reports`, a page with
- * `POST /reports/{id}/view`, streamed CSV with `POST /reports/{id}/export`) and its
- * OpenAPI 3.1 document (`GET /openapi.json`, the only answer given without an actor).
+ * `POST /reports/{id}/view`, streamed CSV with `POST /reports/{id}/export`), what the actor
+ * may do on a target (`POST /what-can`, through `ra.whatCan`), the decision a command would
+ * get, without running it (`POST /check/{type}`, through `ra.check`), and its OpenAPI 3.1
+ * document (`GET /openapi.json`, the only answer given without an actor).
  *
  * Every error is JSON `{ name, code, message, … }` (see `CareIdError.toJSON`) with a fixed
  * status ({@link httpStatusOf}): 400 bad input, 401 no actor, 403 a policy denial with the

@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { isoDateTimeSchema } from '../domain/dates.js';
 import type { CareIdErrorCode } from '../errors/codes.js';
 import { ValidationError } from '../errors/validation-error.js';
+import { factsSchema, targetSchema } from '../policy/input.js';
+import { type ActivityId, activityIds } from '../policy/matrix.js';
 // The schemas come from their own modules, not the RA's barrel: the handler runs on any
 // Fetch-API runtime and must not load the RA's implementation (nor what it imports).
 import { type CommandInput, commandSchema } from '../ra/commands.js';
@@ -115,6 +118,19 @@ const reportExportBody = z.strictObject({
     .describe('Rows read from the store per page while streaming (default 1000).'),
 });
 
+/** `POST /what-can`: the target and, optionally, the instant, the facts and the activities. */
+const whatCanBody = z.strictObject({
+  target: targetSchema
+    .optional()
+    .describe('What the actor would act on (default: nothing in particular).'),
+  at: isoDateTimeSchema.optional().describe('The decision instant (default: now).'),
+  facts: factsSchema.optional().describe('The case facts the decisions see (default: none).'),
+  activities: z
+    .array(z.enum(activityIds as [ActivityId, ...ActivityId[]]))
+    .optional()
+    .describe('Only these activities (default: the whole matrix).'),
+});
+
 /** Every way a query, command or report can refuse, besides bad input and no actor. */
 const RA_ERRORS: readonly CareIdErrorCode[] = ['POLICY_DENIED', 'NOT_FOUND', 'STORE_UNAVAILABLE'];
 
@@ -145,6 +161,63 @@ export const raRoutes: readonly Route[] = [
     async run(ctx) {
       const command = (await typedBody(ctx, 'command')) as CommandInput;
       return jsonResponse(await ctx.ra.execute(ctx.actor, command));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/check/{type}',
+    activity: (type) => type,
+    doc: {
+      tag: 'decisions',
+      summary: 'Decide a command without running it (dry run)',
+      description:
+        "The decision `ra.execute` would reach now for the authenticated actor, allowed or denied, with its reasons and what would grant it; nothing is written and the dry run is not audited (AUD-01 records what happens, and the real command is audited when sent). For enabling a command's button. The body is the command as JSON; its `type` may be left out.",
+      variants: () =>
+        commandSchema.options.map((option) => {
+          const value = literalOf(option, 'type');
+          return { value, summary: `Decide ${value} without running it`, body: option };
+        }),
+      response: {
+        description: 'The decision, allowed or denied (a denial is an answer here, not an error).',
+        contentType: 'application/json',
+        schema: 'Decision',
+      },
+      errors: ['NOT_FOUND', 'INVALID_TRANSITION', 'DUPLICATE', 'CONFLICT', 'STORE_UNAVAILABLE'],
+    },
+    async run(ctx) {
+      const command = await typedBody(ctx, 'command');
+      return jsonResponse(await ctx.ra.check(ctx.actor, command));
+    },
+  },
+  {
+    method: 'POST',
+    path: '/what-can',
+    activity: () => 'what-can',
+    doc: {
+      tag: 'decisions',
+      summary: 'What the authenticated actor may do on a target',
+      description:
+        'The activities the actor may perform on the target, each with its route and decision, the actor read from the store (profile state, assignments, the roles their positions confer): what a front end shows or hides buttons by. Reads only; not audited.',
+      body: whatCanBody,
+      response: {
+        description: 'The allowed activities, each with its route and decision.',
+        contentType: 'application/json',
+        schema: 'Capabilities',
+      },
+      errors: ['NOT_FOUND', 'STORE_UNAVAILABLE'],
+    },
+    async run(ctx) {
+      const body = await objectBody(ctx, 'whatCan request');
+      const parsed = whatCanBody.safeParse(body);
+      if (!parsed.success)
+        return ctx.refuse(ValidationError.fromZod('whatCan request', parsed.error));
+      const { target, at, facts, activities } = parsed.data;
+      const options = {
+        ...(at !== undefined ? { at } : {}),
+        ...(facts !== undefined ? { facts } : {}),
+        ...(activities !== undefined ? { activities } : {}),
+      };
+      return jsonResponse(await ctx.ra.whatCan(ctx.actor, target, options));
     },
   },
   {

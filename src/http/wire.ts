@@ -91,6 +91,11 @@ export const reportPageWire = z.looseObject({
   nextCursor: z.string().optional(),
 });
 
+/** What an actor may do: each allowed activity with its route and decision. */
+export const capabilitiesWire = z.array(
+  z.looseObject({ activity: z.string(), route: routeSchema, decision: decisionWire }),
+);
+
 /** The component schemas of the document, by name. */
 export const wireSchemas = {
   Error: errorWire,
@@ -100,4 +105,5 @@ export const wireSchemas = {
   CommandResult: commandResultWire,
   ResultPage: resultPageWire,
   ReportPage: reportPageWire,
+  Capabilities: capabilitiesWire,
 } as const;

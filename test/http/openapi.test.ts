@@ -51,7 +51,9 @@ describe('careid/http OpenAPI 3.1 document', () => {
       expect(Object.keys(op?.responses ?? {})).toEqual(
         expect.arrayContaining(['200', '400', '401', '403', '404', '409', '413', '415', '503']),
       );
+      expect(post(`/check/${type}`)?.requestBody, type).toBeDefined();
     }
+    expect(post('/what-can')?.requestBody).toBeDefined();
     for (const type of [...typesOf(querySchema), 'request.list']) {
       expect(post(`/queries/${type}`)?.requestBody, type).toBeDefined();
     }
