@@ -1,7 +1,14 @@
 import { ValidationError } from '../errors/validation-error.js';
 import { HttpError } from './errors.js';
 
-/** The default largest request body: 1 MiB, room for a batch of a few thousand items. */
+/**
+ * The default largest request body: 1 MiB, room for a batch of a few thousand items.
+ *
+ * @example
+ * ```ts
+ * createHttpHandler({ ra, store, authenticate, maxBodyBytes: 4 * DEFAULT_MAX_BODY_BYTES });
+ * ```
+ */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** Whether a Content-Type names JSON (`application/json` or `…+json`) in UTF-8. */

@@ -1,7 +1,14 @@
 import { CareIdError, type CareIdErrorJson } from '../errors/care-id-error.js';
 import type { CareIdErrorCode } from '../errors/codes.js';
 
-/** The codes careid/http answers with itself, before a request reaches the RA. */
+/**
+ * The codes careid/http answers with itself, before a request reaches the RA.
+ *
+ * @example
+ * ```ts
+ * if ((await res.json()).code === ('UNAUTHENTICATED' satisfies HttpErrorCode)) signIn();
+ * ```
+ */
 export type HttpErrorCode = Extract<
   CareIdErrorCode,
   | 'UNAUTHENTICATED'

@@ -11,13 +11,26 @@ import { type Route, type RouteContext, raRoutes } from './routes.js';
 /**
  * Finds the actor of a request: the host's own sign-in (a session cookie, a bearer
  * token, a client certificate). Returns the actor's UUID, or `null` when nobody is signed
- * in; careid never invents a login.
+ * in; careid never invents a login. What it throws is answered 500 and passed to `onError`.
+ *
+ * @example
+ * ```ts
+ * const authenticate: Authenticate = async (req) => (await sessions.get(cookieOf(req)))?.uuid ?? null;
+ * ```
  */
 export type Authenticate = (
   request: Request,
 ) => string | null | undefined | Promise<string | null | undefined>;
 
-/** A Web-standard request handler: `(request) => Promise<Response>`. */
+/**
+ * A Web-standard request handler: `(request) => Promise<Response>`. It answers every
+ * failure (it never rejects).
+ *
+ * @example
+ * ```ts
+ * export default { fetch: handler }; // a Fetch-API runtime's entry point
+ * ```
+ */
 export type HttpHandler = (request: Request) => Promise<Response>;
 
 /** What {@link createHttpHandler} serves and how. */
