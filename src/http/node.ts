@@ -1,7 +1,6 @@
 // The one file of careid/http that knows Node: it imports only Node's types, so loading
 // careid/http on another runtime loads nothing of Node.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpHandler } from './handler.js';
 
 /** Options of {@link toNodeListener}. */
 export interface NodeListenerOptions {
@@ -109,7 +108,8 @@ async function send(response: Response, req: IncomingMessage, res: ServerRespons
 }
 
 /**
- * Mounts a careid HTTP handler in Node's `http` (or `https`) server: turns each request
+ * Mounts a careid HTTP handler (or any Fetch-API handler, a Hono app's `fetch` too) in
+ * Node's `http` (or `https`) server: turns each request
  * into a Web `Request` (body streamed, aborted when the client goes away) and writes the
  * `Response` back with back-pressure, so a streamed CSV export is read from the store only
  * as fast as the client takes it. Written here rather than taken from a library: the
@@ -124,7 +124,7 @@ async function send(response: Response, req: IncomingMessage, res: ServerRespons
  * ```
  */
 export function toNodeListener(
-  handler: HttpHandler,
+  handler: (request: Request) => Response | Promise<Response>,
   options: NodeListenerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
