@@ -149,6 +149,9 @@ export function toNodeListener(
       }
       await send(response, req, res);
       drop();
-    })();
+    })().catch(() => {
+      // Writing failed (the client went away mid-answer): nothing is left to tell it.
+      res.destroy();
+    });
   };
 }
