@@ -116,11 +116,20 @@ async function expectOk(res: Response) {
   await res.arrayBuffer();
 }
 
+// The transport's floor on this machine, now: a node:http server that answers `{}` to
+// every POST, no careid in it, called by the same client.
+const echo = createServer((req, res) => {
+  req.resume();
+  req.once('end', () => res.end('{}'));
+});
+await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+const echoBase = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 /** One POST over node:http's client on the kept-alive connection; resolves once read. */
-const post = (path: string, body: string) =>
+const post = (path: string, body: string, to = base) =>
   new Promise<void>((resolve, reject) => {
-    const req = request(`${base}${path}`, { method: 'POST', agent, headers }, (res) => {
+    const req = request(`${to}${path}`, { method: 'POST', agent, headers }, (res) => {
       if (res.statusCode !== 200) reject(new Error(`bench request failed: ${res.statusCode}`));
       res.resume();
       res.once('end', resolve);
@@ -227,6 +236,16 @@ const load = loadavg()
   .map((l) => l.toFixed(1))
   .join(' ');
 const rows: BenchRow[] = [];
+{
+  const [floor] = await measure([{ name: 'echo', call: () => post('/x', '{}', echoBase) }]);
+  const r = median(floor!);
+  rows.push({
+    name: 'node:http echo round trip on 127.0.0.1, no careid (the transport floor)',
+    value: r,
+    unit: 'calls/s',
+    note: `${(1e6 / r).toFixed(0)} µs each`,
+  });
+}
 const targets: BenchTarget[] = [];
 for (const [question, ways] of [
   ['a command (user.create)', command],
@@ -252,8 +271,10 @@ for (const [question, ways] of [
 }
 
 agent.destroy();
-server.closeAllConnections();
-server.close();
+for (const s of [server, echo]) {
+  s.closeAllConnections();
+  s.close();
+}
 printTables(
   `http (node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z, load average ${load}, ${ROUNDS} rounds of ${SECONDS} s)`,
   rows,

@@ -78,12 +78,26 @@ async function send(response: Response, req: IncomingMessage, res: ServerRespons
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
-  res.writeHead(response.status, headers);
   if (response.body === null) {
+    res.writeHead(response.status, headers);
     res.end();
     return;
   }
   const reader = response.body.getReader();
+  // A body of one chunk (every JSON answer) goes out in one write with its length, not
+  // chunked in three: fewer packets, and no wait on the client's delayed ACK.
+  const first = await reader.read();
+  const second = first.done ? first : await reader.read();
+  if (second.done) {
+    const bytes = first.done ? new Uint8Array(0) : first.value;
+    headers['content-length'] = String(bytes.byteLength);
+    res.writeHead(response.status, headers);
+    res.end(bytes);
+    return;
+  }
+  res.writeHead(response.status, headers);
+  res.write(first.value);
+  res.write(second.value);
   const gone = () => void reader.cancel().catch(() => undefined);
   res.once('close', gone);
   try {
