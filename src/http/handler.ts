@@ -1,8 +1,8 @@
-import type { AuditEvent } from '../domain/audit-event.js';
+import type { AuditEvent } from '../domain/index.js';
 import { CareIdError } from '../errors/care-id-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { RegistrationAuthority } from '../ra/index.js';
-import type { Store } from '../storage/ports.js';
+import type { Store } from '../storage/index.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
 import { errorResponse, HttpError } from './errors.js';
 import { type OpenApiOptions, openApiDocument } from './openapi.js';

@@ -1,17 +1,21 @@
 import { z } from 'zod';
-import { isoDateTimeSchema } from '../domain/dates.js';
+import { isoDateTimeSchema } from '../domain/index.js';
 import type { CareIdErrorCode } from '../errors/codes.js';
 import { ValidationError } from '../errors/validation-error.js';
-import { factsSchema, targetSchema } from '../policy/input.js';
-import { type ActivityId, activityIds } from '../policy/matrix.js';
-// The schemas come from their own modules, not the RA's barrel: the handler runs on any
-// Fetch-API runtime and must not load the RA's implementation (nor what it imports).
-import { type CommandInput, commandSchema } from '../ra/commands.js';
-import type { RegistrationAuthority } from '../ra/index.js';
-import { type QueryInput, querySchema } from '../ra/queries/schemas.js';
-import { type ReportId, reportIds } from '../ra/reports/catalogue.js';
-import { requestListQuerySchema } from '../ra/use-cases/request-listing.js';
-import { MAX_PAGE_SIZE, pageRequestSchema } from '../storage/paging.js';
+import { type ActivityId, activityIds, factsSchema, targetSchema } from '../policy/index.js';
+// The RA's public API only: its modules are its own to move.
+import {
+  type CommandInput,
+  commandSchema,
+  type QueryInput,
+  querySchema,
+  type RegistrationAuthority,
+  type ReportId,
+  reportIds,
+  requestListQuerySchema,
+} from '../ra/index.js';
+import { MAX_PAGE_SIZE } from '../storage/index.js';
+import { pageRequestSchema } from '../storage/paging.js';
 import { BASE_HEADERS, jsonResponse } from './errors.js';
 
 /** What a route runs with: the RA, the authenticated actor, the path's parameter, the body. */
@@ -120,11 +124,12 @@ const reportExportBody = z.strictObject({
 
 /** `POST /what-can`: the target and, optionally, the instant, the facts and the activities. */
 const whatCanBody = z.strictObject({
-  target: targetSchema
-    .optional()
+  // z.optional, not .optional(): the policy's schemas may be zod/mini, without chain methods.
+  target: z
+    .optional(targetSchema)
     .describe('What the actor would act on (default: nothing in particular).'),
   at: isoDateTimeSchema.optional().describe('The decision instant (default: now).'),
-  facts: factsSchema.optional().describe('The case facts the decisions see (default: none).'),
+  facts: z.optional(factsSchema).describe('The case facts the decisions see (default: none).'),
   activities: z
     .array(z.enum(activityIds as [ActivityId, ...ActivityId[]]))
     .optional()

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CareIdErrorCode } from '../errors/codes.js';
-import { raRoles } from '../policy/roles.js';
+import { raRoles } from '../policy/index.js';
 import { httpStatusOf } from './errors.js';
 
 // The shapes the handler answers with, as zod schemas so the OpenAPI document is generated
