@@ -50,11 +50,12 @@ export interface HttpHandlerOptions {
   readonly basePath?: string;
   /** The clock of audit records (default: the system clock). */
   readonly clock?: () => Date;
-  /** The document's title and version (`/openapi.json`). */
-  readonly openApi?: OpenApiOptions;
+  /** The document's title and version (`/openapi.json`); its base path is `basePath`. */
+  readonly openApi?: Omit<OpenApiOptions, 'basePath'>;
   /**
-   * Told of every failure that is not a careid error (a bug, or the host's `authenticate`
-   * throwing); the client gets a bare 500 that says nothing of it.
+   * Told of every failure answered with a 5xx: one that is not a careid error (a bug, or
+   * the host's `authenticate` throwing; the client gets a bare 500 that says nothing of
+   * it), and a careid error such as `STORE_UNAVAILABLE`, for the host's logs and alerts.
    */
   readonly onError?: (error: unknown, request: Request) => void;
 }
@@ -196,9 +197,10 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     try {
       return await serve(request);
     } catch (error) {
-      if (!(error instanceof CareIdError)) options.onError?.(error, request);
       const allow = error instanceof HttpError ? error.allow : undefined;
-      return errorResponse(error, allow ? { allow: allow.join(', ') } : {});
+      const response = errorResponse(error, allow ? { allow: allow.join(', ') } : {});
+      if (response.status >= 500) options.onError?.(error, request);
+      return response;
     }
   };
 }

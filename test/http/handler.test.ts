@@ -143,13 +143,15 @@ describe('careid/http commands over real HTTP on 127.0.0.1', () => {
 
   it("AUD-02 a store that cannot be reached is 503 STORE_UNAVAILABLE; the connection string's password stays out", async () => {
     const store = postgresStore(`postgres://careid:${SECRET}@127.0.0.1:1/test`);
+    const heard: unknown[] = [];
     try {
-      const { call } = await start({ store });
+      const { call } = await start({ store, onError: (error) => heard.push(error) });
       const res = await call('/commands/user.create', { actor: people.agent, json: applicant });
       expect(res.status).toBe(503);
       const text = await res.text();
       expect(JSON.parse(text)).toMatchObject({ code: 'STORE_UNAVAILABLE' });
       expect(text).not.toContain(SECRET);
+      expect(heard).toMatchObject([{ code: 'STORE_UNAVAILABLE' }]);
     } finally {
       await store.close();
     }
@@ -294,6 +296,23 @@ describe('careid/http bad input: a JSON error with its code and status, nothing 
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
     expect(await wrong.json()).toMatchObject({ code: 'METHOD_NOT_ALLOWED', allow: ['POST'] });
+  });
+
+  it('AUD-02 a failure that is not a careid error is a bare 500 INTERNAL; the host hears of it through onError', async () => {
+    const heard: unknown[] = [];
+    const { call } = await start({
+      authenticate: () => {
+        throw new Error(`session store down: redis://:${SECRET}@cache:6379`);
+      },
+      onError: (error) => heard.push(error),
+    });
+    const res = await call('/reports', { actor: people.ram });
+    expect(res.status).toBe(500);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ code: 'INTERNAL', message: expect.any(String) });
+    expect(text).not.toContain(SECRET);
+    expect(heard).toHaveLength(1);
+    expect(String(heard[0])).toContain('session store down');
   });
 
   it('createHttpHandler refuses a limit that is not a positive whole number', async () => {
