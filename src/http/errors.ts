@@ -98,15 +98,21 @@ export const BASE_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
 };
 
-/** A JSON answer with the base headers. */
+const JSON_HEADERS: Readonly<Record<string, string>> = {
+  ...BASE_HEADERS,
+  'content-type': 'application/json; charset=utf-8',
+};
+const encoder = new TextEncoder();
+
+/** A JSON answer with the base headers (as bytes: a string body costs undici more). */
 export function jsonResponse(
   body: unknown,
   status = 200,
   headers: Readonly<Record<string, string>> = {},
 ): Response {
-  return new Response(JSON.stringify(body), {
+  return new Response(encoder.encode(JSON.stringify(body)), {
     status,
-    headers: { ...BASE_HEADERS, 'content-type': 'application/json; charset=utf-8', ...headers },
+    headers: { ...JSON_HEADERS, ...headers },
   });
 }
 
