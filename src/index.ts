@@ -158,6 +158,7 @@ export {
   attemptAsync,
   CareIdError,
   type CareIdErrorCode,
+  type CareIdErrorJson,
   type CareIdErrorOptions,
   isCareIdError,
   OptionalPeerMissingError,

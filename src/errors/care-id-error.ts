@@ -1,4 +1,22 @@
 import type { CareIdErrorCode } from './codes.js';
+import { errorFields } from './to-json.js';
+
+/**
+ * A careid error as JSON (what `JSON.stringify(error)` writes): its name, code and
+ * message, and the fields its class adds (a validation error's `issues`, a denial's
+ * `decision`). Never its `cause` or stack, never bytes, never a field named like a secret
+ * (AUD-02).
+ */
+export interface CareIdErrorJson {
+  /** The class name, e.g. `ValidationError`. */
+  readonly name: string;
+  /** The stable, machine-readable code. */
+  readonly code: CareIdErrorCode;
+  /** The sentence a person can act on. */
+  readonly message: string;
+  /** The fields the error's class adds. */
+  readonly [field: string]: unknown;
+}
 
 /** Options every careid error accepts. */
 export interface CareIdErrorOptions {
@@ -28,6 +46,21 @@ export class CareIdError<C extends CareIdErrorCode = CareIdErrorCode> extends Er
     super(message, { cause: options.cause });
     this.code = code;
     this.cause = options.cause;
+  }
+
+  /**
+   * The error as plain JSON: name, code, message and the fields its class adds, as plain
+   * data. The `cause` (a driver error may quote a connection string), the stack, bytes
+   * and fields named like a secret (passcode, PIN, PUK, key material, one-time code,
+   * token) are left out, so a serialised error carries no secret (AUD-02).
+   *
+   * @example
+   * ```ts
+   * catch (e) { if (e instanceof CareIdError) res.end(JSON.stringify(e)) } // {"name":…,"code":…,"message":…}
+   * ```
+   */
+  toJSON(): CareIdErrorJson {
+    return { ...errorFields(this), name: this.name, code: this.code, message: this.message };
   }
 }
 

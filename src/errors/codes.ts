@@ -35,4 +35,11 @@ export type CareIdErrorCode =
   | 'CARD_TRANSPORT'
   | 'CARD_PROTOCOL'
   | 'CARD_AUTHENTICATION'
-  | 'CARD_UNSUPPORTED';
+  | 'CARD_UNSUPPORTED'
+  // http (careid/http answers with these; nothing reached the RA)
+  | 'UNAUTHENTICATED'
+  | 'BODY_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'ROUTE_NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'INTERNAL';

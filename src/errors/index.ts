@@ -1,4 +1,9 @@
-export { CareIdError, type CareIdErrorOptions, isCareIdError } from './care-id-error.js';
+export {
+  CareIdError,
+  type CareIdErrorJson,
+  type CareIdErrorOptions,
+  isCareIdError,
+} from './care-id-error.js';
 export type { CareIdErrorCode } from './codes.js';
 export {
   importOptionalPeer,

@@ -1,0 +1,291 @@
+/**
+ * HTTP benchmark (careid/http): round trips per second through the handler, mounted in
+ * node:http with `toNodeListener` on 127.0.0.1 and called from this process over a
+ * keep-alive connection, for a command (`POST /commands/user.create`) and for
+ * `POST /what-can`, against the same call on `ra.execute` / `ra.whatCan` directly, in the
+ * same run, on the same RA and store. The target's client is node:http's own (the lightest
+ * standard client: what is measured is the server side); a row with fetch (undici) as the
+ * client is shown too, and one that calls the handler with a `Request` in-process (no
+ * socket) to show where the time goes.
+ *
+ *   npm run bench -- http [--seconds 0.5] [--rounds 5]
+ *
+ * Method: after one untimed warm-up round, 5 interleaved rounds; each round times every
+ * way in turn for `--seconds`, one request in flight at a time (latency-bound, as a desk
+ * clicking a button). A rate is the median of its rounds; a ratio is the median of the
+ * per-round ratios, so load from other work on the shared machine falls on all alike.
+ * Target: the handler adds at most 2x (HTTP rate >= half the direct rate).
+ */
+import { Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { IsoDateTime } from '../../src/domain/index.js';
+import { createHttpHandler, toNodeListener } from '../../src/http/index.js';
+import {
+  type CommandInput,
+  createRegistrationAuthority,
+  seed,
+  seedAssignment,
+  seedOrganisation,
+  seedPosition,
+  seedUser,
+} from '../../src/ra/index.js';
+import { memoryStore } from '../../src/storage/index.js';
+import { type BenchRow, type BenchTarget, printTables } from '../lib/table.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '0.5' },
+    rounds: { type: 'string', default: '5' },
+  },
+});
+const SECONDS = Number(values.seconds);
+const ROUNDS = Number(values.rounds);
+
+const NOW = new Date('2026-11-22T10:00:00.000Z');
+const AT = NOW.toISOString() as IsoDateTime;
+const ICB = 'QVV';
+const PHARMACY = 'FA123';
+const AGENT = '555000000002';
+const ctx = { at: AT, by: '555000000001' };
+
+const store = memoryStore();
+const agentPosition = seedPosition(
+  { id: 'pos-raa', organisation: ICB, jobRole: 'R5090', activities: [] },
+  ctx,
+);
+await seed(
+  store,
+  {
+    organisations: [
+      seedOrganisation({ odsCode: ICB, name: ICB, kind: 'icb' }),
+      seedOrganisation({ odsCode: PHARMACY, name: PHARMACY, kind: 'pharmacy', parent: ICB }),
+    ],
+    positions: [agentPosition],
+    users: [seedUser({ uuid: AGENT, given: 'Staff', family: 'Agent', training: true }, ctx)],
+    assignments: [
+      seedAssignment(
+        { id: 'asg-agent', user: AGENT, position: agentPosition, start: '2026-01-01' },
+        ctx,
+      ),
+    ],
+  },
+  { at: AT, by: 'bench-seed' },
+);
+const ra = createRegistrationAuthority({ store, clock: () => NOW });
+const handler = createHttpHandler({
+  ra,
+  store,
+  clock: () => NOW,
+  // The bench host's sign-in: a bearer token that is the actor's UUID.
+  authenticate: (request) => request.headers.get('authorization')?.slice('Bearer '.length) ?? null,
+});
+const server = createServer(toNodeListener(handler));
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+// Every user.create makes a new profile (a new family name each time, so no ID-06 match):
+// each way of calling creates the same kind of profile against the same growing store.
+let serial = 0;
+const applicant = (): Extract<CommandInput, { type: 'user.create' }> => ({
+  type: 'user.create',
+  organisation: PHARMACY,
+  name: { given: 'Alex', family: `Rivers${(serial++).toString(36)}` },
+  dateOfBirth: '1995-05-05',
+  identityCheck: {
+    documents: [
+      { kind: 'passport', country: 'GBR', number: '123456789', expiry: '2030-01-01' },
+      { kind: 'driving-licence', number: 'SMITH751010AB9CD', expiry: '2030-01-01' },
+      {
+        kind: 'proof-of-address',
+        documentType: 'council tax bill',
+        issuer: 'Dorset Council',
+        issuedOn: '2026-10-01',
+      },
+    ],
+    photo: 'sha256:0f1e2d',
+  },
+});
+const target = { organisationPath: [PHARMACY, ICB] };
+const headers = { authorization: `Bearer ${AGENT}`, 'content-type': 'application/json' };
+
+async function expectOk(res: Response) {
+  if (res.status !== 200)
+    throw new Error(`bench request failed: ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+// The transport's floor on this machine, now: a node:http server that answers `{}` to
+// every POST, no careid in it, called by the same client.
+const echo = createServer((req, res) => {
+  req.resume();
+  req.once('end', () => res.end('{}'));
+});
+await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+const echoBase = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+/** One POST over node:http's client on the kept-alive connection; resolves once read. */
+const post = (path: string, body: string, to = base) =>
+  new Promise<void>((resolve, reject) => {
+    const req = request(`${to}${path}`, { method: 'POST', agent, headers }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`bench request failed: ${res.statusCode}`));
+      res.resume();
+      res.once('end', resolve);
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+
+type Way = { readonly name: string; readonly call: () => Promise<unknown> };
+const command: Way[] = [
+  { name: 'ra.execute(user.create), direct', call: () => ra.execute(AGENT, applicant()) },
+  {
+    name: 'handler(Request) in-process, user.create',
+    call: async () =>
+      expectOk(
+        await handler(
+          new Request(`${base}/commands/user.create`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify(applicant()),
+          }),
+        ),
+      ),
+  },
+  {
+    name: 'HTTP POST /commands/user.create on 127.0.0.1 (node:http client)',
+    call: () => post('/commands/user.create', JSON.stringify(applicant())),
+  },
+  {
+    name: 'HTTP POST /commands/user.create on 127.0.0.1 (fetch client)',
+    call: async () =>
+      expectOk(
+        await fetch(`${base}/commands/user.create`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(applicant()),
+        }),
+      ),
+  },
+];
+command.push({
+  name: 'ra.execute(user.create) + JSON.stringify of its result, direct',
+  call: async () => JSON.stringify(await ra.execute(AGENT, applicant())),
+});
+const whatCan: Way[] = [
+  { name: 'ra.whatCan(actor, target), direct', call: () => ra.whatCan(AGENT, target) },
+  {
+    name: 'handler(Request) in-process, what-can',
+    call: async () =>
+      expectOk(
+        await handler(
+          new Request(`${base}/what-can`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ target }),
+          }),
+        ),
+      ),
+  },
+  {
+    name: 'HTTP POST /what-can on 127.0.0.1 (node:http client)',
+    call: () => post('/what-can', JSON.stringify({ target })),
+  },
+  {
+    name: 'HTTP POST /what-can on 127.0.0.1 (fetch client)',
+    call: async () =>
+      expectOk(
+        await fetch(`${base}/what-can`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ target }),
+        }),
+      ),
+  },
+];
+whatCan.push({
+  name: 'ra.whatCan(actor, target) + JSON.stringify of its result, direct',
+  call: async () => JSON.stringify(await ra.whatCan(AGENT, target)),
+});
+
+/** Calls `call` one at a time for about `seconds`; calls per second. */
+async function rate(seconds: number, call: () => Promise<unknown>): Promise<number> {
+  let calls = 0;
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  let now = start;
+  while (now < until) {
+    await call();
+    calls++;
+    now = performance.now();
+  }
+  return calls / ((now - start) / 1000);
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Interleaved rounds over the ways of one question: each way's rates, one per round. */
+async function measure(ways: readonly Way[]): Promise<number[][]> {
+  for (const way of ways) await rate(Math.min(SECONDS, 0.3), way.call); // warm-up, untimed
+  const rates = ways.map(() => [] as number[]);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, way] of ways.entries()) rates[i]!.push(await rate(SECONDS, way.call));
+  }
+  return rates;
+}
+
+const load = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
+const rows: BenchRow[] = [];
+{
+  const [floor] = await measure([{ name: 'echo', call: () => post('/x', '{}', echoBase) }]);
+  const r = median(floor!);
+  rows.push({
+    name: 'node:http echo round trip on 127.0.0.1, no careid (the transport floor)',
+    value: r,
+    unit: 'calls/s',
+    note: `${(1e6 / r).toFixed(0)} µs each`,
+  });
+}
+const targets: BenchTarget[] = [];
+for (const [question, ways] of [
+  ['a command (user.create)', command],
+  ['whatCan (whole matrix, one target)', whatCan],
+] as const) {
+  const rates = await measure(ways);
+  for (const [i, way] of ways.entries()) {
+    rows.push({
+      name: way.name,
+      value: median(rates[i]!),
+      unit: 'calls/s',
+      note: `${(1e6 / median(rates[i]!)).toFixed(0)} µs each`,
+    });
+  }
+  const ratio = median(rates[0]!.map((direct, r) => direct / rates[2]![r]!));
+  const inProcess = median(rates[0]!.map((direct, r) => direct / rates[1]![r]!));
+  const withFetch = median(rates[0]!.map((direct, r) => direct / rates[3]![r]!));
+  const overSerialised = median(rates[4]!.map((serialised, r) => serialised / rates[2]![r]!));
+  targets.push({
+    name: `HTTP round trip adds at most 2x over the direct call: ${question}`,
+    pass: ratio <= 2,
+    detail: `${ratio.toFixed(2)}x (in-process, no socket: ${inProcess.toFixed(2)}x; with fetch as the client: ${withFetch.toFixed(2)}x; over the direct call plus JSON.stringify of its result: ${overSerialised.toFixed(2)}x)`,
+  });
+}
+
+agent.destroy();
+for (const s of [server, echo]) {
+  s.closeAllConnections();
+  s.close();
+}
+printTables(
+  `http (node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z, load average ${load}, ${ROUNDS} rounds of ${SECONDS} s)`,
+  rows,
+  targets,
+);

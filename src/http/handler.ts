@@ -1,0 +1,206 @@
+import type { AuditEvent } from '../domain/index.js';
+import { CareIdError } from '../errors/care-id-error.js';
+import { ValidationError } from '../errors/validation-error.js';
+import type { RegistrationAuthority } from '../ra/index.js';
+import type { Store } from '../storage/index.js';
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
+import { errorResponse, HttpError } from './errors.js';
+import { type OpenApiOptions, openApiDocument } from './openapi.js';
+import { type Route, type RouteContext, raRoutes } from './routes.js';
+
+/**
+ * Finds the actor of a request: the host's own sign-in (a session cookie, a bearer
+ * token, a client certificate). Returns the actor's UUID, or `null` when nobody is signed
+ * in; careid never invents a login. What it throws is answered 500 and passed to `onError`.
+ *
+ * @example
+ * ```ts
+ * const authenticate: Authenticate = async (req) => (await sessions.get(cookieOf(req)))?.uuid ?? null;
+ * ```
+ */
+export type Authenticate = (
+  request: Request,
+) => string | null | undefined | Promise<string | null | undefined>;
+
+/**
+ * A Web-standard request handler: `(request) => Promise<Response>`. It answers every
+ * failure (it never rejects).
+ *
+ * @example
+ * ```ts
+ * export default { fetch: handler }; // a Fetch-API runtime's entry point
+ * ```
+ */
+export type HttpHandler = (request: Request) => Promise<Response>;
+
+/** What {@link createHttpHandler} serves and how. */
+export interface HttpHandlerOptions {
+  /** The registration authority the requests run on. */
+  readonly ra: RegistrationAuthority;
+  /** The host's sign-in: the actor's UUID for a request, or `null` (answered with 401). */
+  readonly authenticate: Authenticate;
+  /**
+   * The RA's store: a request refused before it reaches the RA (a body not JSON or too
+   * large) by a signed-in actor is audited there (AUD-01). Nothing else is written to it.
+   */
+  readonly store: Pick<Store, 'transaction'>;
+  /** The largest request body in bytes (default 1 MiB); a larger one is answered 413. */
+  readonly maxBodyBytes?: number;
+  /** Where the handler is mounted, e.g. `/ra` (default: the root). */
+  readonly basePath?: string;
+  /** The clock of audit records (default: the system clock). */
+  readonly clock?: () => Date;
+  /** The document's title and version (`/openapi.json`); its base path is `basePath`. */
+  readonly openApi?: Omit<OpenApiOptions, 'basePath'>;
+  /**
+   * Told of every failure answered with a 5xx: one that is not a careid error (a bug, or
+   * the host's `authenticate` throwing; the client gets a bare 500 that says nothing of
+   * it), and a careid error such as `STORE_UNAVAILABLE`, for the host's logs and alerts.
+   */
+  readonly onError?: (error: unknown, request: Request) => void;
+}
+
+/** A route's path as a pattern: `{name}` is one path segment. */
+interface CompiledRoute {
+  readonly route: Route;
+  readonly pattern: RegExp;
+}
+
+const compile = (route: Route): CompiledRoute => ({
+  route,
+  pattern: new RegExp(
+    `^${route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[a-z]+\}/gi, '([^/]+)')}$`,
+  ),
+});
+
+/** The route and parameter for a method and path; a 404 or a 405 naming the allowed methods. */
+function match(routes: readonly CompiledRoute[], method: string, path: string) {
+  const allowed = new Set<string>();
+  for (const { route, pattern } of routes) {
+    const found = pattern.exec(path);
+    if (found === null) continue;
+    if (route.method !== method) {
+      allowed.add(route.method);
+      continue;
+    }
+    let param = '';
+    try {
+      param = decodeURIComponent(found[1] ?? '');
+    } catch {
+      break;
+    }
+    return { route, param };
+  }
+  if (allowed.size > 0) {
+    const allow = [...allowed];
+    throw new HttpError(
+      'METHOD_NOT_ALLOWED',
+      `${method} is not served at ${path}; use ${allow.join(' or ')}.`,
+      { allow },
+    );
+  }
+  throw new HttpError('ROUTE_NOT_FOUND', `Nothing is served at ${method} ${path}.`);
+}
+
+const strip = (base: string) => base.replace(/\/+$/, '');
+
+/**
+ * Creates the RA's HTTP handler: a Web-standard `(request) => Promise<Response>` for any
+ * Fetch-API runtime (mount it in Node's `http` with {@link toNodeListener}, or in Hono with
+ * `app.all('/ra/*', (c) => handler(c.req.raw))` and `basePath: '/ra'`). It serves every
+ * command (`POST /commands/{type}` with the command as JSON, through `ra.execute`), the
+ * read queries (`POST /queries/{type}`), the reports (`GET /reports`, a page with
+ * `POST /reports/{id}/view`, streamed CSV with `POST /reports/{id}/export`), what the actor
+ * may do on a target (`POST /what-can`, through `ra.whatCan`), the decision a command would
+ * get, without running it (`POST /check/{type}`, through `ra.check`), and its OpenAPI 3.1
+ * document (`GET /openapi.json`, the only answer given without an actor).
+ *
+ * Every error is JSON `{ name, code, message, … }` (see `CareIdError.toJSON`) with a fixed
+ * status ({@link httpStatusOf}): 400 bad input, 401 no actor, 403 a policy denial with the
+ * decision's reasons and what would grant it, 404, 409 a conflict, 413 a body too large,
+ * 415 a body not JSON, 503 the store unreachable. A refused request writes nothing; an
+ * authenticated actor's refusal is audited.
+ *
+ * @throws VALIDATION when `maxBodyBytes` is not a positive whole number (when called; a
+ * request's failures are answered, never thrown).
+ * @example
+ * ```ts
+ * const handler = createHttpHandler({ ra, store, authenticate: (req) => sessions.actorOf(req) });
+ * createServer(toNodeListener(handler)).listen(8080);
+ * ```
+ */
+export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
+  const { ra, authenticate, store } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new ValidationError('HTTP handler options', [
+      { field: 'maxBodyBytes', message: 'must be a positive whole number of bytes' },
+    ]);
+  }
+  const base = strip(options.basePath ?? '');
+  const clock = options.clock ?? (() => new Date());
+  const routes = raRoutes.map(compile);
+  let document: string | undefined;
+
+  const audit = (event: AuditEvent) =>
+    store.transaction((tx) => tx.audit.append(event)).then(() => undefined);
+
+  async function serve(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (base !== '' && url.pathname !== base && !url.pathname.startsWith(`${base}/`)) {
+      throw new HttpError('ROUTE_NOT_FOUND', `Nothing is served at ${url.pathname}.`);
+    }
+    const path = url.pathname.slice(base.length) || '/';
+    if (path === '/openapi.json' && request.method === 'GET') {
+      document ??= JSON.stringify(openApiDocument({ ...options.openApi, basePath: base }));
+      return new Response(document, {
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+      });
+    }
+    const actor = await authenticate(request);
+    if (typeof actor !== 'string' || actor === '') {
+      throw new HttpError('UNAUTHENTICATED', 'Sign in first: this request has no actor.');
+    }
+    const { route, param } = match(routes, request.method, path);
+    const activity = route.activity(param).slice(0, 64) || 'http';
+    const refuse = async (error: CareIdError): Promise<never> => {
+      await audit({
+        at: clock().toISOString() as AuditEvent['at'],
+        actor: actor.slice(0, 64),
+        activity,
+        target: '',
+        outcome: 'failed',
+        reasons: [{ rule: 'INPUT', code: error.code, message: error.message.slice(0, 500) }],
+        details: { method: request.method, path: path.slice(0, 200) },
+      });
+      throw error;
+    };
+    const ctx: RouteContext = {
+      ra,
+      actor,
+      param,
+      url,
+      async json() {
+        try {
+          return await readJsonBody(request, maxBodyBytes);
+        } catch (error) {
+          if (error instanceof CareIdError) return refuse(error);
+          throw error;
+        }
+      },
+      refuse,
+    };
+    return route.run(ctx);
+  }
+
+  return async (request) => {
+    try {
+      return await serve(request);
+    } catch (error) {
+      const allow = error instanceof HttpError ? error.allow : undefined;
+      const response = errorResponse(error, allow ? { allow: allow.join(', ') } : {});
+      if (response.status >= 500) options.onError?.(error, request);
+      return response;
+    }
+  };
+}

@@ -1,0 +1,171 @@
+// The one file of careid/http that knows Node: it imports only Node's types, so loading
+// careid/http on another runtime loads nothing of Node.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Options of {@link toNodeListener}. */
+export interface NodeListenerOptions {
+  /**
+   * The origin requests are taken to come to (`https://ra.example.nhs.uk`); default: from
+   * the Host header, `https` when the socket is TLS.
+   */
+  readonly origin?: string;
+}
+
+/**
+ * A request's body as a Web stream, read as the handler pulls. When the handler stops
+ * reading (a body over its limit), the rest is read and dropped, so the answer reaches a
+ * client that is still sending; the connection is then closed (see {@link send}).
+ */
+function bodyOf(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; drop: () => void } {
+  let open = true;
+  const drop = () => {
+    open = false;
+    req.resume();
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        req.on('data', (chunk: Uint8Array) => {
+          if (!open) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.once('end', () => {
+          if (open) controller.close();
+          open = false;
+        });
+        req.once('error', (error) => {
+          if (open) controller.error(error);
+          open = false;
+        });
+        req.pause();
+      },
+      pull() {
+        req.resume();
+      },
+      cancel: drop,
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
+  return { stream, drop };
+}
+
+/** A Node `http` request as a Web `Request`, its body streamed as it arrives. */
+function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal) {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headersDistinct)) {
+    for (const v of value ?? []) headers.append(name, v);
+  }
+  const method = req.method ?? 'GET';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const body = hasBody ? bodyOf(req) : undefined;
+  // `duplex` is required by fetch's Request for a streamed body; Node's types lag it.
+  const init = { method, headers, body: body?.stream ?? null, signal, duplex: 'half' };
+  return {
+    request: new Request(new URL(req.url ?? '/', origin), init as RequestInit),
+    /** Drops what is left of the body, once answered (an unread body would stall the socket). */
+    drop: body?.drop ?? (() => undefined),
+  };
+}
+
+/** Writes a Web `Response` to a Node response, following back-pressure and disconnects. */
+async function send(response: Response, req: IncomingMessage, res: ServerResponse) {
+  const headers: Record<string, string | string[]> = {};
+  // A body the handler did not read to its end is being dropped: end this connection.
+  if (!req.complete) headers['connection'] = 'close';
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  if (response.body === null) {
+    res.writeHead(response.status, headers);
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  // A body of one chunk (every JSON answer) goes out in one write with its length, not
+  // chunked in three: fewer packets, and no wait on the client's delayed ACK.
+  const first = await reader.read();
+  const second = first.done ? first : await reader.read();
+  if (second.done) {
+    const bytes = first.done ? new Uint8Array(0) : first.value;
+    headers['content-length'] = String(bytes.byteLength);
+    res.writeHead(response.status, headers);
+    res.end(bytes);
+    return;
+  }
+  res.writeHead(response.status, headers);
+  res.write(first.value);
+  res.write(second.value);
+  const gone = () => void reader.cancel().catch(() => undefined);
+  res.once('close', gone);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          res.once('drain', resolve);
+          res.once('close', resolve);
+        });
+      }
+      if (res.destroyed) return;
+    }
+    res.end();
+  } catch (error) {
+    // A stream that fails after the status line went out can only be cut short.
+    res.destroy(error instanceof Error ? error : new Error(String(error)));
+  } finally {
+    res.off('close', gone);
+  }
+}
+
+/**
+ * Mounts a careid HTTP handler (or any Fetch-API handler, a Hono app's `fetch` too) in
+ * Node's `http` (or `https`) server: turns each request
+ * into a Web `Request` (body streamed, aborted when the client goes away) and writes the
+ * `Response` back with back-pressure, so a streamed CSV export is read from the store only
+ * as fast as the client takes it. Written here rather than taken from a library: the
+ * bridge is this one file, and the usual one (`@hono/node-server`) brings Hono with it.
+ *
+ * @throws never: failures are answered by the handler; a response stream that fails
+ * mid-way ends the connection.
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * createServer(toNodeListener(createHttpHandler({ ra, store, authenticate }))).listen(8080);
+ * ```
+ */
+export function toNodeListener(
+  handler: (request: Request) => Response | Promise<Response>,
+  options: NodeListenerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+    const origin =
+      options.origin ?? `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+    const aborted = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) aborted.abort();
+    });
+    void (async () => {
+      const { request, drop } = toRequest(req, origin, aborted.signal);
+      let response: Response;
+      try {
+        response = await handler(request);
+      } catch {
+        // A handler from createHttpHandler never throws; another one may.
+        response = new Response('{"code":"INTERNAL","message":"The server failed to answer."}', {
+          status: 500,
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+        });
+      }
+      await send(response, req, res);
+      drop();
+    })().catch(() => {
+      // Writing failed (the client went away mid-answer): nothing is left to tell it.
+      res.destroy();
+    });
+  };
+}
