@@ -1,6 +1,6 @@
 // Runs `careid card …` from the sources, for the PC/SC tests and by hand:
 //   npx tsx scripts/pcsc/card-cli.ts simulate --vpcd /run/careid-pcsc/vpcd.sock
-import { runCardCommand } from '../../src/cli/card.js';
+import { runCardCommand } from '../../src/cli/main.js';
 import { processIo } from '../../src/cli/io.js';
 
 const code = await runCardCommand(process.argv.slice(2), processIo);

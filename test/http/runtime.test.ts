@@ -6,6 +6,10 @@ import { describe, expect, it } from 'vitest';
 
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 const HTTP = join(import.meta.dirname, '../../src/http');
+// What a host's bundler resolves from node_modules: careid's runtime dependencies.
+const dependencies = Object.keys(
+  JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).dependencies,
+);
 
 /** The modules reachable from an entry that import a Node built-in (type-only imports vanish). */
 async function nodeImporters(entry: string): Promise<Set<string>> {
@@ -17,7 +21,7 @@ async function nodeImporters(entry: string): Promise<Set<string>> {
     format: 'esm',
     metafile: true,
     logLevel: 'silent',
-    external: ['zod', 'immer', 'pkijs', 'asn1js', ...builtins],
+    external: [...dependencies, ...builtins],
   });
   const importers = new Set<string>();
   for (const [file, input] of Object.entries(result.metafile.inputs)) {
