@@ -127,7 +127,8 @@ export function seedAssignment(
   input: {
     readonly id: string;
     readonly user: string;
-    readonly position: Pick<Position, 'id' | 'organisation'>;
+    /** The position, or its id and organisation (validated). */
+    readonly position: { readonly id: string; readonly organisation: string };
     readonly start: string;
     readonly end?: string;
   },

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PolicyDeniedError } from '../../src/policy/index.js';
-import { createRegistrationAuthority } from '../../src/ra/index.js';
+import { createRegistrationAuthority, seed, seedAssignment, seedUser } from '../../src/ra/index.js';
 import { type Store, verifyAudit } from '../../src/storage/index.js';
 import { ICB, NOW, PHARMACY, people } from './fixtures.js';
 import { EMPTY_PHARMACY, OTHER_ICB, PRACTICE, readers, seedReadWorld } from './read-fixtures.js';
@@ -52,6 +52,73 @@ for (const storeCase of storeCases) {
         const far = await ra.queries.findUsers(readers.farManager, { name: { family: 'Rivers' } });
         expect(uuids(far)).toEqual([readers.farRivers]);
         expect(await auditCount(store)).toBe(before);
+      });
+
+      it('ROLE-02 user.find by name scopes a page of users in one store query, not one per user (issue 13)', async () => {
+        const { store } = await setUp();
+        // Twenty more people at the pharmacy (in the agent's scope) and twenty at a practice
+        // of another ICB (out of it), all with family names starting 'Rowe'.
+        const by = { at: NOW, by: people.agent };
+        const rowe = (i: number) => String(777_000_000_100 + i);
+        await seed(
+          store,
+          {
+            users: Array.from({ length: 40 }, (_, i) =>
+              seedUser({ uuid: rowe(i), given: 'Jo', family: `Rowe${i}` }, by),
+            ),
+            assignments: Array.from({ length: 40 }, (_, i) =>
+              seedAssignment(
+                {
+                  id: `asg-rowe-${i}`,
+                  user: rowe(i),
+                  position:
+                    i < 20
+                      ? { id: 'pos-dispenser', organisation: PHARMACY }
+                      : { id: 'pos-practice', organisation: PRACTICE },
+                  start: '2025-04-01',
+                },
+                by,
+              ),
+            ),
+          },
+          by,
+        );
+        const calls = { perUser: 0, perPage: 0 };
+        // The same store, with its assignment reads counted: the host's view of what a search costs.
+        const countReads = (repo: object) =>
+          new Proxy(repo, {
+            get(target, name, receiver) {
+              if (name === 'historyForUser') calls.perUser++;
+              if (name === 'organisationsOfUsers') calls.perPage++;
+              return Reflect.get(target, name, receiver);
+            },
+          });
+        const counted: Store = {
+          ...store,
+          transaction: (fn, ...rest) =>
+            store.transaction(
+              (tx) =>
+                fn(
+                  new Proxy(tx, {
+                    get: (target, name) =>
+                      name === 'positionAssignments'
+                        ? countReads(target.positionAssignments)
+                        : Reflect.get(target, name),
+                  }),
+                ),
+              ...rest,
+            ),
+        };
+        const ra = createRegistrationAuthority({ store: counted, clock: () => NOW });
+        const found = await ra.queries.findUsers(people.agent, {
+          name: { family: 'Rowe' },
+          page: { limit: 100 },
+        });
+        expect(found.items.length).toBe(20);
+        expect(calls.perPage).toBeGreaterThan(0);
+        // Each store page read costs one visibility query, however many users it holds.
+        expect(calls.perPage).toBeLessThanOrEqual(2);
+        expect(calls.perUser).toBeLessThanOrEqual(1); // loading the actor may read its own history
       });
 
       it('ROLE-02 user.find by UUID, NI number and organisation; out of scope finds nothing; unassigned profiles are found by RA role holders', async () => {

@@ -3,6 +3,7 @@ import type { IsoDate } from '../../domain/dates.js';
 import { foldName } from '../../domain/duplicates.js';
 import type { WorkgroupId } from '../../domain/ids.js';
 import type { OdsCode } from '../../domain/ods-code.js';
+import type { UserProfile } from '../../domain/user.js';
 import type { Uuid } from '../../domain/uuid.js';
 import type { Workgroup } from '../../domain/workgroup.js';
 import { NotFoundError } from '../../storage/errors.js';
@@ -32,7 +33,7 @@ import type {
   workgroupHistoryQuerySchema,
   workgroupsForUserQuerySchema,
 } from './schemas.js';
-import { allowedAt, findScope, userVisible } from './scope.js';
+import { allowedAt, findScope, usersVisible } from './scope.js';
 
 /** What a read handler hands back to the reader. */
 type Read<T> = Promise<{ result: T }>;
@@ -57,24 +58,34 @@ export async function findUsers(
 ): Read<ResultPage<UserSummary | UserAtOrganisation>> {
   ctx.authorize('user.find', {});
   const scope = await findScope(ctx);
-  const visible = async (uuid: Uuid) => userVisible(ctx, scope, uuid);
+  // One visibility query for each store page, never one per user (issue 13: flat costs).
+  const onlyVisible = async (users: readonly UserProfile[]) => {
+    const visible = await usersVisible(
+      ctx,
+      scope,
+      users.map((u) => u.uuid),
+    );
+    return users.filter((u) => visible.has(u.uuid));
+  };
   if (q.uuid !== undefined) {
     const user = await ctx.tx.users.get(q.uuid as Uuid);
-    return { result: one(user && (await visible(user.uuid)) ? [userSummary(user)] : []) };
+    return { result: one((await onlyVisible(user ? [user] : [])).map(userSummary)) };
   }
   if (q.niNumber !== undefined) {
-    const items: UserSummary[] = [];
-    for (const user of await ctx.tx.users.byNiNumber(q.niNumber)) {
-      if (await visible(user.uuid)) items.push(userSummary(user));
-    }
-    return { result: one(items) };
+    const users = await ctx.tx.users.byNiNumber(q.niNumber);
+    return { result: one((await onlyVisible(users)).map(userSummary)) };
   }
   if (q.name !== undefined) {
     const name = q.name;
     const result = await filteredPage(
-      (page) => ctx.tx.users.searchByName(name, page),
+      async (page) => {
+        const found = await ctx.tx.users.searchByName(name, page);
+        const visible = new Set(await onlyVisible(found.items));
+        // Out-of-scope users become holes the filter drops; the store's cursor stays.
+        return { ...found, items: found.items.map((u) => (visible.has(u) ? u : undefined)) };
+      },
       q.page,
-      async (user) => ((await visible(user.uuid)) ? userSummary(user) : undefined),
+      (user) => (user === undefined ? undefined : userSummary(user)),
     );
     return { result };
   }

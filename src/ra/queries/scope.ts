@@ -5,7 +5,7 @@ import type { Decision } from '../../policy/engine.js';
 import type { ActorInput, TargetInput } from '../../policy/input.js';
 import type { ActivityId } from '../../policy/matrix.js';
 import type { StoreTx } from '../../storage/ports.js';
-import { allAssignmentsOf, allPages, organisationPath } from '../context.js';
+import { allPages, organisationPath } from '../context.js';
 import { type ReadContext, refuse } from './reader.js';
 
 /** ROLE-02: whether an actor's assignment is in force on a date (start <= date < end, not removed). */
@@ -79,20 +79,34 @@ export async function findScope(ctx: ReadContext): Promise<FindScope> {
 }
 
 /**
- * Whether a finder may see a user: their own profile; a user who holds or held a position
- * at an organisation in scope (ASG-04: leavers stay findable); or a user who never held a
- * position anywhere (a new profile waiting for its first), when the finder holds an RA role.
+ * Which of these users an actor may find (`user.find`): their own profile; users who hold
+ * or held a position at an organisation in the actor's scope; and, for RA role holders,
+ * profiles with no position anywhere yet. One store query whatever their number (a page of
+ * a search must not cost a query per user).
  *
  * @example
  * ```ts
- * if (await userVisible(ctx, scope, uuid)) items.push(summary);
+ * const visible = await usersVisible(ctx, scope, page.items.map((u) => u.uuid));
  * ```
  */
-export async function userVisible(ctx: ReadContext, scope: FindScope, user: Uuid) {
-  if (user === ctx.actorUuid) return true;
-  const history = await allAssignmentsOf(ctx.tx, user);
-  if (history.length === 0) return scope.holdsRole;
-  return history.some((a) => scope.organisations.has(a.organisation));
+export async function usersVisible(
+  ctx: ReadContext,
+  scope: FindScope,
+  users: readonly Uuid[],
+): Promise<Set<Uuid>> {
+  const others = users.filter((u) => u !== ctx.actorUuid);
+  const visible = new Set(users.filter((u) => u === ctx.actorUuid));
+  if (others.length === 0) return visible;
+  const held = await ctx.tx.positionAssignments.organisationsOfUsers(others);
+  for (const user of others) {
+    const organisations = held.get(user) ?? [];
+    const seen =
+      organisations.length === 0
+        ? scope.holdsRole
+        : organisations.some((o) => scope.organisations.has(o));
+    if (seen) visible.add(user);
+  }
+  return visible;
 }
 
 /**
