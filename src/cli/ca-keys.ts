@@ -1,21 +1,18 @@
-import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '../errors/index.js';
 import { type Signer, softwareSigner } from '../pki/index.js';
+import { openEnvelope, sealEnvelope } from '../ra/smartcards/sealed-envelope.js';
 import { writeFileAtomic } from './atomic-file.js';
 
 /**
- * The CA's three private keys (root, issuing, OCSP responder) sealed with AES-256-GCM
- * (NIST SP 800-38D) under the vault key that also seals the card secrets: one file, never
- * a plain JWK. Layout as the card vault's blobs: format byte, 12-byte nonce, 16-byte tag,
- * ciphertext; the additional authenticated data names the file's purpose, so a card's
- * sealed secrets copied over it do not open.
+ * The CA's three private keys (root, issuing, OCSP responder) sealed under the vault key
+ * that also seals the card secrets, in the same envelope: one file, never a plain JWK. The
+ * additional authenticated data names the file's purpose, so a card's sealed secrets copied
+ * over it do not open.
  */
-const FORMAT_V1 = 1;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
 const AAD = Buffer.from('careid CA keys v1');
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
@@ -29,32 +26,17 @@ type Jwks = Record<CaRole, webcrypto.JsonWebKey>;
 
 function seal(key: Uint8Array, jwks: Jwks): Uint8Array {
   const plain = Buffer.from(JSON.stringify(jwks), 'utf8');
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(AAD);
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const sealed = sealEnvelope(key, plain, AAD);
   plain.fill(0);
-  return Buffer.concat([Buffer.from([FORMAT_V1]), nonce, cipher.getAuthTag(), body]);
+  return sealed;
 }
 
 function unseal(key: Uint8Array, sealed: Uint8Array, path: string): Jwks {
   const bad = (message: string, cause?: unknown) =>
     new ValidationError('CA keys', [{ field: path, message }], { cause });
-  if (sealed[0] !== FORMAT_V1 || sealed.length < 1 + NONCE_BYTES + TAG_BYTES) {
-    throw bad('the file is not sealed CA keys in a known format');
-  }
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + NONCE_BYTES));
-  decipher.setAAD(AAD);
-  decipher.setAuthTag(sealed.subarray(1 + NONCE_BYTES, 1 + NONCE_BYTES + TAG_BYTES));
-  let plain: Buffer;
-  try {
-    plain = Buffer.concat([
-      decipher.update(sealed.subarray(1 + NONCE_BYTES + TAG_BYTES)),
-      decipher.final(),
-    ]);
-  } catch (cause) {
-    throw bad('the CA keys do not open with this CAREID_VAULT_KEY', cause);
-  }
+  const plain = openEnvelope(key, sealed, AAD);
+  if (plain === 'format') throw bad('the file is not sealed CA keys in a known format');
+  if (plain === 'key') throw bad('the CA keys do not open with this CAREID_VAULT_KEY');
   const parsed = keysSchema.safeParse(JSON.parse(plain.toString('utf8')));
   plain.fill(0);
   if (!parsed.success) throw bad('the sealed CA keys are malformed', parsed.error);

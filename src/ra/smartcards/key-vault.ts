@@ -1,15 +1,11 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { CardSerial } from '../../domain/smartcard.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { CardSecrets, KeyVault, SealedStorage } from './ports.js';
+import { openEnvelope, sealEnvelope } from './sealed-envelope.js';
 
-/** AES-256-GCM (NIST SP 800-38D): 32-byte key, 12-byte nonce, 16-byte tag. */
+/** AES-256: a 32-byte key (the envelope is in sealed-envelope.ts). */
 const KEY_BYTES = 32;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
-/** The first byte of a sealed blob: its format, so a later format can be told apart. */
-const FORMAT_V1 = 1;
 
 const secretsSchema = z.object({
   managementKey: z.string().regex(/^[0-9a-f]+$/),
@@ -70,41 +66,24 @@ export function aesGcmKeyVault(options: {
           puk: secrets.puk,
         }),
       );
-      const nonce = randomBytes(NONCE_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, nonce);
-      cipher.setAAD(Buffer.from(serial));
-      const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+      const sealed = sealEnvelope(key, plain, Buffer.from(serial));
       plain.fill(0);
-      await storage.put(
-        serial,
-        Uint8Array.from([FORMAT_V1, ...nonce, ...cipher.getAuthTag(), ...body]),
-      );
+      await storage.put(serial, sealed);
     },
     async get(serial: CardSerial) {
       const sealed = await storage.get(serial);
       if (sealed === undefined) return undefined;
-      if (sealed[0] !== FORMAT_V1 || sealed.length < 1 + NONCE_BYTES + TAG_BYTES) {
+      const plain = openEnvelope(key, sealed, Buffer.from(serial));
+      if (typeof plain === 'string') {
         throw new ValidationError('key vault', [
-          { field: serial, message: 'the sealed secrets are not in a known format' },
+          {
+            field: serial,
+            message:
+              plain === 'format'
+                ? 'the sealed secrets are not in a known format'
+                : 'the sealed secrets do not open with this key',
+          },
         ]);
-      }
-      const nonce = sealed.subarray(1, 1 + NONCE_BYTES);
-      const tag = sealed.subarray(1 + NONCE_BYTES, 1 + NONCE_BYTES + TAG_BYTES);
-      const decipher = createDecipheriv('aes-256-gcm', key, nonce);
-      decipher.setAAD(Buffer.from(serial));
-      decipher.setAuthTag(tag);
-      let plain: Buffer;
-      try {
-        plain = Buffer.concat([
-          decipher.update(sealed.subarray(1 + NONCE_BYTES + TAG_BYTES)),
-          decipher.final(),
-        ]);
-      } catch (cause) {
-        throw new ValidationError(
-          'key vault',
-          [{ field: serial, message: 'the sealed secrets do not open with this key' }],
-          { cause },
-        );
       }
       const parsed = secretsSchema.parse(JSON.parse(plain.toString('utf8')));
       plain.fill(0);
