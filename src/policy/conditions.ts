@@ -473,6 +473,16 @@ export const conditions: readonly Condition[] = [
   },
   {
     rule: 'POS-03',
+    summary: 'A position change request is assessed by an RA Manager.',
+    activities: ['position.edit'],
+    reads: readsNothing,
+    check: (ctx) =>
+      ctx.facts.positionChangeRequest && ctx.actingRole !== 'RAM'
+        ? forbid(ctx, 'POS-03', 'RAM_ASSESSES_POSITION_CHANGE')
+        : undefined,
+  },
+  {
+    rule: 'POS-03',
     summary: 'A change that adds a sensitive activity needs Information Governance approval first.',
     activities: ['position.create', 'position.copy', 'position.edit'],
     reads: readsNothing,

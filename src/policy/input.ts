@@ -144,6 +144,8 @@ export const factsSchema = z.readonly(
     batchSize: z.optional(z.number().check(z.int(), z.nonnegative())),
     /** POS-03: Information Governance approved the change. */
     igApproved: flag(),
+    /** POS-03: the change is a position change request being assessed (an RA Manager's call). */
+    positionChangeRequest: flag(),
   }),
 );
 /** Facts as a host passes them. */
@@ -163,6 +165,7 @@ const NO_FACTS = {
   oneTimeCodeVerified: false,
   changesStart: false,
   igApproved: false,
+  positionChangeRequest: false,
 };
 
 /** What is asked of the engine, besides who asks: the activity, when, on what. */

@@ -38,7 +38,8 @@ export type ReasonCode =
   | 'BATCH_TOO_LARGE'
   | 'REQUEST_LOCKED'
   | 'REPORT_NOT_FOR_SPONSORS'
-  | 'IG_APPROVAL_NEEDED';
+  | 'IG_APPROVAL_NEEDED'
+  | 'RAM_ASSESSES_POSITION_CHANGE';
 
 /** The facts a reason's sentence is made from. */
 export interface ReasonParams {
@@ -127,6 +128,8 @@ const sentences: Readonly<Record<ReasonCode, (p: ReasonParams) => string>> = {
   REPORT_NOT_FOR_SPONSORS: () => 'Sponsors see only smartcard and position reports.',
   IG_APPROVAL_NEEDED: (p) =>
     `The change adds sensitive activities (${p.detail}); record Information Governance approval first.`,
+  RAM_ASSESSES_POSITION_CHANGE: () =>
+    'A position change request is assessed by an RA Manager; ask one to accept or reject it.',
 };
 
 /**

@@ -5,7 +5,13 @@ import {
   PolicyDeniedError,
   type RulePack,
 } from '../../src/policy/index.js';
-import { createRegistrationAuthority, seed } from '../../src/ra/index.js';
+import {
+  createRegistrationAuthority,
+  seed,
+  seedAssignment,
+  seedPosition,
+  seedUser,
+} from '../../src/ra/index.js';
 import { type Store, verifyAudit } from '../../src/storage/index.js';
 import { AT, goodCheck, NOW, PHARMACY, people, seedData } from './fixtures.js';
 import { storeCases } from './stores.js';
@@ -371,6 +377,59 @@ for (const storeCase of storeCases) {
             },
           }),
         ).rejects.toMatchObject({ code: 'VALIDATION', field: 'reason' });
+      });
+
+      it('POS-03 a position change request is assessed by an RA Manager: an RA Agent (Advanced), who may edit positions directly, may not accept it', async () => {
+        const { store, ra } = await setUp();
+        // An RA Agent (Advanced) at the ICB (R5085 in the national pack).
+        const advanced = '555000000009';
+        const by = { at: AT, by: people.ram };
+        const post = seedPosition(
+          { id: 'pos-raaa', organisation: 'QVV', jobRole: 'R5085', activities: [] },
+          by,
+        );
+        await seed(
+          store,
+          {
+            positions: [post],
+            users: [
+              seedUser({ uuid: advanced, given: 'Ada', family: 'Advanced', training: true }, by),
+            ],
+            assignments: [
+              seedAssignment(
+                { id: 'asg-raaa', user: advanced, position: post, start: '2025-04-01' },
+                by,
+              ),
+            ],
+          },
+          by,
+        );
+        const raised = await ra.requests.raise(people.agent, {
+          request: {
+            kind: 'position-change',
+            position: 'pos-dispenser',
+            change: { addActivities: ['B0360'] },
+          },
+          reason: 'dispensers now order stock',
+        });
+        const refused = await ra.requests
+          .accept(advanced, { request: raised.request.id })
+          .catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(PolicyDeniedError);
+        expect((refused as PolicyDeniedError).decision.reasons).toContainEqual(
+          expect.objectContaining({ rule: 'POS-03', code: 'RAM_ASSESSES_POSITION_CHANGE' }),
+        );
+        const unchanged = await store.transaction((tx) =>
+          tx.positions.get('pos-dispenser' as never),
+        );
+        expect(unchanged?.activities).not.toContain('B0360');
+        // The same RA Agent (Advanced) edits a position directly, as the matrix allows.
+        await ra.positions.edit(advanced, {
+          position: 'pos-dispenser',
+          change: { name: 'Dispenser (new)' },
+        });
+        const done = await ra.requests.accept(people.ram, { request: raised.request.id });
+        expect(done.request.state).toBe('accepted');
       });
 
       it('ASG-03 an accepted ESR leaver record ends the assignments at that organisation; until then the leavers report lists them', async () => {

@@ -179,8 +179,9 @@ export async function copyPosition(
 }
 
 /**
- * POS-03: applies a change to a position, deciding `position.edit` (RAM, RAA(A)); an added
- * sensitive activity needs Information Governance approval first. Shared by the direct edit
+ * POS-03: applies a change to a position, deciding `position.edit` (RAM, RAA(A); only a RAM
+ * when it comes from a position change request); an added sensitive activity needs
+ * Information Governance approval first. Shared by the direct edit
  * and by accepting a position change request.
  *
  * @throws POLICY_DENIED (via the RA), NOT_FOUND, INVALID_TRANSITION (closed position, POS-01).
@@ -190,6 +191,8 @@ export async function applyPositionChange(
   id: Position['id'],
   change: PositionChange,
   igApproval: string | undefined,
+  /** POS-03: the change comes from a position change request, which an RA Manager assesses. */
+  fromRequest = false,
 ): Promise<{ position: Position; change: Change; decision: CommandResult['decision'] }> {
   const position = await mustGetPosition(ctx, id);
   const decision = ctx.authorize(
@@ -204,7 +207,7 @@ export async function applyPositionChange(
         ),
       },
     },
-    { igApproved: igApproval !== undefined },
+    { igApproved: igApproval !== undefined, positionChangeRequest: fromRequest },
   );
   const { state } = changePosition(position, change);
   const stored = await ctx.tx.positions.update(parseWith(positionSchema, state, 'position'));

@@ -460,6 +460,7 @@ async function carryOut(
         raised.position,
         raised.change,
         command.igApproval,
+        true,
       );
       return {
         changed: [change],
