@@ -138,10 +138,16 @@ export function identityCheckProblems(
   }
   const oldestAddress = addMonths(on, -settings.proofOfAddressMaxAgeMonths);
   for (const doc of docs) {
-    if (doc.kind === 'proof-of-address' && (doc.issuedOn < oldestAddress || doc.issuedOn > on)) {
+    if (doc.kind === 'proof-of-address' && doc.issuedOn < oldestAddress) {
       problems.push({
         rule: 'ID-02',
         message: `proof of address from ${doc.issuer} is dated ${doc.issuedOn}; it must be dated within ${settings.proofOfAddressMaxAgeMonths} months (on or after ${oldestAddress})`,
+      });
+    }
+    if (doc.kind === 'proof-of-address' && doc.issuedOn > on) {
+      problems.push({
+        rule: 'ID-02',
+        message: `proof of address from ${doc.issuer} is dated ${doc.issuedOn}, after today (${on}); check the date on the document`,
       });
     }
     if (doc.kind === 'passport' && doc.expiry < addMonths(on, -settings.passportGraceMonths)) {
@@ -159,7 +165,11 @@ export function identityCheckProblems(
   }
   const hasNi = docs.some((d) => d.kind === 'ni-number');
   if (settings.niNumberRequired && !hasNi) {
-    problems.push({ rule: 'ID-03', message: 'an NI number is required by this rule pack' });
+    problems.push({
+      rule: 'ID-03',
+      message:
+        "an NI number is required by this rule pack: record it as a document of kind 'ni-number' (the NI number and the date it was seen)",
+    });
   }
   if (!settings.niNumberRequired) {
     const strong = ['passport', 'driving-licence', 'ni-number'].filter((k) =>

@@ -78,6 +78,17 @@ describe('ID-01..ID-04 identity checks', () => {
     ]);
   });
 
+  it('ID-02 a future-dated proof of address is refused with a message that says it is in the future', () => {
+    const problems = identityCheckProblems(
+      check([passport, licence, { ...address, issuedOn: '2026-12-01' }]),
+      nationalPack,
+      today,
+    );
+    expect(problems.map((p) => p.rule)).toEqual(['ID-02']);
+    expect(problems[0]?.message).toMatch(/after today \(2026-11-22\)/);
+    expect(problems[0]?.message).not.toMatch(/on or after/);
+  });
+
   it('ID-03 national: two of passport, driving licence and NI number', () => {
     const other = {
       kind: 'other',
@@ -90,7 +101,10 @@ describe('ID-01..ID-04 identity checks', () => {
   });
 
   it('ID-03 dorset: an NI number is required', () => {
-    expect(rules(check([passport, licence, address]), dorsetPack)).toEqual(['ID-03']);
+    const problems = identityCheckProblems(check([passport, licence, address]), dorsetPack, today);
+    expect(problems.map((p) => p.rule)).toEqual(['ID-03']);
+    // The message says how to record it: a document of kind 'ni-number'.
+    expect(problems[0]?.message).toMatch(/kind 'ni-number'/);
     expect(rules(check([passport, ni, address]), dorsetPack)).toEqual([]);
   });
 
