@@ -200,6 +200,7 @@ export {
   type CardReader,
   type CardSecrets,
   type Change,
+  type ChuidSigner,
   type Command,
   type CommandInput,
   type CommandMethod,

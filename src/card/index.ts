@@ -50,6 +50,7 @@ export {
 export { DEFAULT_MANAGEMENT_KEY } from './piv/management-key.js';
 export {
   type Chuid,
+  chuidSignedContent,
   decodeCertificateObject,
   decodeChuid,
   encodeCertificateObject,

@@ -140,6 +140,7 @@ export type {
   SealedStorage,
   UnlockCodeStore,
 } from './smartcards/ports.js';
+export type { ChuidSigner } from './smartcards/types.js';
 export { memoryUnlockCodes } from './smartcards/unlock-codes.js';
 export type { Change, CommandResult } from './use-case.js';
 export type { AssignmentResult, MultipleAssignmentsResult } from './use-cases/assignments.js';

@@ -37,6 +37,7 @@ import {
   type SmartcardOperationsWithRecovery,
 } from './smartcards/lifecycle.js';
 import type { KeyVault, Notifier, UnlockCodeStore } from './smartcards/ports.js';
+import type { ChuidSigner } from './smartcards/types.js';
 import type { CommandResult } from './use-case.js';
 import type { BatchResult } from './use-cases/batch.js';
 import {
@@ -71,6 +72,13 @@ export interface RegistrationAuthorityOptions {
   readonly notifier?: Notifier;
   /** The domain of the UPN in card certificates (`<uuid>@<domain>`); default `nhs.net`. */
   readonly upnDomain?: string;
+  /**
+   * Signs the CHUID of every card issued or repaired (SP 800-73-4: the issuer asymmetric
+   * signature), with a content-signing certificate from the CA (`ca.issueContentSigner`).
+   * Without it the CHUID's signature is empty, and relying parties that check it refuse
+   * the card.
+   */
+  readonly chuidSigner?: ChuidSigner;
   /** Where pending self-service unlock codes wait (default: this RA's memory). */
   readonly unlockCodes?: UnlockCodeStore;
   /**
@@ -427,6 +435,7 @@ export function createRegistrationAuthority(
       upnDomain: options.upnDomain ?? 'nhs.net',
       unlockCodes: options.unlockCodes,
       unlockCodeKey: options.unlockCodeKey ?? new Uint8Array(randomBytes(32)),
+      chuidSigner: options.chuidSigner,
     }),
   };
 }

@@ -38,6 +38,12 @@ export interface Chuid {
   readonly guid: string;
   /** Expiration date, `YYYYMMDD`. */
   readonly expiry: string;
+  /**
+   * The issuer asymmetric signature (tag 3E, SP 800-73-4 Part 1 §3.1.2): a CMS SignedData
+   * over {@link chuidSignedContent}, made with careid/pki's `signChuid`. Absent: written
+   * empty, as on an unsigned card.
+   */
+  readonly issuerSignature?: Uint8Array;
 }
 
 function uuidToBytes(uuid: string): Uint8Array {
@@ -98,14 +104,30 @@ export function holderOfGuid(guid: string): string | undefined {
  * ```
  */
 export function encodeChuid(chuid: Chuid): Uint8Array {
+  return Uint8Array.from([
+    ...chuidSignedContent(chuid),
+    ...encodeTlv(CHUID_SIGNATURE, chuid.issuerSignature ?? new Uint8Array(0)),
+    ...encodeTlv(PivTag.ERROR_DETECTION),
+  ]);
+}
+
+/**
+ * What the CHUID's issuer signature covers: every data element before the signature (tag
+ * 3E), as they are written on the card (SP 800-73-4 Part 1 §3.1.2, FIPS 201-3 §4.2.1).
+ *
+ * @throws CARD_PROTOCOL on a bad field.
+ * @example
+ * ```ts
+ * const signature = await signChuid({ content: chuidSignedContent(chuid), certificate, signer });
+ * ```
+ */
+export function chuidSignedContent(chuid: Omit<Chuid, 'issuerSignature'>): Uint8Array {
   if (chuid.fascn.length !== 25) throw new CardProtocolError('CHUID FASC-N must be 25 bytes');
   if (!/^\d{8}$/.test(chuid.expiry)) throw new CardProtocolError('CHUID expiry must be YYYYMMDD');
   return Uint8Array.from([
     ...encodeTlv(CHUID_FASCN, chuid.fascn),
     ...encodeTlv(CHUID_GUID, uuidToBytes(chuid.guid)),
     ...encodeTlv(CHUID_EXPIRY, Buffer.from(chuid.expiry, 'ascii')),
-    ...encodeTlv(CHUID_SIGNATURE),
-    ...encodeTlv(PivTag.ERROR_DETECTION),
   ]);
 }
 
@@ -126,7 +148,13 @@ export function decodeChuid(bytes: Uint8Array): Chuid {
   if (guid.length !== 16) throw new CardProtocolError(`CHUID GUID of ${guid.length} bytes`);
   const text = Buffer.from(expiry).toString('latin1');
   if (!/^\d{8}$/.test(text)) throw new CardProtocolError('CHUID expiry is not YYYYMMDD');
-  return { fascn, guid: bytesToUuid(guid), expiry: text };
+  const signature = findTlv(items, CHUID_SIGNATURE);
+  return {
+    fascn,
+    guid: bytesToUuid(guid),
+    expiry: text,
+    ...(signature !== undefined && signature.length > 0 ? { issuerSignature: signature } : {}),
+  };
 }
 
 /**

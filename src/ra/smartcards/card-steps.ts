@@ -1,15 +1,17 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { PivKeyRef, PivObject } from '../../card/piv/constants.js';
 import { DEFAULT_MANAGEMENT_KEY } from '../../card/piv/management-key.js';
-import { holderGuid, NON_FEDERAL_FASCN } from '../../card/piv/objects.js';
+import { chuidSignedContent, holderGuid, NON_FEDERAL_FASCN } from '../../card/piv/objects.js';
 import { PivSession } from '../../card/piv/session.js';
 import { type CardSerial, cardSerialSchema } from '../../domain/smartcard.js';
 import type { UserProfile } from '../../domain/user.js';
 import type { CertificateAuthority, IssuedCertificate } from '../../pki/certificate-authority.js';
+import { signChuid } from '../../pki/chuid.js';
 import { createCsr } from '../../pki/csr.js';
 import type { CertificateHolder } from '../../pki/settings.js';
 import type { SignerAlgorithm } from '../../pki/signer.js';
 import type { CardReader, CardSecrets } from './ports.js';
+import type { ChuidSigner } from './types.js';
 
 /** The factory PIN and PUK of a blank PIV card (the simulator's and most vendors'). */
 export const FACTORY_PIN = '123456';
@@ -118,6 +120,8 @@ export interface PersonaliseInput {
   /** Called with the certificate as soon as the CA issued it, so a failure can revoke it. */
   readonly onIssued: (certificate: IssuedCertificate) => void;
   readonly progress: (step: string) => void;
+  /** Signs the CHUID (its tag 3E); without it the signature element is written empty. */
+  readonly chuidSigner?: ChuidSigner | undefined;
 }
 
 /**
@@ -149,11 +153,24 @@ export async function personaliseCard(input: PersonaliseInput): Promise<IssuedCe
   input.onIssued(issued);
   input.progress('writing the certificate, identity and photo');
   await piv.writeCertificate(AUTH_SLOT, issued.certificate);
-  await piv.writeChuid({
+  const chuid = {
     fascn: NON_FEDERAL_FASCN,
     guid: holderGuid(input.holder.uuid),
     expiry: chuidDate(issued.notAfter),
-  });
+  };
+  const chuidSigner = input.chuidSigner;
+  await piv.writeChuid(
+    chuidSigner === undefined
+      ? chuid
+      : {
+          ...chuid,
+          issuerSignature: await signChuid({
+            content: chuidSignedContent(chuid),
+            certificate: chuidSigner.certificate,
+            signer: chuidSigner.signer,
+          }),
+        },
+  );
   await piv.writeObject(PivObject.FACIAL_IMAGE, input.photo);
   input.progress('setting the card secrets');
   await piv.changePuk(FACTORY_PUK, secrets.puk);

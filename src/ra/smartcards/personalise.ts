@@ -96,6 +96,7 @@ export async function personalise(
         issued = c;
       },
       progress: p.progress ?? (() => undefined),
+      chuidSigner: deps.chuidSigner,
     });
     // CARD-12: setting the passcode verified it; the holder's next use must verify again.
     await card.piv.resetPinStatus();

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { IsoDateTime } from '../../domain/dates.js';
 import type { Smartcard } from '../../domain/smartcard.js';
 import type { CertificateAuthority } from '../../pki/certificate-authority.js';
+import type { Signer } from '../../pki/signer.js';
 import type { Decision } from '../../policy/engine.js';
 import type { ActivityPipeline } from '../activity.js';
 import type {
@@ -194,4 +195,19 @@ export interface SmartcardDependencies {
   readonly unlockCodes?: UnlockCodeStore | undefined;
   /** AUD-02: the server key pending codes are kept under (HMAC-SHA-256). */
   readonly unlockCodeKey: Uint8Array;
+  /** Signs each CHUID written to a card; without it the CHUID's signature is empty. */
+  readonly chuidSigner?: ChuidSigner | undefined;
+}
+
+/**
+ * The key and certificate that sign every CHUID careid writes (the issuer asymmetric
+ * signature, SP 800-73-4 Part 1 §3.1.2), so PIV relying parties that check the CHUID accept
+ * the card. The certificate is a PIV content-signing certificate from careid's CA
+ * (`ca.issueContentSigner`); the host keeps the key as it keeps the CA's.
+ */
+export interface ChuidSigner {
+  /** The DER content-signing certificate (id-PIV-content-signing). */
+  readonly certificate: Uint8Array;
+  /** Its private key, as a careid/pki `Signer`. */
+  readonly signer: Signer;
 }

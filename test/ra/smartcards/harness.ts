@@ -7,7 +7,11 @@ import {
   VirtualPivCard,
 } from '../../../src/card/index.js';
 import type { IsoDateTime } from '../../../src/domain/index.js';
-import { createCertificateAuthority, parseCertificate } from '../../../src/pki/index.js';
+import {
+  createCertificateAuthority,
+  generateSoftwareSigner,
+  parseCertificate,
+} from '../../../src/pki/index.js';
 import type { RulePack } from '../../../src/policy/index.js';
 import {
   aesGcmKeyVault,
@@ -56,6 +60,8 @@ export async function lifecycleWorld(
     vault?: KeyVault;
     caStore?: Store;
     unlockCodes?: UnlockCodeStore;
+    /** Sign every CHUID with a content-signing certificate from the CA. */
+    signChuid?: boolean;
   } = {},
 ) {
   const { store } = made;
@@ -74,6 +80,14 @@ export async function lifecycleWorld(
     repository: storeCaRepository(options.caStore ?? store),
   });
   const keyVault = options.vault ?? aesGcmKeyVault({ key: new Uint8Array(32).fill(7) });
+  const contentSigner = options.signChuid
+    ? await generateSoftwareSigner({ kind: 'ecdsa', curve: 'P-256' })
+    : undefined;
+  const chuidSigner = contentSigner && {
+    signer: contentSigner,
+    certificate: (await ca.issueContentSigner({ publicKey: contentSigner.publicKey, now: NOW }))
+      .certificate,
+  };
   const ra = createRegistrationAuthority({
     store,
     clock,
@@ -81,6 +95,7 @@ export async function lifecycleWorld(
     keyVault,
     notifier: { send: async (m) => void sent.push(m) },
     ...(options.pack ? { pack: options.pack } : {}),
+    ...(chuidSigner ? { chuidSigner } : {}),
     ...(options.unlockCodes
       ? { unlockCodes: options.unlockCodes, unlockCodeKey: UNLOCK_CODE_KEY }
       : {}),
