@@ -186,6 +186,27 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
     await pool.end();
   });
 
+  it('a pooled connection the server closed while idle does not fail the next transaction (it runs on a fresh one)', async () => {
+    const schema = newSchema();
+    const applicationName = `careid_idle_${randomBytes(4).toString('hex')}`;
+    const pool = new pg.Pool({ connectionString: URL, application_name: applicationName, max: 1 });
+    const store = postgresStore(pool, { schema });
+    await store.migrate();
+    for (let round = 0; round < 5; round++) {
+      await store.transaction((tx) => tx.audit.head()); // leaves the client idle in the pool
+      await admin((c) =>
+        c.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+          [applicationName],
+        ),
+      );
+      await store.transaction((tx) => tx.users.insert(fixtureUser(`10000000010${round}`)));
+    }
+    expect(await store.transaction((tx) => tx.users.get('100000000104' as Uuid))).toBeDefined();
+    await store.close();
+    await pool.end();
+  });
+
   it('fails with STORE_UNAVAILABLE (with its cause) when PostgreSQL cannot be reached', async () => {
     const store = postgresStore('postgres://postgres@127.0.0.1:1/test', { schema: 'nowhere' });
     const error = await store.transaction((tx) => tx.audit.head()).catch((e: unknown) => e);

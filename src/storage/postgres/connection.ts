@@ -38,6 +38,8 @@ export interface PgTxConn extends SqlConn {
   readonly begun: boolean;
   /** Whether a statement other than a plain SELECT (a write, a lock, DDL) has been sent. */
   readonly wrote: boolean;
+  /** Whether the server has answered any statement of this transaction. */
+  readonly answered: boolean;
 }
 
 const PLAIN_SELECT = /^\s*SELECT\b(?![\s\S]*\bFOR (UPDATE|SHARE|NO KEY UPDATE|KEY SHARE)\b)/i;
@@ -56,6 +58,7 @@ const PLAIN_SELECT = /^\s*SELECT\b(?![\s\S]*\bFOR (UPDATE|SHARE|NO KEY UPDATE|KE
 export function pgTxConn(client: pg.PoolClient, begin: string): PgTxConn {
   let begun = false;
   let wrote = false;
+  let answered = false;
   const query = async (sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> => {
     if (!PLAIN_SELECT.test(sql)) wrote = true;
     if (begun) return client.query(numbered(sql), params.map(toParam));
@@ -63,6 +66,7 @@ export function pgTxConn(client: pg.PoolClient, begin: string): PgTxConn {
     let i = 0;
     const inlined = sql.replace(/\?/g, () => literal(client, params[i++]));
     const results = (await client.query(`${begin}; ${inlined}`)) as unknown as pg.QueryResult[];
+    answered = true;
     return results[results.length - 1] as pg.QueryResult;
   };
   return {
@@ -72,6 +76,9 @@ export function pgTxConn(client: pg.PoolClient, begin: string): PgTxConn {
     },
     get wrote() {
       return wrote;
+    },
+    get answered() {
+      return answered;
     },
     async all(sql, params = []) {
       return (await query(sql, params)).rows as SqlRow[];
@@ -84,6 +91,7 @@ export function pgTxConn(client: pg.PoolClient, begin: string): PgTxConn {
       if (!begun) {
         begun = true;
         await client.query(begin);
+        answered = true;
       }
       // One statement per batch: each column travels as one array parameter.
       const arrays = columns.map((_, i) => rows.map((row) => toParam(row[i] as SqlValue)));

@@ -37,6 +37,8 @@ export interface PostgresStore extends Store {
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Errors of a transaction whose first statement met a dead pooled connection: run again once. */
+const staleConnection = new WeakSet<object>();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -134,7 +136,18 @@ export function postgresStore(
           lost = e;
         });
       }
-      throw mapPgError(error, committing && isConnectionError(error));
+      const mapped = mapPgError(error, committing && isConnectionError(error));
+      // The pool handed out a connection the server had already closed (an idle client
+      // whose 'error' event had not arrived yet): nothing of this transaction reached the
+      // server, so it may run again on a fresh connection.
+      if (
+        isConnectionError(error) &&
+        !conn.answered &&
+        typeof mapped === 'object' &&
+        mapped !== null
+      )
+        staleConnection.add(mapped);
+      throw mapped;
     } finally {
       if (!commitInBackground) release();
     }
@@ -179,6 +192,7 @@ export function postgresStore(
         try {
           return await withClient(begin, (conn) => fn(conn));
         } catch (error) {
+          if (staleConnection.has(error as object) && attempt === 1) continue;
           const cause = (error as { cause?: unknown }).cause;
           if (!retry || attempt >= maxAttempts || !isSerializationFailure(cause)) throw error;
           // Exponential back-off with full jitter, so the racers do not collide again at once.
