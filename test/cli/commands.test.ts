@@ -26,7 +26,11 @@ import {
   type Signer,
   softwareSigner,
 } from '../../src/pki/index.js';
-import { storeCaRepository } from '../../src/storage/index.js';
+import {
+  fileCheckpointSink,
+  storeCaRepository,
+  withAuditCheckpoints,
+} from '../../src/storage/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import { applicant } from '../ra/fixtures.js';
 import { POSTGRES_URL, postgresSkip } from '../support/postgres.js';
@@ -508,6 +512,53 @@ describe('careid as a desk runs it: every command a separate process, with a tim
     expect(broken.stdout).toContain('audit chain BROKEN at record 2 (hash)');
     const anchored = exited(await cli(['audit', 'verify', '--store', store, '--anchor', head]), 1);
     expect(anchored.stdout).toContain('BROKEN');
+  });
+
+  it('AUD-03 audit verify --checkpoints: a store written through withAuditCheckpoints verifies; a cut tail is named truncated; no key is refused', async () => {
+    const file = join(dir, 'anchored.sqlite');
+    const sinkFile = join(dir, 'anchored.checkpoints.json');
+    const key = randomBytes(32);
+    const anchored = withAuditCheckpoints(sqliteStore(file), {
+      key,
+      sink: fileCheckpointSink(sinkFile),
+    });
+    for (let i = 0; i < 5; i++) {
+      await anchored.transaction((tx) =>
+        tx.audit.append({
+          at: '2026-11-22T10:00:00.000Z' as never,
+          actor: AGENT,
+          activity: 'user.find',
+          target: `t${i}`,
+          outcome: 'allowed',
+          reasons: [],
+          details: {},
+        }),
+      );
+    }
+    await anchored.close();
+    const withKey = { env: { CAREID_AUDIT_KEY: key.toString('base64') } };
+    const args = ['audit', 'verify', '--store', file, '--checkpoints', sinkFile];
+    const ok = exited(await cli(args, withKey), 0);
+    expect(ok.stdout).toContain('audit chain intact: 5 records');
+    expect(ok.stdout).toMatch(/checkpoints matched: [1-9]/);
+    const noKey = exited(await cli(args), 1);
+    expect(noKey.stderr).toContain('CAREID_AUDIT_KEY');
+
+    // Someone with the database file drops the triggers, deletes the last two records and
+    // moves the head back: the chain alone still verifies, the checkpoints do not.
+    const db = new Database(file);
+    for (const { name } of db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+      .all() as { name: string }[]) {
+      db.exec(`DROP TRIGGER "${name}"`);
+    }
+    db.prepare('DELETE FROM audit_log WHERE seq > 3').run();
+    const kept = db.prepare('SELECT hash FROM audit_log WHERE seq = 3').get() as { hash: string };
+    db.prepare('UPDATE audit_head SET seq = 3, hash = ? WHERE id = 1').run(kept.hash);
+    db.close();
+    exited(await cli(['audit', 'verify', '--store', file]), 0);
+    const cut = exited(await cli(args, withKey), 1);
+    expect(cut.stdout).toMatch(/audit chain BROKEN at record \d+ \(truncated\)/);
   });
 
   it('a missing optional peer is named with its install command, in the CLI too (exit 1, no stack trace)', async () => {

@@ -1,4 +1,11 @@
-import { type AuditRecord, type Store, verifyAudit } from '../../index.js';
+import {
+  type AuditCheckpoint,
+  type AuditRecord,
+  fileCheckpointSink,
+  type Store,
+  ValidationError,
+  verifyAudit,
+} from '../../index.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { openStore, STORE_FLAGS } from '../workspace.js';
@@ -45,10 +52,34 @@ function anchorsOf(values: readonly string[]): Map<number, string> {
   return anchors;
 }
 
+/** The environment variable holding the AUD-03 checkpoint key (base64, 32 bytes or more). */
+const AUDIT_KEY_ENV = 'CAREID_AUDIT_KEY';
+
+/** `--checkpoints FILE`: AUD-03 checkpoints a `fileCheckpointSink` wrote, and their MAC key. */
+async function checkpointsOf(
+  files: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ checkpoints: readonly AuditCheckpoint[]; key: Uint8Array } | undefined> {
+  if (files.length === 0) return undefined;
+  const text = env[AUDIT_KEY_ENV];
+  const key = text === undefined ? undefined : new Uint8Array(Buffer.from(text, 'base64'));
+  if (key === undefined || key.length < 32) {
+    throw new ValidationError('careid audit verify', [
+      {
+        field: AUDIT_KEY_ENV,
+        message: `--checkpoints needs ${AUDIT_KEY_ENV}: the base64 key (32 bytes or more) that MACed them`,
+      },
+    ]);
+  }
+  const checkpoints: AuditCheckpoint[] = [];
+  for (const file of files) checkpoints.push(...(await fileCheckpointSink(file).read()));
+  return { checkpoints, key };
+}
+
 /** `careid audit verify`: walks the audit chain (AUD-01) and names the first broken link. */
 export const auditVerifyCommand: Command = {
   name: 'audit verify',
-  synopsis: '--store URL [--anchor SEQ:HASH ...]',
+  synopsis: '--store URL [--anchor SEQ:HASH ...] [--checkpoints FILE ...]',
   summary:
     'Walks the audit chain from the first record to the head (AUD-01), showing progress, and names the first broken or missing link. Exit 0 intact, 1 broken.',
   flags: {
@@ -59,12 +90,20 @@ export const auditVerifyCommand: Command = {
       value: 'SEQ:HASH',
       help: 'a head printed by an earlier run and kept outside the store: the record must still have this hash',
     },
+    checkpoints: {
+      type: 'string',
+      multiple: true,
+      value: 'FILE',
+      help: 'AUD-03 checkpoints written by withAuditCheckpoints to a fileCheckpointSink (needs CAREID_AUDIT_KEY)',
+    },
   },
   notes: [
     'Keep the printed head (SEQ:HASH) somewhere the store cannot change; pass it as --anchor later.',
+    `With --checkpoints, ${AUDIT_KEY_ENV} (base64) is the key that MACed them: a deleted tail or log, a rewritten and rehashed chain and a forged checkpoint are named.`,
   ],
   async run(flags, ctx) {
     const anchors = anchorsOf(flags.list('anchor'));
+    const anchoredBy = await checkpointsOf(flags.list('checkpoints'), ctx.env);
     const store = await openStore(flags);
     try {
       const head = await store.transaction((tx) => tx.audit.head());
@@ -85,6 +124,7 @@ export const auditVerifyCommand: Command = {
             }
           }
         }),
+        anchoredBy ?? {},
       );
       if (!result.ok) {
         ctx.io.out(
@@ -104,6 +144,9 @@ export const auditVerifyCommand: Command = {
       }
       ctx.io.out(`audit chain intact: ${result.count} records`);
       if (anchors.size > 0) ctx.io.out(`anchors matched: ${anchors.size}`);
+      if (anchoredBy !== undefined) {
+        ctx.io.out(`checkpoints matched: ${anchoredBy.checkpoints.length}`);
+      }
       ctx.io.out(`head ${result.head.seq}:${result.head.hash}`);
       return 0;
     } finally {
