@@ -10,7 +10,16 @@ import {
   signChuid,
   verifyChuidSignature,
 } from '../../src/pki/index.js';
-import { hasOpenssl, jane, openssl, pem, settings, tempDir, write } from './helpers.js';
+import {
+  hasOpenssl,
+  jane,
+  openssl,
+  opensslCmsVerify,
+  pem,
+  settings,
+  tempDir,
+  write,
+} from './helpers.js';
 
 /** A CHUID's signed data elements (SP 800-73-4 Part 1 Table 9): FASC-N, GUID, expiry. */
 function chuidContent(uuid: string): Uint8Array {
@@ -78,23 +87,7 @@ describe('PIV CHUID issuer signature (SP 800-73-4 §3.1.2, FIPS 201-3 §4.2.1)',
       it.skipIf(!hasOpenssl())(
         'openssl cms -verify accepts it over the detached CHUID content, chained to the root',
         () => {
-          const r = openssl([
-            'cms',
-            '-verify',
-            '-inform',
-            'DER',
-            '-in',
-            join(dir, 'sig.der'),
-            '-content',
-            join(dir, 'content.bin'),
-            '-binary',
-            '-CAfile',
-            join(dir, 'chain.pem'),
-            '-purpose',
-            'any',
-            '-out',
-            join(dir, 'out.bin'),
-          ]);
+          const r = opensslCmsVerify(dir, 'content.bin');
           expect(r.output).toContain('Verification successful');
           expect(r.status).toBe(0);
         },
@@ -126,23 +119,7 @@ describe('PIV CHUID issuer signature (SP 800-73-4 §3.1.2, FIPS 201-3 §4.2.1)',
         const altered = content.slice();
         altered[30] = altered[30]! ^ 1; // one bit of the GUID
         write(dir, 'altered.bin', altered);
-        const r = openssl([
-          'cms',
-          '-verify',
-          '-inform',
-          'DER',
-          '-in',
-          join(dir, 'sig.der'),
-          '-content',
-          join(dir, 'altered.bin'),
-          '-binary',
-          '-CAfile',
-          join(dir, 'chain.pem'),
-          '-purpose',
-          'any',
-          '-out',
-          join(dir, 'out2.bin'),
-        ]);
+        const r = opensslCmsVerify(dir, 'altered.bin');
         expect(r.status).not.toBe(0);
         expect(r.output).toMatch(/digest failure|Verification failure/);
       });

@@ -73,6 +73,30 @@ export function openssl(args: readonly string[]): { status: number; output: stri
   return { status: r.status ?? 1, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
+/**
+ * `openssl cms -verify` of a detached CHUID signature (`sig.der` in `dir`) over a content
+ * file, against `chain.pem` (root and issuing CA) in the same folder.
+ */
+export function opensslCmsVerify(dir: string, contentFile: string) {
+  return openssl([
+    'cms',
+    '-verify',
+    '-inform',
+    'DER',
+    '-in',
+    join(dir, 'sig.der'),
+    '-content',
+    join(dir, contentFile),
+    '-binary',
+    '-CAfile',
+    join(dir, 'chain.pem'),
+    '-purpose',
+    'any',
+    '-out',
+    join(dir, `${contentFile}.out`),
+  ]);
+}
+
 export function hasOpenssl(): boolean {
   return openssl(['version']).status === 0;
 }

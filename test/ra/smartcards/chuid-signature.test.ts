@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chuidSignedContent, connectVirtualCard, PivSession } from '../../../src/card/index.js';
 import { verifyChuidSignature } from '../../../src/pki/index.js';
 import { memoryStore } from '../../../src/storage/index.js';
-import { hasOpenssl, openssl, pem, tempDir, write } from '../../pki/helpers.js';
+import { hasOpenssl, opensslCmsVerify, pem, tempDir, write } from '../../pki/helpers.js';
 import { people } from '../fixtures.js';
 import { lifecycleWorld, PASSCODE, PHOTO, stockedCard } from './harness.js';
 
@@ -59,23 +58,7 @@ describe('CARD-11 the CHUID on an issued card is signed', () => {
       pem('CERTIFICATE', world.ca.rootCertificate) +
         pem('CERTIFICATE', world.ca.issuingCertificate),
     );
-    const verified = openssl([
-      'cms',
-      '-verify',
-      '-inform',
-      'DER',
-      '-in',
-      join(dir, 'sig.der'),
-      '-content',
-      join(dir, 'content.bin'),
-      '-binary',
-      '-CAfile',
-      join(dir, 'chain.pem'),
-      '-purpose',
-      'any',
-      '-out',
-      join(dir, 'out.bin'),
-    ]);
+    const verified = opensslCmsVerify(dir, 'content.bin');
     expect(verified.output).toContain('Verification successful');
     expect(verified.status).toBe(0);
   });
