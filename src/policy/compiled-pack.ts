@@ -5,6 +5,7 @@ import {
   type PersonField,
   personAt,
 } from './conditions.js';
+import { activitySchema } from './input.js';
 import {
   type ActivityId,
   type ActivityRow,
@@ -12,7 +13,9 @@ import {
   activityMatrix,
   type Grant,
 } from './matrix.js';
+import { toValidPack } from './packs/registry.js';
 import type { RulePack } from './packs/schema.js';
+import { parseInput } from './parse.js';
 import { type RaRole, raRoles, roleBit } from './roles.js';
 
 /** One activity with its grants as bit masks, after the pack's changes. */
@@ -56,6 +59,8 @@ function actionOf(row: ActivityRow): string {
 /**
  * The grants of one activity under a pack: the matrix row with the pack's changes.
  *
+ * @throws VALIDATION for an unknown activity or a pack that is not valid.
+ *
  * @example
  * ```ts
  * effectiveGrants(dorsetPack, 'user.create') // { RAM: 'direct', RAAA: 'direct', RAA: 'direct' }
@@ -65,10 +70,11 @@ export function effectiveGrants(
   pack: RulePack,
   id: ActivityId,
 ): Readonly<Partial<Record<RaRole, Grant>>> {
-  const row = activityMatrix.find((r) => r.id === id) as ActivityRow;
-  const changes = pack.grants[id];
-  if (!changes) return row.roles;
-  const grants: Partial<Record<RaRole, Grant>> = { ...row.roles };
+  const row = activityMatrix.find((r) => r.id === id);
+  if (row === undefined) parseInput(activitySchema, id, 'activity');
+  const changes = toValidPack(pack).grants[id];
+  if (!changes) return (row as ActivityRow).roles;
+  const grants: Partial<Record<RaRole, Grant>> = { ...(row as ActivityRow).roles };
   for (const role of raRoles) {
     const change = changes[role];
     if (change === null) delete grants[role];

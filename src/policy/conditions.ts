@@ -4,7 +4,7 @@ import type { ActivityId } from './matrix.js';
 import type { RulePack } from './packs/schema.js';
 import { dayNumber } from './primitives.js';
 import { type Reason, reason } from './reasons.js';
-import { identityCheckerRoles, type RaRole, raAgentRoles, roleBit, roleMask } from './roles.js';
+import { identityCheckerRoles, maskOf, type RaRole, raAgentRoles, roleBit } from './roles.js';
 
 /** A field of a request that names a person, compared with the actor (separation of duties). */
 export type PersonField =
@@ -92,7 +92,7 @@ export interface Condition {
 const NOTHING: readonly ActorFact[] = Object.freeze([]);
 const readsNothing = () => NOTHING;
 
-const AGENT = roleMask(raAgentRoles);
+const AGENT = maskOf(raAgentRoles);
 const SPONSOR = roleBit.S;
 
 const ASSIGNMENT_WRITES: readonly ActivityId[] = [
@@ -242,8 +242,8 @@ export const conditions: readonly Condition[] = [
         a === 'assignment.edit-dates' ||
         a === 'batch.manage-assignments'
       ) {
-        const gives = roleMask(ctx.target.position?.roles ?? []);
-        const has = roleMask(ctx.target.user?.roles ?? []);
+        const gives = maskOf(ctx.target.position?.roles ?? []);
+        const has = maskOf(ctx.target.user?.roles ?? []);
         if ((gives & SPONSOR && has & AGENT) || (gives & AGENT && has & SPONSOR)) {
           return forbid(ctx, 'SOD-02', 'SPONSOR_AND_AGENT', {
             detail: 'the position would give the user the other of the two',
@@ -287,7 +287,7 @@ export const conditions: readonly Condition[] = [
     reads: readsNothing,
     check: (ctx) => {
       if (!ctx.pack.trainingCertificateRequired) return undefined;
-      const gives = roleMask(ctx.target.position?.roles ?? []);
+      const gives = maskOf(ctx.target.position?.roles ?? []);
       if (gives === 0 || ctx.target.user?.raTraining) return undefined;
       return forbid(ctx, 'SOD-06', 'NO_TRAINING');
     },

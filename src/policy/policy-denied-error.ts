@@ -1,5 +1,7 @@
 import { CareIdError } from '../errors/care-id-error.js';
+import { decisionSchema } from './decision-schema.js';
 import type { Decision } from './engine.js';
+import { parseInput } from './parse.js';
 
 /**
  * An activity the policy refused. Carries the whole decision: the rule IDs, the reasons
@@ -34,7 +36,7 @@ export class PolicyDeniedError extends CareIdError<'POLICY_DENIED'> {
 /**
  * Throws when a decision denies.
  *
- * @throws POLICY_DENIED carrying the decision.
+ * @throws POLICY_DENIED carrying the decision; VALIDATION when `decision` is not one.
  * @example
  * ```ts
  * assertAllowed(decide(input));
@@ -43,5 +45,6 @@ export class PolicyDeniedError extends CareIdError<'POLICY_DENIED'> {
 export function assertAllowed(
   decision: Decision,
 ): asserts decision is Decision & { allowed: true } {
+  parseInput(decisionSchema, decision, 'decision');
   if (!decision.allowed) throw new PolicyDeniedError(decision);
 }

@@ -1,6 +1,6 @@
 import type { Actor } from './input.js';
 import { dayNumber } from './primitives.js';
-import { roleMask } from './roles.js';
+import { maskOf } from './roles.js';
 
 export { dayNumber } from './primitives.js';
 
@@ -93,7 +93,7 @@ export function prepareValidActors(actors: readonly Actor[]): readonly ActorPlan
     let assignable: (readonly string[])[] | undefined;
     const assignments = keptByActor[index]!;
     assignments.forEach((a, i) => {
-      const flags = roleMask(a.roles) | (a.locum ? LOCUM_FLAG : 0);
+      const flags = maskOf(a.roles) | (a.locum ? LOCUM_FLAG : 0);
       grants[at] = organisationId(a.organisation);
       grants[at + 1] = flags;
       grants[at + 2] = dayNumber(a.start);

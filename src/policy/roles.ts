@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors/validation-error.js';
 /**
  * ROLE-01: the RA roles. `RAAA` is RA Agent (Advanced), written RAA(A) in the guidance.
  */
@@ -35,12 +36,25 @@ export const roleBit: Readonly<Record<RaRole, number>> = {
 /**
  * The bit mask of a list of roles.
  *
+ * @throws VALIDATION when `roles` is not a list of RA roles.
+ *
  * @example
  * ```ts
  * roleMask(['RAM', 'S']) // 9
  * ```
  */
 export function roleMask(roles: readonly RaRole[]): number {
+  const checked = roles as unknown;
+  if (!Array.isArray(checked) || !checked.every((role) => raRoles.includes(role))) {
+    throw new ValidationError('roles', [
+      { field: '', message: `must be a list of RA roles (${raRoles.join(', ')})` },
+    ]);
+  }
+  return maskOf(roles);
+}
+
+/** {@link roleMask} on roles already validated (the engine's own lists). */
+export function maskOf(roles: readonly RaRole[]): number {
   let mask = 0;
   for (const role of roles) mask |= roleBit[role];
   return mask;

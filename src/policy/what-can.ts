@@ -1,11 +1,13 @@
+import { ValidationError } from '../errors/validation-error.js';
 import { compilePack } from './compiled-pack.js';
 import { actors, packOf, partsOf, planFor } from './decide.js';
+import { decisionSchema } from './decision-schema.js';
 import { type Decision, decidePrepared } from './engine.js';
 import type { ActorInput, FactsInput, TargetInput } from './input.js';
 import { activitySchema } from './input.js';
 import { type ActivityId, activityIds, isActivityId } from './matrix.js';
 import type { RulePack } from './packs/schema.js';
-import { parseField } from './parse.js';
+import { parseField, parseInput } from './parse.js';
 
 /** One activity an actor may perform on a target, and how. */
 export interface Capability {
@@ -40,6 +42,11 @@ export function whatCan(
   target: TargetInput,
   options: WhatCanOptions,
 ): readonly Capability[] {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError('whatCan options', [
+      { field: '', message: 'must be an object with the decision instant `at`' },
+    ]);
+  }
   const compiled = compilePack(packOf(options.pack));
   const prepared = actors.get(actor);
   const parts = partsOf({
@@ -61,12 +68,15 @@ export function whatCan(
 /**
  * A decision as sentences a person can read: the verdict, then each reason with its rule.
  *
+ * @throws VALIDATION when `input` is not a decision (one sent back over a wire, say).
+ *
  * @example
  * ```ts
  * console.log(explain(decide(input)));
  * ```
  */
-export function explain(decision: Decision): string {
+export function explain(input: Decision): string {
+  const decision = parseInput(decisionSchema, input, 'decision');
   const verdict = decision.allowed
     ? `ALLOWED ${decision.activity} (${decision.route})`
     : `DENIED ${decision.activity}`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ActivityId } from '../policy/matrix.js';
+import { typedCommand } from './command-input.js';
 import {
   acceptRequestCommandSchema,
   assignPositionCommandSchema,
@@ -362,7 +363,7 @@ export function commandMethod<T extends CommandType>(
   execute: ExecuteCommand,
 ): CommandMethod<T> {
   const method = (actor: string, input: CommandPayload<T>) =>
-    execute(actor, { ...input, type }) as Promise<CommandResults[T]>;
+    execute(actor, typedCommand(input, { type })) as Promise<CommandResults[T]>;
   return Object.assign(method, { command: type });
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import type { IsoDate, IsoDateTime } from '../domain/dates.js';
-import { isoDateSchema } from '../domain/dates.js';
+import { isoDateSchema, isoDateTimeSchema } from '../domain/dates.js';
 import type { Uuid } from '../domain/uuid.js';
 import { uuidSchema } from '../domain/uuid.js';
 import { parseWith } from '../errors/parse.js';
@@ -25,6 +26,7 @@ import {
   commandSchema,
   handlerOf,
 } from './command-catalogue.js';
+import { typedCommand } from './command-input.js';
 import { loadActor } from './context.js';
 import { type EsrIntakeResult, receiveEsrFeed } from './esr-feed.js';
 import { type AccessOnDate, accessOn } from './point-in-time.js';
@@ -108,6 +110,13 @@ export interface ActorCapabilityOptions {
   /** Limit to these activities (default: the whole matrix). */
   readonly activities?: readonly ActivityId[];
 }
+
+/** What `whatCan` reads of its options here; the policy validates `facts` and `activities` itself. */
+const capabilityOptionsSchema = z.object({
+  at: isoDateTimeSchema.optional(),
+  facts: z.unknown().optional(),
+  activities: z.unknown().optional(),
+});
 
 /** The registration authority a host application embeds. */
 export interface RegistrationAuthority {
@@ -374,9 +383,12 @@ export function createRegistrationAuthority(
   async function whatCanFor(
     actorInput: string,
     target: TargetInput = {},
-    options: ActorCapabilityOptions = {},
+    optionsInput: ActorCapabilityOptions = {},
   ): Promise<readonly Capability[]> {
     const actorUuid = parseWith(uuidSchema, actorInput, 'actor') as Uuid;
+    // Shape only (an object, `at` an instant): the policy validates `facts` and `activities`.
+    parseWith(capabilityOptionsSchema, optionsInput, 'options');
+    const options = optionsInput;
     const at = options.at ?? pipeline.now();
     const actor = await store.transaction((tx) => loadActor(tx, actorUuid, pack));
     return whatCan(actor, target, {
@@ -405,15 +417,14 @@ export function createRegistrationAuthority(
     },
     batch: {
       preview: (actor, input) =>
-        execute(actor, {
-          ...input,
-          type: 'batch.assignments',
-          dryRun: true,
-        }) as Promise<BatchResult>,
+        execute(
+          actor,
+          typedCommand(input, { type: 'batch.assignments', dryRun: true }) as CommandInput,
+        ) as Promise<BatchResult>,
       apply: (actor, input, options) =>
         execute(
           actor,
-          { ...input, type: 'batch.assignments', dryRun: false },
+          typedCommand(input, { type: 'batch.assignments', dryRun: false }) as CommandInput,
           options,
         ) as Promise<BatchResult>,
     },

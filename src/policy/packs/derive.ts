@@ -1,3 +1,4 @@
+import { ValidationError } from '../../errors/validation-error.js';
 import { toValidPack } from './registry.js';
 import type { RulePack, RulePackInput } from './schema.js';
 
@@ -17,7 +18,13 @@ export type RulePackChanges = Partial<Omit<RulePackInput, 'passcode' | 'roleCode
  * const myPack = derivePack(nationalPack, { id: 'my-icb', name: 'My ICB', batchLimit: 50 });
  * ```
  */
-export function derivePack(base: RulePack, changes: RulePackChanges): RulePack {
+export function derivePack(baseInput: RulePack, changes: RulePackChanges): RulePack {
+  const base = toValidPack(baseInput);
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
+    throw new ValidationError('pack changes', [
+      { field: '', message: 'must be an object of the settings to change' },
+    ]);
+  }
   const grants: Record<string, unknown> = { ...base.grants };
   for (const [activity, roles] of Object.entries(changes.grants ?? {})) {
     grants[activity] = { ...(base.grants[activity as keyof RulePack['grants']] ?? {}), ...roles };

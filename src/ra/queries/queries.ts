@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { typedCommand } from '../command-input.js';
 import {
   assignmentHistory,
   findOrganisations,
@@ -115,7 +116,7 @@ export function createQueries(reader: Reader): RegistrationAuthorityQueries {
   const typed =
     <T extends QueryType>(type: T) =>
     (actor: string, payload: object) =>
-      query(actor, { ...payload, type }) as Promise<QueryResults[T]>;
+      query(actor, typedCommand(payload, { type })) as Promise<QueryResults[T]>;
   return {
     query: query as RegistrationAuthorityQueries['query'],
     findUsers: typed('user.find'),

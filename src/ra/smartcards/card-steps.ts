@@ -5,6 +5,7 @@ import { chuidSignedContent, holderGuid, NON_FEDERAL_FASCN } from '../../card/pi
 import { PivSession } from '../../card/piv/session.js';
 import { type CardSerial, cardSerialSchema } from '../../domain/smartcard.js';
 import type { UserProfile } from '../../domain/user.js';
+import { ValidationError } from '../../errors/validation-error.js';
 import type { CertificateAuthority, IssuedCertificate } from '../../pki/certificate-authority.js';
 import { signChuid } from '../../pki/chuid.js';
 import { createCsr } from '../../pki/csr.js';
@@ -45,13 +46,19 @@ export interface OpenCard {
 /**
  * Connects to the card in the reader, selects PIV and reads its serial (2 APDUs).
  *
- * @throws CARD_REMOVED, CARD_TRANSPORT, CARD_NOT_FOUND (no PIV application).
+ * @throws CARD_REMOVED, CARD_TRANSPORT, CARD_NOT_FOUND (no PIV application), VALIDATION (not a reader).
  * @example
  * ```ts
  * const { piv, serial } = await openCard(reader);
  * ```
  */
 export async function openCard(reader: CardReader): Promise<OpenCard> {
+  const port = reader as unknown as { connect?: unknown } | null;
+  if (typeof port !== 'object' || port === null || typeof port.connect !== 'function') {
+    throw new ValidationError('card reader', [
+      { field: 'reader', message: 'must be a CardReader: an object with a connect() method' },
+    ]);
+  }
   const connection = await reader.connect();
   try {
     const piv = await PivSession.open(connection);
