@@ -252,7 +252,7 @@ function profileButtons() {
       hasNiNumber: user.niNumber !== undefined,
     },
   };
-  const allowed = can(target, { userPresent: input('issue-present').checked });
+  const allowed = can(target, { userPresent: input('user-present').checked });
   show('assign-form', allowed.has('assignment.assign'));
   show('raise-form', allowed.has('request.overview') && user.uuid !== me);
   // A card is issued from the blank card in the reader.
@@ -279,10 +279,11 @@ function readerButtons() {
           selfRenewalCount: record.selfRenewalCount,
         },
       },
-      { userPresent: input('unlock-present').checked },
+      { userPresent: input('user-present').checked },
     );
   }
-  show('unlock-form', allowed.has('smartcard.unlock'));
+  // Unlocking is for a blocked passcode; the policy decides who may, with the user present.
+  show('unlock-form', allowed.has('smartcard.unlock') && reader.triesLeft === 0);
 }
 
 async function loadReader() {
@@ -330,9 +331,9 @@ async function loadRequests() {
         'click',
         act(async () => {
           await command('request.accept', { request: r.id });
-          notice(`Request ${r.id} accepted.`);
           await loadRequests();
           if (user !== undefined) await openProfile(user.uuid);
+          notice(`Request ${r.id} accepted.`);
         }),
       );
       button = b;
@@ -416,12 +417,12 @@ async function cardOperation(path: string, body: object) {
     throw new DeskError((outcome?.data ?? { code: 'INTERNAL', message: 'no answer' }) as never);
   }
   const card = outcome.data['card'] as Card;
+  if (user !== undefined) await openProfile(user.uuid);
+  else await loadReader();
   $('card-result').textContent = `Card ${card.serial} is ${card.status} (${String(
     (outcome.data['rules'] as string[]).join(', '),
   )})`;
   notice(`Card ${card.serial}: ${card.status}`);
-  if (user !== undefined) await openProfile(user.uuid);
-  else await loadReader();
 }
 
 function wire() {
@@ -445,8 +446,8 @@ function wire() {
         position,
         start: now().slice(0, 10),
       });
-      notice(`${position} assigned.`);
       if (user !== undefined) await openProfile(user.uuid);
+      notice(`${position} assigned.`);
     })();
   });
   $('raise-form').addEventListener('submit', (e) => {
@@ -465,8 +466,10 @@ function wire() {
       await loadRequests();
     })();
   });
-  input('issue-present').addEventListener('change', profileButtons);
-  input('unlock-present').addEventListener('change', readerButtons);
+  input('user-present').addEventListener('change', () => {
+    profileButtons();
+    readerButtons();
+  });
   $('issue-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const passcode = input('issue-passcode');
@@ -474,7 +477,7 @@ function wire() {
       cardOperation('/desk/cards/issue', {
         user: user?.uuid,
         passcode: passcode.value,
-        userPresent: input('issue-present').checked,
+        userPresent: input('user-present').checked,
       }).finally(() => {
         passcode.value = '';
       }),
@@ -486,7 +489,7 @@ function wire() {
     act(() =>
       cardOperation('/desk/cards/unlock', {
         newPasscode: passcode.value,
-        userPresent: input('unlock-present').checked,
+        userPresent: input('user-present').checked,
       }).finally(() => {
         passcode.value = '';
       }),
