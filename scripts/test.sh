@@ -12,6 +12,7 @@ echo '== lint (biome)'
 npx biome check .
 echo '== typecheck (tsc)'
 npx tsc --noEmit -p tsconfig.json
+npx tsc --noEmit -p examples/desk/tsconfig.page.json
 echo '== build (tsup)'
 npx tsup --silent
 echo '== package (publint, arethetypeswrong)'

@@ -43,7 +43,7 @@ function inputSchema(schema: z.ZodType, optional: readonly string[] = []): JsonS
   return json;
 }
 
-function outputSchema(schema: z.ZodType): JsonSchema {
+function outputSchema(schema: z.core.$ZodType): JsonSchema {
   const { $schema: _dialect, ...json } = z.toJSONSchema(schema) as JsonSchema;
   return json;
 }

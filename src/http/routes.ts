@@ -226,6 +226,24 @@ export const raRoutes: readonly Route[] = [
     },
   },
   {
+    method: 'GET',
+    path: '/actor',
+    activity: () => 'actor',
+    doc: {
+      tag: 'decisions',
+      summary: 'The authenticated actor, as careid/policy takes them',
+      description:
+        "The actor read from the store as `ra.execute` reads it (`ra.actor`): profile state and every position assignment with the RA roles its position confers. A page passes it to careid/policy's `whatCan` and `decide` to show or hide buttons without a round trip per button; the server still decides every command. Reads only; not audited.",
+      response: {
+        description: 'The actor (ActorInput of careid/policy).',
+        contentType: 'application/json',
+        schema: 'Actor',
+      },
+      errors: ['NOT_FOUND', 'STORE_UNAVAILABLE'],
+    },
+    run: async (ctx) => jsonResponse(await ctx.ra.actor(ctx.actor)),
+  },
+  {
     method: 'POST',
     path: '/queries/{type}',
     activity: (type) => type,

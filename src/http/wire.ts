@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CareIdErrorCode } from '../errors/codes.js';
-import { raRoles } from '../policy/index.js';
+import { actorSchema, raRoles } from '../policy/index.js';
 import { httpStatusOf } from './errors.js';
 
 // The shapes the handler answers with, as zod schemas so the OpenAPI document is generated
@@ -106,4 +106,5 @@ export const wireSchemas = {
   ResultPage: resultPageWire,
   ReportPage: reportPageWire,
   Capabilities: capabilitiesWire,
+  Actor: actorSchema,
 } as const;

@@ -57,6 +57,7 @@ export type {
 export type {
   AssignmentState,
   AssignmentSummary,
+  CardSummary,
   OrganisationSummary,
   PositionSummary,
   ResultPage,
@@ -66,6 +67,7 @@ export type {
 } from './queries/results.js';
 export {
   assignmentHistoryQuerySchema,
+  findCardsQuerySchema,
   findOrganisationsQuerySchema,
   findPositionsQuerySchema,
   findUsersQuerySchema,

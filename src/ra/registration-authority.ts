@@ -8,7 +8,7 @@ import { parseWith } from '../errors/parse.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { CertificateAuthority } from '../pki/certificate-authority.js';
 import type { Decision } from '../policy/engine.js';
-import type { FactsInput, TargetInput } from '../policy/input.js';
+import type { ActorInput, FactsInput, TargetInput } from '../policy/input.js';
 import type { ActivityId } from '../policy/matrix.js';
 import { nationalPack } from '../policy/packs/national.js';
 import { toValidPack } from '../policy/packs/registry.js';
@@ -142,6 +142,23 @@ export interface RegistrationAuthority {
     target?: TargetInput,
     options?: ActorCapabilityOptions,
   ): Promise<readonly Capability[]>;
+  /**
+   * The actor as the policy engine sees them, read from the store as `execute` reads it:
+   * their profile's state and every position assignment (ended and removed ones too, ROLE-02
+   * decides by date) with the RA roles its position confers under the RA's pack. What a
+   * browser passes to `careid/policy`'s `whatCan` and `decide` to show buttons without a
+   * round trip per button. Reads only; not audited.
+   *
+   * @throws VALIDATION for a malformed UUID.
+   * @throws NOT_FOUND ({@link UnknownActorError}) when no profile has the UUID.
+   * @throws STORE_UNAVAILABLE when the store cannot be reached.
+   * @example
+   * ```ts
+   * const actor = await ra.actor(agentUuid);
+   * const buttons = whatCan(actor, { organisationPath: ['FA123', 'QVV'] }, { pack: ra.pack });
+   * ```
+   */
+  actor(actor: string): Promise<ActorInput>;
   /**
    * The dry run of {@link RegistrationAuthority.execute}: parses the command, loads what it
    * acts on and returns the decision `execute` would reach now, allowed or denied, writing
@@ -399,6 +416,11 @@ export function createRegistrationAuthority(
     });
   }
 
+  async function actorOf(actorInput: string): Promise<ActorInput> {
+    const actorUuid = parseWith(uuidSchema, actorInput, 'actor') as Uuid;
+    return store.transaction((tx) => loadActor(tx, actorUuid, pack));
+  }
+
   const facade = commandFacade(execute);
   const reader = createReader(pipeline);
 
@@ -408,6 +430,7 @@ export function createRegistrationAuthority(
       execute(actor, command, options)) as RegistrationAuthority['execute'],
     check,
     whatCan: whatCanFor,
+    actor: actorOf,
     users: facade.users,
     positions: facade.positions,
     requests: {

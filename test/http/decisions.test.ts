@@ -38,6 +38,19 @@ describe('careid/http what the actor may do, for buttons', () => {
     expect(await auditTrail()).toHaveLength(before);
   });
 
+  it('ROLE-02 GET /actor answers ra.actor for the authenticated actor, as careid/policy takes it; unaudited; no actor is 401', async () => {
+    const { call, ra, auditTrail } = await start();
+    const before = (await auditTrail()).length;
+    const res = await call('/actor', { actor: people.agent });
+    expect(res.status).toBe(200);
+    const actor = await res.json();
+    expect(actor).toEqual(JSON.parse(JSON.stringify(await ra.actor(people.agent))));
+    expect(actor).toMatchObject({ uuid: people.agent, assignments: [{ roles: ['RAA'] }] });
+    expect(await auditTrail()).toHaveLength(before);
+    expect((await call('/actor')).status).toBe(401);
+    expect((await call('/actor', { actor: '555000000099' })).status).toBe(404);
+  });
+
   it('POST /what-can: a malformed target is 400 naming the field (audited); an actor with no profile is 404', async () => {
     const { call, auditTrail } = await start();
     const bad = await call('/what-can', {

@@ -330,6 +330,47 @@ for (const storeCase of storeCases) {
         expect(far.items.map((w) => w.id)).toEqual(['wga-3']);
       });
 
+      it('ROLE-02 smartcard.find: a user`s cards with their certificates` expiry, only for holders the actor may find; by serial too; no audit record', async () => {
+        const { store, ra } = await setUp();
+        const before = await auditCount(store);
+        const cards = await ra.queries.findCards(people.agent, { holder: readers.rivers });
+        expect(cards.items).toEqual([
+          {
+            serial: '0712345678',
+            status: 'issued',
+            holder: readers.rivers,
+            issuedAt: expect.any(String),
+            certificatesExpireOn: '2026-12-02',
+            renewalCount: 0,
+            selfRenewalCount: 0,
+          },
+        ]);
+        // The far ICB's user is out of the agent's scope, by holder and by serial alike.
+        expect(
+          (await ra.queries.findCards(people.agent, { holder: readers.farRivers })).items,
+        ).toEqual([]);
+        expect(
+          (await ra.queries.query(people.agent, { type: 'smartcard.find', serial: '0712345679' }))
+            .items,
+        ).toEqual([]);
+        const far = await ra.queries.findCards(readers.farManager, { serial: '0712345679' });
+        expect(far.items.map((c) => [c.serial, c.certificatesExpireOn])).toEqual([
+          ['0712345679', '2026-11-27'],
+        ]);
+        // Holders see their own cards.
+        expect(
+          (await ra.queries.findCards(readers.rivers, { holder: readers.rivers })).items,
+        ).toHaveLength(1);
+        expect(await auditCount(store)).toBe(before);
+        await expect(
+          ra.queries.query(people.agent, {
+            type: 'smartcard.find',
+            holder: readers.rivers,
+            serial: '0712345678',
+          }),
+        ).rejects.toMatchObject({ code: 'VALIDATION', field: 'holder' });
+      });
+
       it('ROLE-01 a closed profile finds nothing: the denial is audited', async () => {
         const { store, ra } = await setUp();
         await store.transaction(async (tx) => {

@@ -47,6 +47,31 @@ for (const storeCase of storeCases) {
         expect(can).toEqual(whatCan(actor, pharmacyPath, { pack: ra.pack, at: AT }));
       });
 
+      it('ROLE-02 ra.actor is the actor as whatCan reads it: in the browser, careid/policy on it gives the server`s answer; unaudited; unknown and malformed UUIDs refused', async () => {
+        const { store, ra } = await setUp();
+        const before = await auditSeq(store);
+        const actor = await ra.actor(people.agent);
+        expect(actor).toMatchObject({ uuid: people.agent, status: 'open' });
+        expect(actor.assignments.map((a) => [a.organisation, a.roles])).toEqual([[ICB, ['RAA']]]);
+        // Plain JSON: it crosses the wire as it is and decides the same there.
+        const wired = JSON.parse(JSON.stringify(actor));
+        expect(whatCan(wired, pharmacyPath, { pack: ra.pack, at: AT })).toEqual(
+          await ra.whatCan(people.agent, pharmacyPath, { at: AT }),
+        );
+        const sponsor = await ra.actor(people.sponsor);
+        expect(sponsor.assignments[0]).toMatchObject({
+          roles: ['S'],
+          assignable: ['pos-dispenser'],
+        });
+        expect((await ra.actor(people.trainee)).assignments).toEqual([]);
+        expect(await auditSeq(store)).toBe(before);
+        await expect(ra.actor(unknownActor)).rejects.toBeInstanceOf(UnknownActorError);
+        await expect(ra.actor('12')).rejects.toMatchObject({
+          code: 'VALIDATION',
+          message: expect.stringMatching(/actor/),
+        });
+      });
+
       it('ROLE-02 whatCan: outside the actor`s organisations, and for a user with no RA role, no RA activity is offered', async () => {
         const { ra } = await setUp();
         const elsewhere = await ra.whatCan(people.agent, { organisationPath: ['ZZ999'] });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { typedCommand } from '../command-input.js';
+import { findCards } from './cards.js';
 import {
   assignmentHistory,
   findOrganisations,
@@ -11,6 +12,7 @@ import {
 import type { ReadContext, Reader } from './reader.js';
 import type {
   AssignmentSummary,
+  CardSummary,
   OrganisationSummary,
   PositionSummary,
   ResultPage,
@@ -28,6 +30,7 @@ export interface QueryResults {
   'assignment.view-history': ResultPage<AssignmentSummary>;
   'workgroup.view-for-user': ResultPage<WorkgroupAssignmentSummary>;
   'workgroup.history': ResultPage<WorkgroupAssignmentSummary>;
+  'smartcard.find': ResultPage<CardSummary>;
 }
 
 /** A read query of a type, without its `type`. */
@@ -76,6 +79,11 @@ export interface RegistrationAuthorityQueries {
     actor: string,
     query: QueryPayload<'workgroup.history'>,
   ): Promise<QueryResults['workgroup.history']>;
+  /** `smartcard.find`: a user's cards, or one card by serial, as far as the actor sees the holder. */
+  findCards(
+    actor: string,
+    query: QueryPayload<'smartcard.find'>,
+  ): Promise<QueryResults['smartcard.find']>;
 }
 
 type Handlers = {
@@ -92,6 +100,7 @@ const handlers: Handlers = {
   'assignment.view-history': assignmentHistory,
   'workgroup.view-for-user': workgroupsForUser,
   'workgroup.history': workgroupHistory,
+  'smartcard.find': findCards,
 };
 
 const typeOf = (input: unknown) =>
@@ -125,5 +134,6 @@ export function createQueries(reader: Reader): RegistrationAuthorityQueries {
     assignmentHistory: typed('assignment.view-history'),
     workgroupsForUser: typed('workgroup.view-for-user'),
     workgroupHistory: typed('workgroup.history'),
+    findCards: typed('smartcard.find'),
   };
 }

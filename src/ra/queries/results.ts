@@ -82,6 +82,23 @@ export interface PositionSummary {
 }
 
 /**
+ * A smartcard as `smartcard.find` shows it: its state and holder, and when its active
+ * certificates expire; the fields a policy target's `card` takes (CARD-03, CARD-05).
+ */
+export interface CardSummary {
+  readonly serial: string;
+  readonly status: 'stock' | 'issued' | 'locked' | 'needs-repair' | 'cancelled';
+  readonly holder?: string;
+  readonly issuedAt?: string;
+  /** The date (YYYY-MM-DD) the first of its active certificates expires; absent with none. */
+  readonly certificatesExpireOn?: string;
+  readonly renewalCount: number;
+  /** CARD-05: self-renewals since issue. */
+  readonly selfRenewalCount: number;
+  readonly cancelled?: { readonly at: string; readonly reason: string };
+}
+
+/**
  * Where a dated assignment stands on `today`: removed, not yet started, ended, or active.
  *
  * @example

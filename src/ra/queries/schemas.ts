@@ -3,6 +3,7 @@ import { isoDateSchema } from '../../domain/dates.js';
 import { workgroupIdSchema } from '../../domain/ids.js';
 import { niNumberSchema } from '../../domain/ni-number.js';
 import { odsCodeSchema } from '../../domain/ods-code.js';
+import { cardSerialSchema } from '../../domain/smartcard.js';
 import { uuidSchema } from '../../domain/uuid.js';
 import { pageRequestSchema } from '../../storage/paging.js';
 import { nameQuerySchema } from '../../storage/queries.js';
@@ -94,6 +95,22 @@ export const workgroupHistoryQuerySchema = z
     path: ['workgroup'],
   });
 
+/**
+ * `smartcard.find`: the cards a user holds or held (`holder`), or one card by `serial`,
+ * each with when its active certificates expire: what a desk shows on a profile, and the
+ * card a front end decides smartcard buttons on.
+ */
+export const findCardsQuerySchema = z
+  .strictObject({
+    type: z.literal('smartcard.find'),
+    holder: uuidSchema.optional(),
+    serial: cardSerialSchema.optional(),
+  })
+  .refine(exactlyOne(['holder', 'serial'] as const), {
+    message: 'give exactly one of holder or serial',
+    path: ['holder'],
+  });
+
 /** Every read query the RA answers, as plain JSON (`ra.query(actor, query)`). */
 export const querySchema = z.discriminatedUnion('type', [
   findUsersQuerySchema,
@@ -102,6 +119,7 @@ export const querySchema = z.discriminatedUnion('type', [
   assignmentHistoryQuerySchema,
   workgroupsForUserQuerySchema,
   workgroupHistoryQuerySchema,
+  findCardsQuerySchema,
 ]);
 
 /** A read query as a front end sends it. */

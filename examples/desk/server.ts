@@ -1,0 +1,55 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { toNodeListener } from 'careid/http';
+import { createDeskHandler } from './app.js';
+import { bundlePage } from './bundle.js';
+import { setUpDesk } from './setup.js';
+
+const usage = `careid reference RA desk (development sign-in: not for production)
+
+  npm run desk -- [--store FILE.sqlite | --store postgres://...] [--port 8080] [--host 127.0.0.1]
+
+  --store URL     a SQLite file or a PostgreSQL URL (default: the in-memory store)
+  --data-dir DIR  a lasting store's sealed CA keys and card secrets (default: .desk-data)
+  --port N        the port (default 8080; 0 picks a free one)
+  --host H        the address to listen on (default 127.0.0.1)
+  CAREID_VAULT_KEY  base64 of 32 bytes; needed with a lasting store`;
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string' },
+    'data-dir': { type: 'string' },
+    port: { type: 'string', default: '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
+    help: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`--port must be a port number, not ${values.port}\n\n${usage}`);
+  process.exit(2);
+}
+const keyText = process.env['CAREID_VAULT_KEY'];
+const setup = await setUpDesk({
+  store: values.store,
+  dataDir: values['data-dir'],
+  vaultKey: keyText === undefined ? undefined : new Uint8Array(Buffer.from(keyText, 'base64')),
+});
+const handler = createDeskHandler(setup, await bundlePage());
+const server = createServer(toNodeListener(handler));
+server.listen(port, values.host, () => {
+  const { port: bound } = server.address() as AddressInfo;
+  console.log(`careid desk on http://${values.host}:${bound}/ (store: ${setup.storeName})`);
+});
+const stop = () => {
+  server.closeAllConnections();
+  server.close(() => void setup.close().then(() => process.exit(0)));
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
