@@ -252,26 +252,26 @@ async function rawSqlite(kind: Kind, callers: number): Promise<Run> {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Prepared once and reused, as careid's SQLite store caches its statements.
+  const w0 = baselineWrite(kind, 0);
+  const insertRow = db.prepare(
+    `INSERT INTO ${w0.table} (${w0.columns.join(', ')}) VALUES (${w0.columns.map(() => '?').join(', ')})`,
+  );
+  const readHead = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1');
+  const insertLog = db.prepare(
+    'INSERT INTO audit_log (seq, at, prev_hash, hash, event) VALUES (?, ?, ?, ?, ?)',
+  );
+  const moveHead = db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1');
   try {
     return await baselineRun(callers, async (n) => {
       const w = baselineWrite(kind, n);
       db.exec('BEGIN IMMEDIATE');
       try {
-        db.prepare(
-          `INSERT INTO ${w.table} (${w.columns.join(', ')}) VALUES (${w.columns.map(() => '?').join(', ')})`,
-        ).run(...w.values);
-        const head = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as {
-          seq: number;
-          hash: string;
-        };
+        insertRow.run(...w.values);
+        const head = readHead.get() as { seq: number; hash: string };
         const record = chainRecord(head, w.event);
-        db.prepare(
-          'INSERT INTO audit_log (seq, at, prev_hash, hash, event) VALUES (?, ?, ?, ?, ?)',
-        ).run(record.seq, record.at, record.prevHash, record.hash, canonicalJson(w.event));
-        db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1').run(
-          record.seq,
-          record.hash,
-        );
+        insertLog.run(record.seq, record.at, record.prevHash, record.hash, canonicalJson(w.event));
+        moveHead.run(record.seq, record.hash);
         db.exec('COMMIT');
       } catch (error) {
         db.exec('ROLLBACK');
