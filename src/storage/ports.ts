@@ -57,6 +57,18 @@ export interface Repository<R extends { readonly version: number }, K extends st
 
 /** User profiles, by UUID (ID-05), with the lookups of the duplicate check (ID-06). */
 export interface UserRepository extends Repository<UserProfile, Uuid> {
+  /**
+   * The profiles with these UUIDs, in one query: what a listing needs to show the users of
+   * a page of records without a query per row. UUIDs with no profile are not keys of the
+   * result; a UUID asked for twice is read once.
+   *
+   * @throws VALIDATION when a UUID is malformed or more than 1000 are asked for at once.
+   * @example
+   * ```ts
+   * const users = await tx.users.getMany(page.items.map((a) => a.user));
+   * ```
+   */
+  getMany(uuids: readonly Uuid[]): Promise<ReadonlyMap<Uuid, UserProfile>>;
   /** ID-06: profiles with this NI number (normally none or one), by UUID. */
   byNiNumber(niNumber: NiNumber): Promise<readonly UserProfile[]>;
   /**

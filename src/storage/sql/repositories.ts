@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { AuditEvent, OdsCode, Uuid } from '../../domain/index.js';
-import { auditHash, chainRecord } from '../audit-chain.js';
-import { canonicalJson } from '../canonical.js';
+import type { AuditEvent, OdsCode, UserProfile, Uuid } from '../../domain/index.js';
+import { auditHash, chainRecord, eventJson } from '../audit-chain.js';
 import { ConflictError, DuplicateError, NotFoundError } from '../errors.js';
 import { kindSpecs } from '../kinds.js';
 import { lazyTx } from '../lazy-tx.js';
@@ -273,7 +272,7 @@ SELECT CAST(seq AS text) AS seq, prev, hash FROM r`;
 async function appendAudit(ctx: SqlCtx, event: AuditEvent): Promise<AuditRecord> {
   ctx.live();
   if (ctx.conn.dialect === 'postgres') {
-    const json = canonicalJson(event);
+    const json = eventJson(event);
     const params = [json, event.at, json];
     // The serial point: the chain's lock, the check of what was read, and the append, in one message.
     const rows =
@@ -285,7 +284,7 @@ async function appendAudit(ctx: SqlCtx, event: AuditEvent): Promise<AuditRecord>
     const prevHash = String(row['prev']);
     const record = { seq, at: event.at, event, prevHash, hash: String(row['hash']) };
     // Belt and braces: SQL and JS must hash alike, or the transaction fails before it commits.
-    if (auditHash(seq, prevHash, event) !== record.hash) {
+    if (auditHash(seq, prevHash, event, json) !== record.hash) {
       throw new Error(`audit record ${seq}: the database's hash differs from careid's`);
     }
     return record;
@@ -294,10 +293,11 @@ async function appendAudit(ctx: SqlCtx, event: AuditEvent): Promise<AuditRecord>
   // here is still the head when the record is inserted.
   const rows = await ctx.conn.all(`SELECT seq, hash FROM ${ctx.q('audit_head')} WHERE id = 1`);
   const head = { seq: Number(rows[0]?.['seq']), hash: String(rows[0]?.['hash']) };
-  const record = chainRecord(head, event);
+  const json = eventJson(event);
+  const record = chainRecord(head, event, json);
   await ctx.conn.run(
     `INSERT INTO ${ctx.q('audit_log')} (seq, at, prev_hash, hash, event) VALUES (?, ?, ?, ?, ?)`,
-    [record.seq, record.at, record.prevHash, record.hash, JSON.stringify(event)],
+    [record.seq, record.at, record.prevHash, record.hash, json],
   );
   await ctx.conn.run(`UPDATE ${ctx.q('audit_head')} SET seq = ?, hash = ? WHERE id = 1`, [
     record.seq,
@@ -356,6 +356,20 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
   return lazyTx({
     users: () => ({
       ...crud('users', ctx),
+      getMany: async (uuids) => {
+        ctx.live();
+        const found = new Map<Uuid, UserProfile>();
+        const wanted = [...new Set(uuids)];
+        if (wanted.length === 0) return found;
+        const where = `uuid IN (${wanted.map(() => '?').join(', ')})`;
+        const rows = await ctx.conn.all(`SELECT * FROM ${ctx.q('users')} WHERE ${where}`, wanted);
+        noteRows(ctx, 'users', rows, [where], wanted);
+        for (const row of rows) {
+          const user = fromRow('users', row);
+          found.set(user.uuid, user);
+        }
+        return found;
+      },
       byNiNumber: async (ni) => listOf(ctx, 'users', 'ni_number', ni, 'uuid'),
       searchByName: async (q, page) => {
         const where: string[] = [];
