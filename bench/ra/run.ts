@@ -22,7 +22,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -318,6 +318,7 @@ async function twoProcesses(kind: Kind): Promise<Run> {
   }
 }
 
+const loadAtStart = loadavg();
 const rows: BenchRow[] = [];
 const targets: BenchTarget[] = [];
 const record = (name: string, run: Run) => {
@@ -402,8 +403,9 @@ for (const adapter of adapters) {
   }
 }
 
+const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(', ');
 const text = printTables(
-  `RA bench, ${N} commands per run, ${new Date().toISOString()}`,
+  `RA bench, ${N} commands per run, ${new Date().toISOString()}, load average at start ${load(loadAtStart)} and end ${load(loadavg())} (1, 5, 15 min)`,
   rows,
   targets,
 );
