@@ -622,8 +622,8 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
     counters: () => ({
       async next(name) {
         ctx.live();
-        // One statement: the upsert locks the counter's row, so on PostgreSQL a concurrent
-        // increment waits and then fails to serialise (retried), never reading a stale value.
+        // One statement: the upsert locks the counter's row, so on PostgreSQL (READ COMMITTED)
+        // a concurrent increment waits and then counts on from the committed value.
         const rows = await ctx.conn.all(
           `INSERT INTO ${ctx.q('counters')} AS c (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = c.value + 1 RETURNING CAST(value AS TEXT) AS value`,
           [name],
