@@ -42,7 +42,27 @@ export function prepareAuditEvent(input: AuditEvent): { event: AuditEvent; json:
   const parsed = parseWith(auditEventSchema, input, 'audit event');
   assertNoSecrets(parsed.details, 'details');
   const json = canonicalJson(parsed);
-  return { event: JSON.parse(json) as AuditEvent, json };
+  const event = JSON.parse(json) as AuditEvent;
+  preparedJson.set(event, json);
+  return { event, json };
+}
+
+// The canonical JSON of each prepared event, so the append that follows hashes and stores
+// it without encoding the event again.
+const preparedJson = new WeakMap<AuditEvent, string>();
+
+/**
+ * The canonical JSON of an audit event: the one {@link prepareAuditEvent} made for it, or
+ * encoded now.
+ *
+ * @throws VALIDATION when the event is not plain JSON.
+ * @example
+ * ```ts
+ * const json = eventJson(prepareAuditEvent(raw).event);
+ * ```
+ */
+export function eventJson(event: AuditEvent): string {
+  return preparedJson.get(event) ?? canonicalJson(event);
 }
 
 /**
@@ -53,8 +73,14 @@ export function prepareAuditEvent(input: AuditEvent): { event: AuditEvent; json:
  * auditHash(1, GENESIS_HASH, event)
  * ```
  */
-export function auditHash(seq: number, prevHash: string, event: AuditEvent): string {
-  return sha256Hex(canonicalJson({ seq, prevHash, event }));
+export function auditHash(
+  seq: number,
+  prevHash: string,
+  event: AuditEvent,
+  json: string = canonicalJson(event),
+): string {
+  // canonicalJson({ seq, prevHash, event }), written out: its keys sort as event, prevHash, seq.
+  return sha256Hex(`{"event":${json},"prevHash":${JSON.stringify(prevHash)},"seq":${seq}}`);
 }
 
 /**
@@ -65,9 +91,19 @@ export function auditHash(seq: number, prevHash: string, event: AuditEvent): str
  * const record = chainRecord({ seq: 0, hash: GENESIS_HASH }, event);
  * ```
  */
-export function chainRecord(head: AuditHead, event: AuditEvent): AuditRecord {
+export function chainRecord(
+  head: AuditHead,
+  event: AuditEvent,
+  json: string = eventJson(event),
+): AuditRecord {
   const seq = head.seq + 1;
-  return { seq, at: event.at, event, prevHash: head.hash, hash: auditHash(seq, head.hash, event) };
+  return {
+    seq,
+    at: event.at,
+    event,
+    prevHash: head.hash,
+    hash: auditHash(seq, head.hash, event, json),
+  };
 }
 
 /** Why a link of the audit chain is broken. */

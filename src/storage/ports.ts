@@ -57,6 +57,18 @@ export interface Repository<R extends { readonly version: number }, K extends st
 
 /** User profiles, by UUID (ID-05), with the lookups of the duplicate check (ID-06). */
 export interface UserRepository extends Repository<UserProfile, Uuid> {
+  /**
+   * The profiles with these UUIDs, in one query: what a listing needs to show the users of
+   * a page of records without a query per row. UUIDs with no profile are not keys of the
+   * result; a UUID asked for twice is read once.
+   *
+   * @throws VALIDATION when a UUID is malformed or more than 1000 are asked for at once.
+   * @example
+   * ```ts
+   * const users = await tx.users.getMany(page.items.map((a) => a.user));
+   * ```
+   */
+  getMany(uuids: readonly Uuid[]): Promise<ReadonlyMap<Uuid, UserProfile>>;
   /** ID-06: profiles with this NI number (normally none or one), by UUID. */
   byNiNumber(niNumber: NiNumber): Promise<readonly UserProfile[]>;
   /**
@@ -195,8 +207,9 @@ export interface AuthorityRepository {
 export interface CounterRepository {
   /**
    * Increments the counter and returns its new value (1 the first time). Concurrent
-   * transactions never get the same value: every adapter runs its transactions one at a
-   * time (PostgreSQL queues them on the audit chain's lock, across app servers too).
+   * transactions never get the same value: SQLite and memory run write transactions one at
+   * a time, and on PostgreSQL the increment locks the counter's row until COMMIT, so a
+   * concurrent one waits and then counts on from the value committed.
    *
    * @throws VALIDATION when the name is malformed.
    * @throws CONFLICT when PostgreSQL could not serialise the increment within its retries.
@@ -323,10 +336,11 @@ export interface Store {
   /**
    * Runs `fn` in one transaction and commits what it wrote, audit records included; if
    * `fn` throws, nothing it wrote remains and its error is rethrown. Transactions are
-   * serialisable and queue: one waits for the one before it to commit (on SQLite and
-   * PostgreSQL across processes too), so none fails because another committed first. On
-   * PostgreSQL `fn` may still run more than once (a serialisation failure caused by a
-   * writer outside careid is retried), so it must not have effects outside the store.
+   * serialisable, across processes too, and none on other records fails because another
+   * committed first: SQLite and memory run writers one at a time; PostgreSQL lets them
+   * overlap and checks each one's reads at its serial point (the audit append), running
+   * `fn` again when a concurrent commit changed them. So `fn` may run more than once and
+   * must not have effects outside the store.
    *
    * @throws CONFLICT when a version check or the database's serialisation failed.
    * @throws STORE_UNAVAILABLE when the store cannot be reached.

@@ -57,6 +57,7 @@ export function withValidation(tx: StoreTx): StoreTx {
   return lazyTx({
     users: () => ({
       ...records('users', tx.users, uuidSchema),
+      getMany: async (uuids) => tx.users.getMany(parseWith(userListSchema, uuids, 'users')),
       byNiNumber: async (ni) => tx.users.byNiNumber(parseWith(niNumberSchema, ni, 'NI number')),
       searchByName: async (q, p) =>
         tx.users.searchByName(parseWith(nameQuerySchema, q, 'name query'), page(p)),

@@ -121,6 +121,70 @@ for (const storeCase of storeCases) {
         expect(calls.perUser).toBeLessThanOrEqual(1); // loading the actor may read its own history
       });
 
+      it('ROLE-02 user.find by organisation reads the profiles of a page of assignments in one store query, not one per row (issue 13)', async () => {
+        const { store } = await setUp();
+        // Twenty more people at the pharmacy (in the agent's scope) and twenty at a practice
+        // of another ICB (out of it), all with family names starting 'Rowe'.
+        const by = { at: NOW, by: people.agent };
+        const rowe = (i: number) => String(777_000_000_100 + i);
+        await seed(
+          store,
+          {
+            users: Array.from({ length: 40 }, (_, i) =>
+              seedUser({ uuid: rowe(i), given: 'Jo', family: `Rowe${i}` }, by),
+            ),
+            assignments: Array.from({ length: 40 }, (_, i) =>
+              seedAssignment(
+                {
+                  id: `asg-rowe-${i}`,
+                  user: rowe(i),
+                  position:
+                    i < 20
+                      ? { id: 'pos-dispenser', organisation: PHARMACY }
+                      : { id: 'pos-practice', organisation: PRACTICE },
+                  start: '2025-04-01',
+                },
+                by,
+              ),
+            ),
+          },
+          by,
+        );
+        const calls = { perRow: 0, perPage: 0 };
+        // The same store, with its assignment reads counted: the host's view of what a search costs.
+        const countReads = (repo: object) =>
+          new Proxy(repo, {
+            get(target, name, receiver) {
+              if (name === 'get') calls.perRow++;
+              if (name === 'getMany') calls.perPage++;
+              return Reflect.get(target, name, receiver);
+            },
+          });
+        const counted: Store = {
+          ...store,
+          transaction: (fn, ...rest) =>
+            store.transaction(
+              (tx) =>
+                fn(
+                  new Proxy(tx, {
+                    get: (target, name) =>
+                      name === 'users' ? countReads(target.users) : Reflect.get(target, name),
+                  }),
+                ),
+              ...rest,
+            ),
+        };
+        const ra = createRegistrationAuthority({ store: counted, clock: () => NOW });
+        const found = await ra.queries.findUsers(people.agent, {
+          organisation: PHARMACY,
+          page: { limit: 100 },
+        });
+        // The 20 seeded here and those the fixtures place at the pharmacy.
+        expect(found.items.filter((x) => x.uuid.startsWith('7770000001'))).toHaveLength(20);
+        expect(calls.perPage).toBe(1);
+        expect(calls.perRow).toBeLessThanOrEqual(1); // loading the actor reads its own profile
+      });
+
       it('ROLE-02 user.find by UUID, NI number and organisation; out of scope finds nothing; unassigned profiles are found by RA role holders', async () => {
         const { ra } = await setUp();
         expect(

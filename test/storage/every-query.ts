@@ -17,6 +17,7 @@ export async function everyQuery(tx: StoreTx): Promise<void> {
   const at = '2026-01-01T00:00:00.000Z' as IsoDateTime;
   const page = (...key: string[]) => ({ limit: 10, cursor: encodeCursor(key) });
   await tx.users.get(uuid);
+  await tx.users.getMany([uuid, '100000000002' as Uuid]);
   await tx.users.byNiNumber('AB123456C' as NiNumber);
   await tx.users.searchByName({ family: 'smi' }, page('smith', 'ann', uuid));
   await tx.users.searchByName({ family: 'smi', given: 'a', dateOfBirth: on });

@@ -224,14 +224,16 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
     await b.close();
   });
 
-  it('writers queue on the chain lock: with no retries at all (maxAttempts 1), 6 overlapping read-then-append transactions all land, each after the one before', async () => {
+  it('AUD-01: 6 overlapping read-then-append transactions on the chain itself land one after the other: a head read that changed before the serial point runs the transaction again', async () => {
     const schema = newSchema();
-    const a = postgresStore(URL, { schema, maxAttempts: 1 });
-    const b = postgresStore(URL, { schema, maxAttempts: 1 });
+    const a = postgresStore(URL, { schema });
+    const b = postgresStore(URL, { schema });
     await a.migrate();
+    let runs = 0;
     const results = await Promise.allSettled(
       Array.from({ length: 6 }, (_, i) =>
         (i % 2 === 0 ? a : b).transaction(async (tx) => {
+          runs++;
           const head = await tx.audit.head();
           await new Promise((resolve) => setTimeout(resolve, 20));
           return tx.audit.append(fixtureEvent('race', String(i), { sawHead: head.seq }));
@@ -239,12 +241,62 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(6).fill('fulfilled'));
-    // Each saw the head its predecessor left: the transactions ran one after the other.
+    // They overlapped (so some ran again), and each record saw the head its predecessor left.
+    expect(runs).toBeGreaterThan(6);
     const log = await a.transaction((tx) => tx.audit.read());
+    expect(log.items).toHaveLength(6);
     for (const record of log.items) {
       expect(record.event.details['sawHead']).toBe(record.seq - 1);
     }
     expect(await verifyAudit(a)).toMatchObject({ ok: true, count: 6 });
+    await a.close();
+    await b.close();
+  });
+
+  it('with no retries at all (maxAttempts 1), 8 overlapping transactions that each read and write their own records all land, at once rather than in turn; a stale read of a shared head is a CONFLICT that leaves nothing', async () => {
+    const schema = newSchema();
+    const a = postgresStore(URL, { schema, maxAttempts: 1 });
+    const b = postgresStore(URL, { schema, maxAttempts: 1 });
+    await a.migrate();
+    const PAUSE = 150;
+    const started = performance.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 === 0 ? a : b).transaction(async (tx) => {
+          const uuid = `10000000020${i}` as Uuid;
+          expect(await tx.users.get(uuid)).toBeUndefined();
+          await tx.users.insert(fixtureUser(uuid));
+          // Held open between the write and the serial point, as a slow command would be.
+          await new Promise((resolve) => setTimeout(resolve, PAUSE));
+          return tx.audit.append(fixtureEvent('user.create', uuid));
+        }),
+      ),
+    );
+    const elapsed = performance.now() - started;
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill('fulfilled'));
+    // Queued for the whole transaction they would take 8 pauses; overlapping, about one.
+    expect(elapsed).toBeLessThan(4 * PAUSE);
+    expect(await verifyAudit(a)).toMatchObject({ ok: true, count: 8 });
+
+    const stale = await Promise.allSettled(
+      [a, b].map((store, i) =>
+        store.transaction(async (tx) => {
+          const head = await tx.audit.head();
+          await tx.users.insert(fixtureUser(`10000000030${i}` as Uuid));
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return tx.audit.append(fixtureEvent('race', String(i), { sawHead: head.seq }));
+        }),
+      ),
+    );
+    const failed = stale.filter((r) => r.status === 'rejected');
+    expect(failed).toHaveLength(1);
+    expect((failed[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+    const written = await a.transaction(async (tx) => [
+      await tx.users.get('100000000300' as Uuid),
+      await tx.users.get('100000000301' as Uuid),
+    ]);
+    expect(written.filter((u) => u !== undefined)).toHaveLength(1);
+    expect(await verifyAudit(a)).toMatchObject({ ok: true, count: 9 });
     await a.close();
     await b.close();
   });

@@ -93,12 +93,15 @@ export async function findUsers(
   if (!scope.organisations.has(organisation)) return { result: one([]) };
   const options = q.history ? {} : { activeOn: ctx.today };
   const result = await filteredPage(
-    (page) => ctx.tx.positionAssignments.atOrganisation(organisation, options, page),
-    q.page,
-    async (a): Promise<UserAtOrganisation | undefined> => {
-      const user = await ctx.tx.users.get(a.user);
-      return user && { ...userSummary(user), assignment: assignmentSummary(a, ctx.today) };
+    async (page) => {
+      const found = await ctx.tx.positionAssignments.atOrganisation(organisation, options, page);
+      // The page's users in one query, never one per assignment (issue 13: flat costs).
+      const users = await ctx.tx.users.getMany(found.items.map((a) => a.user));
+      return { ...found, items: found.items.map((a) => ({ a, user: users.get(a.user) })) };
     },
+    q.page,
+    ({ a, user }): UserAtOrganisation | undefined =>
+      user && { ...userSummary(user), assignment: assignmentSummary(a, ctx.today) },
   );
   return { result };
 }

@@ -1,4 +1,10 @@
-import { type IsoDate, isActiveOn, type Request } from '../../domain/index.js';
+import {
+  type IsoDate,
+  isActiveOn,
+  type Request,
+  type UserProfile,
+  type Uuid,
+} from '../../domain/index.js';
 import { chainRecord } from '../audit-chain.js';
 import { ConflictError, DuplicateError, NotFoundError } from '../errors.js';
 import { kindSpecs } from '../kinds.js';
@@ -187,6 +193,16 @@ export function memoryTx(ctx: Ctx): StoreTx {
   return lazyTx({
     users: () => ({
       ...crud('users', ctx),
+      getMany: async (uuids) => {
+        ctx.live();
+        const table = ctx.state.tables.users as MemTable<UserProfile>;
+        const found = new Map<Uuid, UserProfile>();
+        for (const uuid of uuids) {
+          const user = table.get(uuid);
+          if (user !== undefined && !found.has(uuid)) found.set(uuid, copyOut('users', user));
+        }
+        return found;
+      },
       byNiNumber: async (ni) => listOf(ctx, 'users', 'ni', [ni]),
       searchByName: async (q, page) => {
         const family = q.family === undefined ? undefined : nameKey(q.family);

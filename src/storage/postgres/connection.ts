@@ -1,5 +1,12 @@
 import type pg from 'pg';
-import type { SqlConn, SqlRow, SqlValue } from '../sql/conn.js';
+import {
+  type ReadNote,
+  type ReadTracking,
+  readsChangedError,
+  type SqlConn,
+  type SqlRow,
+  type SqlValue,
+} from '../sql/conn.js';
 
 const numberedCache = new Map<string, string>();
 function numbered(sql: string): string {
@@ -40,9 +47,27 @@ export interface PgTxConn extends SqlConn {
   readonly wrote: boolean;
   /** Whether the server has answered any statement of this transaction. */
   readonly answered: boolean;
+  /** Whether the transaction holds the chain's lock (it passed its serial point). */
+  readonly locked: boolean;
+  /** Reads noted and not yet checked. */
+  readonly pendingReads: number;
 }
 
 const PLAIN_SELECT = /^\s*SELECT\b(?![\s\S]*\bFOR (UPDATE|SHARE|NO KEY UPDATE|KEY SHARE)\b)/i;
+
+/** Options of {@link pgTxConn}. */
+export interface PgTxOptions {
+  /** Sent with the first statement. */
+  readonly begin: string;
+  /** The statement that takes the chain's lock at the serial point (enables read tracking). */
+  readonly lock?: string;
+  /**
+   * Rows (`table\u0000key`) whose change by a concurrent writer made an earlier attempt of
+   * this transaction run again; this attempt locks them when it reads them. Shared by the
+   * attempts, filled by the checks that fail.
+   */
+  readonly hot?: Set<string>;
+}
 
 /**
  * The connection of one PostgreSQL transaction. BEGIN is not a round trip of its own: it
@@ -50,27 +75,125 @@ const PLAIN_SELECT = /^\s*SELECT\b(?![\s\S]*\bFOR (UPDATE|SHARE|NO KEY UPDATE|KE
  * are quoted by the driver's `escapeLiteral`), so a one-read transaction costs two round
  * trips, not three.
  *
+ * With `lock`, reads are noted and checked at the serial point ({@link ReadTracking}): one
+ * message takes the lock, re-runs every noted read (as keys and versions) and runs the
+ * statement that needed the lock (the audit append).
+ *
  * @example
  * ```ts
- * const conn = pgTxConn(client, 'BEGIN ISOLATION LEVEL SERIALIZABLE');
+ * const conn = pgTxConn(client, { begin: 'BEGIN ISOLATION LEVEL READ COMMITTED', lock });
  * ```
  */
-export function pgTxConn(client: pg.PoolClient, begin: string): PgTxConn {
+export function pgTxConn(client: pg.PoolClient, options: PgTxOptions): PgTxConn {
+  const { begin, lock } = options;
+  const hot = options.hot ?? new Set<string>();
   let begun = false;
   let wrote = false;
   let answered = false;
+  let locked = false;
+  let notes: ReadNote[] = [];
+  const own = new Map<string, Set<string>>();
+  const inline = (sql: string, params: readonly SqlValue[]) => {
+    let i = 0;
+    return sql.replace(/\?/g, () => literal(client, params[i++]));
+  };
   const query = async (sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> => {
     if (!PLAIN_SELECT.test(sql)) wrote = true;
     if (begun) return client.query(numbered(sql), params.map(toParam));
     begun = true;
-    let i = 0;
-    const inlined = sql.replace(/\?/g, () => literal(client, params[i++]));
-    const results = (await client.query(`${begin}; ${inlined}`)) as unknown as pg.QueryResult[];
+    const results = (await client.query(
+      `${begin}; ${inline(sql, params)}`,
+    )) as unknown as pg.QueryResult[];
     answered = true;
     return results[results.length - 1] as pg.QueryResult;
   };
+
+  /** One SELECT re-running every noted read as (i, k, v), and what each should return. */
+  const recheck = () => {
+    const expected: Set<string>[] = [];
+    const parts = notes.map((note, i) => {
+      const mine = own.get(note.table) ?? new Set<string>();
+      const seen = note.seen.filter(([k]) => !mine.has(k));
+      expected.push(new Set(seen.map(([k, v]) => `${k}\u0000${v}`)));
+      // A truncated read is checked on the rows it returned, its own writes left out.
+      const limit =
+        note.limit === undefined
+          ? undefined
+          : note.seen.length >= note.limit
+            ? seen.length
+            : note.limit;
+      const { sql, params } = note.recheck([...mine], limit);
+      return `SELECT ${i} AS i, r.k, r.v FROM (${inline(sql, params)}) AS r`;
+    });
+    const check = (rows: readonly SqlRow[]): boolean => {
+      const got = expected.map(() => new Set<string>());
+      for (const row of rows) {
+        const i = Number(row['i']);
+        const k = String(row['k']);
+        if (own.get((notes[i] as ReadNote).table)?.has(k) === true) continue;
+        got[i]?.add(`${k}\u0000${String(row['v'])}`);
+      }
+      let same = true;
+      expected.forEach((want, i) => {
+        const now = got[i] as Set<string>;
+        if (want.size === now.size && [...want].every((x) => now.has(x))) return;
+        same = false;
+        const note = notes[i] as ReadNote;
+        if (note.key !== undefined) hot.add(`${note.table}\u0000${note.key}`);
+      });
+      return same;
+    };
+    return { sql: parts.join(' UNION ALL '), check };
+  };
+
+  const tracking: ReadTracking | undefined =
+    lock === undefined
+      ? undefined
+      : {
+          noteRead(note) {
+            if (!locked) notes.push(note);
+          },
+          lockOnRead(table, key) {
+            return !locked && hot.has(`${table}\u0000${key}`);
+          },
+          noteWrite(table, key) {
+            let keys = own.get(table);
+            if (keys === undefined) {
+              keys = new Set();
+              own.set(table, keys);
+            }
+            keys.add(key);
+          },
+          async atSerialPoint(sql, params) {
+            if (locked) return (await query(sql, params)).rows as SqlRow[];
+            const statements = [lock];
+            const check = notes.length === 0 ? undefined : recheck();
+            if (check !== undefined) statements.push(check.sql);
+            statements.push(inline(sql, params));
+            const text = `${begun ? '' : `${begin}; `}${statements.join('; ')}`;
+            begun = true;
+            wrote = true;
+            locked = true;
+            const results = (await client.query(text)) as unknown as pg.QueryResult[];
+            answered = true;
+            const last = results[results.length - 1] as pg.QueryResult;
+            if (check !== undefined && !check.check(results[results.length - 2]?.rows ?? [])) {
+              throw readsChangedError();
+            }
+            notes = [];
+            return last.rows as SqlRow[];
+          },
+          async readsChanged() {
+            if (locked || notes.length === 0 || !begun) return false;
+            const check = recheck();
+            const result = await client.query(check.sql);
+            return !check.check(result.rows as SqlRow[]);
+          },
+        };
+
   return {
     dialect: 'postgres',
+    ...(tracking !== undefined ? { tracking } : {}),
     get begun() {
       return begun;
     },
@@ -79,6 +202,12 @@ export function pgTxConn(client: pg.PoolClient, begin: string): PgTxConn {
     },
     get answered() {
       return answered;
+    },
+    get locked() {
+      return locked;
+    },
+    get pendingReads() {
+      return notes.length;
     },
     async all(sql, params = []) {
       return (await query(sql, params)).rows as SqlRow[];

@@ -2,10 +2,10 @@ import type pg from 'pg';
 import { requireOptionalPeer } from '../../errors/optional-peer.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { Store } from '../ports.js';
-import type { SqlConn } from '../sql/conn.js';
+import { readsChangedError, type SqlConn } from '../sql/conn.js';
 import { runMigrations } from '../sql/migrations.js';
 import { sqlStore } from '../sql/sql-store.js';
-import { pgTxConn } from './connection.js';
+import { type PgTxOptions, pgTxConn } from './connection.js';
 import { isConnectionError, isSerializationFailure, mapPgError } from './errors.js';
 
 /** Options of {@link postgresStore}. */
@@ -13,8 +13,9 @@ export interface PostgresStoreOptions {
   /** The schema that holds careid's tables (default `public`); created when missing. */
   readonly schema?: string;
   /**
-   * How many times a transaction runs at most when PostgreSQL reports a serialisation
-   * failure or deadlock (40001, 40P01) before it fails with CONFLICT (default 8; 1 never
+   * How many times a transaction runs at most when a row it read was changed by a
+   * concurrent commit before its serial point, or PostgreSQL reports a serialisation
+   * failure or deadlock (40001, 40P01), before it fails with CONFLICT (default 8; 1 never
    * retries).
    */
   readonly maxAttempts?: number;
@@ -45,15 +46,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * A store in PostgreSQL (pg), for RAs that outgrow one machine: many app servers, replicas,
  * backups.
  *
- * Transactions queue on the audit chain's lock: each one opens with
- * `BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE audit_lock IN EXCLUSIVE MODE`, so it
- * waits for the transaction before it to commit, and only then takes its snapshot. Every
- * app server on the database takes the same lock, so commands run in one serial order and
- * the chain stays one linear chain; none of them fails because another committed first. A
- * stale version (a record read in one transaction and written from another) is a CONFLICT
- * naming both versions. A serialisation failure or deadlock (40001, 40P01), which only a
- * writer outside careid can now cause, re-runs the whole `fn` up to `maxAttempts` times and
- * then fails with CONFLICT; so `fn` must not have effects outside the store. A lost or
+ * Transactions run at READ COMMITTED and take the audit chain's lock
+ * (`LOCK TABLE audit_lock IN EXCLUSIVE MODE`) only at their serial point, the audit
+ * append (or COMMIT, for a writer that appends nothing), where every read they made is
+ * checked again in the same round trip. Commands on different records overlap; the chain
+ * stays one linear chain across app servers, in the order the writers committed. A read
+ * that a concurrent commit changed re-runs the whole `fn` (up to `maxAttempts` times, then
+ * CONFLICT), so `fn` must not have effects outside the store; a stale version (a record
+ * read in one transaction and written from another) is a CONFLICT naming both versions. A
+ * serialisation failure or deadlock (40001, 40P01) is retried the same way. A lost or
  * refused connection is STORE_UNAVAILABLE and is never retried.
  *
  * Pass a URL (the store owns its pool and ends it on `close()`) or your own `pg.Pool`
@@ -89,7 +90,7 @@ export function postgresStore(
   const q = (table: string) => `"${schema}".${table}`;
 
   async function withClient<T>(
-    begin: string,
+    tx: PgTxOptions,
     fn: (conn: SqlConn, client: pg.PoolClient) => Promise<T>,
   ): Promise<T> {
     let client: pg.PoolClient;
@@ -113,9 +114,31 @@ export function postgresStore(
     };
     let committing = false;
     let commitInBackground = false;
-    const conn = pgTxConn(client, begin);
+    const conn = pgTxConn(client, tx);
     try {
-      const result = await fn(conn, client);
+      let result: T;
+      try {
+        result = await fn(conn, client);
+      } catch (error) {
+        // A failure met on reads that have since changed may be an artefact of the race
+        // (what a serial order would not have seen): run the transaction again instead.
+        if (
+          conn.pendingReads > 0 &&
+          !isConnectionError(error) &&
+          (await conn.tracking?.readsChanged().catch(() => false))
+        ) {
+          throw readsChangedError();
+        }
+        throw error;
+      }
+      if (conn.tracking !== undefined && !conn.locked) {
+        // A writer commits only at its serial point (under the chain's lock, its reads
+        // checked); a reader of more than one statement checks that they saw one state.
+        if (conn.wrote) await conn.tracking.atSerialPoint('SELECT 1', []);
+        else if (conn.pendingReads > 1 && (await conn.tracking.readsChanged())) {
+          throw readsChangedError();
+        }
+      }
       committing = true;
       if (conn.begun && !conn.wrote) {
         // A transaction that only read cannot fail at COMMIT (SSI fails only a writer of a
@@ -154,7 +177,7 @@ export function postgresStore(
   }
 
   const migrate = () =>
-    withClient('BEGIN ISOLATION LEVEL READ COMMITTED', async (conn) => {
+    withClient({ begin: 'BEGIN ISOLATION LEVEL READ COMMITTED' }, async (conn) => {
       await conn.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`careid:${schema}`]);
       await conn.run(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       return runMigrations(conn, q);
@@ -171,26 +194,31 @@ export function postgresStore(
     return ready;
   };
 
-  // Why the lock comes first: the chain is one row that every write moves on. Under
-  // SERIALIZABLE, a transaction whose snapshot predates another's commit cannot move it
-  // (40001), so with the lock taken at append time 8 writers on different users failed
-  // after exhausting their retries. LOCK TABLE takes no snapshot (unlike SELECT
-  // pg_advisory_xact_lock, which would take it before waiting), so the snapshot that follows
-  // already sees the previous writer's commit. The lock is on audit_lock, an empty table
-  // nobody writes (migration 4): audit_head is updated by every write, so autovacuum visits
-  // it, and its SHARE UPDATE EXCLUSIVE lock would hold every transaction back meanwhile.
-  // Every careid transaction takes it, reads too, as SQLite's BEGIN IMMEDIATE does:
-  // throughput is one transaction at a time, none is ever retried.
-  const begin = `BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE ${q('audit_lock')} IN EXCLUSIVE MODE`;
+  // Writers queue on the chain's lock only for their last step. A transaction runs at READ
+  // COMMITTED: its reads and row writes go ahead alongside other transactions (an update
+  // checks the version it read; a row another transaction is writing waits for it). The
+  // audit append is the serial point: one message takes the chain's lock (LOCK TABLE of
+  // audit_lock, an empty table nobody writes, so autovacuum never holds it: migration 4),
+  // re-runs every read the transaction made, as keys and versions, and appends. A read that
+  // would now return other rows means a concurrent commit came between: the transaction is
+  // rolled back and run again, so what commits is what a serial order (the chain's order)
+  // gives. Only the append and COMMIT are one at a time: the chain stays one linear chain
+  // across app servers, and commands on different records overlap instead of queueing.
+  const tx: PgTxOptions = {
+    begin: 'BEGIN ISOLATION LEVEL READ COMMITTED',
+    lock: `LOCK TABLE ${q('audit_lock')} IN EXCLUSIVE MODE`,
+  };
 
   const store = sqlStore({
     adapter: 'postgres',
     q,
     async run(fn, { retry }) {
       await ensureMigrated();
+      // Rows whose change made an attempt run again: the next attempts lock them on reading.
+      const hot = new Set<string>();
       for (let attempt = 1; ; attempt++) {
         try {
-          return await withClient(begin, (conn) => fn(conn));
+          return await withClient({ ...tx, hot }, (conn) => fn(conn));
         } catch (error) {
           if (staleConnection.has(error as object) && attempt === 1) continue;
           const cause = (error as { cause?: unknown }).cause;

@@ -1,6 +1,6 @@
-import type { AuditEvent, OdsCode, Uuid } from '../../domain/index.js';
-import { auditHash, chainRecord } from '../audit-chain.js';
-import { canonicalJson } from '../canonical.js';
+import { createHash } from 'node:crypto';
+import type { AuditEvent, OdsCode, UserProfile, Uuid } from '../../domain/index.js';
+import { auditHash, chainRecord, eventJson } from '../audit-chain.js';
 import { ConflictError, DuplicateError, NotFoundError } from '../errors.js';
 import { kindSpecs } from '../kinds.js';
 import { lazyTx } from '../lazy-tx.js';
@@ -16,7 +16,7 @@ import {
 import type { RecordKind, RecordTypes, Repository, StoreTx } from '../ports.js';
 import { nameKey, type RequestFilter } from '../queries.js';
 import type { AuditRecord, AuthorityCertificateRecord } from '../records.js';
-import type { SqlConn, SqlRow, SqlValue } from './conn.js';
+import { readsChangedError, type SqlConn, type SqlRow, type SqlValue } from './conn.js';
 import type { Qualify } from './migrations.js';
 import { fromRow, rowColumns, rowValues, tableDefs } from './tables.js';
 
@@ -75,19 +75,71 @@ function crudSql(kind: RecordKind, q: Qualify): CrudSql {
   return sql;
 }
 
+/**
+ * Notes a read of record rows for the serial point's check (PostgreSQL, see
+ * {@link SqlConn.tracking}): `where` and `params` select the rows again; a paged read also
+ * gives its order and LIMIT.
+ */
+function noteRows(
+  ctx: SqlCtx,
+  kind: RecordKind,
+  rows: readonly SqlRow[],
+  where: readonly string[],
+  params: readonly SqlValue[],
+  paged?: { readonly order: readonly string[]; readonly limit: number },
+  byKey?: string,
+): void {
+  const tracking = ctx.conn.tracking;
+  if (tracking === undefined) return;
+  const { table, key } = crudSql(kind, ctx.q);
+  tracking.noteRead({
+    table: tableDefs[kind].table,
+    ...(byKey !== undefined ? { key: byKey } : {}),
+    seen: rows.map((row) => [String(row[key]), String(row['version'])] as const),
+    ...(paged !== undefined ? { limit: paged.limit } : {}),
+    recheck: (own, limit) => {
+      const conditions = [...where];
+      const values = [...params];
+      if (paged !== undefined && own.length > 0) {
+        conditions.push(`${key} NOT IN (${own.map(() => '?').join(', ')})`);
+        values.push(...own);
+      }
+      const filter = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
+      const window =
+        paged === undefined
+          ? ''
+          : ` ORDER BY ${paged.order.join(', ')} LIMIT ${limit ?? paged.limit}`;
+      return {
+        sql: `SELECT CAST(${key} AS text) AS k, CAST(version AS text) AS v FROM ${table}${filter}${window}`,
+        params: values,
+      };
+    },
+  });
+}
+
+/** A failure that a concurrent change to what this transaction read explains is retried. */
+async function unlessRace(ctx: SqlCtx, error: Error): Promise<never> {
+  if (await ctx.conn.tracking?.readsChanged()) throw readsChangedError();
+  throw error;
+}
+
 function crud<K extends RecordKind>(kind: K, ctx: SqlCtx): Repository<RecordTypes[K], never> {
   const spec = kindSpecs[kind];
   const { table, key, insert: insertSql, update: updateSql, get: getSql } = crudSql(kind, ctx.q);
+  const name = tableDefs[kind].table;
   return {
     async get(k) {
       ctx.live();
-      const rows = await ctx.conn.all(getSql, [k]);
+      const lock = ctx.conn.tracking?.lockOnRead(name, k) === true;
+      const rows = await ctx.conn.all(lock ? `${getSql} FOR UPDATE` : getSql, [k]);
+      noteRows(ctx, kind, rows, [`${key} = ?`], [k], undefined, k);
       return rows[0] === undefined ? undefined : fromRow(kind, rows[0]);
     },
     async insert(record) {
       ctx.live();
       const changed = await ctx.conn.run(insertSql, rowValues(kind, record));
-      if (changed === 0) throw new DuplicateError(spec.label, spec.key(record));
+      if (changed === 0) return unlessRace(ctx, new DuplicateError(spec.label, spec.key(record)));
+      ctx.conn.tracking?.noteWrite(name, spec.key(record));
       return record;
     },
     async update(record) {
@@ -96,6 +148,7 @@ function crud<K extends RecordKind>(kind: K, ctx: SqlCtx): Repository<RecordType
       const [k, ...rest] = rowValues(kind, next);
       const changed = await ctx.conn.run(updateSql, [...rest, k as SqlValue, record.version]);
       if (changed === 0) {
+        if (await ctx.conn.tracking?.readsChanged()) throw readsChangedError();
         const rows = await ctx.conn.all(`SELECT version FROM ${table} WHERE ${key} = ?`, [
           k as SqlValue,
         ]);
@@ -106,6 +159,7 @@ function crud<K extends RecordKind>(kind: K, ctx: SqlCtx): Repository<RecordType
           `${spec.label} ${String(k)} changed: stored version ${Number(rows[0]['version'])}, written from version ${record.version}`,
         );
       }
+      ctx.conn.tracking?.noteWrite(name, String(k));
       return next;
     },
   };
@@ -149,6 +203,7 @@ async function pageOf<K extends RecordKind>(
     conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`
   } ORDER BY ${order.join(', ')} LIMIT ${limit + 1}`;
   const rows = await ctx.conn.all(sql, values);
+  noteRows(ctx, kind, rows, conditions, values, { order, limit: limit + 1 });
   return toPage(
     rows.map((row) => fromRow(kind, row)),
     limit,
@@ -168,6 +223,7 @@ async function listOf<K extends RecordKind>(
     `SELECT * FROM ${ctx.q(tableDefs[kind].table)} WHERE ${column} = ? ORDER BY ${order}`,
     [value],
   );
+  noteRows(ctx, kind, rows, [`${column} = ?`], [value]);
   return rows.map((row) => fromRow(kind, row));
 }
 
@@ -216,14 +272,19 @@ SELECT CAST(seq AS text) AS seq, prev, hash FROM r`;
 async function appendAudit(ctx: SqlCtx, event: AuditEvent): Promise<AuditRecord> {
   ctx.live();
   if (ctx.conn.dialect === 'postgres') {
-    const json = canonicalJson(event);
-    const rows = await ctx.conn.all(pgAppendSql(ctx.q), [json, event.at, json]);
+    const json = eventJson(event);
+    const params = [json, event.at, json];
+    // The serial point: the chain's lock, the check of what was read, and the append, in one message.
+    const rows =
+      ctx.conn.tracking === undefined
+        ? await ctx.conn.all(pgAppendSql(ctx.q), params)
+        : await ctx.conn.tracking.atSerialPoint(pgAppendSql(ctx.q), params);
     const row = rows[0] as SqlRow;
     const seq = Number(row['seq']);
     const prevHash = String(row['prev']);
     const record = { seq, at: event.at, event, prevHash, hash: String(row['hash']) };
     // Belt and braces: SQL and JS must hash alike, or the transaction fails before it commits.
-    if (auditHash(seq, prevHash, event) !== record.hash) {
+    if (auditHash(seq, prevHash, event, json) !== record.hash) {
       throw new Error(`audit record ${seq}: the database's hash differs from careid's`);
     }
     return record;
@@ -232,16 +293,42 @@ async function appendAudit(ctx: SqlCtx, event: AuditEvent): Promise<AuditRecord>
   // here is still the head when the record is inserted.
   const rows = await ctx.conn.all(`SELECT seq, hash FROM ${ctx.q('audit_head')} WHERE id = 1`);
   const head = { seq: Number(rows[0]?.['seq']), hash: String(rows[0]?.['hash']) };
-  const record = chainRecord(head, event);
+  const json = eventJson(event);
+  const record = chainRecord(head, event, json);
   await ctx.conn.run(
     `INSERT INTO ${ctx.q('audit_log')} (seq, at, prev_hash, hash, event) VALUES (?, ?, ?, ?, ?)`,
-    [record.seq, record.at, record.prevHash, record.hash, JSON.stringify(event)],
+    [record.seq, record.at, record.prevHash, record.hash, json],
   );
   await ctx.conn.run(`UPDATE ${ctx.q('audit_head')} SET seq = ?, hash = ? WHERE id = 1`, [
     record.seq,
     record.hash,
   ]);
   return record;
+}
+
+/** Notes a read of CA certificates (no version: the DER's MD5 changes when the row does). */
+function noteAuthorities(
+  ctx: SqlCtx,
+  rows: readonly SqlRow[],
+  where: string,
+  params: readonly SqlValue[],
+): void {
+  ctx.conn.tracking?.noteRead({
+    table: 'ca_authorities',
+    seen: rows.map(
+      (row) =>
+        [
+          String(row['role']),
+          createHash('md5')
+            .update(row['der'] as Uint8Array)
+            .digest('hex'),
+        ] as const,
+    ),
+    recheck: () => ({
+      sql: `SELECT role AS k, md5(der) AS v FROM ${ctx.q('ca_authorities')} ${where}`,
+      params,
+    }),
+  });
 }
 
 function authorityFromRow(row: SqlRow): AuthorityCertificateRecord {
@@ -269,6 +356,20 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
   return lazyTx({
     users: () => ({
       ...crud('users', ctx),
+      getMany: async (uuids) => {
+        ctx.live();
+        const found = new Map<Uuid, UserProfile>();
+        const wanted = [...new Set(uuids)];
+        if (wanted.length === 0) return found;
+        const where = `uuid IN (${wanted.map(() => '?').join(', ')})`;
+        const rows = await ctx.conn.all(`SELECT * FROM ${ctx.q('users')} WHERE ${where}`, wanted);
+        noteRows(ctx, 'users', rows, [where], wanted);
+        for (const row of rows) {
+          const user = fromRow('users', row);
+          found.set(user.uuid, user);
+        }
+        return found;
+      },
       byNiNumber: async (ni) => listOf(ctx, 'users', 'ni_number', ni, 'uuid'),
       searchByName: async (q, page) => {
         const where: string[] = [];
@@ -347,6 +448,13 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
           `SELECT * FROM ${ctx.q('position_assignments')} WHERE user_uuid = ? AND ${ACTIVE_ON} ORDER BY start_date, id`,
           [user, date, date],
         );
+        noteRows(
+          ctx,
+          'positionAssignments',
+          rows,
+          ['user_uuid = ?', ACTIVE_ON],
+          [user, date, date],
+        );
         return rows.map((row) => fromRow('positionAssignments', row));
       },
       historyForUser: async (user, page) =>
@@ -380,10 +488,12 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
         const found = new Map<Uuid, Set<OdsCode>>(users.map((u) => [u, new Set()]));
         if (users.length > 0) {
           // Distinct and ordered here, not in SQL: a sort in the plan for a few rows per user.
+          const where = `user_uuid IN (${users.map(() => '?').join(', ')})`;
           const rows = await ctx.conn.all(
-            `SELECT user_uuid, organisation FROM ${ctx.q('position_assignments')} WHERE user_uuid IN (${users.map(() => '?').join(', ')})`,
+            `SELECT id, version, user_uuid, organisation FROM ${ctx.q('position_assignments')} WHERE ${where}`,
             [...users],
           );
+          noteRows(ctx, 'positionAssignments', rows, [where], [...users]);
           for (const row of rows) {
             found
               .get(String(row['user_uuid']) as Uuid)
@@ -404,6 +514,13 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
         ctx.live();
         const rows = await ctx.conn.all(
           `SELECT * FROM ${ctx.q('workgroup_assignments')} WHERE user_uuid = ? AND ${ACTIVE_ON} ORDER BY start_date, id`,
+          [user, date, date],
+        );
+        noteRows(
+          ctx,
+          'workgroupAssignments',
+          rows,
+          ['user_uuid = ?', ACTIVE_ON],
           [user, date, date],
         );
         return rows.map((row) => fromRow('workgroupAssignments', row));
@@ -481,6 +598,7 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
           `SELECT role, der FROM ${ctx.q('ca_authorities')} WHERE role = ?`,
           [role],
         );
+        noteAuthorities(ctx, rows, 'WHERE role = ?', [role]);
         return rows[0] === undefined ? undefined : authorityFromRow(rows[0]);
       },
       async list() {
@@ -488,6 +606,7 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
         const rows = await ctx.conn.all(
           `SELECT role, der FROM ${ctx.q('ca_authorities')} ORDER BY role`,
         );
+        noteAuthorities(ctx, rows, '', []);
         return rows.map(authorityFromRow);
       },
       async put(record) {
@@ -496,18 +615,20 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
           `INSERT INTO ${ctx.q('ca_authorities')} (role, der) VALUES (?, ?) ON CONFLICT (role) DO UPDATE SET der = excluded.der`,
           [record.role, record.der],
         );
+        ctx.conn.tracking?.noteWrite('ca_authorities', record.role);
         return { role: record.role, der: new Uint8Array(record.der) };
       },
     }),
     counters: () => ({
       async next(name) {
         ctx.live();
-        // One statement: the upsert locks the counter's row, so on PostgreSQL a concurrent
-        // increment waits and then fails to serialise (retried), never reading a stale value.
+        // One statement: the upsert locks the counter's row, so on PostgreSQL (READ COMMITTED)
+        // a concurrent increment waits and then counts on from the committed value.
         const rows = await ctx.conn.all(
           `INSERT INTO ${ctx.q('counters')} AS c (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = c.value + 1 RETURNING CAST(value AS TEXT) AS value`,
           [name],
         );
+        ctx.conn.tracking?.noteWrite('counters', name);
         return counterValue(rows);
       },
       async current(name) {
@@ -516,6 +637,14 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
           `SELECT CAST(value AS TEXT) AS value FROM ${ctx.q('counters')} WHERE name = ?`,
           [name],
         );
+        ctx.conn.tracking?.noteRead({
+          table: 'counters',
+          seen: rows.map((row) => [name, String(row['value'])] as const),
+          recheck: () => ({
+            sql: `SELECT name AS k, CAST(value AS TEXT) AS v FROM ${ctx.q('counters')} WHERE name = ?`,
+            params: [name],
+          }),
+        });
         return counterValue(rows);
       },
     }),
@@ -526,6 +655,14 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
         const rows = await ctx.conn.all(
           `SELECT seq, hash FROM ${ctx.q('audit_head')} WHERE id = 1`,
         );
+        ctx.conn.tracking?.noteRead({
+          table: 'audit_head',
+          seen: rows.map((row) => ['1', String(row['seq'])] as const),
+          recheck: () => ({
+            sql: `SELECT CAST(id AS text) AS k, CAST(seq AS text) AS v FROM ${ctx.q('audit_head')} WHERE id = 1`,
+            params: [],
+          }),
+        });
         return { seq: Number(rows[0]?.['seq']), hash: String(rows[0]?.['hash']) };
       },
       async read(page) {
@@ -536,6 +673,16 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
           `SELECT seq, at, prev_hash, hash, event FROM ${ctx.q('audit_log')} WHERE seq > ? ORDER BY seq LIMIT ${limit + 1}`,
           [after],
         );
+        // Records never change: the check is that the same sequence numbers are there.
+        ctx.conn.tracking?.noteRead({
+          table: 'audit_log',
+          seen: rows.map((row) => [String(row['seq']), ''] as const),
+          limit: limit + 1,
+          recheck: (own, lim) => ({
+            sql: `SELECT CAST(seq AS text) AS k, '' AS v FROM ${ctx.q('audit_log')} WHERE seq > ?${own.length === 0 ? '' : ` AND seq NOT IN (${own.map(() => '?').join(', ')})`} ORDER BY seq LIMIT ${lim ?? limit + 1}`,
+            params: [after, ...own],
+          }),
+        });
         const records: AuditRecord[] = rows.map((row) => ({
           seq: Number(row['seq']),
           at: String(row['at']) as AuditRecord['at'],

@@ -85,6 +85,8 @@ export function sqlStore(engine: SqlEngine): Store {
       async (conn) => {
         const table = engine.q(def.table);
         const indexes = Object.entries(def.indexes);
+        // The chain's lock first, as before the table's (DROP INDEX): the order every writer takes them in.
+        await conn.tracking?.atSerialPoint('SELECT 1', []);
         // Loading into an empty table: drop its secondary indexes and build them once at the
         // end (a sort instead of a million random B-tree inserts). DDL is transactional, so a
         // failed load restores them with everything else.

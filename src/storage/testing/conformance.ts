@@ -512,6 +512,21 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         });
       });
 
+      it('ID-05 reads many profiles by UUID in one call: unknown UUIDs are left out, repeated ones read once', async () => {
+        await withStore(async (store) => {
+          await tx(store, async (t) => {
+            for (const n of [1, 2, 3]) await t.users.insert(fixtureUser(u(n)));
+          });
+          const found = await tx(store, (t) => t.users.getMany([u(3), u(1), u(9), u(3)]));
+          expect([...found.keys()].sort()).toEqual([u(1), u(3)]);
+          expect(found.get(u(3))).toMatchObject({ uuid: u(3), version: 0 });
+          expect(await tx(store, (t) => t.users.getMany([]))).toEqual(new Map());
+          expect(await codeOf(tx(store, (t) => t.users.getMany(['x' as Uuid])))).toBe('VALIDATION');
+          const many = Array.from({ length: 1001 }, (_, i) => String(100_000_000_000 + i) as Uuid);
+          expect(await codeOf(tx(store, (t) => t.users.getMany(many)))).toBe('VALIDATION');
+        });
+      });
+
       it('ROLE-02 ASG-04 lists the organisations of many users in one call: expired and removed assignments count, each code once, in order', async () => {
         await withStore(async (store) => {
           await tx(store, async (t) => {
