@@ -1,4 +1,5 @@
 import type { IsoDate } from '../domain/dates.js';
+import { dateIn } from '../domain/time-zone.js';
 import type { CompiledActivity, CompiledPack } from './compiled-pack.js';
 import type { ConditionContext } from './conditions.js';
 import type { DecisionRequest } from './input.js';
@@ -149,7 +150,8 @@ function decision(
 export function prepareRequest(compiled: CompiledPack, request: DecisionRequest): RequestPlan {
   const activity = compiled.activities.get(request.activity)!;
   const target = request.target;
-  const date = request.at.slice(0, 10) as IsoDate;
+  // RULES.md "Dates": the decision date is the instant's date in the pack's time zone.
+  const date = dateIn(request.at, compiled.pack.timeZone) as IsoDate;
   const path: readonly string[] | undefined =
     target.organisationPath ??
     (target.organisation !== undefined

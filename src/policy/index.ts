@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export { dateIn, isTimeZone } from '../domain/time-zone.js';
 export { effectiveGrants } from './compiled-pack.js';
 export {
   type ActorFact,

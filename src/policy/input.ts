@@ -157,7 +157,7 @@ export const activitySchema = z.enum(activityIds as [ActivityId, ...ActivityId[]
 });
 /** The route a request may ask for: `direct` refuses what only a request could do. */
 export const routeSchema = z.enum(['direct', 'via-request']);
-/** The decision instant; its UTC date decides assignments (ASG-02). */
+/** The decision instant (UTC); its date in the pack's time zone decides assignments (ASG-02). */
 export const instantSchema = isoDateTime;
 
 const NO_FACTS = {
@@ -172,7 +172,7 @@ const NO_FACTS = {
 export const decisionRequestSchema = z.readonly(
   z.object({
     activity: activitySchema,
-    /** The decision instant; its UTC date decides assignments (ASG-02). */
+    /** The decision instant (UTC); its date in the pack's time zone decides assignments (ASG-02). */
     at: instantSchema,
     /** Ask for one route only: `direct` refuses what only a request could do. */
     route: z.optional(routeSchema),

@@ -17,6 +17,7 @@ import type { RulePack } from './schema.js';
 export const nationalPack: RulePack = toValidPack({
   id: 'national',
   name: 'National CIM guidance',
+  timeZone: 'Europe/London',
   certificateLifeDays: 3 * 365,
   renewalWindowDays: 90,
   selfRenewalLimit: null,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isTimeZone } from '../../domain/time-zone.js';
 import { isActivityId } from '../matrix.js';
 import { activityCode } from '../primitives.js';
 import { raRoles } from '../roles.js';
@@ -38,6 +39,15 @@ export const rulePackSchema = z.readonly(
         .string()
         .check(z.regex(/^[a-z][a-z0-9-]{0,39}$/, { message: 'must be a short lower-case id' })),
       name: z.string().check(z.minLength(1), z.maxLength(200)),
+      /**
+       * The time zone whose calendar dates the rules take (RULES.md, "Dates"): an IANA name
+       * (`Europe/London` for the national and dorset packs). Instants stay UTC.
+       */
+      timeZone: z.string().check(
+        z.refine(isTimeZone, {
+          message: 'must be an IANA time zone this runtime knows, such as Europe/London',
+        }),
+      ),
       /** CARD-04: certificate life in days. */
       certificateLifeDays: positive('certificateLifeDays', 3660),
       /** CARD-05: renewal before expiry opens this many days before it. */

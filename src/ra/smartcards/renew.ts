@@ -1,4 +1,5 @@
 import { InvalidTransitionError } from '../../domain/errors.js';
+import { dateIn } from '../../domain/time-zone.js';
 import { releaseCard, renewCard, reserveCard } from '../../domain/transitions/card.js';
 import type { IssuedCertificate } from '../../pki/certificate-authority.js';
 import { createCsr } from '../../pki/csr.js';
@@ -74,11 +75,13 @@ export async function renew(
       const previous = active ?? interrupted;
       const target = {
         ...(await cardTarget(tx, record)),
-        ...(interrupted ? { certificatesExpireOn: interrupted.notAfter.slice(0, 10) } : {}),
+        ...(interrupted
+          ? { certificatesExpireOn: dateIn(interrupted.notAfter, deps.pipeline.pack.timeZone) }
+          : {}),
       };
       const expired =
         target.certificatesExpireOn !== undefined &&
-        begun.at.slice(0, 10) >= target.certificatesExpireOn;
+        dateIn(begun.at, deps.pipeline.pack.timeZone) >= target.certificatesExpireOn;
       activity =
         holder.uuid === begun.actor
           ? 'smartcard.self-renew'
