@@ -174,6 +174,7 @@ export {
 export {
   type ActivityId,
   activityMatrix,
+  certificateNotAfter,
   type Decision,
   decide,
   dorsetPack,

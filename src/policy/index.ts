@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export { dateIn, isTimeZone } from '../domain/time-zone.js';
+export { certificateNotAfter } from './certificate-life.js';
 export { effectiveGrants } from './compiled-pack.js';
 export {
   type ActorFact,

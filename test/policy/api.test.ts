@@ -242,6 +242,7 @@ describe('the Decider, whatCan, explain, diffPacks', () => {
     ]);
     expect(diff.settings.map((s) => s.setting).sort()).toEqual(
       [
+        'certificateSubject',
         'id',
         'name',
         'niNumberRequired',

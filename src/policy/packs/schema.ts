@@ -48,8 +48,17 @@ export const rulePackSchema = z.readonly(
           message: 'must be an IANA time zone this runtime knows, such as Europe/London',
         }),
       ),
-      /** CARD-04: certificate life in days. */
-      certificateLifeDays: positive('certificateLifeDays', 3660),
+      /**
+       * CARD-04: card certificate life in calendar years from the issue date (29 February
+       * gives 28 February). The one setting of it: the RA gives the CA the end it makes.
+       */
+      certificateLifeYears: positive('certificateLifeYears', 10),
+      /**
+       * CARD-11: what the authentication certificate's subject carries: the holder's
+       * `name` (CN) with the UUID, or the `uuid-only` (dorset). UPN and CHUID carry the
+       * UUID either way.
+       */
+      certificateSubject: z.enum(['name', 'uuid-only']),
       /** CARD-05: renewal before expiry opens this many days before it. */
       renewalWindowDays: positive('renewalWindowDays', 365),
       /** CARD-05: most self-renewals per card, then a new card; `null` for no limit. */
