@@ -35,6 +35,14 @@ export const actorAssignmentSchema = z.readonly(
       /** CARD-03: a locum's assignment grants no unlock right at that organisation. */
       locum: flag(),
       position: z.optional(positionId),
+      /**
+       * The position's job-role code (R and four digits). Where the pack lists it as a
+       * pharmacist's (`pharmacistJobRoles`, dorset), the assignment grants card care at its
+       * own pharmacy (CARD-03, CARD-05).
+       */
+      jobRole: z.optional(
+        z.string().check(z.regex(/^R\d{4}$/, { message: 'must be a job-role R code' })),
+      ),
     })
     .check(
       z.refine((a) => a.end === undefined || a.end > a.start, {

@@ -246,6 +246,7 @@ describe('the Decider, whatCan, explain, diffPacks', () => {
         'id',
         'name',
         'niNumberRequired',
+        'pharmacistJobRoles',
         'pharmacyMinimumSponsorsOrAgents',
         'selfRenewalLimit',
         'sponsorAgentExclusive',

@@ -8,7 +8,8 @@ import { nationalPack } from './national.js';
  * certificate before an RA or sponsor position (SOD-06); only RA agents check identity,
  * so ID checkers lose "create a new user profile"; every pharmacy needs two people acting
  * as sponsor or RA agent (ORG-01); the card certificate names the UUID only, not the
- * holder (CARD-11).
+ * holder (CARD-11); a pharmacist (job role R8003 here) unlocks and renews the cards of
+ * staff at the pharmacist's own pharmacy, never as a locum (CARD-03, CARD-05).
  *
  * @example
  * ```ts
@@ -24,5 +25,7 @@ export const dorsetPack = derivePack(nationalPack, {
   trainingCertificateRequired: true,
   pharmacyMinimumSponsorsOrAgents: 2,
   certificateSubject: 'uuid-only',
+  // careid's placeholder for the pharmacist job role; a host sets its own with derivePack.
+  pharmacistJobRoles: ['R8003'],
   grants: { 'user.create': { IDC: null } },
 });

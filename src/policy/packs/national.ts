@@ -37,6 +37,7 @@ export const nationalPack: RulePack = toValidPack({
   oneTimeCodeTries: 3,
   passcode: { minLength: 6, maxLength: 8, tries: 3 },
   pharmacyMinimumSponsorsOrAgents: null,
+  pharmacistJobRoles: [],
   roleCodes: {
     RAM: ['R5080'],
     RAAA: ['R5085'],

@@ -105,6 +105,14 @@ export const rulePackSchema = z.readonly(
       ),
       /** ORG-01: people acting as sponsor or RA agent every pharmacy needs; `null` to not check. */
       pharmacyMinimumSponsorsOrAgents: z.nullable(positive('pharmacyMinimumSponsorsOrAgents', 100)),
+      /**
+       * CARD-03/CARD-05 (dorset): the job-role codes of pharmacist positions. A pharmacist
+       * unlocks and renews (before expiry) the cards of staff at the pharmacist's own
+       * pharmacy, never as a locum. Empty: no such rule (national).
+       */
+      pharmacistJobRoles: z.readonly(
+        z.array(z.string().check(z.regex(/^R\d{4}$/, { message: 'must be a job-role R code' }))),
+      ),
       /** ROLE-01: the RBAC codes that confer each RA role. */
       roleCodes: z.readonly(z.record(z.enum(raRoles), z.readonly(z.array(roleCodeSchema)))),
       /**
