@@ -118,21 +118,21 @@ describe('CARD-05/CARD-06 expiry dates in Europe/London', () => {
           card: { serial: '2112345678', status: 'issued', certificatesExpireOn: expiresOn },
         },
       }));
-  const before = renew('smartcard.renew-before-expiry');
-  const after = renew('smartcard.renew-after-expiry');
+  const beforeExpiry = renew('smartcard.renew-before-expiry');
+  const afterExpiry = renew('smartcard.renew-after-expiry');
 
   it('CARD-05 the 90-day window before a leap-day expiry opens on 1 December 2027 (GMT)', () => {
-    const early = before('2027-11-30T23:30:00.000Z', '2028-02-29');
+    const early = beforeExpiry('2027-11-30T23:30:00.000Z', '2028-02-29');
     expect(early.reasons[0]).toMatchObject({ rule: 'CARD-05', code: 'NOT_IN_RENEWAL_WINDOW' });
-    expect(before('2027-12-01T00:00:00.000Z', '2028-02-29').allowed).toBe(true);
+    expect(beforeExpiry('2027-12-01T00:00:00.000Z', '2028-02-29').allowed).toBe(true);
   });
 
   it('CARD-05/CARD-06 certificates expiring on 1 June have expired at 00:30 BST that day', () => {
-    expect(before('2026-05-31T22:30:00.000Z', '2026-06-01').allowed).toBe(true);
-    const expired = before('2026-05-31T23:30:00.000Z', '2026-06-01');
+    expect(beforeExpiry('2026-05-31T22:30:00.000Z', '2026-06-01').allowed).toBe(true);
+    const expired = beforeExpiry('2026-05-31T23:30:00.000Z', '2026-06-01');
     expect(expired.reasons[0]).toMatchObject({ rule: 'CARD-05', code: 'CERTIFICATES_EXPIRED' });
-    expect(after('2026-05-31T23:30:00.000Z', '2026-06-01').allowed).toBe(true);
-    expect(after('2026-05-31T22:30:00.000Z', '2026-06-01').reasons[0]).toMatchObject({
+    expect(afterExpiry('2026-05-31T23:30:00.000Z', '2026-06-01').allowed).toBe(true);
+    expect(afterExpiry('2026-05-31T22:30:00.000Z', '2026-06-01').reasons[0]).toMatchObject({
       rule: 'CARD-06',
       code: 'NOT_EXPIRED',
     });
