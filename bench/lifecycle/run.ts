@@ -15,6 +15,7 @@ import {
 } from '../../src/card/index.js';
 import { PcscContext } from '../../src/card/pcsc/index.js';
 import { createCertificateAuthority } from '../../src/pki/index.js';
+import { certificateNotAfter, nationalPack } from '../../src/policy/index.js';
 import type { CardReader, SmartcardResult } from '../../src/ra/index.js';
 import { freshSecrets, personaliseCard } from '../../src/ra/smartcards/card-steps.js';
 import { memoryStore } from '../../src/storage/index.js';
@@ -227,6 +228,7 @@ async function bareIssues(readerFor: (i: number) => Promise<CardReader>): Promis
           passcode: PASSCODE,
           wipeFirst: false,
           now: () => new Date(),
+          validUntil: (at) => certificateNotAfter(nationalPack, at),
           onIssued: () => undefined,
           progress: () => undefined,
         });

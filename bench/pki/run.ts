@@ -19,6 +19,7 @@ import {
   softwareSigner,
   validateCertificate,
 } from '../../src/pki/index.js';
+import { certificateNotAfter, nationalPack } from '../../src/policy/index.js';
 import {
   type BaselineEntry,
   type IssueParams,
@@ -28,6 +29,9 @@ import {
   pkijsParseCrl,
   x509Issue,
 } from './baselines.js';
+
+/** CARD-04: the national pack's certificate life from `now`. */
+const life = (now: Date): Date => certificateNotAfter(nationalPack, now);
 
 interface Row {
   readonly measure: string;
@@ -146,12 +150,14 @@ async function main(): Promise<void> {
     ocspUrl: settings.ocspUrl,
   };
   const [careidIssue = 0, pkijsRate = 0, x509Rate = 0] = await bestRates(300, [
-    () => ca.issue({ publicKey: subjectSpki, holder, now }),
+    () => ca.issue({ publicKey: subjectSpki, holder, now, notAfter: life(now) }),
     () => pkijsIssue(params),
     () => x509Issue(params),
   ]);
   const csr = await createCsr(await generateSoftwareSigner());
-  const [csrRate = 0] = await bestRates(300, [() => ca.issue({ csr, holder, now })]);
+  const [csrRate = 0] = await bestRates(300, [
+    () => ca.issue({ csr, holder, now, notAfter: life(now) }),
+  ]);
   rows.push({
     measure: 'issuance, careid on PKI.js (certs/s)',
     careid: fmt(careidIssue),
@@ -188,7 +194,7 @@ async function main(): Promise<void> {
   }
 
   // The careid certificate parses with PKI.js, careid and openssl.
-  const sample = await ca.issue({ publicKey: subjectSpki, holder, now });
+  const sample = await ca.issue({ publicKey: subjectSpki, holder, now, notAfter: life(now) });
   pkijs.Certificate.fromBER(sample.certificate);
   parseCertificate(sample.certificate);
   const dir = mkdtempSync(join(tmpdir(), 'careid-bench-'));
@@ -287,7 +293,7 @@ async function main(): Promise<void> {
   // 6. Chain validations per second (leaf -> issuing -> root, with a small CRL).
   const smallCa = await createCertificateAuthority({ settings, now });
   const smallCrl = await smallCa.generateCrl({ now });
-  const leaf = await smallCa.issue({ publicKey: subjectSpki, holder, now });
+  const leaf = await smallCa.issue({ publicKey: subjectSpki, holder, now, notAfter: life(now) });
   const validations = await opsPerSecond(300, () =>
     validateCertificate({
       leaf: leaf.certificate,

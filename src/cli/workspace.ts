@@ -231,7 +231,12 @@ export async function openWorkspaceCa(
   const keys = await openCaKeys(keysPath(dirs), vaultKey);
   let settings: CaSettingsInput;
   try {
-    settings = JSON.parse(readFileSync(settingsPath(dirs), 'utf8')) as CaSettingsInput;
+    // A workspace made before CARD-04 moved to the pack may hold `validityDays`: the pack's
+    // certificateLifeYears governs now, so it is dropped.
+    const { validityDays: _moved, ...read } = JSON.parse(
+      readFileSync(settingsPath(dirs), 'utf8'),
+    ) as CaSettingsInput & { validityDays?: unknown };
+    settings = read;
   } catch (cause) {
     throw new ValidationError(
       'careid',

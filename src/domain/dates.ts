@@ -35,7 +35,8 @@ export const isoDateTimeSchema = z.iso
 export type IsoDateTime = z.infer<typeof isoDateTimeSchema>;
 
 /**
- * The UTC calendar date of an instant.
+ * The UTC calendar date of an instant. Rules take dates in their pack's time zone
+ * instead: see `dateIn(instant, pack.timeZone)`.
  *
  * @example
  * ```ts

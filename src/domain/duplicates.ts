@@ -8,15 +8,21 @@ export interface DuplicateMatch {
 
 /**
  * ID-06: a name part as duplicate checks and name searches compare it: letters and
- * digits of any script, in lower case, without accents, spaces or punctuation.
+ * digits of any script, case-folded in full (`ß` as `ss`, dotless `ı` as `i`, final `ς` as
+ * `σ`, ligatures split), without accents, spaces or punctuation.
  *
  * @example
  * ```ts
  * foldName(" Zoë O'Brien ") // 'zoeobrien'
+ * foldName('Straße') === foldName('STRASSE') // true
  * ```
  */
 export function foldName(part: string): string {
+  // Upper then lower case is Unicode's full case folding for the letters names hold:
+  // ß -> SS -> ss, ı -> I -> i, ς -> Σ -> σ, ſ -> S -> s (lower case alone keeps them apart).
   return part
+    .normalize('NFKD')
+    .toUpperCase()
     .toLowerCase()
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')

@@ -104,6 +104,7 @@ export {
   type Smartcard,
   smartcardSchema,
 } from './smartcard.js';
+export { addYearsIn, dateIn, isTimeZone, startOfDateIn } from './time-zone.js';
 export {
   type AssignmentRecord,
   editAssignmentDates,

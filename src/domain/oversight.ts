@@ -1,17 +1,19 @@
 import type { PositionAssignment } from './assignment.js';
-import { addDays, addMinutes, type IsoDate, type IsoDateTime } from './dates.js';
+import { addDays, type IsoDate, type IsoDateTime } from './dates.js';
 import type { OdsCode } from './ods-code.js';
 import type { Organisation } from './organisation.js';
 import type { Request } from './request.js';
+import { dateIn, startOfDateIn } from './time-zone.js';
 import type { Uuid } from './uuid.js';
 
 /**
  * ASG-03: a leaver's assignments at an organisation still in force when the grace period
- * after the leaving date has passed: the leavers report lists these as overdue.
+ * after the leaving date has passed: the leavers report lists these as overdue. The grace
+ * period runs from the start of the leaving date in `timeZone` (the pack's).
  *
  * @example
  * ```ts
- * overdueLeaverAssignments(assignments, { organisation: 'FA123', leftOn, now, graceHours: 24 })
+ * overdueLeaverAssignments(assignments, { organisation: 'FA123', leftOn, now, graceHours: 24, timeZone: 'Europe/London' })
  * ```
  */
 export function overdueLeaverAssignments(
@@ -21,13 +23,12 @@ export function overdueLeaverAssignments(
     readonly leftOn: IsoDate;
     readonly now: IsoDateTime;
     readonly graceHours: number;
+    /** The pack's time zone, whose midnight starts the leaving date. */
+    readonly timeZone: string;
   },
 ): readonly PositionAssignment[] {
-  const deadline = addMinutes(
-    `${leaver.leftOn}T00:00:00.000Z` as IsoDateTime,
-    leaver.graceHours * 60,
-  );
-  if (leaver.now < deadline) return [];
+  const deadline = startOfDateIn(leaver.leftOn, leaver.timeZone) + leaver.graceHours * 3_600_000;
+  if (Date.parse(leaver.now) < deadline) return [];
   return assignments.filter(
     (a) =>
       a.organisation === leaver.organisation &&
@@ -37,17 +38,23 @@ export function overdueLeaverAssignments(
 }
 
 /**
- * REQ-04: whether a request belongs in the default listing: open, or closed fewer than
- * `days` days ago (after that only in the history).
+ * REQ-04: whether a request belongs in the default listing: open, or closed on a date (in
+ * `timeZone`, the pack's) fewer than `days` days before `today` (after that only in the
+ * history).
  *
  * @example
  * ```ts
- * requests.filter((r) => inDefaultListing(r, today, pack.closedRequestListingDays))
+ * requests.filter((r) => inDefaultListing(r, today, pack.closedRequestListingDays, pack.timeZone))
  * ```
  */
-export function inDefaultListing(request: Request, today: IsoDate, days: number): boolean {
+export function inDefaultListing(
+  request: Request,
+  today: IsoDate,
+  days: number,
+  timeZone: string,
+): boolean {
   if (request.state === 'open') return true;
-  const closedOn = request.decision?.at.slice(0, 10) ?? request.createdAt.slice(0, 10);
+  const closedOn = dateIn(request.decision?.at ?? request.createdAt, timeZone);
   return closedOn >= addDays(today, -days);
 }
 

@@ -2,6 +2,7 @@ import * as pkijs from 'pkijs';
 import { z } from 'zod';
 import { CareIdError } from '../errors/care-id-error.js';
 import { parseWith } from '../errors/parse.js';
+import { ValidationError } from '../errors/validation-error.js';
 import { keyIdentifier, type PublicKeyInfo, parsePublicKey } from './algorithms.js';
 import { bytesEqual, toHex } from './asn1.js';
 import {
@@ -34,7 +35,7 @@ import {
 } from './settings.js';
 import type { Signer } from './signer.js';
 import { generateSoftwareSigner } from './software-signer.js';
-import { addDays, wholeSeconds } from './time.js';
+import { wholeSeconds } from './time.js';
 
 /** Options of {@link createCertificateAuthority}. */
 export interface CertificateAuthorityOptions {
@@ -69,6 +70,12 @@ export type IssueRequest = KeySource & {
   readonly holder: CertificateHolder;
   /** Issuance time: notBefore, whole seconds. */
   readonly now: Date;
+  /**
+   * End of validity, after `now` (whole seconds): the RA gives the rule pack's certificate
+   * life (CARD-04, `certificateNotAfter(pack, now)`); the CA has no life setting of its own
+   * and never issues beyond its issuing CA certificate.
+   */
+  readonly notAfter: Date;
 };
 
 /** A request to renew: a new key for the holder of `previousSerialHex` (CARD-05/06). */
@@ -106,7 +113,7 @@ export interface IssuedCertificate {
   readonly certificate: Uint8Array;
   /** Start of validity: the issuance time, whole seconds. */
   readonly notBefore: Date;
-  /** End of validity: notBefore plus `validityDays` (CARD-04). */
+  /** End of validity: the request's `notAfter`, or the issuing CA's end if that is sooner. */
   readonly notAfter: Date;
 }
 
@@ -326,14 +333,20 @@ export async function createCertificateAuthority(
     key: PublicKeyInfo,
     holder: CertificateHolder,
     now: Date,
+    until: Date,
     renews: string | undefined,
   ): Promise<IssuedCertificate> {
     const notBefore = wholeSeconds(now);
     if (notBefore < issuing.cert.notBefore || notBefore >= issuing.cert.notAfter) {
       throw new PkiError('PKI_EXPIRED', 'the issuing CA certificate is not valid at this time');
     }
-    // CARD-04: the pack's certificate life; never beyond the issuing CA (RFC 5280 §6.1.3).
-    let notAfter = addDays(notBefore, settings.validityDays);
+    // CARD-04: the life the RA gives from its pack; never beyond the issuing CA (RFC 5280 §6.1.3).
+    let notAfter = wholeSeconds(until);
+    if (notAfter <= notBefore) {
+      throw new ValidationError('issue request', [
+        { field: 'notAfter', message: 'must be after now (the certificate would never be valid)' },
+      ]);
+    }
     if (notAfter > issuing.cert.notAfter) notAfter = issuing.cert.notAfter;
     const keyId = await keyIdentifier(key);
     for (let attempt = 1; ; attempt++) {
@@ -411,12 +424,14 @@ export async function createCertificateAuthority(
     async issue(request: IssueRequest): Promise<IssuedCertificate> {
       const holder = parseWith(holderSchema, request?.holder, 'certificate holder');
       const now = parseWith(nowSchema, request.now, 'now');
-      return issueWith(await keyFrom(request), holder, now, undefined);
+      const notAfter = parseWith(nowSchema, request.notAfter, 'notAfter');
+      return issueWith(await keyFrom(request), holder, now, notAfter, undefined);
     },
 
     async renew(request: RenewRequest): Promise<IssuedCertificate> {
       const holder = parseWith(holderSchema, request?.holder, 'certificate holder');
       const now = parseWith(nowSchema, request.now, 'now');
+      const notAfter = parseWith(nowSchema, request.notAfter, 'notAfter');
       const previous = parseWith(serialSchema, request.previousSerialHex, 'previousSerialHex');
       const s = await lookup(previous);
       if (s.status === 'unknown') {
@@ -429,7 +444,7 @@ export async function createCertificateAuthority(
       if (bytesEqual(parseCertificate(s.record.certificate).publicKey.spki, key.spki)) {
         throw new PkiError('PKI_KEY_REUSED', 'renewal needs a new key pair (CARD-05)');
       }
-      return issueWith(key, holder, now, previous);
+      return issueWith(key, holder, now, notAfter, previous);
     },
 
     supersede(serialHex: string, now: Date): Promise<void> {

@@ -63,13 +63,12 @@ export {
   revocationReasonForCard,
   revocationReasonFromCode,
 } from './revocation-reason.js';
-export {
-  type CaCertificateSettings,
-  type CaSettings,
-  type CaSettingsInput,
-  type CertificateHolder,
-  DEFAULT_VALIDITY_DAYS,
-  type ValidityFilled,
+export type {
+  CaCertificateSettings,
+  CaSettings,
+  CaSettingsInput,
+  CertificateHolder,
+  ValidityFilled,
 } from './settings.js';
 export { ecdsaDerToRaw, ecdsaRawToDer, encodeDigestInfo } from './signature-format.js';
 export type { SignatureHash, Signer, SignerAlgorithm } from './signer.js';

@@ -198,7 +198,8 @@ export function endEntityTemplate(
         notAfter: f.notAfter,
         // Built from the holder, never from the CSR (ID-05: serialNumber carries the UUID).
         subject: buildName([
-          { type: 'CN', value: f.holder.commonName },
+          // CARD-11: without a name, the CN is the UUID: no personal data on the card.
+          { type: 'CN', value: f.holder.commonName ?? f.holder.uuid },
           { type: 'serialNumber', value: f.holder.uuid },
         ]),
         publicKey: pkijs.PublicKeyInfo.fromBER(f.key.spki),

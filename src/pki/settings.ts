@@ -1,8 +1,5 @@
 import { z } from 'zod';
 
-/** The default certificate life: CARD-04, national pack, 3 years. */
-export const DEFAULT_VALIDITY_DAYS = 3 * 365;
-
 const httpUrl = z
   .string()
   .max(512)
@@ -33,8 +30,16 @@ export const caSettingsSchema = z
     ocspUrl: httpUrl,
     /** Where the issuing CA certificate can be fetched (AIA caIssuers), optional. */
     caIssuersUrl: httpUrl.optional(),
-    /** End-entity certificate life in days: the rule pack's certificate life (CARD-04). */
-    validityDays: z.number().int().min(1).max(3_650).default(DEFAULT_VALIDITY_DAYS),
+    /**
+     * Removed: card certificate life is the rule pack's `certificateLifeYears` (CARD-04),
+     * given by the RA with each issue request. Refused with a message that says so.
+     */
+    validityDays: z
+      .never({
+        message:
+          "card certificate life is the rule pack's certificateLifeYears (CARD-04); remove validityDays from the CA settings",
+      })
+      .optional(),
     /** Hours between a CRL's thisUpdate and nextUpdate. */
     crlValidityHours: z
       .number()
@@ -76,8 +81,11 @@ export interface CaSettingsInput {
   readonly ocspUrl: string;
   /** Where the issuing CA certificate can be fetched (AIA caIssuers). */
   readonly caIssuersUrl?: string | undefined;
-  /** End-entity certificate life in days: the rule pack's certificate life (CARD-04). */
-  readonly validityDays?: number | undefined;
+  /**
+   * @deprecated Removed: card certificate life is the rule pack's `certificateLifeYears`
+   * (CARD-04), which the RA gives with each issue request. Settings that set it are refused.
+   */
+  readonly validityDays?: undefined;
   /** Hours between a CRL's thisUpdate and nextUpdate (default 168). */
   readonly crlValidityHours?: number | undefined;
   /** Hours between an OCSP answer's thisUpdate and nextUpdate (default 24). */
@@ -98,8 +106,6 @@ export interface CaSettings extends CaSettingsInput {
   readonly root: CaCertificateSettings & ValidityFilled;
   /** The issuing CA, with its validity filled in. */
   readonly issuing: CaCertificateSettings & ValidityFilled;
-  /** End-entity certificate life in days (CARD-04; national pack: 3 years). */
-  readonly validityDays: number;
   /** Hours between a CRL's thisUpdate and nextUpdate. */
   readonly crlValidityHours: number;
   /** Hours between an OCSP answer's thisUpdate and nextUpdate. */
@@ -111,8 +117,8 @@ export interface CaSettings extends CaSettingsInput {
 /** zod schema of the holder an end-entity certificate is issued to. */
 export const holderSchema = z
   .object({
-    /** The holder's name as it appears in the certificate's CN. */
-    commonName,
+    /** The holder's name as it appears in the certificate's CN; absent: the CN is the UUID (CARD-11). */
+    commonName: commonName.optional(),
     /** The 12-digit UUID (ID-05), written as the subject's serialNumber attribute. */
     uuid: z.string().regex(/^\d{12}$/, 'a 12-digit UUID'),
     /** User Principal Name for smartcard logon, `user@domain`. */
@@ -125,8 +131,11 @@ export const holderSchema = z
 
 /** Whom an end-entity certificate is issued to; careid builds the subject from it. */
 export interface CertificateHolder {
-  /** The holder's name, written as the subject's CN. */
-  readonly commonName: string;
+  /**
+   * The holder's name, written as the subject's CN. Absent, the subject carries the UUID
+   * only (CN and serialNumber both the UUID): a rule pack may keep names off the card (CARD-11).
+   */
+  readonly commonName?: string | undefined;
   /** The 12-digit UUID (ID-05), written as the subject's serialNumber attribute. */
   readonly uuid: string;
   /** User Principal Name for smartcard logon, `user@domain` (SAN otherName). */

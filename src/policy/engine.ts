@@ -1,4 +1,5 @@
 import type { IsoDate } from '../domain/dates.js';
+import { dateIn } from '../domain/time-zone.js';
 import type { CompiledActivity, CompiledPack } from './compiled-pack.js';
 import type { ConditionContext } from './conditions.js';
 import type { DecisionRequest } from './input.js';
@@ -7,6 +8,7 @@ import {
   type ActorPlan,
   dayNumber,
   GRANT_STRIDE,
+  JOB_ROLE_FLAG,
   LOCUM_FLAG,
   organisationCode,
   organisationId,
@@ -81,6 +83,8 @@ export interface RequestPlan extends PreparedRequest {
   readonly people: readonly (string | undefined)[];
   /** The decision when nobody's role grants it and no rule forbids. */
   readonly noRole: Decision;
+  /** Whether the pack's pharmacist rule may grant it (CARD-03/CARD-05, dorset). */
+  readonly pharmacist: boolean;
   /** Decisions made, by key (see `keyOf`), and the last one found, for a cheap repeat. */
   readonly memo: Map<number, Decision>;
   lastKey: number;
@@ -149,7 +153,8 @@ function decision(
 export function prepareRequest(compiled: CompiledPack, request: DecisionRequest): RequestPlan {
   const activity = compiled.activities.get(request.activity)!;
   const target = request.target;
-  const date = request.at.slice(0, 10) as IsoDate;
+  // RULES.md "Dates": the decision date is the instant's date in the pack's time zone.
+  const date = dateIn(request.at, compiled.pack.timeZone) as IsoDate;
   const path: readonly string[] | undefined =
     target.organisationPath ??
     (target.organisation !== undefined
@@ -177,6 +182,10 @@ export function prepareRequest(compiled: CompiledPack, request: DecisionRequest)
     selfSubject: selfSubjectOf(target),
     people: activity.people.map((field) => activity.personAt[field]!(target, request.facts)),
     noRole: decision(false, request.activity, null, [noRoleReason], hints),
+    pharmacist:
+      compiled.pack.pharmacistJobRoles.length > 0 &&
+      PHARMACIST_ACTIVITIES.includes(request.activity) &&
+      path !== undefined,
     memo: new Map(),
     lastKey: -1,
     lastDecision: undefined,
@@ -196,6 +205,13 @@ const ROLE_PERMIT = 4;
 const REQUEST_PERMIT = 5;
 const ROUTE_REFUSED = 6;
 const LOCUM_REFUSED = 7;
+const PHARMACIST_PERMIT = 8;
+
+/** CARD-03/CARD-05 (pack rule, dorset): what a pharmacist does for staff at the pharmacy. */
+const PHARMACIST_ACTIVITIES: readonly ActivityId[] = [
+  'smartcard.unlock',
+  'smartcard.renew-before-expiry',
+];
 /** The role index of a key when no role is involved. */
 const NO_ROLE = 7;
 /** The place of a key when no organisation is involved. */
@@ -223,7 +239,11 @@ export function decidePrepared(actor: ActorPlan, plan: RequestPlan): Decision {
     return keyed(plan, actor, ALL_USERS_PERMIT, NO_ROLE, NOWHERE);
   }
   // Most actors hold no role (anywhere, on any date) that grants the activity.
-  if ((actor.union & activity.anyMask) === 0) return plan.noRole;
+  if ((actor.union & activity.anyMask) === 0) {
+    return plan.pharmacist && (actor.union & JOB_ROLE_FLAG) !== 0
+      ? (pharmacistGrant(actor, plan) ?? plan.noRole)
+      : plan.noRole;
+  }
 
   const day = plan.day;
   const pathIds = plan.pathIds;
@@ -276,8 +296,43 @@ export function decidePrepared(actor: ActorPlan, plan: RequestPlan): Decision {
     const outcome = plan.request.route === 'direct' ? ROUTE_REFUSED : REQUEST_PERMIT;
     return keyed(plan, actor, outcome, role, firstRequest[role]!);
   }
+  const pharmacist =
+    plan.pharmacist && (actor.union & JOB_ROLE_FLAG) !== 0
+      ? pharmacistGrant(actor, plan)
+      : undefined;
+  if (pharmacist !== undefined) return pharmacist;
   if (locum !== NOWHERE) return keyed(plan, actor, LOCUM_REFUSED, NO_ROLE, locum);
   return plan.noRole;
+}
+
+/**
+ * CARD-03/CARD-05 (the pack's pharmacist rule): an assignment to a position whose job role
+ * the pack lists as a pharmacist's, in force on the day, at the target's own organisation
+ * (the pharmacy itself, not an organisation above it) grants unlock and renewal before
+ * expiry; never as a locum (unlock refused as CARD-03 says, renewal not granted).
+ */
+function pharmacistGrant(actor: ActorPlan, plan: RequestPlan): Decision | undefined {
+  const own = plan.pathIds![0];
+  const jobRoles = plan.compiled.pack.pharmacistJobRoles;
+  const g = actor.grants;
+  const day = plan.day;
+  let locum = false;
+  for (let i = actor.from, k = 0; i < actor.to; i += GRANT_STRIDE, k++) {
+    const flags = g[i + 1]!;
+    if ((flags & JOB_ROLE_FLAG) === 0 || g[i] !== own || g[i + 2]! > day || day >= g[i + 3]!) {
+      continue;
+    }
+    const jobRole = actor.jobRoles[k];
+    if (jobRole === undefined || !jobRoles.includes(jobRole)) continue;
+    if ((flags & LOCUM_FLAG) !== 0) {
+      locum = true;
+      continue;
+    }
+    return keyed(plan, actor, PHARMACIST_PERMIT, NO_ROLE, 0);
+  }
+  return locum && plan.activity.id === 'smartcard.unlock'
+    ? keyed(plan, actor, LOCUM_REFUSED, NO_ROLE, 0)
+    : undefined;
 }
 
 /**
@@ -296,15 +351,18 @@ function keyed(
   let held = 0;
   const activity = plan.activity;
   if (
-    (outcome === ROLE_PERMIT || outcome === REQUEST_PERMIT || outcome === ALL_USERS_PERMIT) &&
+    (outcome === ROLE_PERMIT ||
+      outcome === REQUEST_PERMIT ||
+      outcome === ALL_USERS_PERMIT ||
+      outcome === PHARMACIST_PERMIT) &&
     activity.conditions.length > 0
   ) {
     const named = plan.people;
     for (let j = 0; j < named.length; j++) if (named[j] === actor.uuid) people |= 1 << j;
     if (activity.readsRoles) held = rolesHeldOn(actor, plan.day) & 0x3f;
   }
-  // Exact in a double: place < 2^31, held 6 bits, people 7, role 3, outcome 3.
-  const key = ((((place + 1) * 64 + held) * 128 + people) * 8 + role) * 8 + outcome;
+  // Exact in a double: place < 2^31, held 6 bits, people 7, role 3, outcome 4.
+  const key = ((((place + 1) * 64 + held) * 128 + people) * 8 + role) * 16 + outcome;
   if (key === plan.lastKey) return plan.lastDecision!;
   let made = plan.memo.get(key);
   if (made === undefined) {
@@ -393,6 +451,13 @@ function make(
       activity.allUsers === 'any'
         ? reason('ROLE-01', 'ALL_USERS', 'permit', { activity: action })
         : reason('ROLE-01', 'SELF_SERVICE', 'permit', { activity: action });
+  } else if (outcome === PHARMACIST_PERMIT) {
+    permit = reason(
+      activity.id === 'smartcard.unlock' ? 'CARD-03' : 'CARD-05',
+      'PHARMACIST_OWN_PHARMACY',
+      'permit',
+      { activity: action, ...where(undefined, organisation), date: plan.date },
+    );
   } else if (outcome === REQUEST_PERMIT) {
     route = 'via-request';
     const code = activity.grants[role!] === 'via-request' ? 'VIA_REQUEST_ONLY' : 'NOT_ASSIGNABLE';

@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+export { dateIn, isTimeZone } from '../domain/time-zone.js';
+export { certificateNotAfter } from './certificate-life.js';
 export { effectiveGrants } from './compiled-pack.js';
 export {
   type ActorFact,

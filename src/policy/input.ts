@@ -35,6 +35,14 @@ export const actorAssignmentSchema = z.readonly(
       /** CARD-03: a locum's assignment grants no unlock right at that organisation. */
       locum: flag(),
       position: z.optional(positionId),
+      /**
+       * The position's job-role code (R and four digits). Where the pack lists it as a
+       * pharmacist's (`pharmacistJobRoles`, dorset), the assignment grants card care at its
+       * own pharmacy (CARD-03, CARD-05).
+       */
+      jobRole: z.optional(
+        z.string().check(z.regex(/^R\d{4}$/, { message: 'must be a job-role R code' })),
+      ),
     })
     .check(
       z.refine((a) => a.end === undefined || a.end > a.start, {
@@ -157,7 +165,7 @@ export const activitySchema = z.enum(activityIds as [ActivityId, ...ActivityId[]
 });
 /** The route a request may ask for: `direct` refuses what only a request could do. */
 export const routeSchema = z.enum(['direct', 'via-request']);
-/** The decision instant; its UTC date decides assignments (ASG-02). */
+/** The decision instant (UTC); its date in the pack's time zone decides assignments (ASG-02). */
 export const instantSchema = isoDateTime;
 
 const NO_FACTS = {
@@ -172,7 +180,7 @@ const NO_FACTS = {
 export const decisionRequestSchema = z.readonly(
   z.object({
     activity: activitySchema,
-    /** The decision instant; its UTC date decides assignments (ASG-02). */
+    /** The decision instant (UTC); its date in the pack's time zone decides assignments (ASG-02). */
     at: instantSchema,
     /** Ask for one route only: `direct` refuses what only a request could do. */
     route: z.optional(routeSchema),

@@ -10,6 +10,8 @@ const PREPARED = Symbol('careid.preparedActor');
 export const GRANT_STRIDE = 4;
 /** Flag bit (above the role bits) marking a locum's assignment (CARD-03). */
 export const LOCUM_FLAG = 1 << 16;
+/** Flag bit marking an assignment that names its position's job role (a pharmacist's, maybe). */
+export const JOB_ROLE_FLAG = 1 << 17;
 /** The end day of an open-ended assignment. */
 export const OPEN_END = 0x7fffffff;
 
@@ -59,10 +61,13 @@ export interface ActorPlan extends PreparedActor {
   readonly to: number;
   /** Per kept assignment (in order), the positions its sponsor role may assign (ROLE-03 `S**`). */
   readonly assignable: readonly (readonly string[])[];
+  /** Per kept assignment (in order), its position's job-role code, when given (CARD-03 pharmacists). */
+  readonly jobRoles: readonly (string | undefined)[];
 }
 
 const NO_GRANTS = new Int32Array(0);
 const NONE: readonly (readonly string[])[] = Object.freeze([]);
+const NONE_JOB_ROLES: readonly (string | undefined)[] = Object.freeze([]);
 
 /** Whether `value` is an actor prepared by this module (`Decider.prepare`). */
 export function isActorPlan(value: unknown): value is ActorPlan {
@@ -70,7 +75,9 @@ export function isActorPlan(value: unknown): value is ActorPlan {
 }
 
 function kept(actor: Actor) {
-  return actor.assignments.filter((a) => !a.removed && a.roles.length > 0);
+  return actor.assignments.filter(
+    (a) => !a.removed && (a.roles.length > 0 || a.jobRole !== undefined),
+  );
 }
 
 /** Turns one validated actor into its fast form. */
@@ -91,9 +98,13 @@ export function prepareValidActors(actors: readonly Actor[]): readonly ActorPlan
     const from = at;
     let union = 0;
     let assignable: (readonly string[])[] | undefined;
+    let jobRoles: (string | undefined)[] | undefined;
     const assignments = keptByActor[index]!;
     assignments.forEach((a, i) => {
-      const flags = maskOf(a.roles) | (a.locum ? LOCUM_FLAG : 0);
+      const flags =
+        maskOf(a.roles) |
+        (a.locum ? LOCUM_FLAG : 0) |
+        (a.jobRole !== undefined ? JOB_ROLE_FLAG : 0);
       grants[at] = organisationId(a.organisation);
       grants[at + 1] = flags;
       grants[at + 2] = dayNumber(a.start);
@@ -103,6 +114,10 @@ export function prepareValidActors(actors: readonly Actor[]): readonly ActorPlan
       if (a.assignable.length > 0) {
         assignable ??= assignments.map(() => [] as readonly string[]);
         assignable[i] = a.assignable;
+      }
+      if (a.jobRole !== undefined) {
+        jobRoles ??= assignments.map(() => undefined);
+        jobRoles[i] = a.jobRole;
       }
     });
     const prepared: ActorPlan & { readonly [PREPARED]: true } = {
@@ -114,6 +129,7 @@ export function prepareValidActors(actors: readonly Actor[]): readonly ActorPlan
       from,
       to: at,
       assignable: assignable ?? NONE,
+      jobRoles: jobRoles ?? NONE_JOB_ROLES,
     };
     return prepared;
   });
@@ -126,5 +142,5 @@ export function rolesHeldOn(actor: ActorPlan, day: number): number {
   for (let i = actor.from; i < actor.to; i += GRANT_STRIDE) {
     if (g[i + 2]! <= day && day < g[i + 3]!) mask |= g[i + 1]!;
   }
-  return mask & ~LOCUM_FLAG;
+  return mask & ~(LOCUM_FLAG | JOB_ROLE_FLAG);
 }

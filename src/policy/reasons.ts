@@ -39,7 +39,9 @@ export type ReasonCode =
   | 'REQUEST_LOCKED'
   | 'REPORT_NOT_FOR_SPONSORS'
   | 'IG_APPROVAL_NEEDED'
-  | 'RAM_ASSESSES_POSITION_CHANGE';
+  | 'RAM_ASSESSES_POSITION_CHANGE'
+  | 'SUBJECT_OUT_OF_SCOPE'
+  | 'PHARMACIST_OWN_PHARMACY';
 
 /** The facts a reason's sentence is made from. */
 export interface ReasonParams {
@@ -130,6 +132,10 @@ const sentences: Readonly<Record<ReasonCode, (p: ReasonParams) => string>> = {
     `The change adds sensitive activities (${p.detail}); record Information Governance approval first.`,
   RAM_ASSESSES_POSITION_CHANGE: () =>
     'A position change request is assessed by an RA Manager; ask one to accept or reject it.',
+  PHARMACIST_OWN_PHARMACY: (p) =>
+    `A pharmacist${at(p.organisation)} may ${p.activity} for staff of that pharmacy (not as a locum), on ${p.date}.`,
+  SUBJECT_OUT_OF_SCOPE: (p) =>
+    `User ${p.detail} holds no position at any organisation, so no sponsor's scope covers them and you may not ${p.activity} for them; an RA agent can act on a profile with no position.`,
 };
 
 /**

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { AuditEvent } from '../domain/audit-event.js';
-import { dateOf, type IsoDate, type IsoDateTime, toIsoDateTime } from '../domain/dates.js';
+import { type IsoDate, type IsoDateTime, toIsoDateTime } from '../domain/dates.js';
+import { dateIn } from '../domain/time-zone.js';
 import { type Uuid, uuidSchema } from '../domain/uuid.js';
 import { CareIdError } from '../errors/care-id-error.js';
 import { parseWith } from '../errors/parse.js';
@@ -273,7 +274,8 @@ export function createActivityPipeline(options: {
       actor,
       actorUuid,
       at,
-      today: dateOf(at),
+      // RULES.md "Dates": today is the date in the pack's time zone.
+      today: dateIn(at, pack.timeZone) as IsoDate,
       check,
       authorize(activity, target, facts, route) {
         const decision = check(activity, target, facts, route);

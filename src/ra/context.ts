@@ -79,7 +79,9 @@ export async function loadActor(tx: StoreTx, uuid: Uuid, pack: RulePack): Promis
   for (const a of await allAssignmentsOf(tx, uuid)) {
     const position = await tx.positions.get(a.position);
     const roles = position ? rolesOfPosition(position, pack) : [];
-    if (roles.length === 0) continue;
+    // A pharmacist position (its job role is pack data) grants card care at its pharmacy.
+    const pharmacist = position !== undefined && pack.pharmacistJobRoles.includes(position.jobRole);
+    if (roles.length === 0 && !pharmacist) continue;
     assignments.push({
       organisation: a.organisation,
       roles,
@@ -89,6 +91,7 @@ export async function loadActor(tx: StoreTx, uuid: Uuid, pack: RulePack): Promis
       assignable: roles.includes('S') ? (position?.assignable ?? []) : [],
       locum: a.locum,
       position: a.position,
+      ...(pharmacist ? { jobRole: position.jobRole } : {}),
     });
   }
   return { uuid, status: profile.status, assignments };

@@ -1,5 +1,6 @@
 import type { PositionAssignment } from '../domain/assignment.js';
-import { dateOf, type IsoDate } from '../domain/dates.js';
+import type { IsoDate } from '../domain/dates.js';
+import { dateIn } from '../domain/time-zone.js';
 import type { Uuid } from '../domain/uuid.js';
 import type { RulePack } from '../policy/packs/schema.js';
 import { rolesOfPosition } from '../policy/position-roles.js';
@@ -25,9 +26,9 @@ export interface AccessOnDate {
  * Whether an assignment was in force on a past date: within its dates, and not yet
  * removed then (a removal ends it from the day it was made, ASG-04).
  */
-function wasActiveOn(a: PositionAssignment, date: IsoDate): boolean {
+function wasActiveOn(a: PositionAssignment, date: IsoDate, timeZone: string): boolean {
   if (a.start > date || (a.end !== undefined && date >= a.end)) return false;
-  return a.removed === undefined || date < dateOf(a.removed.at);
+  return a.removed === undefined || date < dateIn(a.removed.at, timeZone);
 }
 
 /**
@@ -50,7 +51,7 @@ export async function accessOn(
   const positions = [];
   const roles = new Set<RaRole>();
   for (const a of await allAssignmentsOf(tx, uuid)) {
-    if (!wasActiveOn(a, date)) continue;
+    if (!wasActiveOn(a, date, pack.timeZone)) continue;
     const position = await tx.positions.get(a.position);
     const held = position ? rolesOfPosition(position, pack) : [];
     for (const r of held) roles.add(r);

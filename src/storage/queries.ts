@@ -60,9 +60,9 @@ export interface RequestFilter {
   readonly subject?: Uuid | undefined;
   /**
    * REQ-04's default listing: keep open requests and only the closed ones whose
-   * {@link closedAt} is at or after this instant. Pass the start of the day 30 days ago
-   * (`${addDays(today, -30)}T00:00:00.000Z`) to list what the domain's `inDefaultListing`
-   * keeps.
+   * {@link closedAt} is at or after this instant. Pass the instant the day 30 days ago
+   * starts in the pack's time zone (`startOfDateIn(addDays(today, -30), pack.timeZone)`) to
+   * list what the domain's `inDefaultListing` keeps.
    */
   readonly decidedSince?: IsoDateTime | undefined;
 }

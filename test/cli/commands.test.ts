@@ -164,9 +164,9 @@ describe('careid as a desk runs it: every command a separate process, with a tim
           '--ocsp-url',
           OCSP_URL,
           '--validity-days',
-          'ten',
+          '730',
         ],
-        'whole number of days',
+        "CARD-04: card certificate life is the rule pack's certificateLifeYears",
       ],
       [['ca', 'export', '--store', store, '--only', 'keys'], '--only takes chain or crl'],
     ];

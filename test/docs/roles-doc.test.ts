@@ -30,6 +30,7 @@ function grantOf(pack: RulePack, activity: string, role: RaRole): Grant | undefi
 
 function generated(): string {
   const codes = (pack: RulePack, role: RaRole) => pack.roleCodes[role]?.join(', ') || '(none)';
+  const jobRoles = (pack: RulePack) => pack.pharmacistJobRoles.join(', ') || '(none)';
   const lines = [
     START,
     '',
@@ -39,6 +40,11 @@ function generated(): string {
       (role) =>
         `| ${raRoleTitles[role]} (\`${role}\`) | ${codes(nationalPack, role)} | ${codes(dorsetPack, role)} |`,
     ),
+    `| Pharmacist (a job role, not an RA role: \`pharmacistJobRoles\`) | ${jobRoles(nationalPack)} | ${jobRoles(dorsetPack)} |`,
+    '',
+    'A pharmacist position unlocks (`smartcard.unlock`) and renews before expiry',
+    '(`smartcard.renew-before-expiry`) the cards of staff at its own pharmacy, never as a locum',
+    '(CARD-03, CARD-05), in the packs that name its job role.',
     '',
     `| activity | ${raRoles.join(' | ')} | all users |`,
     `|---|${raRoles.map(() => '---').join('|')}|---|`,
@@ -59,7 +65,7 @@ function generated(): string {
 }
 
 describe('docs/roles.md', () => {
-  it('ROLE-01 ROLE-03 lists every role code and what each role may do, as the matrix and packs say', () => {
+  it('ROLE-01 ROLE-03 CARD-03 lists every role code and what each role may do, as the matrix and packs say', () => {
     const text = readFileSync(file, 'utf8');
     const start = text.indexOf(START);
     const end = text.indexOf(END);

@@ -17,7 +17,9 @@ import {
 import { AGENT, AT, assignment, card, request, workgroupAssignment } from './fixtures.js';
 
 const at = isoDateTimeSchema.parse(AT);
+const today = isoDateSchema.parse(AT.slice(0, 10));
 const by = AGENT as never;
+const LONDON = 'Europe/London';
 
 describe('positions, workgroups, cards', () => {
   const position = positionSchema.parse({
@@ -34,13 +36,13 @@ describe('positions, workgroups, cards', () => {
   it('POS-04 closing a position ends its assignments; future ones are removed', () => {
     const { state, events } = closePosition(
       { position, assignments: [assignment(), assignment({ id: 'asg_2', start: '2027-01-01' })] },
-      { by, at },
+      { by, at, today },
     );
     expect(state.position).toMatchObject({ status: 'closed', closedAt: at });
     expect(state.assignments[0]?.end).toBe('2026-11-22');
     expect(state.assignments[1]?.removed).toEqual({ at, by });
     expect(events.map((e) => e.type)).toEqual(['assignment.ended', 'assignment.removed']);
-    expect(() => closePosition(state, { by, at })).toThrow(
+    expect(() => closePosition(state, { by, at, today })).toThrow(
       expect.objectContaining({ rule: 'POS-04' }),
     );
   });
@@ -54,15 +56,16 @@ describe('positions, workgroups, cards', () => {
       version: 0,
     });
     const world = { workgroup, assignments: [workgroupAssignment()] };
-    expect(() => closeWorkgroup(world, { by, at, confirm: false, approval: 'RAM' })).toThrow(
+    expect(() => closeWorkgroup(world, { by, at, today, confirm: false, approval: 'RAM' })).toThrow(
       /confirmation/,
     );
-    expect(() => closeWorkgroup(world, { by, at, confirm: true, approval: ' ' })).toThrow(
+    expect(() => closeWorkgroup(world, { by, at, today, confirm: true, approval: ' ' })).toThrow(
       /approved/,
     );
     const { state } = closeWorkgroup(world, {
       by,
       at,
+      today,
       confirm: true,
       approval: 'RAM approval, ticket 4411',
     });
@@ -103,9 +106,19 @@ describe('requests, leavers, organisations', () => {
         state: 'accepted',
         decision: { by: AGENT, at: `${date}T09:00:00.000Z`, outcome: 'accepted' },
       });
-    expect(inDefaultListing(request(), today, 30)).toBe(true);
-    expect(inDefaultListing(closedOn('2026-10-23'), today, 30)).toBe(true);
-    expect(inDefaultListing(closedOn('2026-10-22'), today, 30)).toBe(false);
+    expect(inDefaultListing(request(), today, 30, LONDON)).toBe(true);
+    expect(inDefaultListing(closedOn('2026-10-23'), today, 30, LONDON)).toBe(true);
+    expect(inDefaultListing(closedOn('2026-10-22'), today, 30, LONDON)).toBe(false);
+  });
+
+  it('REQ-04 the 30 days count dates in the pack time zone: 00:30 BST belongs to the next date', () => {
+    const decided = (instant: string) =>
+      request({ state: 'accepted', decision: { by: AGENT, at: instant, outcome: 'accepted' } });
+    const august = isoDateSchema.parse('2026-08-22');
+    // 2026-07-22T23:30Z is 00:30 BST on 23 July: 30 days before 22 August, still listed.
+    expect(inDefaultListing(decided('2026-07-22T23:30:00.000Z'), august, 30, LONDON)).toBe(true);
+    expect(inDefaultListing(decided('2026-07-22T23:30:00.000Z'), august, 30, 'UTC')).toBe(false);
+    expect(inDefaultListing(decided('2026-07-22T22:59:59.000Z'), august, 30, LONDON)).toBe(false);
   });
 
   it("ASG-03 a leaver's assignments still in force 24 hours after leaving are overdue", () => {
@@ -113,6 +126,7 @@ describe('requests, leavers, organisations', () => {
       organisation: 'FA123' as never,
       leftOn: isoDateSchema.parse('2026-11-20'),
       graceHours: 24,
+      timeZone: LONDON,
     };
     const assignments = [
       assignment(),
@@ -130,6 +144,21 @@ describe('requests, leavers, organisations', () => {
       now: isoDateTimeSchema.parse('2026-11-21T00:00:00.000Z'),
     });
     expect(overdue.map((a) => a.id)).toEqual(['asg_1']);
+  });
+
+  it("ASG-03 the leavers' 24 hours run from midnight BST of the leaving date in summer", () => {
+    const summer = {
+      organisation: 'FA123' as never,
+      leftOn: isoDateSchema.parse('2026-06-10'),
+      graceHours: 24,
+      timeZone: LONDON,
+    };
+    const assignments = [assignment()];
+    const at = (instant: string) =>
+      overdueLeaverAssignments(assignments, { ...summer, now: isoDateTimeSchema.parse(instant) });
+    // 10 June starts at 2026-06-09T23:00Z (BST); 24 hours later is 2026-06-10T23:00Z.
+    expect(at('2026-06-10T22:59:59.000Z')).toEqual([]);
+    expect(at('2026-06-10T23:00:00.000Z').map((a) => a.id)).toEqual(['asg_1']);
   });
 
   it('ORG-01 (dorset) every pharmacy has a sponsor and two people acting as sponsor or RA agent', () => {

@@ -51,12 +51,13 @@ describe('profiles (PROF-01..PROF-04)', () => {
       { serial: 'a1', card: card().serial },
       { serial: 'f9', card: undefined },
     ];
-    expect(() => closeProfile(world, { by, at, reason: ' ', activeCertificates })).toThrow(
+    expect(() => closeProfile(world, { by, at, today, reason: ' ', activeCertificates })).toThrow(
       /reason/,
     );
     const { state, events } = closeProfile(world, {
       by,
       at,
+      today,
       reason: 'left the NHS',
       activeCertificates,
     });
@@ -98,7 +99,7 @@ describe('profiles (PROF-01..PROF-04)', () => {
         authenticators: [],
         requests: [],
       },
-      { by, at, reason: 'left', activeCertificates: [] },
+      { by, at, today, reason: 'left', activeCertificates: [] },
     ).state;
     const { state } = reopenProfile(closed.user);
     expect(state.status).toBe('open');

@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { isCareIdError, ValidationError } from '../../src/errors/index.js';
 import {
   createCertificateAuthority,
-  DEFAULT_VALIDITY_DAYS,
   generateSoftwareSigner,
   memoryCaRepository,
   parseCertificate,
 } from '../../src/pki/index.js';
-import { cardKey, jane, makeCa, settings, T0 } from './helpers.js';
+import { certificateNotAfter, derivePack, nationalPack } from '../../src/policy/index.js';
+import { cardKey, jane, life, makeCa, settings, T0 } from './helpers.js';
 
 const DAY = 86_400_000;
 /** KeyUsage bit positions (RFC 5280 §4.2.1.3) as parseCertificate reports them. */
@@ -88,22 +88,50 @@ describe('certificate authority profiles (RFC 5280)', () => {
 });
 
 describe('RA smartcard end-entity profile', () => {
-  it('CARD-04 issues for 3 years by default (national pack), from the issuance time, whole seconds', async () => {
+  it('CARD-04 issues until the end the RA gives (national pack: 3 calendar years), from the issuance time, whole seconds', async () => {
     const ca = await makeCa();
     const { csr } = await cardKey();
-    const issued = await ca.issue({ csr, holder: jane, now: T0 });
+    const issued = await ca.issue({ csr, holder: jane, now: T0, notAfter: life(T0) });
     const cert = parseCertificate(issued.certificate);
-    expect(DEFAULT_VALIDITY_DAYS).toBe(1095);
     expect(cert.notBefore.toISOString()).toBe('2026-03-01T09:30:15.000Z');
-    expect(cert.notAfter.getTime() - cert.notBefore.getTime()).toBe(1095 * DAY);
+    expect(cert.notAfter.toISOString()).toBe('2029-03-01T09:30:15.000Z');
     expect(issued.notAfter).toEqual(cert.notAfter);
   });
 
-  it('CARD-04 takes the certificate life from the rule pack setting (2 years)', async () => {
-    const ca = await makeCa(T0, { validityDays: 730 });
-    const issued = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
-    const cert = parseCertificate(issued.certificate);
-    expect(cert.notAfter.getTime() - cert.notBefore.getTime()).toBe(730 * DAY);
+  it('CARD-04 the life is the pack setting in calendar years: a 2-year pack, and 29 February gives 28 February', async () => {
+    const ca = await makeCa(new Date('2026-01-01T00:00:00Z'));
+    const twoYears = derivePack(nationalPack, { id: 'two', name: 'two', certificateLifeYears: 2 });
+    const issue = async (now: Date, pack = nationalPack) =>
+      parseCertificate(
+        (
+          await ca.issue({
+            ...(await cardKey()),
+            holder: jane,
+            now,
+            notAfter: certificateNotAfter(pack, now),
+          })
+        ).certificate,
+      ).notAfter.toISOString();
+    expect(await issue(T0, twoYears)).toBe('2028-03-01T09:30:15.000Z');
+    expect(await issue(new Date('2028-02-29T10:00:00Z'))).toBe('2031-02-28T10:00:00.000Z');
+    // 00:30 BST on 1 June: 1 June 2029 at 00:30 BST.
+    expect(await issue(new Date('2026-05-31T23:30:00Z'))).toBe('2029-05-31T23:30:00.000Z');
+  });
+
+  it('CARD-04 the CA has no life setting of its own: validityDays in its settings is refused, an end before the start too', async () => {
+    await expect(
+      createCertificateAuthority({
+        settings: { ...settings, validityDays: 730 } as never,
+        now: T0,
+      }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/certificateLifeYears/),
+    });
+    const ca = await makeCa();
+    await expect(
+      ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: T0 }),
+    ).rejects.toMatchObject({ code: 'VALIDATION', field: 'notAfter' });
   });
 
   it('ID-05 builds the subject from the holder (CN, serialNumber = UUID, one RDN each), never from the CSR', async () => {
@@ -114,7 +142,9 @@ describe('RA smartcard end-entity profile', () => {
       commonName: 'Mallory Admin',
       serialNumber: '000000000000',
     });
-    const cert = parseCertificate((await ca.issue({ csr, holder: jane, now: T0 })).certificate);
+    const cert = parseCertificate(
+      (await ca.issue({ csr, holder: jane, now: T0, notAfter: life(T0) })).certificate,
+    );
     expect(cert.subject.map((a) => [a.type, a.value, a.rdn])).toEqual([
       ['CN', 'Jane Doe', 0],
       ['serialNumber', '555123456789', 1],
@@ -125,7 +155,8 @@ describe('RA smartcard end-entity profile', () => {
   it('writes keyUsage digitalSignature (critical), EKU clientAuth + smartcardLogon, UPN, CRL DP, OCSP AIA, SKI/AKI', async () => {
     const ca = await makeCa();
     const cert = parseCertificate(
-      (await ca.issue({ ...(await cardKey()), holder: jane, now: T0 })).certificate,
+      (await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) }))
+        .certificate,
     );
     const issuing = parseCertificate(ca.issuingCertificate);
     expect(cert.keyUsage).toBe(DIGITAL_SIGNATURE);
@@ -141,7 +172,9 @@ describe('RA smartcard end-entity profile', () => {
 
   it('is read the same way by PKI.js: double-wrapped UPN otherName, single-valued RDNs, extensions parsed', async () => {
     const ca = await makeCa();
-    const der = (await ca.issue({ ...(await cardKey()), holder: jane, now: T0 })).certificate;
+    const der = (
+      await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) })
+    ).certificate;
     const pk = pkijs.Certificate.fromBER(der);
     expect(pk.subject.typesAndValues.map((t) => [t.type, t.value.valueBlock.value])).toEqual([
       ['2.5.4.3', 'Jane Doe'],
@@ -168,7 +201,8 @@ describe('RA smartcard end-entity profile', () => {
   it('writes UTCTime before 2050 and GeneralizedTime from 2050 (RFC 5280 §4.1.2.5), read back right by PKI.js', async () => {
     const now = new Date('2048-06-01T00:00:00Z');
     const ca = await makeCa(now);
-    const der = (await ca.issue({ ...(await cardKey()), holder: jane, now })).certificate;
+    const der = (await ca.issue({ ...(await cardKey()), holder: jane, now, notAfter: life(now) }))
+      .certificate;
     const cert = parseCertificate(der);
     expect(cert.notBefore.toISOString()).toBe('2048-06-01T00:00:00.000Z');
     expect(cert.notAfter.getUTCFullYear()).toBe(2051);
@@ -185,7 +219,9 @@ describe('RA smartcard end-entity profile', () => {
     const { signer } = await cardKey();
     const serials = new Set<string>();
     for (let i = 0; i < 50; i++) {
-      const s = (await ca.issue({ publicKey: signer.publicKey, holder: jane, now: T0 })).serialHex;
+      const s = (
+        await ca.issue({ publicKey: signer.publicKey, holder: jane, now: T0, notAfter: life(T0) })
+      ).serialHex;
       expect(s).toMatch(/^[4-7][0-9a-f]{31}$/);
       serials.add(s);
     }
@@ -195,7 +231,12 @@ describe('RA smartcard end-entity profile', () => {
   it('validates the holder with zod, naming the field (ID-05 UUID is 12 digits)', async () => {
     const ca = await makeCa();
     const e = await ca
-      .issue({ ...(await cardKey()), holder: { ...jane, uuid: '12345' }, now: T0 })
+      .issue({
+        ...(await cardKey()),
+        holder: { ...jane, uuid: '12345' },
+        now: T0,
+        notAfter: life(T0),
+      })
       .catch((x) => x);
     expect(e).toBeInstanceOf(ValidationError);
     expect((e as ValidationError).field).toBe('uuid');
@@ -204,7 +245,12 @@ describe('RA smartcard end-entity profile', () => {
   it('refuses to issue before the issuing CA is valid (PKI_EXPIRED)', async () => {
     const ca = await makeCa();
     const e = await ca
-      .issue({ ...(await cardKey()), holder: jane, now: new Date(T0.getTime() - DAY) })
+      .issue({
+        ...(await cardKey()),
+        holder: jane,
+        now: new Date(T0.getTime() - DAY),
+        notAfter: life(new Date(T0.getTime() - DAY)),
+      })
       .catch((x) => x);
     expect(isCareIdError(e, 'PKI_EXPIRED')).toBe(true);
   });
@@ -217,7 +263,8 @@ describe('RA smartcard end-entity profile', () => {
       repository,
     });
     const cert = parseCertificate(
-      (await ca.issue({ ...(await cardKey()), holder: jane, now: T0 })).certificate,
+      (await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) }))
+        .certificate,
     );
     expect(cert.notAfter).toEqual(parseCertificate(ca.issuingCertificate).notAfter);
   });

@@ -13,6 +13,7 @@ import {
 import {
   hasOpenssl,
   jane,
+  life,
   openssl,
   opensslCmsVerify,
   pem,
@@ -174,7 +175,12 @@ describe('PIV CHUID issuer signature (SP 800-73-4 §3.1.2, FIPS 201-3 §4.2.1)',
     const now = new Date();
     const ca = await createCertificateAuthority({ settings, now });
     const signer = await generateSoftwareSigner();
-    const card = await ca.issue({ publicKey: signer.publicKey, holder: jane, now });
+    const card = await ca.issue({
+      publicKey: signer.publicKey,
+      holder: jane,
+      now,
+      notAfter: life(now),
+    });
     const content = chuidContent(jane.uuid);
     expect(await code(signChuid({ content, certificate: card.certificate, signer }))).toBe(
       'PKI_CHAIN_INVALID',

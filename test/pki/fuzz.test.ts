@@ -13,7 +13,7 @@ import {
   parsePublicKey,
   validateCertificate,
 } from '../../src/pki/index.js';
-import { cardKey, jane, makeCa, T0 } from './helpers.js';
+import { cardKey, jane, life, makeCa, T0 } from './helpers.js';
 
 /** A mutation of a valid DER sample: flipped bytes, truncation, insertion, length damage. */
 const mutation = fc.oneof(
@@ -80,7 +80,7 @@ describe('every parser meets mutated DER with typed errors only', () => {
   beforeAll(async () => {
     ca = await makeCa();
     const key = await cardKey();
-    const issued = await ca.issue({ csr: key.csr, holder: jane, now: T0 });
+    const issued = await ca.issue({ csr: key.csr, holder: jane, now: T0, notAfter: life(T0) });
     await ca.revoke(issued.serialHex, 'keyCompromise', T0);
     const ocspRequest = await createOcspRequest({
       issuer: ca.issuingCertificate,

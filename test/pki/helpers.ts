@@ -11,6 +11,7 @@ import {
   generateSoftwareSigner,
   type Signer,
 } from '../../src/pki/index.js';
+import { certificateNotAfter, nationalPack } from '../../src/policy/index.js';
 
 /** A fixed clock reading for deterministic tests. */
 export const T0 = new Date('2026-03-01T09:30:15.789Z');
@@ -28,15 +29,15 @@ export const jane: CertificateHolder = {
   upn: 'jane.doe@nhs.net',
 };
 
+/** CARD-04: the end of a card certificate issued at `now` under the national pack (3 years). */
+export const life = (now: Date): Date => certificateNotAfter(nationalPack, now);
+
 export async function makeCa(
   now: Date = T0,
-  extra: { repository?: CaRepository; validityDays?: number } = {},
+  extra: { repository?: CaRepository } = {},
 ): Promise<CertificateAuthority> {
   return createCertificateAuthority({
-    settings: {
-      ...settings,
-      ...(extra.validityDays === undefined ? {} : { validityDays: extra.validityDays }),
-    },
+    settings,
     now,
     ...(extra.repository === undefined ? {} : { repository: extra.repository }),
   });

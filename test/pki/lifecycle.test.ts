@@ -9,7 +9,7 @@ import {
   RevocationReasonCode,
   revocationReasonForCard,
 } from '../../src/pki/index.js';
-import { cardKey, jane, makeCa, T0 } from './helpers.js';
+import { cardKey, jane, life, makeCa, T0 } from './helpers.js';
 
 const later = (days: number) => new Date(T0.getTime() + days * 86_400_000);
 
@@ -28,9 +28,24 @@ describe('revocation reasons (CARD-10)', () => {
 
   it('CARD-10 revokes a lost card as keyCompromise: on the CRL with its reason, time, AKI and CRL number', async () => {
     const ca = await makeCa();
-    const lost = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
-    const damaged = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
-    const kept = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const lost = await ca.issue({
+      ...(await cardKey()),
+      holder: jane,
+      now: T0,
+      notAfter: life(T0),
+    });
+    const damaged = await ca.issue({
+      ...(await cardKey()),
+      holder: jane,
+      now: T0,
+      notAfter: life(T0),
+    });
+    const kept = await ca.issue({
+      ...(await cardKey()),
+      holder: jane,
+      now: T0,
+      notAfter: life(T0),
+    });
     await ca.revoke(lost.serialHex, revocationReasonForCard('lost'), later(1));
     await ca.revoke(damaged.serialHex, revocationReasonForCard('damaged'), later(2));
     const crl = parseCrl(await ca.generateCrl({ now: later(3) }));
@@ -58,7 +73,7 @@ describe('revocation reasons (CARD-10)', () => {
 
   it('CARD-10 refuses to revoke twice (PKI_REVOKED), unknown serials (NOT_FOUND), bad reasons (VALIDATION)', async () => {
     const ca = await makeCa();
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     await ca.revoke(c.serialHex, 'keyCompromise', T0);
     expect(
       isCareIdError(await ca.revoke(c.serialHex, 'superseded', T0).catch((e) => e), 'PKI_REVOKED'),
@@ -72,7 +87,7 @@ describe('revocation reasons (CARD-10)', () => {
 
   it('leaves the reason code out for unspecified (RFC 5280 §5.3.1)', async () => {
     const ca = await makeCa();
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     await ca.revoke(c.serialHex, 'unspecified', T0);
     const der = await ca.generateCrl({ now: T0 });
     expect(Buffer.from(der).includes(Buffer.from('0603551d15', 'hex'))).toBe(false);
@@ -91,7 +106,12 @@ describe('revocation reasons (CARD-10)', () => {
     const { signer } = await cardKey();
     const serials: string[] = [];
     for (let i = 0; i < 3_000; i++) {
-      const c = await ca.issue({ publicKey: signer.publicKey, holder: jane, now: T0 });
+      const c = await ca.issue({
+        publicKey: signer.publicKey,
+        holder: jane,
+        now: T0,
+        notAfter: life(T0),
+      });
       await ca.revoke(c.serialHex, 'superseded', T0);
       serials.push(c.serialHex);
     }
@@ -106,11 +126,17 @@ describe('revocation reasons (CARD-10)', () => {
 describe('renewal (CARD-05, CARD-06)', () => {
   it('CARD-05 renews with a new key; the old certificate stays good until superseded once the new one is on the card', async () => {
     const ca = await makeCa();
-    const first = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const first = await ca.issue({
+      ...(await cardKey()),
+      holder: jane,
+      now: T0,
+      notAfter: life(T0),
+    });
     const renewed = await ca.renew({
       ...(await cardKey()),
       holder: jane,
       now: later(1000),
+      notAfter: life(later(1000)),
       previousSerialHex: first.serialHex,
     });
     expect(renewed.serialHex).not.toBe(first.serialHex);
@@ -124,12 +150,18 @@ describe('renewal (CARD-05, CARD-06)', () => {
 
   it('CARD-06 renews after expiry too (who may do it is policy): the new certificate starts at the renewal time', async () => {
     const ca = await makeCa();
-    const first = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const first = await ca.issue({
+      ...(await cardKey()),
+      holder: jane,
+      now: T0,
+      notAfter: life(T0),
+    });
     const after = later(1200); // past the 3-year life
     const renewed = await ca.renew({
       ...(await cardKey()),
       holder: jane,
       now: after,
+      notAfter: life(after),
       previousSerialHex: first.serialHex,
     });
     expect(renewed.notBefore.getTime()).toBe(Math.floor(after.getTime() / 1000) * 1000);
@@ -139,23 +171,46 @@ describe('renewal (CARD-05, CARD-06)', () => {
   it('CARD-05 refuses a renewal that reuses the old key (PKI_KEY_REUSED)', async () => {
     const ca = await makeCa();
     const key = await cardKey();
-    const first = await ca.issue({ ...key, holder: jane, now: T0 });
+    const first = await ca.issue({ ...key, holder: jane, now: T0, notAfter: life(T0) });
     const e = await ca
-      .renew({ ...key, holder: jane, now: later(1000), previousSerialHex: first.serialHex })
+      .renew({
+        ...key,
+        holder: jane,
+        now: later(1000),
+        notAfter: life(later(1000)),
+        previousSerialHex: first.serialHex,
+      })
       .catch((x) => x);
     expect(isCareIdError(e, 'PKI_KEY_REUSED')).toBe(true);
   });
 
   it('CARD-10 a revoked (cancelled) certificate cannot be renewed (PKI_REVOKED); an unknown one is NOT_FOUND', async () => {
     const ca = await makeCa();
-    const first = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const first = await ca.issue({
+      ...(await cardKey()),
+      holder: jane,
+      now: T0,
+      notAfter: life(T0),
+    });
     await ca.revoke(first.serialHex, revocationReasonForCard('stolen'), T0);
     const e = await ca
-      .renew({ ...(await cardKey()), holder: jane, now: T0, previousSerialHex: first.serialHex })
+      .renew({
+        ...(await cardKey()),
+        holder: jane,
+        now: T0,
+        notAfter: life(T0),
+        previousSerialHex: first.serialHex,
+      })
       .catch((x) => x);
     expect(isCareIdError(e, 'PKI_REVOKED')).toBe(true);
     const n = await ca
-      .renew({ ...(await cardKey()), holder: jane, now: T0, previousSerialHex: 'aa' })
+      .renew({
+        ...(await cardKey()),
+        holder: jane,
+        now: T0,
+        notAfter: life(T0),
+        previousSerialHex: 'aa',
+      })
       .catch((x) => x);
     expect(isCareIdError(n, 'NOT_FOUND')).toBe(true);
   });
@@ -164,8 +219,13 @@ describe('renewal (CARD-05, CARD-06)', () => {
 describe('OCSP responder (RFC 6960)', () => {
   it('answers good, revoked (reason and time) and unknown in one signed response, echoing the nonce', async () => {
     const ca = await makeCa();
-    const good = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
-    const bad = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const good = await ca.issue({
+      ...(await cardKey()),
+      holder: jane,
+      now: T0,
+      notAfter: life(T0),
+    });
+    const bad = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     await ca.revoke(bad.serialHex, revocationReasonForCard('lost'), later(1));
     const nonce = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
     const req = await createOcspRequest({
@@ -193,7 +253,7 @@ describe('OCSP responder (RFC 6960)', () => {
     // PKI.js checks the responder certificate against the real clock, so issue at the real time.
     const now = new Date();
     const ca = await makeCa(now);
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now, notAfter: life(now) });
     const der = await ca.respondOcsp(
       await createOcspRequest({ issuer: ca.issuingCertificate, serials: [c.serialHex] }),
       now,
@@ -223,7 +283,7 @@ describe('OCSP responder (RFC 6960)', () => {
   it('answers SHA-256 CertIDs too, and unknown for another issuer', async () => {
     const ca = await makeCa();
     const other = await makeCa();
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     const mine = parseOcspResponse(
       await ca.respondOcsp(
         await createOcspRequest({
@@ -247,7 +307,7 @@ describe('OCSP responder (RFC 6960)', () => {
   it('re-issues its short-lived responder certificate before it lapses, and the answer still validates', async () => {
     const ca = await makeCa();
     const first = ca.ocspCertificate;
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     const at = later(200); // past the 90-day responder certificate
     const req = await createOcspRequest({ issuer: ca.issuingCertificate, serials: [c.serialHex] });
     const res = parseOcspResponse(await ca.respondOcsp(req, at));

@@ -11,7 +11,7 @@ import {
   type IssuedCertificate,
   revocationReasonForCard,
 } from '../../src/pki/index.js';
-import { hasOpenssl, jane, openssl, pem, settings, tempDir, write } from './helpers.js';
+import { hasOpenssl, jane, life, openssl, pem, settings, tempDir, write } from './helpers.js';
 
 /**
  * Cross-checks with openssl 3: everything careid writes must be accepted by an independent
@@ -47,11 +47,12 @@ describe.skipIf(!hasOpenssl())('openssl cross-checks', () => {
         );
         const csr = await createCsr(card, { commonName: 'Jane Doe', serialNumber: jane.uuid });
         write(dir, 'csr.pem', pem('CERTIFICATE REQUEST', csr));
-        good = await ca.issue({ csr, holder: jane, now });
+        good = await ca.issue({ csr, holder: jane, now, notAfter: life(now) });
         revoked = await ca.issue({
           csr: await createCsr(await generateSoftwareSigner()),
           holder: { ...jane, commonName: 'Lost Card' },
           now,
+          notAfter: life(now),
         });
         await ca.revoke(revoked.serialHex, revocationReasonForCard('lost'), now);
         write(dir, 'root.pem', pem('CERTIFICATE', ca.rootCertificate));
@@ -186,6 +187,7 @@ describe.skipIf(!hasOpenssl())('openssl cross-checks', () => {
       publicKey: (await generateSoftwareSigner()).publicKey,
       holder: jane,
       now,
+      notAfter: life(now),
     });
     const dir = tempDir();
     write(dir, 'root.pem', pem('CERTIFICATE', ca.rootCertificate));

@@ -5,7 +5,7 @@ import {
   revocationReasonForCard,
   validateCertificate,
 } from '../../src/pki/index.js';
-import { cardKey, jane, makeCa, T0 } from './helpers.js';
+import { cardKey, jane, life, makeCa, T0 } from './helpers.js';
 
 const later = (days: number) => new Date(T0.getTime() + days * 86_400_000);
 
@@ -22,7 +22,7 @@ async function code(p: Promise<unknown>): Promise<string | undefined> {
 describe('chain validation pinned to the root', () => {
   it('validates a leaf through the issuing CA to the pinned root, with a CRL', async () => {
     const ca = await makeCa();
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     const crl = await ca.generateCrl({ now: later(1) });
     const r = await validateCertificate({
       leaf: c.certificate,
@@ -41,7 +41,7 @@ describe('chain validation pinned to the root', () => {
 
   it('validates with OCSP instead of a CRL', async () => {
     const ca = await makeCa();
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     const res = await ca.respondOcsp(
       await createOcspRequest({ issuer: ca.issuingCertificate, serials: [c.serialHex] }),
       later(1),
@@ -58,7 +58,7 @@ describe('chain validation pinned to the root', () => {
 
   it('CARD-10 fails a revoked leaf with PKI_REVOKED, by CRL and by OCSP', async () => {
     const ca = await makeCa();
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     await ca.revoke(c.serialHex, revocationReasonForCard('stolen'), later(1));
     const base = {
       leaf: c.certificate,
@@ -78,7 +78,7 @@ describe('chain validation pinned to the root', () => {
 
   it('CARD-04 fails an expired leaf with PKI_EXPIRED after its 3 years', async () => {
     const ca = await makeCa();
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     const at = later(1096);
     expect(
       await code(
@@ -96,7 +96,12 @@ describe('chain validation pinned to the root', () => {
   it('fails a leaf from another CA against the pinned root (PKI_CHAIN_INVALID)', async () => {
     const ca = await makeCa();
     const other = await makeCa();
-    const c = await other.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await other.issue({
+      ...(await cardKey()),
+      holder: jane,
+      now: T0,
+      notAfter: life(T0),
+    });
     expect(
       await code(
         validateCertificate({
@@ -112,7 +117,7 @@ describe('chain validation pinned to the root', () => {
 
   it('guards the engine: a leaf also passed as an intermediate, or the issuing CA passed as the leaf, is not mistaken', async () => {
     const ca = await makeCa();
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     // Duplicates in the intermediates make PKI.js drop the leaf it should validate; careid dedups.
     const r = await validateCertificate({
       leaf: c.certificate,
@@ -138,7 +143,7 @@ describe('chain validation pinned to the root', () => {
 
   it('requires revocation information by default (PKI_CHAIN_INVALID), and ignores a stale CRL', async () => {
     const ca = await makeCa();
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     const base = {
       leaf: c.certificate,
       intermediates: [ca.issuingCertificate],
@@ -153,7 +158,7 @@ describe('chain validation pinned to the root', () => {
 
   it('refuses a CRL signed by someone else (PKI_BAD_SIGNATURE)', async () => {
     const ca = await makeCa();
-    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+    const c = await ca.issue({ ...(await cardKey()), holder: jane, now: T0, notAfter: life(T0) });
     const crl = (await ca.generateCrl({ now: T0 })).slice();
     crl[crl.length - 5]! ^= 0x01; // flip a bit of the signature
     expect(

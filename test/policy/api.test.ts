@@ -242,9 +242,11 @@ describe('the Decider, whatCan, explain, diffPacks', () => {
     ]);
     expect(diff.settings.map((s) => s.setting).sort()).toEqual(
       [
+        'certificateSubject',
         'id',
         'name',
         'niNumberRequired',
+        'pharmacistJobRoles',
         'pharmacyMinimumSponsorsOrAgents',
         'selfRenewalLimit',
         'sponsorAgentExclusive',

@@ -130,7 +130,8 @@ function daysBefore(date: string, days: number): string {
 export function referenceDecide(pack: RulePack, actor: Actor, request: Loose): ReferenceAnswer {
   const activity: string = request.activity;
   const at: string = request.at;
-  const date = at.slice(0, 10);
+  // RULES.md "Dates": the date on the pack's clocks (en-CA writes YYYY-MM-DD).
+  const date = new Date(at).toLocaleDateString('en-CA', { timeZone: pack.timeZone });
   const target: Loose = request.target ?? {};
   const facts: Loose = request.facts ?? {};
   const me = actor.uuid;

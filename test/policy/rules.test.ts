@@ -287,12 +287,13 @@ describe('CARD rules: the decision parts', () => {
     expect(nationalPack.passcode).toEqual({ minLength: 6, maxLength: 8, tries: 3 });
   });
 
-  it('CARD-04 certificates last 3 years nationally; a pack may say 2', () => {
-    expect(nationalPack.certificateLifeDays).toBe(1095);
+  it('CARD-04 certificates last 3 calendar years nationally; a pack may say 2', () => {
+    expect(nationalPack.certificateLifeYears).toBe(3);
+    expect(dorsetPack.certificateLifeYears).toBe(3);
     expect(
-      derivePack(nationalPack, { id: 'two-years', name: 'two', certificateLifeDays: 730 })
-        .certificateLifeDays,
-    ).toBe(730);
+      derivePack(nationalPack, { id: 'two-years', name: 'two', certificateLifeYears: 2 })
+        .certificateLifeYears,
+    ).toBe(2);
   });
 
   it('CARD-05 renewal before expiry opens 90 days before expiry, not a day earlier, and closes at expiry', () => {

@@ -25,7 +25,7 @@ import {
 import { postgresStore } from '../../src/storage/postgres/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import { fixtureEvent } from '../../src/storage/testing/index.js';
-import { cardKey, jane, settings, T0 } from '../pki/helpers.js';
+import { cardKey, jane, life, settings, T0 } from '../pki/helpers.js';
 import { POSTGRES_URL, postgresUp } from '../support/postgres.js';
 
 const URL = POSTGRES_URL;
@@ -165,8 +165,18 @@ for (const adapter of adapters) {
       await withDatabase(async (db) => {
         const k = await keys();
         const ca = await caOver(db.store, k, T0);
-        const good = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
-        const lost = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+        const good = await ca.issue({
+          ...(await cardKey()),
+          holder: jane,
+          now: T0,
+          notAfter: life(T0),
+        });
+        const lost = await ca.issue({
+          ...(await cardKey()),
+          holder: jane,
+          now: T0,
+          notAfter: life(T0),
+        });
         await ca.revoke(lost.serialHex, revocationReasonForCard('lost'), later(1));
         const revokedAt = wholeSecond(later(1));
 
@@ -235,6 +245,7 @@ for (const adapter of adapters) {
           ...(await cardKey()),
           holder: jane,
           now: later(4),
+          notAfter: life(later(4)),
           previousSerialHex: good.serialHex,
         });
         const status = await again.status(renewed.serialHex);
@@ -296,7 +307,12 @@ for (const adapter of adapters) {
 
         // Through the CA, a second revocation is PKI_REVOKED (mapped from DUPLICATE).
         const ca = await createCertificateAuthority({ settings, now: T0, repository });
-        const issued = await ca.issue({ ...(await cardKey()), holder: jane, now: T0 });
+        const issued = await ca.issue({
+          ...(await cardKey()),
+          holder: jane,
+          now: T0,
+          notAfter: life(T0),
+        });
         await ca.revoke(issued.serialHex, revocationReasonForCard('damaged'), T0);
         expect(await code(ca.revoke(issued.serialHex, 'keyCompromise', T0))).toBe('PKI_REVOKED');
         expect((await repository.findRevocation(issued.serialHex))?.reason).toBe(

@@ -59,12 +59,18 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
     const a = postgresStore(URL, { schema });
     const b = postgresStore(URL, { schema });
     const applied = await Promise.all([a.migrate(), b.migrate()]);
-    expect(applied.flat()).toEqual([1, 2, 3, 4]);
+    expect(applied.flat()).toEqual([1, 2, 3, 4, 5]);
     expect(await a.migrate()).toEqual([]);
     const rows = await admin((c) =>
       c.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`),
     );
-    expect(rows.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+    expect(rows.rows).toEqual([
+      { version: 1 },
+      { version: 2 },
+      { version: 3 },
+      { version: 4 },
+      { version: 5 },
+    ]);
     await a.close();
     await b.close();
   });
@@ -125,7 +131,7 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
       await old.audit.append(fixtureEvent('user.create', '100000000001'));
     });
     const upgraded = postgresStore(URL, { schema });
-    expect(await upgraded.migrate()).toEqual([3, 4]);
+    expect(await upgraded.migrate()).toEqual([3, 4, 5]);
     expect(await upgraded.migrate()).toEqual([]);
     await upgraded.transaction(async (tx) => {
       expect(await tx.users.get('100000000001' as Uuid)).toBeDefined();

@@ -36,7 +36,7 @@ describe('sqlite adapter', () => {
   it('migrates idempotently and records the schema version', async () => {
     const file = tempFile();
     const store = sqliteStore(file);
-    expect(await store.migrate()).toEqual([1, 2, 3, 4]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5]);
     expect(await store.migrate()).toEqual([]);
     await store.close();
     const again = sqliteStore(file);
@@ -48,6 +48,7 @@ describe('sqlite adapter', () => {
       { version: 2 },
       { version: 3 },
       { version: 4 },
+      { version: 5 },
     ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
@@ -65,7 +66,7 @@ describe('sqlite adapter', () => {
     db.prepare('DELETE FROM schema_version WHERE version >= 2').run();
     db.close();
     const upgraded = sqliteStore(file);
-    expect(await upgraded.migrate()).toEqual([2, 3, 4]);
+    expect(await upgraded.migrate()).toEqual([2, 3, 4, 5]);
     await upgraded.close();
     const check = new Database(file);
     const triggers = check
@@ -103,7 +104,7 @@ describe('sqlite adapter', () => {
     db.close();
 
     const upgraded = sqliteStore(file);
-    expect(await upgraded.migrate()).toEqual([3, 4]);
+    expect(await upgraded.migrate()).toEqual([3, 4, 5]);
     expect(await upgraded.migrate()).toEqual([]);
     await upgraded.transaction(async (tx) => {
       expect(await tx.users.get('100000000001' as Uuid)).toBeDefined();

@@ -1,8 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The shared spec folder beside the repository (CI and developers have it). */
-export const specDir = join(import.meta.dirname, '..', '..', '..', 'shared', 'spec');
+/**
+ * The shared spec folder beside the repository (CI and developers have it), or where
+ * CAREID_SPEC_DIR says (a git worktree sits deeper than the repository).
+ */
+export const specDir =
+  process.env['CAREID_SPEC_DIR'] ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'spec');
 
 /** One row of ACTIVITIES.md's table, as written there. */
 export interface SpecRow {

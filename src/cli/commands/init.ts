@@ -16,13 +16,6 @@ import {
   workspaceVault,
 } from '../workspace.js';
 
-const positiveInt = (name: string, text: string | undefined): number | undefined => {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text))
-    throw new UsageError(`careid init: --${name} must be a whole number of days`);
-  return Number(text);
-};
-
 /** `careid init`: a store migrated, a CA with the operator's names and URLs, a vault. */
 export const initCommand: Command = {
   name: 'init',
@@ -63,14 +56,18 @@ export const initCommand: Command = {
     'validity-days': {
       type: 'string',
       value: 'DAYS',
-      help: 'life of card certificates (default 1095, CARD-04)',
+      help: "removed: card certificate life is the rule pack's certificateLifeYears (CARD-04)",
     },
   },
   notes: VAULT_NOTES,
   async run(flags, ctx) {
     const organization = flags.string('organization');
     const org = organization === undefined ? {} : { organization };
-    const validityDays = positiveInt('validity-days', flags.string('validity-days'));
+    if (flags.string('validity-days') !== undefined) {
+      throw new UsageError(
+        "careid init: --validity-days is gone (CARD-04: card certificate life is the rule pack's certificateLifeYears; national: 3 years)",
+      );
+    }
     const caIssuersUrl = flags.string('ca-issuers-url');
     const settings = {
       root: { commonName: flags.string('root-name') ?? 'careid Root CA', ...org },
@@ -78,7 +75,6 @@ export const initCommand: Command = {
       crlUrl: flags.required('crl-url'),
       ocspUrl: flags.required('ocsp-url'),
       ...(caIssuersUrl === undefined ? {} : { caIssuersUrl }),
-      ...(validityDays === undefined ? {} : { validityDays }),
     };
     const vaultKey = ctx.vaultKey ?? vaultKeyFrom(ctx.env);
     const dirs = workspaceDirs(flags);

@@ -1,6 +1,6 @@
 import { produce } from 'immer';
 import type { PositionAssignment } from '../assignment.js';
-import { dateOf, type IsoDateTime } from '../dates.js';
+import type { IsoDate, IsoDateTime } from '../dates.js';
 import { InvalidTransitionError } from '../errors.js';
 import type { DomainEvent, Transition } from '../events.js';
 import type { WorkgroupId } from '../ids.js';
@@ -21,18 +21,23 @@ export interface PositionWorld {
  * @throws INVALID_TRANSITION when the position is already closed.
  * @example
  * ```ts
- * const { state } = closePosition({ position, assignments }, { by, at });
+ * const { state } = closePosition({ position, assignments }, { by, at, today });
  * ```
  */
 export function closePosition(
   world: PositionWorld,
-  context: { readonly by: Uuid; readonly at: IsoDateTime },
+  context: {
+    readonly by: Uuid;
+    readonly at: IsoDateTime;
+    /** The date of `at` in the pack's time zone: running assignments end on it. */
+    readonly today: IsoDate;
+  },
 ): Transition<PositionWorld> {
   if (world.position.status === 'closed') {
     throw new InvalidTransitionError('POS-04', `Position ${world.position.id} is already closed`);
   }
   const events: DomainEvent[] = [];
-  const ending = { on: dateOf(context.at), by: context.by, at: context.at };
+  const ending = { on: context.today, by: context.by, at: context.at };
   const assignments = world.assignments.map((a) => {
     const t = endOrRemoveAssignment(a, ending);
     events.push(...t.events);

@@ -1,8 +1,7 @@
 import { produce } from 'immer';
 import type { PositionAssignment, WorkgroupAssignment } from '../assignment.js';
 import type { Authenticator } from '../authenticator.js';
-import type { IsoDate } from '../dates.js';
-import { dateOf, type IsoDateTime } from '../dates.js';
+import type { IsoDate, IsoDateTime } from '../dates.js';
 import { InvalidTransitionError } from '../errors.js';
 import type { DomainEvent, Transition } from '../events.js';
 import type { NiNumber } from '../ni-number.js';
@@ -127,7 +126,7 @@ export interface ProfileWorld {
  * @example
  * ```ts
  * const { state, events } = closeProfile(world, {
- *   by, at, reason: 'left the NHS', activeCertificates: await tx.certificates.byHolder(uuid),
+ *   by, at, today, reason: 'left the NHS', activeCertificates: await tx.certificates.byHolder(uuid),
  * });
  * ```
  */
@@ -136,6 +135,8 @@ export function closeProfile(
   context: {
     readonly by: Uuid;
     readonly at: IsoDateTime;
+    /** The date of `at` in the pack's time zone: running assignments end on it. */
+    readonly today: IsoDate;
     readonly reason: string;
     /** The holder's active certificates (serial, hex) and the card holding each. */
     readonly activeCertificates: readonly {
@@ -150,7 +151,7 @@ export function closeProfile(
   if (!context.reason.trim()) {
     throw new InvalidTransitionError('PROF-01', 'Closing a profile needs a reason');
   }
-  const today = dateOf(context.at);
+  const today = context.today;
   const events: DomainEvent[] = [];
   const collect = <T>(t: Transition<T>): T => {
     events.push(...t.events);

@@ -1,6 +1,6 @@
 import { produce } from 'immer';
 import type { WorkgroupAssignment } from '../assignment.js';
-import { dateOf, type IsoDateTime } from '../dates.js';
+import type { IsoDate, IsoDateTime } from '../dates.js';
 import { InvalidTransitionError } from '../errors.js';
 import type { DomainEvent, Transition } from '../events.js';
 import type { Uuid } from '../uuid.js';
@@ -20,7 +20,7 @@ export interface WorkgroupWorld {
  * @throws INVALID_TRANSITION without the confirmation or an approval, or when already closed.
  * @example
  * ```ts
- * closeWorkgroup(world, { by, at, confirm: true, approval: 'RAM approval, ticket 4411' })
+ * closeWorkgroup(world, { by, at, today, confirm: true, approval: 'RAM approval, ticket 4411' })
  * ```
  */
 export function closeWorkgroup(
@@ -28,6 +28,8 @@ export function closeWorkgroup(
   context: {
     readonly by: Uuid;
     readonly at: IsoDateTime;
+    /** The date of `at` in the pack's time zone: running assignments end on it. */
+    readonly today: IsoDate;
     readonly confirm: boolean;
     readonly approval: string;
   },
@@ -46,7 +48,7 @@ export function closeWorkgroup(
     throw new InvalidTransitionError('WG-01', 'Closing a workgroup records how it was approved');
   }
   const events: DomainEvent[] = [];
-  const ending = { on: dateOf(context.at), by: context.by, at: context.at };
+  const ending = { on: context.today, by: context.by, at: context.at };
   const assignments = world.assignments.map((a) => {
     const t = endOrRemoveAssignment(a, ending);
     events.push(...t.events);

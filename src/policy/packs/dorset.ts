@@ -7,7 +7,9 @@ import { nationalPack } from './national.js';
  * per card (CARD-05); a sponsor cannot also be an RA agent (SOD-02); the e-learning
  * certificate before an RA or sponsor position (SOD-06); only RA agents check identity,
  * so ID checkers lose "create a new user profile"; every pharmacy needs two people acting
- * as sponsor or RA agent (ORG-01).
+ * as sponsor or RA agent (ORG-01); the card certificate names the UUID only, not the
+ * holder (CARD-11); a pharmacist (job role R8003 here) unlocks and renews the cards of
+ * staff at the pharmacist's own pharmacy, never as a locum (CARD-03, CARD-05).
  *
  * @example
  * ```ts
@@ -22,5 +24,8 @@ export const dorsetPack = derivePack(nationalPack, {
   sponsorAgentExclusive: true,
   trainingCertificateRequired: true,
   pharmacyMinimumSponsorsOrAgents: 2,
+  certificateSubject: 'uuid-only',
+  // careid's placeholder for the pharmacist job role; a host sets its own with derivePack.
+  pharmacistJobRoles: ['R8003'],
   grants: { 'user.create': { IDC: null } },
 });

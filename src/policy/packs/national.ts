@@ -17,7 +17,9 @@ import type { RulePack } from './schema.js';
 export const nationalPack: RulePack = toValidPack({
   id: 'national',
   name: 'National CIM guidance',
-  certificateLifeDays: 3 * 365,
+  timeZone: 'Europe/London',
+  certificateLifeYears: 3,
+  certificateSubject: 'name',
   renewalWindowDays: 90,
   selfRenewalLimit: null,
   nonRenewableSeries: ['01', '02', '03', '04', '05'],
@@ -35,6 +37,7 @@ export const nationalPack: RulePack = toValidPack({
   oneTimeCodeTries: 3,
   passcode: { minLength: 6, maxLength: 8, tries: 3 },
   pharmacyMinimumSponsorsOrAgents: null,
+  pharmacistJobRoles: [],
   roleCodes: {
     RAM: ['R5080'],
     RAAA: ['R5085'],

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isTimeZone } from '../../domain/time-zone.js';
 import { isActivityId } from '../matrix.js';
 import { activityCode } from '../primitives.js';
 import { raRoles } from '../roles.js';
@@ -38,8 +39,26 @@ export const rulePackSchema = z.readonly(
         .string()
         .check(z.regex(/^[a-z][a-z0-9-]{0,39}$/, { message: 'must be a short lower-case id' })),
       name: z.string().check(z.minLength(1), z.maxLength(200)),
-      /** CARD-04: certificate life in days. */
-      certificateLifeDays: positive('certificateLifeDays', 3660),
+      /**
+       * The time zone whose calendar dates the rules take (RULES.md, "Dates"): an IANA name
+       * (`Europe/London` for the national and dorset packs). Instants stay UTC.
+       */
+      timeZone: z.string().check(
+        z.refine(isTimeZone, {
+          message: 'must be an IANA time zone this runtime knows, such as Europe/London',
+        }),
+      ),
+      /**
+       * CARD-04: card certificate life in calendar years from the issue date (29 February
+       * gives 28 February). The one setting of it: the RA gives the CA the end it makes.
+       */
+      certificateLifeYears: positive('certificateLifeYears', 10),
+      /**
+       * CARD-11: what the authentication certificate's subject carries: the holder's
+       * `name` (CN) with the UUID, or the `uuid-only` (dorset). UPN and CHUID carry the
+       * UUID either way.
+       */
+      certificateSubject: z.enum(['name', 'uuid-only']),
       /** CARD-05: renewal before expiry opens this many days before it. */
       renewalWindowDays: positive('renewalWindowDays', 365),
       /** CARD-05: most self-renewals per card, then a new card; `null` for no limit. */
@@ -86,6 +105,14 @@ export const rulePackSchema = z.readonly(
       ),
       /** ORG-01: people acting as sponsor or RA agent every pharmacy needs; `null` to not check. */
       pharmacyMinimumSponsorsOrAgents: z.nullable(positive('pharmacyMinimumSponsorsOrAgents', 100)),
+      /**
+       * CARD-03/CARD-05 (dorset): the job-role codes of pharmacist positions. A pharmacist
+       * unlocks and renews (before expiry) the cards of staff at the pharmacist's own
+       * pharmacy, never as a locum. Empty: no such rule (national).
+       */
+      pharmacistJobRoles: z.readonly(
+        z.array(z.string().check(z.regex(/^R\d{4}$/, { message: 'must be a job-role R code' }))),
+      ),
       /** ROLE-01: the RBAC codes that confer each RA role. */
       roleCodes: z.readonly(z.record(z.enum(raRoles), z.readonly(z.array(roleCodeSchema)))),
       /**

@@ -39,7 +39,12 @@ export async function findCards(
   for (const card of cards) {
     const seen = card.holder === undefined ? scope.holdsRole : visible.has(card.holder);
     if (seen)
-      items.push(cardSummary(card, expiryOf(await ctx.tx.certificates.byCard(card.serial))));
+      items.push(
+        cardSummary(
+          card,
+          expiryOf(await ctx.tx.certificates.byCard(card.serial), ctx.pack.timeZone),
+        ),
+      );
   }
   return { result: { items } };
 }

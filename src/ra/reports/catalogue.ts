@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import type { PositionAssignment } from '../../domain/assignment.js';
 import { authenticatorKinds } from '../../domain/authenticator.js';
-import { addDays, type IsoDate, type IsoDateTime } from '../../domain/dates.js';
+import { addDays, daysBetween, type IsoDate, type IsoDateTime } from '../../domain/dates.js';
 import type { OdsCode } from '../../domain/ods-code.js';
 import { odsCodeSchema } from '../../domain/ods-code.js';
 import { overdueLeaverAssignments, pharmaciesShortOfSponsors } from '../../domain/oversight.js';
 import type { Position } from '../../domain/position.js';
 import { requestKinds, requestStates } from '../../domain/request.js';
 import { cardSeries, cardStatuses } from '../../domain/smartcard.js';
+import { dateIn, startOfDateIn } from '../../domain/time-zone.js';
 import type { Uuid } from '../../domain/uuid.js';
 import { rolesOfPosition } from '../../policy/position-roles.js';
 import type { RaRole } from '../../policy/roles.js';
@@ -26,9 +27,16 @@ const days = z
 const organisation = odsCodeSchema.optional();
 const withOrWithout = z.enum(['with', 'without']).optional();
 
-const DAY_MS = 86_400_000;
-const plusDays = (at: IsoDateTime, n: number) =>
-  new Date(Date.parse(at) + n * DAY_MS).toISOString() as IsoDateTime;
+/**
+ * REP-01: the certificates that expire from now to the end of the date `days` after today,
+ * dates in the pack's time zone.
+ */
+const expiringWithin = (env: ReportEnv, days: number) => ({
+  from: env.at,
+  before: new Date(
+    startOfDateIn(addDays(env.today, days + 1), env.pack.timeZone),
+  ).toISOString() as IsoDateTime,
+});
 
 const ORGANISATION_HELP =
   'ODS code: only this organisation and those below it (default: your scope)';
@@ -43,14 +51,15 @@ interface CertificateRow {
   readonly daysLeft: number;
 }
 
-function certificateRow(c: CertificateRecord, at: IsoDateTime, cardStatus = ''): CertificateRow {
+function certificateRow(c: CertificateRecord, env: ReportEnv, cardStatus = ''): CertificateRow {
   return {
     serial: c.serial,
     holder: c.holder,
     card: c.card ?? '',
     cardStatus,
     notAfter: c.notAfter,
-    daysLeft: Math.floor((Date.parse(c.notAfter) - Date.parse(at)) / DAY_MS),
+    // Whole dates from today to the expiry date, both in the pack's time zone.
+    daysLeft: daysBetween(env.today, dateIn(c.notAfter, env.pack.timeZone) as IsoDate),
   };
 }
 
@@ -79,10 +88,10 @@ const certificatesExpiring = defineReport({
   columns: certificateColumns,
   page: (tx, env, f, cursor, limit) =>
     rowsOf(
-      (p) => tx.certificates.expiring({ from: env.at, before: plusDays(env.at, f.days) }, p),
+      (p) => tx.certificates.expiring(expiringWithin(env, f.days), p),
       cursor,
       limit,
-      async (c) => ((await env.userInScope(tx, c.holder)) ? [certificateRow(c, env.at)] : []),
+      async (c) => ((await env.userInScope(tx, c.holder)) ? [certificateRow(c, env)] : []),
     ),
 });
 
@@ -97,13 +106,13 @@ const cardsExpiring = defineReport({
   columns: certificateColumns,
   page: (tx, env, f, cursor, limit) =>
     rowsOf(
-      (p) => tx.certificates.expiring({ from: env.at, before: plusDays(env.at, f.days) }, p),
+      (p) => tx.certificates.expiring(expiringWithin(env, f.days), p),
       cursor,
       limit,
       async (c) => {
         if (c.card === undefined || !(await env.userInScope(tx, c.holder))) return [];
         const card = await tx.smartcards.get(c.card);
-        return card && card.status !== 'cancelled' ? [certificateRow(c, env.at, card.status)] : [];
+        return card && card.status !== 'cancelled' ? [certificateRow(c, env, card.status)] : [];
       },
     ),
 });
@@ -287,6 +296,7 @@ const leaversOverdue = defineReport({
           leftOn,
           now: env.at,
           graceHours: env.pack.leaverEndDateHours,
+          timeZone: env.pack.timeZone,
         });
         return overdue.map((a) => assignmentRow(a, { leftOn, request: request.id }));
       },

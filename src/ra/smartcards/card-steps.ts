@@ -11,6 +11,7 @@ import { signChuid } from '../../pki/chuid.js';
 import { createCsr } from '../../pki/csr.js';
 import type { CertificateHolder } from '../../pki/settings.js';
 import type { SignerAlgorithm } from '../../pki/signer.js';
+import type { RulePack } from '../../policy/packs/schema.js';
 import type { CardReader, CardSecrets } from './ports.js';
 import type { ChuidSigner } from './types.js';
 
@@ -91,17 +92,24 @@ export function freshSecrets(): CardSecrets {
 }
 
 /**
- * Whom the certificate names: the holder's name, UUID and UPN (CARD-11 keeps other
- * personal data off the card; the certificate carries only these).
+ * Whom the certificate names: the UUID and UPN, and the holder's name where the pack's
+ * `certificateSubject` is `name` (CARD-11 keeps other personal data off the card; with
+ * `uuid-only`, dorset, the card carries no name at all).
  *
  * @example
  * ```ts
- * certificateHolder(user, 'nhs.net')
+ * certificateHolder(user, 'nhs.net', dorsetPack.certificateSubject) // { uuid, upn }
  * ```
  */
-export function certificateHolder(user: UserProfile, upnDomain: string): CertificateHolder {
+export function certificateHolder(
+  user: UserProfile,
+  upnDomain: string,
+  subject: RulePack['certificateSubject'],
+): CertificateHolder {
   return {
-    commonName: `${user.name.given} ${user.name.family}`.slice(0, 64),
+    ...(subject === 'name'
+      ? { commonName: `${user.name.given} ${user.name.family}`.slice(0, 64) }
+      : {}),
     uuid: user.uuid,
     upn: `${user.uuid}@${upnDomain}`,
   };
@@ -124,6 +132,8 @@ export interface PersonaliseInput {
   /** Wipe first: the card holds something from an earlier, failed or old, issue. */
   readonly wipeFirst: boolean;
   readonly now: () => Date;
+  /** CARD-04: the end of a certificate issued at a time (`certificateNotAfter(pack, now)`). */
+  readonly validUntil: (now: Date) => Date;
   /** Called with the certificate as soon as the CA issued it, so a failure can revoke it. */
   readonly onIssued: (certificate: IssuedCertificate) => void;
   readonly progress: (step: string) => void;
@@ -140,7 +150,7 @@ export interface PersonaliseInput {
  * @throws the card's typed errors (CARD_*), and the CA's (PKI_*, VALIDATION).
  * @example
  * ```ts
- * const issued = await personaliseCard({ piv, ca, holder, secrets, photo, passcode, wipeFirst: false, now, onIssued, progress });
+ * const issued = await personaliseCard({ piv, ca, holder, secrets, photo, passcode, wipeFirst: false, now, validUntil, onIssued, progress });
  * ```
  */
 export async function personaliseCard(input: PersonaliseInput): Promise<IssuedCertificate> {
@@ -154,9 +164,16 @@ export async function personaliseCard(input: PersonaliseInput): Promise<IssuedCe
   const publicKey = await piv.generateKey(AUTH_SLOT, 'P-256');
   input.progress('signing the certificate request on the card');
   const signer = piv.signer({ publicKey, algorithm: CARD_KEY, pin: FACTORY_PIN });
-  const csr = await createCsr(signer, { commonName: input.holder.commonName });
+  // The CSR names what the certificate will (the CA builds the subject from the holder anyway).
+  const csr = await createCsr(signer, { commonName: input.holder.commonName ?? input.holder.uuid });
   input.progress('issuing the certificate');
-  const issued = await input.ca.issue({ csr, holder: input.holder, now: input.now() });
+  const now = input.now();
+  const issued = await input.ca.issue({
+    csr,
+    holder: input.holder,
+    now,
+    notAfter: input.validUntil(now),
+  });
   input.onIssued(issued);
   input.progress('writing the certificate, identity and photo');
   await piv.writeCertificate(AUTH_SLOT, issued.certificate);

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { AuditEvent } from '../../domain/audit-event.js';
-import { type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
+import { type IsoDate, type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
 import type { CardSerial, Smartcard } from '../../domain/smartcard.js';
+import { dateIn } from '../../domain/time-zone.js';
 import { lockCard } from '../../domain/transitions/card.js';
 import type { UserProfile } from '../../domain/user.js';
 import type { Uuid } from '../../domain/uuid.js';
@@ -74,14 +75,14 @@ export function allowedEvent(
 export const codeDigest = (key: Uint8Array, uuid: string, serial: string, code: string) =>
   createHmac('sha256', key).update(`${uuid}:${serial}:${code}`).digest('hex');
 
-/** The earliest `notAfter` of the active certificates, as a date. */
-export function expiryOf(certificates: readonly CertificateRecord[]) {
+/** The earliest `notAfter` of the active certificates, as a date in `timeZone` (the pack's). */
+export function expiryOf(certificates: readonly CertificateRecord[], timeZone: string) {
   let earliest: string | undefined;
   for (const c of certificates) {
     if (c.status === 'active' && (earliest === undefined || c.notAfter < earliest))
       earliest = c.notAfter;
   }
-  return earliest?.slice(0, 10);
+  return earliest === undefined ? undefined : (dateIn(earliest, timeZone) as IsoDate);
 }
 
 /** The helpers every smartcard operation runs with: one per RA. */
@@ -132,7 +133,7 @@ export function createSmartcardContext(deps: SmartcardDependencies) {
   }
 
   async function cardTarget(tx: StoreTx, card: Smartcard) {
-    const expires = expiryOf(await tx.certificates.byCard(card.serial));
+    const expires = expiryOf(await tx.certificates.byCard(card.serial), pack.timeZone);
     return {
       serial: card.serial,
       status: card.status,

@@ -3,6 +3,7 @@ import type { CardSerial } from '../../domain/smartcard.js';
 import { clearCard, issueCard, repairCard, reserveCard } from '../../domain/transitions/card.js';
 import type { UserProfile } from '../../domain/user.js';
 import type { IssuedCertificate } from '../../pki/certificate-authority.js';
+import { certificateNotAfter } from '../../policy/certificate-life.js';
 import { NotFoundError } from '../../storage/errors.js';
 import type { OpenCard } from './card-steps.js';
 import { certificateHolder, freshSecrets, personaliseCard, tryWipe } from './card-steps.js';
@@ -86,12 +87,13 @@ export async function personalise(
     await personaliseCard({
       piv: card.piv,
       ca,
-      holder: certificateHolder(holder, deps.upnDomain),
+      holder: certificateHolder(holder, deps.upnDomain, deps.pipeline.pack.certificateSubject),
       secrets,
       photo: Buffer.from(p.photo, 'base64'),
       passcode: p.passcode,
       wipeFirst: p.repair || record.status === 'needs-repair',
       now: clock,
+      validUntil: (at) => certificateNotAfter(deps.pipeline.pack, at),
       onIssued: (c) => {
         issued = c;
       },

@@ -1,7 +1,9 @@
 import { InvalidTransitionError } from '../../domain/errors.js';
+import { dateIn } from '../../domain/time-zone.js';
 import { releaseCard, renewCard, reserveCard } from '../../domain/transitions/card.js';
 import type { IssuedCertificate } from '../../pki/certificate-authority.js';
 import { createCsr } from '../../pki/csr.js';
+import { certificateNotAfter } from '../../policy/certificate-life.js';
 import type { ActivityId } from '../../policy/matrix.js';
 import { NotFoundError } from '../../storage/errors.js';
 import { refuse } from '../activity.js';
@@ -74,11 +76,13 @@ export async function renew(
       const previous = active ?? interrupted;
       const target = {
         ...(await cardTarget(tx, record)),
-        ...(interrupted ? { certificatesExpireOn: interrupted.notAfter.slice(0, 10) } : {}),
+        ...(interrupted
+          ? { certificatesExpireOn: dateIn(interrupted.notAfter, deps.pipeline.pack.timeZone) }
+          : {}),
       };
       const expired =
         target.certificatesExpireOn !== undefined &&
-        begun.at.slice(0, 10) >= target.certificatesExpireOn;
+        dateIn(begun.at, deps.pipeline.pack.timeZone) >= target.certificatesExpireOn;
       activity =
         holder.uuid === begun.actor
           ? 'smartcard.self-renew'
@@ -124,18 +128,26 @@ export async function renew(
       keyReplaced = true;
       const publicKey = await card.piv.generateKey(AUTH_SLOT, 'P-256');
       const signer = card.piv.signer({ publicKey, algorithm: CARD_KEY });
+      const certificateFor = certificateHolder(
+        holder,
+        deps.upnDomain,
+        deps.pipeline.pack.certificateSubject,
+      );
       const csr = await createCsr(signer, {
-        commonName: `${holder.name.given} ${holder.name.family}`.slice(0, 64),
+        commonName: certificateFor.commonName ?? certificateFor.uuid,
       });
       progress('issuing the renewed certificate');
-      const certificateFor = certificateHolder(holder, deps.upnDomain);
+      // CARD-04: the pack's certificate life from the renewal.
+      const issuedAt = clock();
+      const notAfter = certificateNotAfter(deps.pipeline.pack, issuedAt);
       // A resumed renewal's previous certificate is already superseded: a fresh issue.
       issued = resuming
-        ? await ca.issue({ csr, holder: certificateFor, now: clock() })
+        ? await ca.issue({ csr, holder: certificateFor, now: issuedAt, notAfter })
         : await ca.renew({
             csr,
             holder: certificateFor,
-            now: clock(),
+            now: issuedAt,
+            notAfter,
             previousSerialHex: previous.serial,
           });
       await card.piv.writeCertificate(AUTH_SLOT, issued.certificate);

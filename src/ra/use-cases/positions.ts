@@ -106,7 +106,7 @@ export async function closePosition(
   );
   const { state } = closePositionTransition(
     { position, assignments },
-    { by: ctx.actorUuid, at: ctx.at },
+    { by: ctx.actorUuid, at: ctx.at, today: ctx.today },
   );
   const stored = await tx.positions.update(state.position);
   const changed: Change[] = [

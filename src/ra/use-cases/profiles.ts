@@ -105,6 +105,7 @@ export async function closeUser(
   const { state, events } = closeProfile(world, {
     by: ctx.actorUuid,
     at,
+    today: ctx.today,
     reason: command.reason,
     activeCertificates: active,
   });

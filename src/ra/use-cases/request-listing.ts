@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { addDays, type IsoDateTime } from '../../domain/dates.js';
 import { odsCodeSchema } from '../../domain/ods-code.js';
 import { type Request, requestKinds, requestStates } from '../../domain/request.js';
+import { startOfDateIn } from '../../domain/time-zone.js';
 import { uuidSchema } from '../../domain/uuid.js';
 import type { ActivityPipeline } from '../activity.js';
 import { decidingActivity, requestTarget } from './requests.js';
@@ -73,8 +74,10 @@ export function listRequests(
       ...(query.history
         ? {}
         : {
-            decidedSince:
-              `${addDays(today, -pack.closedRequestListingDays)}T00:00:00.000Z` as IsoDateTime,
+            // REQ-04: closed on or after the cut-off date, which starts at its local midnight.
+            decidedSince: new Date(
+              startOfDateIn(addDays(today, -pack.closedRequestListingDays), pack.timeZone),
+            ).toISOString() as IsoDateTime,
           }),
     };
     const items: Request[] = [];

@@ -12,9 +12,12 @@ import {
 import type { Uuid } from '../../domain/uuid.js';
 import { parseWith } from '../../errors/parse.js';
 import { ValidationError } from '../../errors/validation-error.js';
+import { compilePack } from '../../policy/compiled-pack.js';
 import type { TargetInput } from '../../policy/input.js';
 import type { ActivityId } from '../../policy/matrix.js';
+import { reason } from '../../policy/reasons.js';
 import { NotFoundError } from '../../storage/errors.js';
+import { refuse } from '../activity.js';
 import {
   type acceptRequestCommandSchema,
   type openRequestCommandSchema,
@@ -155,14 +158,36 @@ function onBehalfOf(ctx: UseCaseContext, request: Request): UseCaseContext {
   };
 }
 
+/** A sponsor's `*` activity on a user, decided where the user works. */
+async function sponsorTarget(
+  ctx: UseCaseContext,
+  organisation: OdsCode,
+  subject: { readonly uuid: Uuid; readonly status: 'open' | 'closed' } | undefined,
+): Promise<TargetInput> {
+  return {
+    organisationPath: await organisationPath(ctx.tx, organisation),
+    ...(subject ? { user: { uuid: subject.uuid, status: subject.status } } : {}),
+  };
+}
+
 async function where(ctx: UseCaseContext, raised: RaisedRequest) {
   switch (raised.kind) {
     case 'sponsor-create-user':
       return { organisation: raised.organisation, subject: undefined };
     case 'sponsor-activity': {
       const user = await mustGetUser(ctx.tx, raised.command.user);
-      const scope = await profileScope(ctx, user.uuid);
-      return { organisation: (scope?.[0] ?? undefined) as OdsCode | undefined, subject: user };
+      // ROLE-02: the sponsor acts where the user works; the first organisation of the
+      // user's that the sponsor's role covers (or the first, for the denial).
+      const places = [
+        ...new Set((await allAssignmentsOf(ctx.tx, user.uuid)).map((a) => a.organisation)),
+      ];
+      for (const place of places) {
+        const target = await sponsorTarget(ctx, place, user);
+        if (ctx.check(raised.command.type, target, {}, 'via-request').allowed) {
+          return { organisation: place, subject: user };
+        }
+      }
+      return { organisation: places[0], subject: user };
     }
     case 'position-change': {
       const position = await ctx.tx.positions.get(raised.position);
@@ -193,19 +218,31 @@ export async function raiseRequest(
   const requester = await mustGetUser(ctx.tx, ctx.actorUuid);
   const { organisation, subject } = await where(ctx, raised);
   if (organisation === undefined) {
-    throw new ValidationError('request', [
-      { field: 'request.command.user', message: 'the user holds no position anywhere to act on' },
-    ]);
+    // Only a sponsor's request about a user can lack an organisation: one with no position,
+    // whom no sponsor's scope covers (ROLE-02). A refusal, not bad input.
+    const activity = raised.kind === 'sponsor-activity' ? raised.command.type : 'request.overview';
+    refuse(
+      Object.freeze({
+        allowed: false,
+        activity,
+        route: null,
+        reasons: Object.freeze([
+          reason('ROLE-02', 'SUBJECT_OUT_OF_SCOPE', 'deny', {
+            activity: compilePack(ctx.pack).activities.get(activity)!.action,
+            detail: subject?.uuid ?? 'unknown',
+          }),
+        ]),
+        wouldGrant: Object.freeze([]),
+      }),
+      { activity, ...(subject ? { target: subject.uuid } : {}) },
+    );
   }
   const id = newId<Request['id']>('req');
   const decision =
     raised.kind === 'sponsor-activity'
       ? ctx.authorize(
           raised.command.type,
-          {
-            organisationPath: await organisationPath(ctx.tx, organisation),
-            ...(subject ? { user: { uuid: subject.uuid, status: subject.status } } : {}),
-          },
+          await sponsorTarget(ctx, organisation, subject),
           {},
           'via-request',
         )

@@ -242,7 +242,13 @@ export async function closeWorkgroup(
   );
   const { state } = closeWorkgroupTransition(
     { workgroup, assignments },
-    { by: ctx.actorUuid, at: ctx.at, confirm: command.confirm, approval: command.approval },
+    {
+      by: ctx.actorUuid,
+      at: ctx.at,
+      today: ctx.today,
+      confirm: command.confirm,
+      approval: command.approval,
+    },
   );
   const stored = await tx.workgroups.update(state.workgroup);
   const changed: Change[] = [

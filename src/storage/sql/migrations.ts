@@ -1,4 +1,5 @@
 import { recordKinds } from '../kinds.js';
+import { nameKey } from '../queries.js';
 import { GENESIS_HASH } from '../records.js';
 import type { SqlColumn, SqlConn, SqlDialect } from './conn.js';
 import { rowColumns, tableDefs } from './tables.js';
@@ -14,6 +15,28 @@ export interface Migration {
   readonly description: string;
   /** The statements, for a dialect and table qualifier. */
   readonly statements: (dialect: SqlDialect, q: Qualify) => string[];
+  /** A step written in code, run after the statements in the same transaction (a re-key). */
+  readonly run?: (conn: SqlConn, q: Qualify) => Promise<void>;
+}
+
+/**
+ * Recomputes the users' stored name keys with the current {@link nameKey}: the keys of
+ * rows written by an older fold (ID-06: `ß` and `ss`, `ı` and `i` now equal).
+ */
+async function rekeyUserNames(conn: SqlConn, q: Qualify): Promise<void> {
+  const rows = await conn.all(`SELECT uuid, family_key, given_key, doc FROM ${q('users')}`);
+  for (const row of rows) {
+    const name = (JSON.parse(String(row['doc'])) as { name?: { family?: string; given?: string } })
+      .name;
+    const family = nameKey(name?.family ?? '');
+    const given = nameKey(name?.given ?? '');
+    if (family === row['family_key'] && given === row['given_key']) continue;
+    await conn.run(`UPDATE ${q('users')} SET family_key = ?, given_key = ? WHERE uuid = ?`, [
+      family,
+      given,
+      String(row['uuid']),
+    ]);
+  }
 }
 
 function columnType(dialect: SqlDialect, column: SqlColumn): string {
@@ -97,6 +120,13 @@ export const migrations: readonly Migration[] = [
     statements: (dialect, q) =>
       dialect === 'postgres' ? [`CREATE TABLE ${q('audit_lock')} (id INTEGER PRIMARY KEY)`] : [],
   },
+  {
+    version: 5,
+    description:
+      "ID-06: the users' name keys recomputed with full case folding (ß as ss, dotless ı as i)",
+    statements: () => [],
+    run: rekeyUserNames,
+  },
 ];
 
 /** The newest schema version this code knows. */
@@ -123,6 +153,7 @@ export async function runMigrations(conn: SqlConn, q: Qualify): Promise<number[]
   for (const migration of migrations) {
     if (migration.version <= current) continue;
     for (const statement of migration.statements(conn.dialect, q)) await conn.run(statement);
+    await migration.run?.(conn, q);
     await conn.run(`INSERT INTO ${q('schema_version')} (version, applied_at) VALUES (?, ?)`, [
       migration.version,
       new Date().toISOString(),

@@ -780,7 +780,9 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
           ]) {
             const since = `${addDays(today as IsoDate, -30)}T00:00:00.000Z` as IsoDateTime;
             expect(await ids({ decidedSince: since }), today).toEqual(
-              every.filter((r) => inDefaultListing(r, today as IsoDate, 30)).map((r) => r.id),
+              every
+                .filter((r) => inDefaultListing(r, today as IsoDate, 30, 'UTC'))
+                .map((r) => r.id),
             );
           }
         });

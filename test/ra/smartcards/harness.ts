@@ -62,6 +62,8 @@ export async function lifecycleWorld(
     unlockCodes?: UnlockCodeStore;
     /** Sign every CHUID with a content-signing certificate from the CA. */
     signChuid?: boolean;
+    /** The card holder's profile as created (default: the `applicant` fixture). */
+    applicant?: typeof applicant;
   } = {},
 ) {
   const { store } = made;
@@ -101,7 +103,7 @@ export async function lifecycleWorld(
       : {}),
   });
   const created = await ra.users.create(people.agent, {
-    ...applicant,
+    ...(options.applicant ?? applicant),
     contact: { email: 'alex.rivers@nhs.net', emailVerified: true },
   });
   await ra.assignments.assign(people.agent, {

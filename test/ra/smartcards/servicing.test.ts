@@ -444,6 +444,7 @@ for (const storeCase of storeCases) {
         csr: await createCsr(signer, { commonName: 'Alex Rivers' }),
         holder: { commonName: 'Alex Rivers', uuid: w.holder, upn: `${w.holder}@nhs.net` },
         now: new Date(w.at()),
+        notAfter: new Date(Date.parse(w.at()) + 86_400_000),
       });
       await expect(w.ra.smartcards.reconcile(people.sponsor)).rejects.toMatchObject({
         code: 'POLICY_DENIED',
