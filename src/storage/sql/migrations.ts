@@ -1,4 +1,4 @@
-import { recordKinds } from '../kinds.js';
+import type { RecordKind } from '../ports.js';
 import { GENESIS_HASH } from '../records.js';
 import type { SqlColumn, SqlConn, SqlDialect } from './conn.js';
 import { rowColumns, tableDefs } from './tables.js';
@@ -14,6 +14,32 @@ export interface Migration {
   readonly description: string;
   /** The statements, for a dialect and table qualifier. */
   readonly statements: (dialect: SqlDialect, q: Qualify) => string[];
+}
+
+/** The record tables of version 1, as published: kinds added later come with their own step. */
+const version1Kinds = [
+  'organisations',
+  'users',
+  'positions',
+  'workgroups',
+  'positionAssignments',
+  'workgroupAssignments',
+  'smartcards',
+  'certificates',
+  'authenticators',
+  'requests',
+] as const satisfies readonly RecordKind[];
+
+/** A record table with its indexes, as `tableDefs` declares it. */
+function recordTable(dialect: SqlDialect, q: Qualify, kind: RecordKind): string[] {
+  const def = tableDefs[kind];
+  const columns = rowColumns(def as never).map((c) => `${c.name} ${columnType(dialect, c)}`);
+  const key = def.columns[0]?.name;
+  const out = [`CREATE TABLE ${q(def.table)} (${columns.join(', ')}, PRIMARY KEY (${key}))`];
+  for (const [name, cols] of Object.entries(def.indexes)) {
+    out.push(`CREATE INDEX ${name} ON ${q(def.table)} (${cols.join(', ')})`);
+  }
+  return out;
 }
 
 function columnType(dialect: SqlDialect, column: SqlColumn): string {
@@ -37,16 +63,7 @@ export const migrations: readonly Migration[] = [
     version: 1,
     description: 'record tables with their indexes, the audit log and its chain head',
     statements: (dialect, q) => {
-      const out: string[] = [];
-      for (const kind of recordKinds) {
-        const def = tableDefs[kind];
-        const columns = rowColumns(def as never).map((c) => `${c.name} ${columnType(dialect, c)}`);
-        const key = def.columns[0]?.name;
-        out.push(`CREATE TABLE ${q(def.table)} (${columns.join(', ')}, PRIMARY KEY (${key}))`);
-        for (const [name, cols] of Object.entries(def.indexes)) {
-          out.push(`CREATE INDEX ${name} ON ${q(def.table)} (${cols.join(', ')})`);
-        }
-      }
+      const out = version1Kinds.flatMap((kind) => recordTable(dialect, q, kind));
       const seq = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
       const txt = columnType(dialect, { name: '', type: 'text' });
       out.push(
@@ -96,6 +113,20 @@ export const migrations: readonly Migration[] = [
     // every write updates, would hold off LOCK TABLE for its length). SQLite needs none.
     statements: (dialect, q) =>
       dialect === 'postgres' ? [`CREATE TABLE ${q('audit_lock')} (id INTEGER PRIMARY KEY)`] : [],
+  },
+  {
+    version: 5,
+    description:
+      'AUTH-03: WebAuthn credentials by credential ID, and single-use challenges by challenge with their expiry',
+    statements: (dialect, q) => {
+      const txt = columnType(dialect, { name: '', type: 'text' });
+      const optTxt = columnType(dialect, { name: '', type: 'text', nullable: true });
+      return [
+        ...recordTable(dialect, q, 'webAuthnCredentials'),
+        `CREATE TABLE ${q('webauthn_challenges')} (challenge ${txt}, expires_at ${txt}, used_at ${optTxt}, doc ${txt}, PRIMARY KEY (challenge))`,
+        `CREATE INDEX webauthn_challenges_expiry ON ${q('webauthn_challenges')} (expires_at, challenge)`,
+      ];
+    },
   },
 ];
 
