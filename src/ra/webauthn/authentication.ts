@@ -121,11 +121,11 @@ export async function verifyAuthentication(
   let target = '';
   try {
     const rp = relyingPartyOf(settings);
-    const data = checkClientData(
-      rp,
-      clientDataOf(response.response.clientDataJSON),
-      'webauthn.get',
-    );
+    // Unreadable client data is refused at once; its type and origin are checked once the
+    // credential is found, so the refusal is audited against the credential's user.
+    const data =
+      clientDataOf(response.response.clientDataJSON) ??
+      checkClientData(rp, undefined, 'webauthn.get');
     return await pipeline.store.transaction(async (tx) => {
       const record = await openChallenge(tx, data.challenge, 'authentication', at);
       if (response.id !== response.rawId) {
@@ -142,6 +142,7 @@ export async function verifyAuthentication(
       actor = credential.user;
       target = credential.authenticator;
       await assertUsable(tx, credential, record.user);
+      checkClientData(rp, data, 'webauthn.get');
       const handle = response.response.userHandle;
       if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== credential.user) {
         throw new WebAuthnError(
