@@ -6,7 +6,8 @@ import type { Store } from '../storage/index.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
 import { errorResponse, HttpError } from './errors.js';
 import { type OpenApiOptions, openApiDocument } from './openapi.js';
-import { type Route, type RouteContext, raRoutes } from './routes.js';
+import type { Route, RouteContext } from './routes.js';
+import { servedRoutes } from './served-routes.js';
 
 /**
  * Finds the actor of a request: the host's own sign-in (a session cookie, a bearer
@@ -139,7 +140,9 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   }
   const base = strip(options.basePath ?? '');
   const clock = options.clock ?? (() => new Date());
-  const routes = raRoutes.map(compile);
+  const routes = servedRoutes.map(compile);
+  // Routes served without an actor (the WebAuthn sign-in); none has a path parameter.
+  const open = new Set(servedRoutes.filter((r) => r.public).map((r) => `${r.method} ${r.path}`));
   let document: string | undefined;
 
   const audit = (event: AuditEvent) =>
@@ -157,13 +160,16 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         headers: { 'content-type': 'application/json; charset=utf-8' },
       });
     }
-    const actor = await authenticate(request);
-    if (typeof actor !== 'string' || actor === '') {
+    const signedIn = await authenticate(request);
+    const actor = typeof signedIn === 'string' ? signedIn : '';
+    if (actor === '' && !open.has(`${request.method} ${path}`)) {
       throw new HttpError('UNAUTHENTICATED', 'Sign in first: this request has no actor.');
     }
     const { route, param } = match(routes, request.method, path);
     const activity = route.activity(param).slice(0, 64) || 'http';
     const refuse = async (error: CareIdError): Promise<never> => {
+      // Nobody to audit against on a route served without an actor.
+      if (actor === '') throw error;
       await audit({
         at: clock().toISOString() as AuditEvent['at'],
         actor: actor.slice(0, 64),
