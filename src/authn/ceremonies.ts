@@ -13,8 +13,13 @@ import type { ClientData } from './responses.js';
 export type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON };
 
 // Loaded on the first ceremony, not with careid: most hosts never run one, and the library
-// brings an X.509 stack with it.
-const library = () => import('@simplewebauthn/server');
+// brings an X.509 stack with it. Kept once loaded: every import() call resolves the
+// specifier again (through the loader hooks, where there are any: about 1 ms under tsx).
+let loaded: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const library = () => {
+  loaded ??= import('@simplewebauthn/server');
+  return loaded;
+};
 
 /** ES256, EdDSA, RS256: what security keys and Windows Hello sign with. */
 const ALGORITHMS = [-7, -8, -257];
