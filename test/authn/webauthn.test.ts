@@ -174,6 +174,30 @@ for (const storeCase of storeCases) {
       ]);
     });
 
+    it('AUTH-03 two app servers verify the same assertion at once: one signs in, the other is refused as a replay; the counter moves once', async () => {
+      const { store, ra } = await setUp();
+      const other = createRegistrationAuthority({ store, clock: () => NOW, webauthn: RP });
+      const key = new SoftAuthenticator(ORIGIN);
+      const { options } = await ra.webauthn.registrationOptions(people.trainee, {
+        kind: 'security-key',
+        label: 'Key',
+      });
+      const { credential } = await ra.webauthn.verifyRegistration(people.trainee, {
+        response: key.create(options, { counter: 3 }),
+      });
+      const login = await other.webauthn.authenticationOptions({ user: people.trainee });
+      const response = key.get(login.options);
+      const outcomes = await Promise.allSettled([
+        ra.webauthn.verifyAuthentication({ response }),
+        other.webauthn.verifyAuthentication({ response }),
+      ]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+      expect(rejected.reason).toMatchObject({ code: 'WEBAUTHN_CHALLENGE_USED' });
+      const stored = await store.transaction((tx) => tx.webAuthnCredentials.get(credential.id));
+      expect(stored).toMatchObject({ counter: 4, version: 1 });
+    });
+
     it('PROF-01 AUTH-02 a removed authenticator and a closed profile take their credentials with them: they never sign in again', async () => {
       const { store, ra } = await setUp();
       const keys = new SoftAuthenticator(ORIGIN);
