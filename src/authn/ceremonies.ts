@@ -81,7 +81,7 @@ export async function creationOptions(
       residentKey: 'preferred',
       userVerification: rp.userVerification,
     },
-    extensions: { credProps: true } as never,
+    extensions: { credProps: true },
     supportedAlgorithmIDs: ALGORITHMS,
   });
 }
@@ -230,6 +230,12 @@ export async function verifyAttestation(
   }
   if (!result.verified) throw failed('signature', 'The attestation does not verify');
   const info = result.registrationInfo;
+  if (response.id !== info.credential.id || response.rawId !== info.credential.id) {
+    throw failed(
+      'response',
+      'The response names another credential than the one the authenticator created',
+    );
+  }
   const rk = (response.clientExtensionResults as { credProps?: { rk?: unknown } }).credProps?.rk;
   return {
     id: info.credential.id,

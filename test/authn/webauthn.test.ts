@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebAuthnError } from '../../src/authn/errors.js';
+import { CareIdError } from '../../src/errors/index.js';
 import { createRegistrationAuthority, seed } from '../../src/ra/index.js';
 import { type Store, verifyAudit } from '../../src/storage/index.js';
 import { AT, NOW, people, seedData } from '../ra/fixtures.js';
@@ -286,6 +288,13 @@ describe('AUTH-03 responses that do not verify are refused with a coded error an
       [{ type: 'webauthn.get' }, 'WEBAUTHN_VERIFICATION_FAILED', 'type'],
       [{ userPresent: false }, 'WEBAUTHN_VERIFICATION_FAILED', 'user-presence'],
     ] as const;
+    const renamed = key.create(options);
+    renamed.id = renamed.rawId = Buffer.alloc(16, 9).toString('base64url');
+    await refused(
+      ra.webauthn.verifyRegistration(people.trainee, { response: renamed }),
+      'WEBAUTHN_VERIFICATION_FAILED',
+      'response',
+    );
     for (const [bend, code, check] of cases) {
       await refused(
         ra.webauthn.verifyRegistration(people.trainee, { response: key.create(options, bend) }),
@@ -442,5 +451,37 @@ describe('AUTH-03 responses that do not verify are refused with a coded error an
         expect.objectContaining({ code: 'VALIDATION' }),
       );
     }
+  });
+
+  it('AUTH-03 any JavaScript value at the four ceremonies is answered with a CareIdError only; the audit chain verifies', async () => {
+    const { store, ra, key, begin } = await setUp();
+    const { options } = await begin();
+    const good = key.create(options);
+    const anything = fc.anything({ withNullPrototype: true, withTypedArray: true, maxDepth: 3 });
+    // Values near the real shape too: a real response with one field replaced.
+    const nearResponse = fc
+      .tuple(fc.constantFrom('id', 'rawId', 'type', 'response', 'clientExtensionResults'), anything)
+      .map(([field, value]) => ({ response: { ...good, [field]: value } }));
+    const input = fc.oneof(anything, nearResponse);
+    const calls = [
+      (i: unknown) => ra.webauthn.registrationOptions(people.trainee, i as never),
+      (i: unknown) => ra.webauthn.verifyRegistration(people.trainee, i as never),
+      (i: unknown) => ra.webauthn.authenticationOptions(i as never),
+      (i: unknown) => ra.webauthn.verifyAuthentication(i as never),
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.nat(calls.length - 1), input, async (which, value) => {
+        try {
+          await calls[which]!(value);
+        } catch (error) {
+          if (!(error instanceof CareIdError)) throw error;
+        }
+      }),
+      { numRuns: 1000, seed: 3 },
+    );
+    // Only the genuine attestation can have registered (with a harmless field replaced).
+    const { credentials } = await snapshot(store);
+    expect(credentials.map((c) => c.id)).toEqual(credentials.length === 0 ? [] : [good.id]);
+    expect(await verifyAudit(store)).toMatchObject({ ok: true });
   });
 });
