@@ -114,7 +114,9 @@ const strip = (base: string) => base.replace(/\/+$/, '');
  * `POST /reports/{id}/view`, streamed CSV with `POST /reports/{id}/export`), what the actor
  * may do on a target (`POST /what-can`, through `ra.whatCan`), the decision a command would
  * get, without running it (`POST /check/{type}`, through `ra.check`), and its OpenAPI 3.1
- * document (`GET /openapi.json`, the only answer given without an actor).
+ * document (`GET /openapi.json`), and the WebAuthn ceremonies (`POST /webauthn/…`, AUTH-03:
+ * registration for the actor; the sign-in routes and the document are the only answers
+ * given without an actor).
  *
  * Every error is JSON `{ name, code, message, … }` (see `CareIdError.toJSON`) with a fixed
  * status ({@link httpStatusOf}): 400 bad input, 401 no actor, 403 a policy denial with the

@@ -177,7 +177,7 @@ export function openApiDocument(options: OpenApiOptions = {}): OpenApiDocument {
       title: options.title ?? 'careid registration authority',
       version: options.version ?? '1',
       description:
-        "The registration authority over HTTP. Every request but this document needs an actor, found by the host's own sign-in; a request without one is answered 401. Errors are JSON `{ name, code, message, … }` with a fixed status per code.",
+        "The registration authority over HTTP. Every request but this document and the WebAuthn sign-in (`/webauthn/authentication/…`) needs an actor, found by the host's own sign-in; a request without one is answered 401. Errors are JSON `{ name, code, message, … }` with a fixed status per code.",
     },
     ...(options.basePath ? { servers: [{ url: options.basePath }] } : {}),
     paths,
