@@ -148,6 +148,10 @@ export {
   openForReview,
   withdrawRequest,
 } from './transitions/request.js';
+export {
+  recordCredentialUse,
+  removeCredential,
+} from './transitions/webauthn-credential.js';
 export { closeWorkgroup, type WorkgroupWorld } from './transitions/workgroup.js';
 export {
   type ContactDetails,
@@ -163,4 +167,19 @@ export {
   userProfileSchema,
 } from './user.js';
 export { generateUuid, type RandomInt, type Uuid, uuidSchema } from './uuid.js';
+export {
+  challengeTextSchema,
+  type WebAuthnChallenge,
+  webAuthnChallengeSchema,
+} from './webauthn-challenge.js';
+export {
+  type AuthenticatorTransport,
+  authenticatorTransports,
+  base64urlSchema,
+  credentialIdSchema,
+  type WebAuthnCredential,
+  type WebAuthnKind,
+  webAuthnCredentialSchema,
+  webAuthnKinds,
+} from './webauthn-credential.js';
 export { type Workgroup, workgroupSchema } from './workgroup.js';

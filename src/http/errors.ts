@@ -48,8 +48,9 @@ export class HttpError extends CareIdError<HttpErrorCode> {
 /**
  * The HTTP status of every careid error code: one fixed mapping. Bad input 400, no actor
  * 401, a policy denial 403, a missing record or path 404, a state that forbids the change
- * or a lost race 409, a body too large 413, not JSON 415, a certificate or key the RA
- * cannot accept 422, a blocked card 423, the store unreachable 503.
+ * or a lost race 409 (a spent WebAuthn challenge too), a body too large 413, not JSON 415,
+ * a certificate, key or WebAuthn response the RA cannot accept 422, a blocked card 423,
+ * WebAuthn not set up 501, the store unreachable 503.
  *
  * @example
  * ```ts
@@ -84,6 +85,15 @@ export const httpStatusOf: Readonly<Record<CareIdErrorCode, number>> = {
   CARD_PROTOCOL: 502,
   CARD_AUTHENTICATION: 422,
   CARD_UNSUPPORTED: 422,
+  // AUTH-03: a WebAuthn response the RA cannot accept; a spent challenge is a state
+  // conflict; ceremonies on an RA without relying-party settings are not served.
+  WEBAUTHN_NOT_CONFIGURED: 501,
+  WEBAUTHN_CHALLENGE_UNKNOWN: 422,
+  WEBAUTHN_CHALLENGE_EXPIRED: 422,
+  WEBAUTHN_CHALLENGE_USED: 409,
+  WEBAUTHN_VERIFICATION_FAILED: 422,
+  WEBAUTHN_COUNTER_REGRESSED: 422,
+  WEBAUTHN_CREDENTIAL_UNKNOWN: 422,
   UNAUTHENTICATED: 401,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

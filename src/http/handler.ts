@@ -6,7 +6,8 @@ import type { Store } from '../storage/index.js';
 import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
 import { errorResponse, HttpError } from './errors.js';
 import { type OpenApiOptions, openApiDocument } from './openapi.js';
-import { type Route, type RouteContext, raRoutes } from './routes.js';
+import type { Route, RouteContext } from './routes.js';
+import { servedRoutes } from './served-routes.js';
 
 /**
  * Finds the actor of a request: the host's own sign-in (a session cookie, a bearer
@@ -113,7 +114,9 @@ const strip = (base: string) => base.replace(/\/+$/, '');
  * `POST /reports/{id}/view`, streamed CSV with `POST /reports/{id}/export`), what the actor
  * may do on a target (`POST /what-can`, through `ra.whatCan`), the decision a command would
  * get, without running it (`POST /check/{type}`, through `ra.check`), and its OpenAPI 3.1
- * document (`GET /openapi.json`, the only answer given without an actor).
+ * document (`GET /openapi.json`), and the WebAuthn ceremonies (`POST /webauthn/…`, AUTH-03:
+ * registration for the actor; the sign-in routes and the document are the only answers
+ * given without an actor).
  *
  * Every error is JSON `{ name, code, message, … }` (see `CareIdError.toJSON`) with a fixed
  * status ({@link httpStatusOf}): 400 bad input, 401 no actor, 403 a policy denial with the
@@ -139,7 +142,9 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   }
   const base = strip(options.basePath ?? '');
   const clock = options.clock ?? (() => new Date());
-  const routes = raRoutes.map(compile);
+  const routes = servedRoutes.map(compile);
+  // Routes served without an actor (the WebAuthn sign-in); none has a path parameter.
+  const open = new Set(servedRoutes.filter((r) => r.public).map((r) => `${r.method} ${r.path}`));
   let document: string | undefined;
 
   const audit = (event: AuditEvent) =>
@@ -157,13 +162,16 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         headers: { 'content-type': 'application/json; charset=utf-8' },
       });
     }
-    const actor = await authenticate(request);
-    if (typeof actor !== 'string' || actor === '') {
+    const signedIn = await authenticate(request);
+    const actor = typeof signedIn === 'string' ? signedIn : '';
+    if (actor === '' && !open.has(`${request.method} ${path}`)) {
       throw new HttpError('UNAUTHENTICATED', 'Sign in first: this request has no actor.');
     }
     const { route, param } = match(routes, request.method, path);
     const activity = route.activity(param).slice(0, 64) || 'http';
     const refuse = async (error: CareIdError): Promise<never> => {
+      // Nobody to audit against on a route served without an actor.
+      if (actor === '') throw error;
       await audit({
         at: clock().toISOString() as AuditEvent['at'],
         actor: actor.slice(0, 64),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { CareIdErrorCode } from '../errors/codes.js';
 import { httpStatusOf } from './errors.js';
-import { type Route, type RouteDoc, raRoutes } from './routes.js';
+import type { Route, RouteDoc } from './routes.js';
+import { servedRoutes } from './served-routes.js';
 import { wireSchemas } from './wire.js';
 
 /** The title and version the OpenAPI document gives. */
@@ -79,7 +80,11 @@ function operation(
   summary: string,
   body: z.ZodType | undefined,
 ) {
-  const codes = [...everyRoute, ...(body ? withBody : []), ...doc.errors];
+  const codes = [
+    ...everyRoute.filter((code) => !(route.public && code === 'UNAUTHENTICATED')),
+    ...(body ? withBody : []),
+    ...doc.errors,
+  ];
   const content =
     doc.response.contentType === 'text/csv'
       ? { 'text/csv': { schema: { type: 'string' } } }
@@ -91,6 +96,8 @@ function operation(
   return {
     operationId,
     tags: [doc.tag],
+    // Served without an actor: no sign-in is needed (OpenAPI's empty requirement).
+    ...(route.public ? { security: [] } : {}),
     summary,
     description: doc.description,
     ...(doc.query
@@ -139,7 +146,7 @@ const idOf = (route: Route, value?: string) =>
  */
 export function openApiDocument(options: OpenApiOptions = {}): OpenApiDocument {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of raRoutes) {
+  for (const route of servedRoutes) {
     const method = route.method.toLowerCase();
     const variants = route.doc.variants?.();
     if (variants === undefined) {
@@ -170,7 +177,7 @@ export function openApiDocument(options: OpenApiOptions = {}): OpenApiDocument {
       title: options.title ?? 'careid registration authority',
       version: options.version ?? '1',
       description:
-        "The registration authority over HTTP. Every request but this document needs an actor, found by the host's own sign-in; a request without one is answered 401. Errors are JSON `{ name, code, message, … }` with a fixed status per code.",
+        "The registration authority over HTTP. Every request but this document and the WebAuthn sign-in (`/webauthn/authentication/…`) needs an actor, found by the host's own sign-in; a request without one is answered 401. Errors are JSON `{ name, code, message, … }` with a fixed status per code.",
     },
     ...(options.basePath ? { servers: [{ url: options.basePath }] } : {}),
     paths,

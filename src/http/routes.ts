@@ -66,6 +66,8 @@ export interface Route {
   readonly path: string;
   /** The activity an audit record of a refused request names. */
   readonly activity: (param: string) => string;
+  /** Served without an actor (a sign-in ceremony): `ctx.actor` is `''`, refusals are not audited. */
+  readonly public?: boolean;
   readonly doc: RouteDoc;
   readonly run: (ctx: RouteContext) => Promise<Response>;
 }

@@ -96,6 +96,47 @@ export const capabilitiesWire = z.array(
   z.looseObject({ activity: z.string(), route: routeSchema, decision: decisionWire }),
 );
 
+/** AUTH-03: the options of a WebAuthn ceremony and until when its challenge is answered. */
+export const webauthnOptionsWire = z.looseObject({
+  options: z
+    .looseObject({ challenge: z.string() })
+    .describe(
+      'WebAuthn PublicKeyCredentialCreationOptionsJSON or PublicKeyCredentialRequestOptionsJSON: pass to PublicKeyCredential.parseCreationOptionsFromJSON / parseRequestOptionsFromJSON.',
+    ),
+  expiresAt: z.string().describe('After this instant the challenge is refused.'),
+});
+
+/** AUTH-03: a verified registration. */
+export const webauthnRegistrationWire = commandResultWire.extend({
+  type: z.literal('webauthn.register'),
+  authenticator: z.looseObject({
+    id: z.string(),
+    user: z.string(),
+    kind: z.string(),
+    label: z.string(),
+  }),
+  credential: z
+    .looseObject({
+      id: z.string(),
+      user: z.string(),
+      authenticator: z.string(),
+      counter: z.number().int(),
+      transports: z.array(z.string()),
+    })
+    .describe('The stored credential, without its public key.'),
+});
+
+/** AUTH-03: a verified sign-in. */
+export const webauthnAuthenticationWire = z.looseObject({
+  type: z.literal('webauthn.authenticate'),
+  user: z.string().describe('Who signed in (their UUID).'),
+  authenticator: z.string(),
+  kind: z.string(),
+  credential: z.string(),
+  counter: z.number().int(),
+  userVerified: z.boolean(),
+});
+
 /** The component schemas of the document, by name. */
 export const wireSchemas = {
   Error: errorWire,
@@ -107,4 +148,7 @@ export const wireSchemas = {
   ReportPage: reportPageWire,
   Capabilities: capabilitiesWire,
   Actor: actorSchema,
+  WebAuthnOptions: webauthnOptionsWire,
+  WebAuthnRegistration: webauthnRegistrationWire,
+  WebAuthnAuthentication: webauthnAuthenticationWire,
 } as const;

@@ -14,6 +14,7 @@ import { odsCodeSchema } from '../domain/ods-code.js';
 import { activityCodeSchema, jobRoleCodeSchema } from '../domain/rbac-codes.js';
 import { contactDetailsSchema, mobileSchema, personNameSchema } from '../domain/user.js';
 import { uuidSchema } from '../domain/uuid.js';
+import { webAuthnKinds } from '../domain/webauthn-credential.js';
 
 const reason = z.string().trim().min(1, { message: 'must give a reason' }).max(1000);
 
@@ -259,15 +260,25 @@ export const closeWorkgroupCommandSchema = z
   })
   .readonly();
 
+/** AUTH-03: the kinds kept as records only; the WebAuthn kinds come through their ceremony. */
+const recordKinds = authenticatorKinds.filter(
+  (kind) => !(webAuthnKinds as readonly string[]).includes(kind),
+) as [Exclude<(typeof authenticatorKinds)[number], (typeof webAuthnKinds)[number]>, ...never[]];
+
 /**
- * AUTH-01/AUTH-02: register a non-smartcard authenticator; without `user`, on the actor's
- * own profile (self-service); on another's, by an RA agent with the user present.
+ * AUTH-01/AUTH-02: register a non-smartcard authenticator kept as a record (an iPad, a
+ * Microsoft Authenticator device, an NHS.net Connect account); without `user`, on the
+ * actor's own profile (self-service); on another's, by an RA agent with the user present.
+ * Security keys and Windows Hello are WebAuthn credentials: registered only through the
+ * ceremony, once their attestation verifies (AUTH-03, `ra.webauthn`).
  */
 export const registerAuthenticatorCommandSchema = z
   .object({
     type: z.literal('authenticator.register'),
     user: uuidSchema.optional(),
-    kind: z.enum(authenticatorKinds),
+    kind: z.enum(recordKinds, {
+      error: `must be ${recordKinds.join(', ')}: security keys and Windows Hello are WebAuthn credentials, registered through the WebAuthn ceremony (ra.webauthn.registrationOptions, AUTH-03)`,
+    }),
     label: z.string().trim().min(1, { message: 'must not be empty' }).max(200),
     userPresent: z.boolean().default(false),
   })

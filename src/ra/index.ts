@@ -158,3 +158,23 @@ export {
 } from './use-cases/request-listing.js';
 export type { RequestResult } from './use-cases/requests.js';
 export type { WorkgroupResult } from './use-cases/workgroups.js';
+export type {
+  AuthenticationOptions,
+  AuthenticationResult,
+} from './webauthn/authentication.js';
+export type { WebAuthnCeremonies } from './webauthn/ceremonies.js';
+export type {
+  CredentialSummary,
+  RegistrationOptions,
+  RegistrationResult,
+} from './webauthn/registration.js';
+export {
+  type AuthenticationOptionsInput,
+  authenticationOptionsInputSchema,
+  type RegistrationOptionsInput,
+  registrationOptionsInputSchema,
+  type VerifyAuthenticationInput,
+  type VerifyRegistrationInput,
+  verifyAuthenticationInputSchema,
+  verifyRegistrationInputSchema,
+} from './webauthn/schemas.js';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { type RelyingPartyOptions, toRelyingParty } from '../authn/relying-party.js';
 import type { IsoDate, IsoDateTime } from '../domain/dates.js';
 import { isoDateSchema, isoDateTimeSchema } from '../domain/dates.js';
 import type { Uuid } from '../domain/uuid.js';
@@ -47,6 +48,7 @@ import {
   type RequestListPage,
   type RequestListQueryInput,
 } from './use-cases/request-listing.js';
+import { createWebAuthnCeremonies, type WebAuthnCeremonies } from './webauthn/ceremonies.js';
 
 export type { CommandMethod, CommandPayload, CommandResults } from './command-catalogue.js';
 
@@ -90,6 +92,14 @@ export interface RegistrationAuthorityOptions {
    * database); default with the in-memory store: a random key of this RA.
    */
   readonly unlockCodeKey?: Uint8Array;
+  /**
+   * AUTH-03: the relying party of the WebAuthn ceremonies (`ra.webauthn`): the RP ID (the
+   * domain credentials are scoped to), the name authenticators show, the origins the front
+   * end is served from, and optionally the challenges' time to live (default 300 s) and
+   * whether user verification is required. Without it the ceremonies refuse
+   * (WEBAUTHN_NOT_CONFIGURED).
+   */
+  readonly webauthn?: RelyingPartyOptions;
 }
 
 /** How to follow a command as it runs. */
@@ -261,11 +271,20 @@ export interface RegistrationAuthority {
   };
   /** Non-smartcard authenticators (AUTH-01, AUTH-02). */
   readonly authenticators: {
-    /** Register one: on your own profile, or (RA) on another's with the user present. */
+    /**
+     * Register an iPad, Microsoft Authenticator device or NHS.net Connect account (a record):
+     * on your own profile, or (RA) on another's with the user present. Security keys and
+     * Windows Hello are registered through {@link RegistrationAuthority.webauthn} (AUTH-03).
+     */
     readonly register: CommandMethod<'authenticator.register'>;
-    /** Remove one. */
+    /** Remove one; a WebAuthn authenticator's credential is removed with it. */
     readonly remove: CommandMethod<'authenticator.remove'>;
   };
+  /**
+   * AUTH-03: the WebAuthn ceremonies: registration of security keys and Windows Hello
+   * (stored only once the attestation verifies) and authentication with them.
+   */
+  readonly webauthn: WebAuthnCeremonies;
   /** Workgroups (WG-01). */
   readonly workgroups: {
     /** Create a workgroup. */
@@ -314,7 +333,9 @@ export interface RegistrationAuthority {
  *
  * @throws VALIDATION when the pack is not valid, or card operations are set up (a
  * `certificateAuthority`) over a lasting store without a `keyVault` to keep card secrets in,
- * or a shared `unlockCodes` store is given without its `unlockCodeKey` (AUD-02).
+ * or a shared `unlockCodes` store is given without its `unlockCodeKey` (AUD-02), or the
+ * `webauthn` settings are not a relying party (an RP ID that is not a domain, an origin
+ * outside it).
  * @example
  * ```ts
  * const ra = createRegistrationAuthority({ store: memoryStore(), pack: dorsetPack });
@@ -353,6 +374,8 @@ export function createRegistrationAuthority(
       },
     ]);
   }
+  const relyingParty =
+    options.webauthn === undefined ? undefined : toRelyingParty(options.webauthn);
   const pipeline = createActivityPipeline({ store, pack, clock });
 
   /** The audited activity of a command input: its type, or `unknown`. */
@@ -452,6 +475,7 @@ export function createRegistrationAuthority(
         ) as Promise<BatchResult>,
     },
     authenticators: facade.authenticators,
+    webauthn: createWebAuthnCeremonies(pipeline, relyingParty),
     workgroups: facade.workgroups,
     assignments: facade.assignments,
     async accessOn(uuid, date) {

@@ -61,6 +61,8 @@ export type {
   Store,
   StoreTx,
   UserRepository,
+  WebAuthnChallengeRepository,
+  WebAuthnCredentialRepository,
   WorkgroupAssignmentRepository,
   WorkgroupRepository,
 } from './ports.js';

@@ -6,6 +6,7 @@ import {
   requestSchema,
   smartcardSchema,
   userProfileSchema,
+  webAuthnCredentialSchema,
   workgroupAssignmentSchema,
   workgroupSchema,
 } from '../domain/index.js';
@@ -38,6 +39,7 @@ export const recordKinds = [
   'smartcards',
   'certificates',
   'authenticators',
+  'webAuthnCredentials',
   'requests',
 ] as const satisfies readonly RecordKind[];
 
@@ -52,5 +54,6 @@ export const kindSpecs: { readonly [K in RecordKind]: KindSpec<RecordTypes[K]> }
   smartcards: spec('smartcard', smartcardSchema, (r) => r.serial),
   certificates: spec('certificate', certificateRecordSchema, (r) => r.serial),
   authenticators: spec('authenticator', authenticatorSchema, (r) => r.id),
+  webAuthnCredentials: spec('WebAuthn credential', webAuthnCredentialSchema, (r) => r.id),
   requests: spec('request', requestSchema, (r) => r.id),
 };

@@ -46,6 +46,12 @@ class LazyTx implements StoreTx {
   get authenticators() {
     return this.get_('authenticators');
   }
+  get webAuthnCredentials() {
+    return this.get_('webAuthnCredentials');
+  }
+  get webAuthnChallenges() {
+    return this.get_('webAuthnChallenges');
+  }
   get requests() {
     return this.get_('requests');
   }

@@ -5,6 +5,7 @@ import type {
   AuthenticatorId,
   CardSerial,
   IsoDate,
+  IsoDateTime,
   NiNumber,
   OdsCode,
   Position,
@@ -15,6 +16,8 @@ import type {
   Smartcard,
   UserProfile,
   Uuid,
+  WebAuthnChallenge,
+  WebAuthnCredential,
   Workgroup,
   WorkgroupAssignment,
   WorkgroupId,
@@ -168,6 +171,44 @@ export interface AuthenticatorRepository extends Repository<Authenticator, Authe
   byUser(user: Uuid): Promise<readonly Authenticator[]>;
 }
 
+/** AUTH-03: WebAuthn credentials by credential ID (base64url). */
+export interface WebAuthnCredentialRepository extends Repository<WebAuthnCredential, string> {
+  /** A user's credentials (removed ones too), by credential ID. */
+  byUser(user: Uuid): Promise<readonly WebAuthnCredential[]>;
+  /** The credentials of an authenticator record (normally one), by credential ID. */
+  byAuthenticator(authenticator: AuthenticatorId): Promise<readonly WebAuthnCredential[]>;
+}
+
+/**
+ * AUTH-03: WebAuthn challenges, single use and with an expiry, kept in the store so every
+ * application server sharing it can verify a response to a challenge another one issued.
+ */
+export interface WebAuthnChallengeRepository {
+  /** The challenge record, spent or not, or `undefined`. */
+  get(challenge: string): Promise<WebAuthnChallenge | undefined>;
+  /**
+   * Stores a new challenge.
+   *
+   * @throws VALIDATION when the record does not match its schema.
+   * @throws DUPLICATE when the challenge is already stored.
+   */
+  insert(record: WebAuthnChallenge): Promise<WebAuthnChallenge>;
+  /**
+   * Spends the challenge at `at`, in one statement: `true` when this call spent it,
+   * `false` when it was already spent or is not stored. Of two transactions spending the
+   * same challenge, only one gets `true` (replay refused).
+   *
+   * @throws VALIDATION when the challenge or instant is malformed.
+   */
+  consume(challenge: string, at: IsoDateTime): Promise<boolean>;
+  /**
+   * Deletes every challenge that expired before `before`, spent or not; returns how many.
+   *
+   * @throws VALIDATION when the instant is malformed.
+   */
+  purgeExpired(before: IsoDateTime): Promise<number>;
+}
+
 /** Requests by id (REQ-01..REQ-04). */
 export interface RequestRepository extends Repository<Request, RequestId> {
   /**
@@ -267,6 +308,10 @@ export interface StoreTx {
   readonly certificates: CertificateRepository;
   /** Non-smartcard authenticators. */
   readonly authenticators: AuthenticatorRepository;
+  /** WebAuthn credentials (AUTH-03). */
+  readonly webAuthnCredentials: WebAuthnCredentialRepository;
+  /** WebAuthn challenges, single use (AUTH-03). */
+  readonly webAuthnChallenges: WebAuthnChallengeRepository;
   /** Requests. */
   readonly requests: RequestRepository;
   /** The CA hierarchy's certificates, by role. */
@@ -297,6 +342,8 @@ export interface RecordTypes {
   certificates: CertificateRecord;
   /** Authenticators. */
   authenticators: Authenticator;
+  /** WebAuthn credentials. */
+  webAuthnCredentials: WebAuthnCredential;
   /** Requests. */
   requests: Request;
 }

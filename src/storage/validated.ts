@@ -3,12 +3,16 @@ import {
   assignmentIdSchema,
   authenticatorIdSchema,
   cardSerialSchema,
+  challengeTextSchema,
+  credentialIdSchema,
   isoDateSchema,
+  isoDateTimeSchema,
   niNumberSchema,
   odsCodeSchema,
   positionIdSchema,
   requestIdSchema,
   uuidSchema,
+  webAuthnChallengeSchema,
   workgroupIdSchema,
 } from '../domain/index.js';
 import { parseWith } from '../errors/parse.js';
@@ -128,6 +132,29 @@ export function withValidation(tx: StoreTx): StoreTx {
     authenticators: () => ({
       ...records('authenticators', tx.authenticators, authenticatorIdSchema),
       byUser: async (user) => tx.authenticators.byUser(parseWith(uuidSchema, user, 'user')),
+    }),
+    webAuthnCredentials: () => ({
+      ...records('webAuthnCredentials', tx.webAuthnCredentials, credentialIdSchema),
+      byUser: async (user) => tx.webAuthnCredentials.byUser(parseWith(uuidSchema, user, 'user')),
+      byAuthenticator: async (id) =>
+        tx.webAuthnCredentials.byAuthenticator(
+          parseWith(authenticatorIdSchema, id, 'authenticator'),
+        ),
+    }),
+    webAuthnChallenges: () => ({
+      get: async (challenge) =>
+        tx.webAuthnChallenges.get(parseWith(challengeTextSchema, challenge, 'challenge')),
+      insert: async (record) =>
+        tx.webAuthnChallenges.insert(
+          parseWith(webAuthnChallengeSchema, record, 'WebAuthn challenge'),
+        ),
+      consume: async (challenge, at) =>
+        tx.webAuthnChallenges.consume(
+          parseWith(challengeTextSchema, challenge, 'challenge'),
+          parseWith(isoDateTimeSchema, at, 'at'),
+        ),
+      purgeExpired: async (before) =>
+        tx.webAuthnChallenges.purgeExpired(parseWith(isoDateTimeSchema, before, 'before')),
     }),
     requests: () => ({
       ...records('requests', tx.requests, requestIdSchema),

@@ -5,7 +5,11 @@ import {
   type HttpHandlerOptions,
   toNodeListener,
 } from '../../src/http/index.js';
-import { createRegistrationAuthority, seed } from '../../src/ra/index.js';
+import {
+  createRegistrationAuthority,
+  type RegistrationAuthorityOptions,
+  seed,
+} from '../../src/ra/index.js';
 import { memoryStore, type Store } from '../../src/storage/index.js';
 import { AT, NOW, seedData } from '../ra/fixtures.js';
 
@@ -19,13 +23,16 @@ export const bearerActor = (request: Request) =>
 /** A node:http server on 127.0.0.1, port chosen by the system, serving `handler`. */
 export async function listen(
   listener: Parameters<typeof createServer>[1],
+  host = '127.0.0.1',
 ): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
   const server = createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(0, host === 'localhost' ? '127.0.0.1' : host, resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     server,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -36,19 +43,30 @@ export async function listen(
 
 /** The RA over a seeded memory store, its handler mounted on a real server. */
 export async function startRa(
-  options: Partial<Omit<HttpHandlerOptions, 'ra' | 'store'>> & { store?: Store } = {},
+  options: Partial<Omit<HttpHandlerOptions, 'ra' | 'store'>> & {
+    store?: Store;
+    /** AUTH-03: the RA's relying party (WebAuthn ceremonies). */
+    webauthn?: RegistrationAuthorityOptions['webauthn'];
+    /** Where to listen (default 127.0.0.1); `localhost` for a WebAuthn RP ID. */
+    host?: string;
+  } = {},
 ) {
+  const { webauthn, host, ...handlerOptions } = options;
   const store = options.store ?? memoryStore();
   if (options.store === undefined) await seed(store, seedData, { at: AT, by: 'test-seed' });
-  const ra = createRegistrationAuthority({ store, clock: () => NOW });
+  const ra = createRegistrationAuthority({
+    store,
+    clock: () => NOW,
+    ...(webauthn !== undefined ? { webauthn } : {}),
+  });
   const handler = createHttpHandler({
     authenticate: bearerActor,
     clock: () => NOW,
-    ...options,
+    ...handlerOptions,
     ra,
     store,
   });
-  const served = await listen(toNodeListener(handler));
+  const served = await listen(toNodeListener(handler), host);
   const call = (path: string, init: RequestInit & { actor?: string; json?: unknown } = {}) => {
     const { actor, json, ...rest } = init;
     const headers = new Headers(rest.headers);

@@ -497,15 +497,9 @@ for (const storeCase of storeCases) {
         expect(await verifyAudit(store)).toMatchObject({ ok: true });
       });
 
-      it('AUTH-01 every user registers the five kinds on their own profile; AUTH-02 RA agents issue and remove them on others, user present', async () => {
+      it('AUTH-01 every user registers the record kinds on their own profile; AUTH-02 RA agents issue and remove them on others, user present; AUTH-03 the WebAuthn kinds only through their ceremony', async () => {
         const { store, ra } = await setUp();
-        for (const kind of [
-          'ipad',
-          'ms-authenticator',
-          'security-key',
-          'windows-hello',
-          'nhsnet-connect',
-        ] as const) {
+        for (const kind of ['ipad', 'ms-authenticator', 'nhsnet-connect'] as const) {
           const own = await ra.authenticators.register(people.trainee, {
             kind,
             label: `my ${kind}`,
@@ -518,25 +512,38 @@ for (const storeCase of storeCases) {
           });
           expect(own.decision.reasons[0]).toMatchObject({ rule: 'ROLE-01', code: 'SELF_SERVICE' });
         }
+        for (const kind of ['security-key', 'windows-hello']) {
+          await expect(
+            ra.execute(people.trainee, {
+              type: 'authenticator.register',
+              kind,
+              label: 'k',
+            } as never),
+          ).rejects.toMatchObject({
+            code: 'VALIDATION',
+            field: 'kind',
+            message: expect.stringContaining('WebAuthn ceremony'),
+          });
+        }
         await expect(
           ra.authenticators.register(people.agent, {
             user: people.trainee,
-            kind: 'security-key',
-            label: 'YubiKey',
+            kind: 'ipad',
+            label: 'Ward iPad',
           }),
         ).rejects.toMatchObject({ rules: ['AUTH-02'] });
         await expect(
           ra.authenticators.register(people.sponsor, {
             user: people.trainee,
-            kind: 'security-key',
-            label: 'YubiKey',
+            kind: 'ipad',
+            label: 'Ward iPad',
             userPresent: true,
           }),
         ).rejects.toMatchObject({ code: 'POLICY_DENIED' });
         const issued = await ra.authenticators.register(people.agent, {
           user: people.trainee,
-          kind: 'security-key',
-          label: 'YubiKey',
+          kind: 'ipad',
+          label: 'Ward iPad',
           userPresent: true,
         });
         expect(issued.authenticator).toMatchObject({ route: 'ra', registeredBy: people.agent });
@@ -554,7 +561,7 @@ for (const storeCase of storeCases) {
         const list = await store.transaction((tx) =>
           tx.authenticators.byUser(people.trainee as never),
         );
-        expect(list).toHaveLength(6);
+        expect(list).toHaveLength(4);
       });
 
       it('bad input: a malformed command is a ValidationError naming the field; nothing written; the attempt audited', async () => {

@@ -40,6 +40,12 @@ export async function everyQuery(tx: StoreTx): Promise<void> {
   await tx.certificates.byCard('0712345678' as CardSerial);
   await tx.certificates.expiring({ from: at, before: at }, page(at, '0a'));
   await tx.authenticators.byUser(uuid);
+  await tx.webAuthnCredentials.get('AQID');
+  await tx.webAuthnCredentials.byUser(uuid);
+  await tx.webAuthnCredentials.byAuthenticator('auth_1' as never);
+  await tx.webAuthnChallenges.get('a'.repeat(43));
+  await tx.webAuthnChallenges.consume('a'.repeat(43), at);
+  await tx.webAuthnChallenges.purgeExpired(at);
   await tx.requests.list({ state: 'open' }, page(at, 'r1'));
   await tx.requests.list({ organisation: ods });
   await tx.requests.list({ requestedBy: uuid });

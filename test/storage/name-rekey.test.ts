@@ -69,7 +69,10 @@ async function oldStore(
       u.uuid,
     ]);
   }
-  await sql('DELETE FROM schema_version WHERE version = $1', [5]);
+  // Version 4 had no WebAuthn tables either (migration 6 adds them).
+  await sql('DELETE FROM schema_version WHERE version >= $1', [5]);
+  await sql('DROP TABLE webauthn_credentials', []);
+  await sql('DROP TABLE webauthn_challenges', []);
   const stale = await store.transaction((tx) => tx.users.searchByName({ family: 'strasse' }));
   expect(stale.items).toEqual([]);
   await store.close();
@@ -79,7 +82,7 @@ async function expectRekeyed(
   store: Store & { migrate(): Promise<number[]>; close(): Promise<void> },
 ) {
   try {
-    expect(await store.migrate()).toEqual([5]);
+    expect(await store.migrate()).toEqual([5, 6]);
     const found = await store.transaction(async (tx) => ({
       strasse: await tx.users.searchByName({ family: 'STRASSE', given: 'jurgen' }),
       yildiz: await tx.users.searchByName({ family: 'Yildiz', given: 'Ayse' }),

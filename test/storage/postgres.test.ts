@@ -10,6 +10,7 @@ import { sqlTx } from '../../src/storage/sql/repositories.js';
 import {
   describeStoreConformance,
   fixtureCard,
+  fixtureCredential,
   fixtureEvent,
   fixtureUser,
 } from '../../src/storage/testing/index.js';
@@ -59,18 +60,12 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
     const a = postgresStore(URL, { schema });
     const b = postgresStore(URL, { schema });
     const applied = await Promise.all([a.migrate(), b.migrate()]);
-    expect(applied.flat()).toEqual([1, 2, 3, 4, 5]);
+    expect(applied.flat()).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await a.migrate()).toEqual([]);
     const rows = await admin((c) =>
       c.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`),
     );
-    expect(rows.rows).toEqual([
-      { version: 1 },
-      { version: 2 },
-      { version: 3 },
-      { version: 4 },
-      { version: 5 },
-    ]);
+    expect(rows.rows).toEqual([1, 2, 3, 4, 5, 6].map((version) => ({ version })));
     await a.close();
     await b.close();
   });
@@ -131,12 +126,14 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
       await old.audit.append(fixtureEvent('user.create', '100000000001'));
     });
     const upgraded = postgresStore(URL, { schema });
-    expect(await upgraded.migrate()).toEqual([3, 4, 5]);
+    expect(await upgraded.migrate()).toEqual([3, 4, 5, 6]);
     expect(await upgraded.migrate()).toEqual([]);
     await upgraded.transaction(async (tx) => {
       expect(await tx.users.get('100000000001' as Uuid)).toBeDefined();
       expect(await tx.counters.next('crl-number')).toBe(1n);
       await tx.authorities.put({ role: 'root', der: Uint8Array.of(0x30, 0) });
+      // AUTH-03: version 5 adds the WebAuthn tables.
+      await tx.webAuthnCredentials.insert(fixtureCredential('AQID', '100000000001', 'auth_1'));
     });
     expect(await upgraded.transaction((tx) => tx.authorities.list())).toHaveLength(1);
     expect(await verifyAudit(upgraded)).toMatchObject({ ok: true, count: 1 });

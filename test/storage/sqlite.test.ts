@@ -13,6 +13,7 @@ import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import {
   describeStoreConformance,
   fixtureCard,
+  fixtureCredential,
   fixtureEvent,
   fixtureUser,
 } from '../../src/storage/testing/index.js';
@@ -36,7 +37,7 @@ describe('sqlite adapter', () => {
   it('migrates idempotently and records the schema version', async () => {
     const file = tempFile();
     const store = sqliteStore(file);
-    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await store.migrate()).toEqual([]);
     await store.close();
     const again = sqliteStore(file);
@@ -49,6 +50,7 @@ describe('sqlite adapter', () => {
       { version: 3 },
       { version: 4 },
       { version: 5 },
+      { version: 6 },
     ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
@@ -63,10 +65,11 @@ describe('sqlite adapter', () => {
     const db = new Database(file);
     db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete');
     db.exec('DROP TABLE ca_authorities; DROP TABLE counters');
+    db.exec('DROP TABLE webauthn_credentials; DROP TABLE webauthn_challenges');
     db.prepare('DELETE FROM schema_version WHERE version >= 2').run();
     db.close();
     const upgraded = sqliteStore(file);
-    expect(await upgraded.migrate()).toEqual([2, 3, 4, 5]);
+    expect(await upgraded.migrate()).toEqual([2, 3, 4, 5, 6]);
     await upgraded.close();
     const check = new Database(file);
     const triggers = check
@@ -104,12 +107,14 @@ describe('sqlite adapter', () => {
     db.close();
 
     const upgraded = sqliteStore(file);
-    expect(await upgraded.migrate()).toEqual([3, 4, 5]);
+    expect(await upgraded.migrate()).toEqual([3, 4, 5, 6]);
     expect(await upgraded.migrate()).toEqual([]);
     await upgraded.transaction(async (tx) => {
       expect(await tx.users.get('100000000001' as Uuid)).toBeDefined();
       expect(await tx.counters.next('crl-number')).toBe(1n);
       await tx.authorities.put({ role: 'root', der: Uint8Array.of(0x30, 0) });
+      // AUTH-03: version 5 adds the WebAuthn tables.
+      await tx.webAuthnCredentials.insert(fixtureCredential('AQID', '100000000001', 'auth_1'));
     });
     expect(await upgraded.transaction((tx) => tx.authorities.list())).toHaveLength(1);
     expect(await verifyAudit(upgraded)).toMatchObject({ ok: true, count: 1 });

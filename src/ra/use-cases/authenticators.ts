@@ -6,6 +6,8 @@ import {
 } from '../../domain/authenticator.js';
 import { newId } from '../../domain/ids.js';
 import { removeAuthenticator as removeFromProfile } from '../../domain/transitions/authenticator.js';
+import { removeCredential } from '../../domain/transitions/webauthn-credential.js';
+import type { WebAuthnCredential } from '../../domain/webauthn-credential.js';
 import { parseWith } from '../../errors/parse.js';
 import type { ActivityId } from '../../policy/matrix.js';
 import { NotFoundError } from '../../storage/errors.js';
@@ -14,7 +16,7 @@ import type {
   removeAuthenticatorCommandSchema,
 } from '../commands.js';
 import { allAssignmentsOf, organisationPath } from '../context.js';
-import type { CommandResult, UseCaseContext, UseCaseOutcome } from '../use-case.js';
+import type { Change, CommandResult, UseCaseContext, UseCaseOutcome } from '../use-case.js';
 
 /** What an authenticator command returns: the authenticator as stored. */
 export interface AuthenticatorResult extends CommandResult {
@@ -40,7 +42,7 @@ export const managedActivity: Readonly<Record<AuthenticatorKind, ActivityId>> = 
 };
 
 /** The activity and target for an authenticator on a profile: self-service on one's own (AUTH-01), RA-managed otherwise (AUTH-02). */
-async function authorizeFor(
+export async function authorizeFor(
   ctx: UseCaseContext,
   kind: AuthenticatorKind,
   user: Authenticator['user'],
@@ -101,7 +103,32 @@ export async function registerAuthenticator(
 }
 
 /**
- * AUTH-01/AUTH-02: removes an authenticator (kept, marked removed).
+ * AUTH-02/PROF-01: removes the WebAuthn credentials of removed authenticators (kept, marked
+ * removed) so they never sign in again; returns what changed.
+ */
+export async function removeCredentialsOf(
+  ctx: UseCaseContext,
+  credentials: readonly WebAuthnCredential[],
+): Promise<Change[]> {
+  const changed: Change[] = [];
+  for (const credential of credentials) {
+    if (credential.removed) continue;
+    const stored = await ctx.tx.webAuthnCredentials.update(
+      removeCredential(credential, { by: ctx.actorUuid, at: ctx.at }),
+    );
+    changed.push({
+      kind: 'webAuthnCredentials',
+      key: stored.id,
+      op: 'update',
+      version: stored.version,
+    });
+  }
+  return changed;
+}
+
+/**
+ * AUTH-01/AUTH-02: removes an authenticator (kept, marked removed), and its WebAuthn
+ * credential with it (AUTH-03: it never signs in again).
  *
  * @throws POLICY_DENIED (via the RA), NOT_FOUND, INVALID_TRANSITION when already removed.
  */
@@ -115,14 +142,24 @@ export async function removeAuthenticator(
   const stored = await ctx.tx.authenticators.update(
     removeFromProfile(existing, { by: ctx.actorUuid, at: ctx.at }).state,
   );
+  const credentials = await removeCredentialsOf(
+    ctx,
+    await ctx.tx.webAuthnCredentials.byAuthenticator(stored.id),
+  );
   return {
     result: {
       type: 'authenticator.remove',
       authenticator: stored,
-      changed: [{ kind: 'authenticators', key: stored.id, op: 'update', version: stored.version }],
+      changed: [
+        { kind: 'authenticators', key: stored.id, op: 'update', version: stored.version },
+        ...credentials,
+      ],
       decision,
     },
     target: existing.user,
-    details: { kind: stored.kind },
+    details: {
+      kind: stored.kind,
+      ...(credentials.length > 0 ? { credentialsRemoved: credentials.length } : {}),
+    },
   };
 }

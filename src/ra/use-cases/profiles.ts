@@ -20,6 +20,7 @@ import type {
 } from '../commands.js';
 import { allAssignmentsOf, allPages, organisationPath } from '../context.js';
 import type { Change, CommandResult, UseCaseContext, UseCaseOutcome } from '../use-case.js';
+import { removeCredentialsOf } from './authenticators.js';
 
 /** What a profile command returns: the profile as stored. */
 export interface ProfileResult extends CommandResult {
@@ -152,6 +153,8 @@ export async function closeUser(
     (r) => tx.authenticators.update(r),
     changed,
   );
+  // PROF-01/AUTH-03: the removed authenticators' WebAuthn credentials never sign in again.
+  changed.push(...(await removeCredentialsOf(ctx, await tx.webAuthnCredentials.byUser(user.uuid))));
   // CARD-10: the cancelled cards' certificates are revoked (cessationOfOperation: the holder left).
   for (const certificate of active) {
     const revoked = await tx.certificates.update({

@@ -4,6 +4,7 @@ import {
   type Request,
   type UserProfile,
   type Uuid,
+  type WebAuthnChallenge,
 } from '../../domain/index.js';
 import { chainRecord } from '../audit-chain.js';
 import { ConflictError, DuplicateError, NotFoundError } from '../errors.js';
@@ -330,6 +331,44 @@ export function memoryTx(ctx: Ctx): StoreTx {
       ...crud('authenticators', ctx),
       byUser: async (user) => listOf(ctx, 'authenticators', 'user', [user]),
     }),
+    webAuthnCredentials: () => ({
+      ...crud('webAuthnCredentials', ctx),
+      byUser: async (user) => listOf(ctx, 'webAuthnCredentials', 'user', [user]),
+      byAuthenticator: async (id) => listOf(ctx, 'webAuthnCredentials', 'authenticator', [id]),
+    }),
+    webAuthnChallenges: () => {
+      const table = ctx.state.challenges;
+      return {
+        async get(challenge) {
+          ctx.live();
+          return table.get(challenge);
+        },
+        async insert(record) {
+          ctx.live();
+          if (table.has(record.challenge)) {
+            throw new DuplicateError('WebAuthn challenge', record.challenge);
+          }
+          table.put(structuredClone(record), ctx.undo);
+          return table.get(record.challenge) as WebAuthnChallenge;
+        },
+        async consume(challenge, at) {
+          ctx.live();
+          const found = table.get(challenge);
+          if (found === undefined || found.usedAt !== undefined) return false;
+          table.put({ ...found, usedAt: at }, ctx.undo);
+          return true;
+        },
+        async purgeExpired(before) {
+          ctx.live();
+          const expired = table.index('expiry').scan({
+            equal: [],
+            stop: (pk) => (table.get(pk) as WebAuthnChallenge).expiresAt >= before,
+          });
+          for (const pk of expired) table.delete(pk, ctx.undo);
+          return expired.length;
+        },
+      };
+    },
     requests: () => ({
       ...crud('requests', ctx),
       list: async (filter, page) => {

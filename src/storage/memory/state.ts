@@ -1,3 +1,4 @@
+import type { WebAuthnChallenge } from '../../domain/index.js';
 import { kindSpecs } from '../kinds.js';
 import type { RecordKind, RecordTypes } from '../ports.js';
 import { nameKey } from '../queries.js';
@@ -29,6 +30,7 @@ const indexes: { readonly [K in RecordKind]: Indexes<K> } = {
     expiry: (c) => [c.status, c.notAfter],
   },
   authenticators: { user: (a) => [a.user] },
+  webAuthnCredentials: { user: (c) => [c.user], authenticator: (c) => [c.authenticator] },
   requests: {
     created: (r) => [r.createdAt],
     state: (r) => [r.state, r.createdAt],
@@ -58,6 +60,8 @@ export interface MemoryState {
   readonly authorities: MemTable<AuthorityCertificateRecord>;
   /** Named counters, by name. */
   readonly counters: MemTable<CounterRow>;
+  /** WebAuthn challenges, by challenge, indexed by expiry. */
+  readonly challenges: MemTable<WebAuthnChallenge>;
   /** The audit log; record `seq` is at index `seq - 1`. */
   readonly audit: AuditRecord[];
 }
@@ -86,10 +90,14 @@ export function emptyState(): MemoryState {
       smartcards: table('smartcards'),
       certificates: table('certificates'),
       authenticators: table('authenticators'),
+      webAuthnCredentials: table('webAuthnCredentials'),
       requests: table('requests'),
     },
     authorities: new MemTable<AuthorityCertificateRecord>((a) => a.role, {}),
     counters: new MemTable<CounterRow>((c) => c.name, {}),
+    challenges: new MemTable<WebAuthnChallenge>((c) => c.challenge, {
+      expiry: (c) => [c.expiresAt],
+    }),
     audit: [],
   };
 }

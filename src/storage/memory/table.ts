@@ -55,6 +55,14 @@ export class MemTable<R> {
     undo.push(() => this.write(pk, this.rows.get(pk), before));
   }
 
+  /** Deletes the record with this key, if any, and logs the undo step. */
+  delete(pk: string, undo: Undo[]): void {
+    const before = this.rows.get(pk);
+    if (before === undefined) return;
+    this.write(pk, before, undefined);
+    undo.push(() => this.write(pk, undefined, before));
+  }
+
   /** Adds many new records at once (bulk load; the caller has checked the keys are free). */
   putMany(records: readonly R[]): void {
     for (const record of records) this.rows.set(this.keyOf(record), deepFreeze(record));

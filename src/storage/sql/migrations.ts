@@ -1,4 +1,4 @@
-import { recordKinds } from '../kinds.js';
+import type { RecordKind } from '../ports.js';
 import { nameKey } from '../queries.js';
 import { GENESIS_HASH } from '../records.js';
 import type { SqlColumn, SqlConn, SqlDialect } from './conn.js';
@@ -39,6 +39,32 @@ async function rekeyUserNames(conn: SqlConn, q: Qualify): Promise<void> {
   }
 }
 
+/** The record tables of version 1, as published: kinds added later come with their own step. */
+const version1Kinds = [
+  'organisations',
+  'users',
+  'positions',
+  'workgroups',
+  'positionAssignments',
+  'workgroupAssignments',
+  'smartcards',
+  'certificates',
+  'authenticators',
+  'requests',
+] as const satisfies readonly RecordKind[];
+
+/** A record table with its indexes, as `tableDefs` declares it. */
+function recordTable(dialect: SqlDialect, q: Qualify, kind: RecordKind): string[] {
+  const def = tableDefs[kind];
+  const columns = rowColumns(def as never).map((c) => `${c.name} ${columnType(dialect, c)}`);
+  const key = def.columns[0]?.name;
+  const out = [`CREATE TABLE ${q(def.table)} (${columns.join(', ')}, PRIMARY KEY (${key}))`];
+  for (const [name, cols] of Object.entries(def.indexes)) {
+    out.push(`CREATE INDEX ${name} ON ${q(def.table)} (${cols.join(', ')})`);
+  }
+  return out;
+}
+
 function columnType(dialect: SqlDialect, column: SqlColumn): string {
   // "C" collation: byte order, so PostgreSQL sorts and pages exactly like SQLite.
   const type =
@@ -60,16 +86,7 @@ export const migrations: readonly Migration[] = [
     version: 1,
     description: 'record tables with their indexes, the audit log and its chain head',
     statements: (dialect, q) => {
-      const out: string[] = [];
-      for (const kind of recordKinds) {
-        const def = tableDefs[kind];
-        const columns = rowColumns(def as never).map((c) => `${c.name} ${columnType(dialect, c)}`);
-        const key = def.columns[0]?.name;
-        out.push(`CREATE TABLE ${q(def.table)} (${columns.join(', ')}, PRIMARY KEY (${key}))`);
-        for (const [name, cols] of Object.entries(def.indexes)) {
-          out.push(`CREATE INDEX ${name} ON ${q(def.table)} (${cols.join(', ')})`);
-        }
-      }
+      const out = version1Kinds.flatMap((kind) => recordTable(dialect, q, kind));
       const seq = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
       const txt = columnType(dialect, { name: '', type: 'text' });
       out.push(
@@ -126,6 +143,20 @@ export const migrations: readonly Migration[] = [
       "ID-06: the users' name keys recomputed with full case folding (ß as ss, dotless ı as i)",
     statements: () => [],
     run: rekeyUserNames,
+  },
+  {
+    version: 6,
+    description:
+      'AUTH-03: WebAuthn credentials by credential ID, and single-use challenges by challenge with their expiry',
+    statements: (dialect, q) => {
+      const txt = columnType(dialect, { name: '', type: 'text' });
+      const optTxt = columnType(dialect, { name: '', type: 'text', nullable: true });
+      return [
+        ...recordTable(dialect, q, 'webAuthnCredentials'),
+        `CREATE TABLE ${q('webauthn_challenges')} (challenge ${txt}, expires_at ${txt}, used_at ${optTxt}, doc ${txt}, PRIMARY KEY (challenge))`,
+        `CREATE INDEX webauthn_challenges_expiry ON ${q('webauthn_challenges')} (expires_at, challenge)`,
+      ];
+    },
   },
 ];
 

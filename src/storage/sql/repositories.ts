@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { AuditEvent, OdsCode, UserProfile, Uuid } from '../../domain/index.js';
+import type {
+  AuditEvent,
+  OdsCode,
+  UserProfile,
+  Uuid,
+  WebAuthnChallenge,
+} from '../../domain/index.js';
 import { auditHash, chainRecord, eventJson } from '../audit-chain.js';
 import { ConflictError, DuplicateError, NotFoundError } from '../errors.js';
 import { kindSpecs } from '../kinds.js';
@@ -339,6 +345,14 @@ function authorityFromRow(row: SqlRow): AuthorityCertificateRecord {
   };
 }
 
+/** A challenge row: its document, and `usedAt` from its column (the only field that changes). */
+function challengeFromRow(row: SqlRow): WebAuthnChallenge {
+  const doc = JSON.parse(String(row['doc'])) as Record<string, unknown>;
+  if (row['used_at'] !== null && row['used_at'] !== undefined)
+    doc['usedAt'] = String(row['used_at']);
+  return doc as unknown as WebAuthnChallenge;
+}
+
 // Counters travel as text: exact 64-bit values, whatever the driver does with big integers.
 const counterValue = (rows: readonly SqlRow[]): bigint =>
   rows[0] === undefined ? 0n : BigInt(String(rows[0]['value']));
@@ -576,6 +590,47 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
       ...crud('authenticators', ctx),
       byUser: async (user) => listOf(ctx, 'authenticators', 'user_uuid', user, 'id'),
     }),
+    webAuthnCredentials: () => ({
+      ...crud('webAuthnCredentials', ctx),
+      byUser: async (user) => listOf(ctx, 'webAuthnCredentials', 'user_uuid', user, 'id'),
+      byAuthenticator: async (id) =>
+        listOf(ctx, 'webAuthnCredentials', 'authenticator_id', id, 'id'),
+    }),
+    webAuthnChallenges: () => {
+      const table = ctx.q('webauthn_challenges');
+      return {
+        async get(challenge) {
+          ctx.live();
+          const rows = await ctx.conn.all(`SELECT doc, used_at FROM ${table} WHERE challenge = ?`, [
+            challenge,
+          ]);
+          return rows[0] === undefined ? undefined : challengeFromRow(rows[0]);
+        },
+        async insert(record) {
+          ctx.live();
+          const { usedAt, ...doc } = record;
+          const changed = await ctx.conn.run(
+            `INSERT INTO ${table} (challenge, expires_at, used_at, doc) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+            [record.challenge, record.expiresAt, usedAt ?? null, JSON.stringify(doc)],
+          );
+          if (changed === 0) throw new DuplicateError('WebAuthn challenge', record.challenge);
+          return record;
+        },
+        async consume(challenge, at) {
+          ctx.live();
+          // One statement: of two writers, only the one that finds it unspent changes a row.
+          const changed = await ctx.conn.run(
+            `UPDATE ${table} SET used_at = ? WHERE challenge = ? AND used_at IS NULL`,
+            [at, challenge],
+          );
+          return changed === 1;
+        },
+        async purgeExpired(before) {
+          ctx.live();
+          return ctx.conn.run(`DELETE FROM ${table} WHERE expires_at < ?`, [before]);
+        },
+      };
+    },
     requests: () => ({
       ...crud('requests', ctx),
       list: async (filter, page) => {

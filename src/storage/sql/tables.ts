@@ -138,6 +138,15 @@ export const tableDefs: { readonly [K in RecordKind]: TableDef<RecordTypes[K]> }
     values: (a) => [a.id, a.user],
     indexes: { authenticators_user: ['user_uuid', 'id'] },
   },
+  webAuthnCredentials: {
+    table: 'webauthn_credentials',
+    columns: [text('id'), text('user_uuid'), text('authenticator_id')],
+    values: (c) => [c.id, c.user, c.authenticator],
+    indexes: {
+      webauthn_credentials_user: ['user_uuid', 'id'],
+      webauthn_credentials_authenticator: ['authenticator_id', 'id'],
+    },
+  },
   requests: {
     table: 'requests',
     columns: [

@@ -18,6 +18,8 @@ import {
   fixtureAuthenticator,
   fixtureCard,
   fixtureCertificate,
+  fixtureChallenge,
+  fixtureCredential,
   fixtureEvent,
   fixtureOrganisation,
   fixturePosition,
@@ -125,6 +127,7 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
             await t.certificates.insert(cert);
             await t.certificates.insert(renewal);
             await t.authenticators.insert(fixtureAuthenticator('auth_1', u(1)));
+            await t.webAuthnCredentials.insert(fixtureCredential('AQID', u(1), 'auth_1'));
             await t.requests.insert(fixtureRequest('req_1', { state: 'rejected' }));
           });
           await tx(store, async (t) => {
@@ -148,6 +151,9 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
             expect(stored?.der).toBeInstanceOf(Uint8Array);
             const auth = fixtureAuthenticator('auth_1', u(1));
             expect(await t.authenticators.get(auth.id)).toEqual(auth);
+            expect(await t.webAuthnCredentials.get('AQID')).toEqual(
+              fixtureCredential('AQID', u(1), 'auth_1'),
+            );
             const req = fixtureRequest('req_1', { state: 'rejected' });
             expect(await t.requests.get(req.id)).toEqual(req);
           });
@@ -644,6 +650,118 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
               'auth_2',
             ]);
           });
+        });
+      });
+
+      it('AUTH-03 finds WebAuthn credentials by ID, user and authenticator; a counter update is version-checked', async () => {
+        await withStore(async (store) => {
+          await tx(store, async (t) => {
+            await t.webAuthnCredentials.insert(fixtureCredential('Bbbb', u(1), 'auth_2'));
+            await t.webAuthnCredentials.insert(fixtureCredential('Aaaa', u(1), 'auth_1'));
+            await t.webAuthnCredentials.insert(fixtureCredential('Cccc', u(2), 'auth_3'));
+          });
+          expect(
+            await codeOf(
+              tx(store, (t) => t.webAuthnCredentials.insert(fixtureCredential('Aaaa', u(2), 'x'))),
+            ),
+          ).toBe('DUPLICATE');
+          const used = await tx(store, async (t) => {
+            expect((await t.webAuthnCredentials.byUser(u(1))).map((c) => c.id)).toEqual([
+              'Aaaa',
+              'Bbbb',
+            ]);
+            expect(
+              (await t.webAuthnCredentials.byAuthenticator('auth_3' as never)).map((c) => c.user),
+            ).toEqual([u(2)]);
+            const found = await t.webAuthnCredentials.get('Aaaa');
+            return t.webAuthnCredentials.update({ ...found!, counter: 7 });
+          });
+          expect(used).toMatchObject({ counter: 7, version: 1 });
+          const stale = { ...fixtureCredential('Aaaa', u(1), 'auth_1'), counter: 9 };
+          expect(await codeOf(tx(store, (t) => t.webAuthnCredentials.update(stale)))).toBe(
+            'CONFLICT',
+          );
+          expect((await tx(store, (t) => t.webAuthnCredentials.get('Aaaa')))?.counter).toBe(7);
+          expect(
+            await codeOf(
+              tx(store, (t) =>
+                t.webAuthnCredentials.insert({
+                  ...fixtureCredential('Dddd', u(1), 'a'),
+                  counter: -1,
+                }),
+              ),
+            ),
+          ).toBe('VALIDATION');
+          expect(await codeOf(tx(store, (t) => t.webAuthnCredentials.get('not base64url!')))).toBe(
+            'VALIDATION',
+          );
+        });
+      });
+
+      it('AUTH-03 spends a WebAuthn challenge once: a second consume, in series or concurrently, gets false', async () => {
+        await withStore(async (store) => {
+          const a = 'a'.repeat(43);
+          const b = 'b'.repeat(43);
+          const at = '2026-01-01T09:01:00.000Z' as IsoDateTime;
+          await tx(store, async (t) => {
+            await t.webAuthnChallenges.insert(fixtureChallenge(a));
+            await t.webAuthnChallenges.insert(fixtureChallenge(b));
+          });
+          expect(
+            await codeOf(tx(store, (t) => t.webAuthnChallenges.insert(fixtureChallenge(a)))),
+          ).toBe('DUPLICATE');
+          expect(await tx(store, (t) => t.webAuthnChallenges.get(a))).toEqual(fixtureChallenge(a));
+          expect(await tx(store, (t) => t.webAuthnChallenges.consume(a, at))).toBe(true);
+          expect(await tx(store, (t) => t.webAuthnChallenges.consume(a, at))).toBe(false);
+          expect(await tx(store, (t) => t.webAuthnChallenges.get(a))).toEqual({
+            ...fixtureChallenge(a),
+            usedAt: at,
+          });
+          // Two transactions race for one challenge: exactly one spends it.
+          const raced = await Promise.all(
+            [1, 2, 3].map(() => tx(store, (t) => t.webAuthnChallenges.consume(b, at))),
+          );
+          expect(raced.filter(Boolean)).toHaveLength(1);
+          expect(await tx(store, (t) => t.webAuthnChallenges.consume('c'.repeat(43), at))).toBe(
+            false,
+          );
+          expect(await codeOf(tx(store, (t) => t.webAuthnChallenges.get('short')))).toBe(
+            'VALIDATION',
+          );
+        });
+      });
+
+      it('AUTH-03 a challenge spent in a transaction that throws stays unspent; purging removes only the expired', async () => {
+        await withStore(async (store) => {
+          const a = 'a'.repeat(43);
+          const at = '2026-01-01T09:01:00.000Z' as IsoDateTime;
+          await tx(store, async (t) => {
+            await t.webAuthnChallenges.insert(fixtureChallenge(a, '2026-01-01T09:05:00.000Z'));
+            await t.webAuthnChallenges.insert(
+              fixtureChallenge('b'.repeat(43), '2026-01-01T09:02:00.000Z'),
+            );
+            await t.webAuthnChallenges.insert(
+              fixtureChallenge('c'.repeat(43), '2026-01-01T09:03:00.000Z'),
+            );
+          });
+          await expect(
+            tx(store, async (t) => {
+              expect(await t.webAuthnChallenges.consume(a, at)).toBe(true);
+              expect(
+                await t.webAuthnChallenges.purgeExpired('2026-01-01T10:00:00.000Z' as IsoDateTime),
+              ).toBe(3);
+              throw new Error('rolled back');
+            }),
+          ).rejects.toThrow('rolled back');
+          expect((await tx(store, (t) => t.webAuthnChallenges.get(a)))?.usedAt).toBeUndefined();
+          expect(
+            await tx(store, (t) =>
+              t.webAuthnChallenges.purgeExpired('2026-01-01T09:03:00.000Z' as IsoDateTime),
+            ),
+          ).toBe(1);
+          expect(await tx(store, (t) => t.webAuthnChallenges.get('b'.repeat(43)))).toBeUndefined();
+          expect(await tx(store, (t) => t.webAuthnChallenges.get('c'.repeat(43)))).toBeDefined();
+          expect(await tx(store, (t) => t.webAuthnChallenges.consume(a, at))).toBe(true);
         });
       });
 

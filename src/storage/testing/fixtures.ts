@@ -18,6 +18,8 @@ import type {
   Smartcard,
   UserProfile,
   Uuid,
+  WebAuthnChallenge,
+  WebAuthnCredential,
   Workgroup,
   WorkgroupAssignment,
   WorkgroupId,
@@ -243,6 +245,55 @@ export function fixtureAuthenticator(id: string, user: string): Authenticator {
     registeredBy: user as Uuid,
     registeredAt: T0,
     version: 0,
+  };
+}
+
+/**
+ * A WebAuthn credential of an authenticator record (AUTH-03), counter 0, never used.
+ *
+ * @example
+ * ```ts
+ * fixtureCredential('AQIDBA', '100000000001', 'auth_1')
+ * ```
+ */
+export function fixtureCredential(
+  id: string,
+  user: string,
+  authenticator: string,
+): WebAuthnCredential {
+  return {
+    id,
+    user: user as Uuid,
+    authenticator: authenticator as AuthenticatorId,
+    publicKey: 'pQECAyYgASFYIA',
+    counter: 0,
+    transports: ['usb', 'nfc'],
+    deviceType: 'singleDevice',
+    backedUp: false,
+    aaguid: '00000000-0000-0000-0000-000000000000',
+    registeredAt: T0,
+    version: 0,
+  };
+}
+
+/**
+ * An unspent WebAuthn authentication challenge (AUTH-03) issued at 09:00 that expires at
+ * `expiresAt` (default five minutes later).
+ *
+ * @example
+ * ```ts
+ * fixtureChallenge('c'.repeat(43), '2026-01-01T09:05:00.000Z')
+ * ```
+ */
+export function fixtureChallenge(
+  challenge: string,
+  expiresAt = '2026-01-01T09:05:00.000Z',
+): WebAuthnChallenge {
+  return {
+    challenge,
+    ceremony: 'authentication',
+    createdAt: T0,
+    expiresAt: expiresAt as IsoDateTime,
   };
 }
 

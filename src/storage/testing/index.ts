@@ -16,6 +16,8 @@ export {
   fixtureAuthenticator,
   fixtureCard,
   fixtureCertificate,
+  fixtureChallenge,
+  fixtureCredential,
   fixtureEvent,
   fixtureOrganisation,
   fixturePosition,
