@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import {
   connectVirtualCard,
-  DEFAULT_MANAGEMENT_KEY,
   decodeTlv,
   findTlv,
   holderOfGuid,
@@ -30,8 +29,8 @@ import {
   parseCrl,
   parseOcspResponse,
 } from '../../src/pki/index.js';
-import { type CardReader, type CardSecrets, seed } from '../../src/ra/index.js';
-import { FACTORY_PUK } from '../../src/ra/smartcards/card-steps.js';
+import { type CardReader, seed } from '../../src/ra/index.js';
+import { secretCandidates } from '../../src/ra/smartcards/card-steps.js';
 import { verifyAudit } from '../../src/storage/index.js';
 import { AT, applicant, NOW, people, seedData } from '../ra/fixtures.js';
 import { type KillPoint, WorkerPool } from './pool.js';
@@ -48,11 +47,6 @@ import {
 const DAY = 86_400_000;
 const PASSCODE = '246810';
 const PHOTO = Buffer.from('careid crash test facial image').toString('base64');
-const FACTORY: CardSecrets = {
-  managementKey: DEFAULT_MANAGEMENT_KEY,
-  managementAlgorithm: '3DES',
-  puk: FACTORY_PUK,
-};
 
 /** A world: a store, the CA and vault beside it, this process's RA over them, a worker pool. */
 export async function createWorld(
@@ -260,7 +254,7 @@ const pointOf = (der: Uint8Array) =>
 
 /**
  * The vault's secrets for a card (the current ones, then those it keeps until the card has
- * taken them; none kept means the factory secrets) open it: one management key
+ * taken them; no entry means the factory secrets: `secretCandidates`) open it: one management key
  * authenticates and one PUK is the card's. A PUK try spent on a wrong candidate is given
  * back when the right one succeeds (CHANGE REFERENCE DATA resets the counter).
  */
@@ -271,8 +265,7 @@ async function expectVaultOpens(
   why: string,
 ) {
   const serial = serialOf(card);
-  const entry = await w.keyVault.get(serial as never);
-  const candidates = entry === undefined ? [FACTORY] : [entry, ...(entry.previous ?? [])];
+  const candidates = secretCandidates(await w.keyVault.get(serial as never));
   const piv = await PivSession.open(connectVirtualCard(card));
   let keyOpens = false;
   for (const c of candidates) {
@@ -425,6 +418,13 @@ export async function crashAtEveryApdu(w: World, op: Operation): Promise<CrashRe
   };
 }
 
+/**
+ * One kill point. Killed before APDU n, the worker had done every step after APDU n-1
+ * (store transactions, CA issue, vault writes) but the card never saw n; killed after the
+ * answer to n, the card did n and the worker did nothing more. Between them the kills
+ * cover every state a death between two APDUs leaves; after the last APDU only the
+ * finalising transaction (all or nothing) and, for a clear, the vault's delete follow.
+ */
 async function oneRound(w: World, op: Operation, kill: KillPoint, where: string) {
   const round = await prepare[op](w);
   const outcome = await w.pool.run(jobOf(w, round), round.card, kill);

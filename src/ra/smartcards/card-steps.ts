@@ -140,9 +140,13 @@ export async function settleSecrets(
  * ```
  */
 export async function wipeCard(piv: PivSession, vault: KeyVault, serial: CardSerial) {
-  await keepSecrets(vault, serial, FACTORY_SECRETS);
+  const entry = await vault.get(serial);
+  // No entry: the card has the factory secrets already, and keeps them.
+  if (entry !== undefined) {
+    await vault.put(serial, { ...FACTORY_SECRETS, previous: secretCandidates(entry) });
+  }
   await piv.factoryReset();
-  await settleSecrets(vault, serial, undefined);
+  if (entry !== undefined) await vault.delete(serial);
 }
 
 /**
