@@ -14,9 +14,10 @@ import {
   VirtualPivCard,
 } from '../../src/card/index.js';
 import { PcscContext } from '../../src/card/pcsc/index.js';
+import { cardSerialSchema } from '../../src/domain/index.js';
 import { createCertificateAuthority } from '../../src/pki/index.js';
 import { certificateNotAfter, nationalPack } from '../../src/policy/index.js';
-import type { CardReader, SmartcardResult } from '../../src/ra/index.js';
+import { aesGcmKeyVault, type CardReader, type SmartcardResult } from '../../src/ra/index.js';
 import { freshSecrets, personaliseCard } from '../../src/ra/smartcards/card-steps.js';
 import { memoryStore } from '../../src/storage/index.js';
 import { people } from '../../test/ra/fixtures.js';
@@ -211,6 +212,8 @@ async function bareIssues(readerFor: (i: number) => Promise<CardReader>): Promis
     },
     now: new Date(),
   });
+  // The vault in memory: the secrets are kept before the card takes them, as the RA does.
+  const vault = aesGcmKeyVault({ key: new Uint8Array(32).fill(7) });
   const ms: number[] = [];
   for (let i = 0; i < BACK_TO_BACK; i++) {
     const reader = await readerFor(i);
@@ -218,9 +221,11 @@ async function bareIssues(readerFor: (i: number) => Promise<CardReader>): Promis
       const connection = await reader.connect();
       try {
         const piv = await PivSession.open(connection);
-        await piv.serialNumber();
+        const serial = cardSerialSchema.parse(String(await piv.serialNumber()).padStart(10, '0'));
         await personaliseCard({
           piv,
+          serial,
+          vault,
           ca,
           holder: { commonName: 'Alex Rivers', uuid: '555123456789', upn: '555123456789@nhs.net' },
           secrets: freshSecrets(),

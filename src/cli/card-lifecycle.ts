@@ -3,6 +3,7 @@ import {
   type CardReader,
   cancelReasons,
   PolicyDeniedError,
+  type ReconcileResult,
   type RegistrationAuthority,
   type SmartcardResult,
   ValidationError,
@@ -60,7 +61,8 @@ const SERIAL_REASON = (reasons: readonly string[]): FlagSpecs => ({
 });
 
 /** Prints a smartcard result: the card, the certificate, revocations and the decision. */
-function summary(result: SmartcardResult): string[] {
+function summary(result: SmartcardResult | ReconcileResult): string[] {
+  if (!('card' in result)) return reconciled(result);
   const lines = [
     `card ${result.card.serial}: ${result.card.status}${result.card.holder ? `, holder ${result.card.holder}` : ''} (${result.apdus} APDUs)`,
   ];
@@ -71,6 +73,21 @@ function summary(result: SmartcardResult): string[] {
   }
   if (result.revoked.length > 0) lines.push(`revoked: ${result.revoked.join(', ')}`);
   lines.push(`decision: ${result.decision.reasons.map((r) => `${r.rule} ${r.code}`).join('; ')}`);
+  return lines;
+}
+
+/** Prints what a reconcile revoked and which cards it left for the desk. */
+function reconciled(result: ReconcileResult): string[] {
+  const lines = [
+    result.revoked.length === 0
+      ? 'reconciled: every active certificate is on an issued or locked card'
+      : `reconciled: revoked ${result.revoked.join(', ')}`,
+  ];
+  for (const serial of result.cards) {
+    lines.push(
+      `card ${serial} was left mid-operation: with the card in the reader, run the operation again (or repair or clear it)`,
+    );
+  }
   return lines;
 }
 
@@ -108,7 +125,7 @@ type Operation = (
   flags: Flags,
   ctx: CliContext,
   reader: CardReader,
-) => Promise<SmartcardResult>;
+) => Promise<SmartcardResult | ReconcileResult>;
 
 const photoOf = (flags: Flags): string => {
   const file = flags.string('photo');
@@ -192,7 +209,10 @@ function lifecycleCommand(
 
 const replaceReasons = cancelReasons.filter((r) => r !== 'replaced');
 
-/** The smartcard lifecycle at a desk: stock, issue, unlock, renew, repair, clear, cancel, replace. */
+/**
+ * The smartcard lifecycle at a desk: stock, issue, unlock, renew, repair, clear, cancel,
+ * replace; and reconcile, the recovery step after a crash.
+ */
 export const lifecycleCommands: readonly Command[] = [
   lifecycleCommand(
     'stock',
@@ -304,5 +324,25 @@ export const lifecycleCommands: readonly Command[] = [
         reader,
         progress(ctx),
       ),
+  ),
+  lifecycleCommand(
+    'reconcile',
+    '[--older-than MINUTES]',
+    'The recovery step after a crash: revokes every certificate that may not be on a usable card (one a killed command left behind) and names the cards to run the operation on again. Run it when a desk command was killed, and on a schedule when several desks share the store.',
+    {
+      'older-than': {
+        type: 'string',
+        value: 'MINUTES',
+        help: 'leave operations begun less than this long ago (default 15; 0 when no other desk or server is running a card command)',
+      },
+    },
+    false,
+    (ra, actor, f) => {
+      const olderThan = f.string('older-than');
+      return ra.smartcards.reconcile(
+        actor,
+        olderThan === undefined ? {} : { olderThanMinutes: Number(olderThan) },
+      );
+    },
   ),
 ];

@@ -35,17 +35,21 @@ const COMMANDS: readonly {
     summary: 'load organisations, positions, users, assignments from a JSON file',
     load: async () => (await import('./commands/seed.js')).seedCommand,
   },
-  ...['stock', 'issue', 'unlock', 'renew', 'repair', 'clear', 'cancel', 'replace'].map((op) => ({
-    name: `card ${op}`,
-    summary:
-      op === 'cancel'
-        ? 'cancel a card by serial and revoke its certificates (no reader needed)'
-        : `${op} the card in the reader`,
-    load: async () => {
-      const { lifecycleCommands } = await import('./card-lifecycle.js');
-      return lifecycleCommands.find((c) => c.name === `card ${op}`) as Command;
-    },
-  })),
+  ...['stock', 'issue', 'unlock', 'renew', 'repair', 'clear', 'cancel', 'replace', 'reconcile'].map(
+    (op) => ({
+      name: `card ${op}`,
+      summary:
+        op === 'cancel'
+          ? 'cancel a card by serial and revoke its certificates (no reader needed)'
+          : op === 'reconcile'
+            ? 'after a crash: revoke certificates a killed command left on no usable card'
+            : `${op} the card in the reader`,
+      load: async () => {
+        const { lifecycleCommands } = await import('./card-lifecycle.js');
+        return lifecycleCommands.find((c) => c.name === `card ${op}`) as Command;
+      },
+    }),
+  ),
   {
     name: 'card record',
     summary: "the store's record of a card: holder, status, certificates (no reader needed)",

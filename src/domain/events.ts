@@ -31,7 +31,7 @@ export type DomainEvent =
   | {
       readonly type: 'card.reserved';
       readonly serial: CardSerial;
-      readonly operation: 'issue' | 'repair' | 'renewal';
+      readonly operation: 'issue' | 'repair' | 'renewal' | 'clearing';
       readonly holder?: Uuid;
     }
   | {

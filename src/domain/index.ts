@@ -95,9 +95,11 @@ export {
 } from './request.js';
 export {
   type CancelReason,
+  type CardOperation,
   type CardSerial,
   type CardStatus,
   cancelReasons,
+  cardOperations,
   cardSerialSchema,
   cardSeries,
   cardStatuses,

@@ -32,6 +32,11 @@ export const cardStatuses = ['stock', 'issued', 'locked', 'needs-repair', 'cance
 /** A card's state. */
 export type CardStatus = (typeof cardStatuses)[number];
 
+/** What careid may be writing to a reserved card (see `reserveCard`). */
+export const cardOperations = ['issue', 'repair', 'renewal', 'clearing'] as const;
+/** An operation that writes to a card. */
+export type CardOperation = (typeof cardOperations)[number];
+
 /** CARD-10: why a card was cancelled; each maps to a revocation reason (PROF-01 adds `profile-closed`). */
 export const cancelReasons = [
   'lost',
@@ -65,6 +70,16 @@ export const smartcardSchema = z
       .optional(),
     /** CARD-10: the card this one replaces. */
     replaces: cardSerialSchema.optional(),
+    /**
+     * While careid writes to the card (the card is `needs-repair` meanwhile): which
+     * operation and since when. A reservation older than any operation takes was left by
+     * a process that died mid-write; `smartcards.reconcile` revokes the card's certificates
+     * then, and running the operation again completes it.
+     */
+    reservation: z
+      .object({ operation: z.enum(cardOperations), at: isoDateTimeSchema })
+      .readonly()
+      .optional(),
     version: z.number().int().nonnegative(),
   })
   .readonly();

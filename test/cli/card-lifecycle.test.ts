@@ -23,22 +23,26 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
     const { path, uuid, photo } = await cliStoreFile(dir);
     const card = new VirtualPivCard({ serial: 50_000_001 });
     const secrets: string[] = [];
-    const run = async (args: string[]) => {
+    let now = NOW;
+    const run = async (args: string[], connect = async () => connectVirtualCard(card)) => {
       const out: string[] = [];
       const err: string[] = [];
       const code = await runCardCommand(
         [...args, '--store', path, '--reader', 'Virtual'],
         { out: (l) => out.push(l), err: (l) => err.push(l) },
         {
-          connect: async () => connectVirtualCard(card),
+          connect,
           readSecret: async () => secrets.shift() ?? '',
-          clock: () => NOW,
+          clock: () => now,
           vaultKey: VAULT_KEY,
         },
       );
       return { code, out, err };
     };
-    return { path, uuid, photo, card, secrets, run };
+    const setNow = (date: Date) => {
+      now = date;
+    };
+    return { path, uuid, photo, card, secrets, run, setNow };
   }
 
   it('CARD-01 CARD-03 CARD-10 an RA agent stocks, issues (key generation progress shown), unlocks and cancels a card across separate invocations; the CA keys and card secrets persist', async () => {
@@ -90,6 +94,48 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
     const store = sqliteStore(t.path);
     expect(await verifyAudit(store)).toMatchObject({ ok: true });
     await store.close();
+  });
+
+  it('CARD-05 careid card reconcile: after a renew command died mid-write, it revokes the certificate whose key may be gone from the card and names the card; the renew then runs again', async () => {
+    const t = await setUp();
+    const agent = ['--actor', people.agent];
+    expect((await t.run(['stock', ...agent])).code).toBe(0);
+    t.secrets.push('246810');
+    const issue = ['issue', ...agent, '--user', t.uuid, '--photo', t.photo, '--user-present'];
+    expect((await t.run(issue)).code).toBe(0);
+    // A renew whose process dies when it writes the new certificate (PUT DATA): never answered.
+    let died: () => void = () => undefined;
+    const dead = new Promise<void>((resolve) => {
+      died = resolve;
+    });
+    const dying = async () => {
+      const connection = connectVirtualCard(t.card);
+      return {
+        ...connection,
+        transmit: (apdu: Uint8Array) => {
+          if (apdu[1] !== 0xdb) return connection.transmit(apdu);
+          died();
+          return new Promise<never>(() => undefined);
+        },
+      };
+    };
+    t.secrets.push('246810');
+    t.setNow(new Date('2029-10-22T10:00:00Z')); // in the renewal window (CARD-05)
+    void t.run(['renew', ...agent, '--user-present'], dying);
+    await dead;
+    const swept = await t.run(['reconcile', ...agent, '--older-than', '0']);
+    expect(swept.err).toEqual([]);
+    expect(swept.code).toBe(0);
+    expect(swept.out.join('\n')).toMatch(/reconciled: revoked [0-9a-f]+, [0-9a-f]+/);
+    expect(swept.out.join('\n')).toContain('card 0050000001 was left mid-operation');
+    t.secrets.push('246810');
+    const renewed = await t.run(['renew', ...agent, '--user-present']);
+    expect(renewed.err).toEqual([]);
+    expect(renewed.out.join('\n')).toMatch(/card 0050000001: issued/);
+    const calm = await t.run(['reconcile', ...agent]);
+    expect(calm.out).toEqual([
+      'reconciled: every active certificate is on an issued or locked card',
+    ]);
   });
 
   it('says what is missing: no --store and no --photo are usage errors (exit 2), a bad passcode is refused (CARD-02)', async () => {

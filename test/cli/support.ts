@@ -127,6 +127,7 @@ export const COMMAND_NAMES = [
   'card clear',
   'card cancel',
   'card replace',
+  'card reconcile',
   'card record',
   'card status',
   'card simulate',

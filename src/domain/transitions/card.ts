@@ -36,25 +36,31 @@ export function assertIssuable(card: Smartcard, holder: Uuid): void {
   }
 }
 
-/** What a card is reserved for while careid writes to it (see {@link reserveCard}). */
-export type CardReservation =
+/** What a card is reserved for while careid writes to it, and when (see {@link reserveCard}). */
+export type CardReservation = (
   | { readonly operation: 'issue'; readonly holder: Uuid }
   | { readonly operation: 'repair'; readonly holder: Uuid }
-  | { readonly operation: 'renewal' };
+  | { readonly operation: 'renewal' }
+  | { readonly operation: 'clearing' }
+) & {
+  /** When the reservation is made: a reservation older than any write is a crashed one. */
+  readonly at: IsoDateTime;
+};
 
 /**
- * CARD-01/05/08: the card is reserved before careid writes to it (issue, repair, renewal):
- * it is `needs-repair` with its (future) holder until the write is finalised, so a crash
- * mid-write leaves it flagged for an RA, never looking issued. Finalise with
- * {@link issueCard}, {@link repairCard} or {@link renewCard} (`reserved: true`); give it
- * back untouched with {@link releaseCard}.
+ * CARD-01/05/08/09: the card is reserved before careid writes to it (issue, repair,
+ * renewal, clearing): it is `needs-repair` with its (future) holder and the reservation
+ * (operation and time) until the write is finalised, so a crash mid-write leaves it
+ * flagged for an RA, never looking issued, and tells `reconcile` what was under way.
+ * Finalise with {@link issueCard}, {@link repairCard}, {@link renewCard} (`reserved: true`)
+ * or {@link clearCard}; give it back untouched with {@link releaseCard}.
  *
  * @throws INVALID_TRANSITION when the card is cancelled; for an issue, when it is not
  * issuable to the holder (CARD-01); for a repair, when the holder is not the card's
  * (CARD-08); for a renewal, when it is in stock (CARD-05).
  * @example
  * ```ts
- * reserveCard(card, { operation: 'issue', holder })
+ * reserveCard(card, { operation: 'issue', holder, at })
  * ```
  */
 export function reserveCard(card: Smartcard, reservation: CardReservation): Transition<Smartcard> {
@@ -69,10 +75,14 @@ export function reserveCard(card: Smartcard, reservation: CardReservation): Tran
   if (reservation.operation === 'renewal' && card.status === 'stock') {
     throw new InvalidTransitionError('CARD-05', `Card ${card.serial} is blank stock`);
   }
-  const holder = reservation.operation === 'renewal' ? card.holder : reservation.holder;
+  const holder =
+    reservation.operation === 'issue' || reservation.operation === 'repair'
+      ? reservation.holder
+      : card.holder;
   const state = produce(card, (draft) => {
     draft.status = 'needs-repair';
     if (holder !== undefined) draft.holder = holder;
+    draft.reservation = { operation: reservation.operation, at: reservation.at };
   });
   return {
     state,
@@ -110,6 +120,7 @@ export function releaseCard(
   }
   const state = produce(card, (draft) => {
     draft.status = status;
+    delete draft.reservation;
   });
   return { state, events: [{ type: 'card.released', serial: card.serial, status }] };
 }
@@ -143,6 +154,7 @@ export function issueCard(
     draft.selfRenewalCount = 0;
     draft.issuedAt = input.at;
     if (input.replaces) draft.replaces = input.replaces;
+    delete draft.reservation;
   });
   return {
     state,
@@ -231,6 +243,7 @@ export function renewCard(
   }
   const state = produce(card, (draft) => {
     if (input.reserved) draft.status = 'issued';
+    delete draft.reservation;
     draft.renewalCount += 1;
     if (input.self) draft.selfRenewalCount += 1;
   });
@@ -284,6 +297,7 @@ export function repairCard(card: Smartcard): Transition<Smartcard> {
   }
   const state = produce(card, (draft) => {
     draft.status = 'issued';
+    delete draft.reservation;
   });
   return { state, events: [{ type: 'card.repaired', serial: card.serial }] };
 }
@@ -308,6 +322,7 @@ export function clearCard(
     delete draft.holder;
     delete draft.issuedAt;
     delete draft.replaces;
+    delete draft.reservation;
     draft.renewalCount = 0;
     draft.selfRenewalCount = 0;
   });
@@ -353,6 +368,7 @@ export function cancelCard(
   const state = produce(card, (draft) => {
     draft.status = 'cancelled';
     draft.cancelled = { at: input.at, by: input.by, reason: input.reason };
+    delete draft.reservation;
   });
   return {
     state,

@@ -12,7 +12,7 @@ import { createCsr } from '../../pki/csr.js';
 import type { CertificateHolder } from '../../pki/settings.js';
 import type { SignerAlgorithm } from '../../pki/signer.js';
 import type { RulePack } from '../../policy/packs/schema.js';
-import type { CardReader, CardSecrets } from './ports.js';
+import type { CardReader, CardSecrets, KeyVault } from './ports.js';
 import type { ChuidSigner } from './types.js';
 
 /** The factory PIN and PUK of a blank PIV card (the simulator's and most vendors'). */
@@ -73,6 +73,90 @@ export async function openCard(reader: CardReader): Promise<OpenCard> {
   }
 }
 
+/** The secrets of a blank card: the factory management key (3DES) and PUK. */
+export const FACTORY_SECRETS: CardSecrets = {
+  managementKey: DEFAULT_MANAGEMENT_KEY,
+  managementAlgorithm: '3DES',
+  puk: FACTORY_PUK,
+};
+
+/**
+ * Every set of secrets a card may hold, by its vault entry: the current ones, then those
+ * kept until the card has taken them; a card the vault holds nothing for has the factory's.
+ *
+ * @example
+ * ```ts
+ * const candidates = secretCandidates(await vault.get(serial));
+ * ```
+ */
+export function secretCandidates(entry: CardSecrets | undefined): Omit<CardSecrets, 'previous'>[] {
+  if (entry === undefined) return [FACTORY_SECRETS];
+  const { previous = [], ...current } = entry;
+  return [current, ...previous];
+}
+
+/**
+ * Keeps in the vault, before a card is given `next`, every set of secrets it may hold now,
+ * so a process that dies before the card has taken `next` leaves the card openable from
+ * the vault. Call {@link settleSecrets} once the card holds `next`.
+ *
+ * @example
+ * ```ts
+ * await keepSecrets(vault, serial, fresh);
+ * ```
+ */
+export async function keepSecrets(
+  vault: KeyVault,
+  serial: CardSerial,
+  next: CardSecrets,
+): Promise<void> {
+  const now = secretCandidates(await vault.get(serial));
+  const { previous: _ignored, ...current } = next;
+  await vault.put(serial, { ...current, previous: now });
+}
+
+/**
+ * The card holds `secrets` now: the vault forgets the ones kept for it; the factory's are
+ * not kept at all (a card the vault holds nothing for has them).
+ *
+ * @example
+ * ```ts
+ * await settleSecrets(vault, serial, fresh);
+ * ```
+ */
+export async function settleSecrets(
+  vault: KeyVault,
+  serial: CardSerial,
+  secrets: CardSecrets | undefined,
+): Promise<void> {
+  if (secrets === undefined) await vault.delete(serial);
+  else {
+    const { previous: _ignored, ...current } = secrets;
+    await vault.put(serial, current);
+  }
+}
+
+/**
+ * Wipes the card to its factory state, keeping its secrets in the vault until it is wiped
+ * (a process that dies mid-wipe leaves the card openable from the vault), then forgetting
+ * them.
+ *
+ * @throws the card's typed errors (CARD_*), and the vault's.
+ * @example
+ * ```ts
+ * await wipeCard(piv, vault, serial);
+ * ```
+ */
+export async function wipeCard(piv: PivSession, vault: KeyVault, serial: CardSerial) {
+  const entry = await vault.get(serial);
+  // No entry: the card has the factory secrets already, and keeps them.
+  if (entry !== undefined) {
+    await vault.put(serial, { ...FACTORY_SECRETS, previous: secretCandidates(entry) });
+  }
+  await piv.factoryReset();
+  if (entry !== undefined) await vault.delete(serial);
+}
+
 /**
  * A fresh management key and PUK for one card (CARD-01), from the system CSPRNG.
  *
@@ -123,9 +207,14 @@ function chuidDate(date: Date): string {
 /** What {@link personaliseCard} needs. */
 export interface PersonaliseInput {
   readonly piv: PivSession;
+  /** The card's serial, its key in the vault. */
+  readonly serial: CardSerial;
   readonly ca: CertificateAuthority;
   readonly holder: CertificateHolder;
+  /** The fresh secrets the card is given. */
   readonly secrets: CardSecrets;
+  /** Where the card's secrets are kept: old ones until the card has taken the new. */
+  readonly vault: KeyVault;
   readonly photo: Uint8Array;
   /** The holder's passcode; `undefined` issues the card locked (CARD-10 replacement). */
   readonly passcode: string | undefined;
@@ -145,19 +234,21 @@ export interface PersonaliseInput {
  * CARD-01/02/11 on the card: key generated in 9A, CSR signed on the card, certificate from
  * the CA written with the CHUID (holder UUID) and the facial image, then a fresh PUK and
  * management key, then the holder's passcode (or the PIN blocked, for a replacement). The
- * secrets are set last but one so a failure before leaves a card the factory secrets open.
+ * secrets are set last but one so a failure before leaves a card the factory secrets open;
+ * the vault keeps the secrets the card had until it has taken the new ones (a wipe first
+ * keeps the old ones until it is done), so whenever the process dies, the vault opens it.
  *
  * @throws the card's typed errors (CARD_*), and the CA's (PKI_*, VALIDATION).
  * @example
  * ```ts
- * const issued = await personaliseCard({ piv, ca, holder, secrets, photo, passcode, wipeFirst: false, now, validUntil, onIssued, progress });
+ * const issued = await personaliseCard({ piv, serial, ca, holder, secrets, vault, photo, passcode, wipeFirst: false, now, validUntil, onIssued, progress });
  * ```
  */
 export async function personaliseCard(input: PersonaliseInput): Promise<IssuedCertificate> {
-  const { piv, secrets } = input;
+  const { piv, secrets, vault, serial } = input;
   if (input.wipeFirst) {
     input.progress('wiping the card left from an earlier attempt');
-    await piv.factoryReset();
+    await wipeCard(piv, vault, serial);
   }
   await piv.authenticate(DEFAULT_MANAGEMENT_KEY, '3DES');
   input.progress('generating the key on the card (slot 9A)');
@@ -197,8 +288,10 @@ export async function personaliseCard(input: PersonaliseInput): Promise<IssuedCe
   );
   await piv.writeObject(PivObject.FACIAL_IMAGE, input.photo);
   input.progress('setting the card secrets');
+  await keepSecrets(vault, serial, secrets);
   await piv.changePuk(FACTORY_PUK, secrets.puk);
   await piv.setManagementKey(secrets.managementKey, secrets.managementAlgorithm);
+  await settleSecrets(vault, serial, secrets);
   if (input.passcode === undefined) await piv.blockPin();
   else await piv.changePin(FACTORY_PIN, input.passcode);
   return issued;
@@ -206,20 +299,25 @@ export async function personaliseCard(input: PersonaliseInput): Promise<IssuedCe
 
 /**
  * Wipes the card in the reader to the factory state on a fresh connection (compensation
- * after a failed step). Never throws: `false` when the card could not be wiped.
+ * after a failed step), its secrets kept in the vault until it is wiped, then forgotten.
+ * Never throws: `false` when the card could not be wiped.
  *
  * @example
  * ```ts
- * const wiped = await tryWipe(reader, serial);
+ * const wiped = await tryWipe(reader, serial, vault);
  * ```
  */
-export async function tryWipe(reader: CardReader, serial: CardSerial): Promise<boolean> {
+export async function tryWipe(
+  reader: CardReader,
+  serial: CardSerial,
+  vault: KeyVault,
+): Promise<boolean> {
   try {
     const card = await openCard(reader);
     try {
       // Never wipe another card someone put in the reader meanwhile.
       if (card.serial !== serial) return false;
-      await card.piv.factoryReset();
+      await wipeCard(card.piv, vault, serial);
       return true;
     } finally {
       await card.close();

@@ -1,4 +1,5 @@
-import { clearCard, flagForRepair } from '../../domain/transitions/card.js';
+import { clearCard, reserveCard } from '../../domain/transitions/card.js';
+import { wipeCard } from './card-steps.js';
 import { clearCardCommandSchema } from './commands.js';
 import { allowedEvent, type SmartcardContext } from './context.js';
 import { decideOnCard, runOnCard } from './operation.js';
@@ -35,16 +36,19 @@ export async function clear(
       const revoked = await revokeActive(tx, card.serial, 'cessationOfOperation', begun.at);
       // Refuses a cancelled card: the revocations roll back with it.
       clearCard(record, { revokedCertificates: revoked });
-      if (record.status !== 'stock' && record.status !== 'needs-repair') {
-        await tx.smartcards.update(flagForRepair(record, 'clearing').state);
+      // Reserved for the clearing (a stock card has nothing to clear but its contents).
+      if (record.status !== 'stock') {
+        await tx.smartcards.update(
+          reserveCard(record, { operation: 'clearing', at: begun.at }).state,
+        );
       }
       await tx.audit.append(
         allowedEvent(begun, activity, card.serial, decision, { step: 'reserved', revoked }),
       );
       return revoked;
     });
-    await card.piv.factoryReset();
-    await keyVault.delete(card.serial);
+    // The vault keeps the card's secrets until the wipe is done (a crash mid-wipe).
+    await wipeCard(card.piv, keyVault, card.serial);
     const stored = await store.transaction(async (tx) => {
       const { state, events } = clearCard(await mustGetCard(tx, card.serial), {
         revokedCertificates: revoked,

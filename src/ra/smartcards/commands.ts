@@ -94,6 +94,6 @@ export const replaceCardCommandSchema = z
  * issued at least `olderThanMinutes` ago (so an operation in flight is left alone).
  */
 export const reconcileCardsCommandSchema = z
-  .object({ olderThanMinutes: z.number().int().min(1).max(10_080).default(15) })
+  .object({ olderThanMinutes: z.number().int().min(0).max(10_080).default(15) })
   .strict()
   .readonly();

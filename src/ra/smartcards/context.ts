@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { type IsoDate, type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
+import { InvalidTransitionError } from '../../domain/errors.js';
 import type { CardSerial, Smartcard } from '../../domain/smartcard.js';
 import { dateIn } from '../../domain/time-zone.js';
 import { lockCard } from '../../domain/transitions/card.js';
@@ -74,6 +75,34 @@ export function allowedEvent(
  */
 export const codeDigest = (key: Uint8Array, uuid: string, serial: string, code: string) =>
   createHmac('sha256', key).update(`${uuid}:${serial}:${code}`).digest('hex');
+
+/**
+ * The certificate an operation is finalising, still active: a `reconcile` that took the
+ * operation for a crashed one may have revoked it meanwhile, and then the card must not be
+ * recorded as holding it (the operation fails, is compensated, and can be run again).
+ *
+ * @throws NOT_FOUND when the store holds no such certificate; INVALID_TRANSITION (under
+ *   `rule`) when it was revoked.
+ * @example
+ * ```ts
+ * const cert = await activeCertificate(tx, issued.serialHex, 'CARD-01');
+ * ```
+ */
+export async function activeCertificate(
+  tx: StoreTx,
+  serial: string,
+  rule: string,
+): Promise<CertificateRecord> {
+  const cert = await tx.certificates.get(serial);
+  if (cert === undefined) throw new NotFoundError('certificate', serial);
+  if (cert.status !== 'active') {
+    throw new InvalidTransitionError(
+      rule,
+      `Certificate ${serial} was revoked while the card was being written (a reconcile took the operation for a crashed one); run the operation again`,
+    );
+  }
+  return cert;
+}
 
 /** The earliest `notAfter` of the active certificates, as a date in `timeZone` (the pack's). */
 export function expiryOf(certificates: readonly CertificateRecord[], timeZone: string) {

@@ -7,10 +7,23 @@ import { openEnvelope, sealEnvelope } from './sealed-envelope.js';
 /** AES-256: a 32-byte key (the envelope is in sealed-envelope.ts). */
 const KEY_BYTES = 32;
 
-const secretsSchema = z.object({
+const secretSetSchema = z.object({
   managementKey: z.string().regex(/^[0-9a-f]+$/),
   managementAlgorithm: z.enum(['3DES', 'AES-128', 'AES-192', 'AES-256']),
   puk: z.string().regex(/^\d{6,8}$/),
+});
+const secretsSchema = secretSetSchema.extend({ previous: z.array(secretSetSchema).optional() });
+
+type SecretSet = Omit<CardSecrets, 'previous'>;
+const toPlain = (s: SecretSet) => ({
+  managementKey: Buffer.from(s.managementKey).toString('hex'),
+  managementAlgorithm: s.managementAlgorithm,
+  puk: s.puk,
+});
+const fromPlain = (s: z.infer<typeof secretSetSchema>): SecretSet => ({
+  managementKey: Uint8Array.from(Buffer.from(s.managementKey, 'hex')),
+  managementAlgorithm: s.managementAlgorithm,
+  puk: s.puk,
 });
 
 /**
@@ -59,11 +72,11 @@ export function aesGcmKeyVault(options: {
   const storage = options.storage ?? memorySealedStorage();
   return {
     async put(serial: CardSerial, secrets: CardSecrets) {
+      const previous = secrets.previous ?? [];
       const plain = Buffer.from(
         JSON.stringify({
-          managementKey: Buffer.from(secrets.managementKey).toString('hex'),
-          managementAlgorithm: secrets.managementAlgorithm,
-          puk: secrets.puk,
+          ...toPlain(secrets),
+          ...(previous.length > 0 ? { previous: previous.map(toPlain) } : {}),
         }),
       );
       const sealed = sealEnvelope(key, plain, Buffer.from(serial));
@@ -88,9 +101,8 @@ export function aesGcmKeyVault(options: {
       const parsed = secretsSchema.parse(JSON.parse(plain.toString('utf8')));
       plain.fill(0);
       return {
-        managementKey: Uint8Array.from(Buffer.from(parsed.managementKey, 'hex')),
-        managementAlgorithm: parsed.managementAlgorithm,
-        puk: parsed.puk,
+        ...fromPlain(parsed),
+        ...(parsed.previous ? { previous: parsed.previous.map(fromPlain) } : {}),
       };
     },
     delete: (serial: CardSerial) => storage.delete(serial),

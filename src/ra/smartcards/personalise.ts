@@ -4,10 +4,16 @@ import { clearCard, issueCard, repairCard, reserveCard } from '../../domain/tran
 import type { UserProfile } from '../../domain/user.js';
 import type { IssuedCertificate } from '../../pki/certificate-authority.js';
 import { certificateNotAfter } from '../../policy/certificate-life.js';
-import { NotFoundError } from '../../storage/errors.js';
 import type { OpenCard } from './card-steps.js';
 import { certificateHolder, freshSecrets, personaliseCard, tryWipe } from './card-steps.js';
-import { allowedEvent, type Begun, codeOf, messageOf, type SmartcardContext } from './context.js';
+import {
+  activeCertificate,
+  allowedEvent,
+  type Begun,
+  codeOf,
+  messageOf,
+  type SmartcardContext,
+} from './context.js';
 import type { CardDecision } from './operation.js';
 import type { CardReader } from './ports.js';
 import type { SmartcardResult } from './types.js';
@@ -69,6 +75,7 @@ export async function personalise(
     const next = reserveCard(current, {
       operation: p.repair ? 'repair' : 'issue',
       holder: holder.uuid,
+      at: begun.at,
     });
     const stored = await tx.smartcards.update(next.state);
     await tx.audit.append(
@@ -82,10 +89,10 @@ export async function personalise(
   });
   let issued: IssuedCertificate | undefined;
   try {
-    // The secrets are in the vault before the card holds them: a crash never loses them.
-    await keyVault.put(serial, secrets);
     await personaliseCard({
       piv: card.piv,
+      serial,
+      vault: keyVault,
       ca,
       holder: certificateHolder(holder, deps.upnDomain, deps.pipeline.pack.certificateSubject),
       secrets,
@@ -123,8 +130,7 @@ export async function personalise(
             ...(p.replaces ? { replaces: p.replaces } : {}),
           });
       const next = await tx.smartcards.update(state);
-      const cert = await tx.certificates.get(done.serialHex);
-      if (cert === undefined) throw new NotFoundError('certificate', done.serialHex);
+      const cert = await activeCertificate(tx, done.serialHex, p.repair ? 'CARD-08' : 'CARD-01');
       await tx.certificates.update({ ...cert, card: serial });
       await tx.audit.append(
         allowedEvent(
@@ -158,8 +164,7 @@ export async function personalise(
     await revokeOrphan(issued, notes);
     // A new card with no record is wiped back to stock; a card being repaired keeps its
     // holder, flagged, so the repair can simply run again.
-    const wiped = p.repair ? false : await tryWipe(p.reader, serial);
-    if (wiped) await keyVault.delete(serial).catch(() => undefined);
+    const wiped = p.repair ? false : await tryWipe(p.reader, serial, keyVault);
     await store
       .transaction(async (tx) => {
         const current = await tx.smartcards.get(serial);

@@ -35,6 +35,12 @@ export interface CardSecrets {
   readonly managementAlgorithm: ManagementKeyAlgorithm;
   /** The PUK, 8 digits, used by RA unlock (RESET RETRY COUNTER, CARD-03). */
   readonly puk: string;
+  /**
+   * The secrets the card may still hold while it is being given these: careid keeps them
+   * until the card has taken the new ones, so a process that dies in between leaves a card
+   * that one of them opens. Absent once the card holds these.
+   */
+  readonly previous?: readonly Omit<CardSecrets, 'previous'>[];
 }
 
 /**

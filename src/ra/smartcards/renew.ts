@@ -9,7 +9,13 @@ import { NotFoundError } from '../../storage/errors.js';
 import { refuse } from '../activity.js';
 import { AUTH_SLOT, CARD_KEY, certificateHolder } from './card-steps.js';
 import { renewCardCommandSchema } from './commands.js';
-import { allowedEvent, codeOf, messageOf, type SmartcardContext } from './context.js';
+import {
+  activeCertificate,
+  allowedEvent,
+  codeOf,
+  messageOf,
+  type SmartcardContext,
+} from './context.js';
 import { runOnCard } from './operation.js';
 import type { CardReader } from './ports.js';
 import type { CardCallOptions, SmartcardResult } from './types.js';
@@ -64,15 +70,19 @@ export async function renew(
       const holder = await mustGetUser(tx, record.holder);
       const linked = await tx.certificates.byCard(card.serial);
       const active = linked.find((c) => c.status === 'active');
-      // A renewal that failed after the key was replaced left the card flagged with
-      // its certificate superseded: running the renewal again resumes it, decided on
-      // the certificate it was renewing.
-      const interrupted =
-        record.status === 'needs-repair' && active === undefined
-          ? linked
-              .filter((c) => c.revocation?.reason === 'superseded')
-              .sort((a, b) => (a.notBefore < b.notBefore ? 1 : -1))[0]
-          : undefined;
+      // A renewal that failed, or whose process died, after the card was reserved for it
+      // left the card flagged, its certificate active (no reconcile yet) or superseded:
+      // running the renewal again resumes it, decided on the certificate it was renewing.
+      const reservedForRenewal =
+        record.status === 'needs-repair' &&
+        (record.reservation?.operation === 'renewal' ||
+          (record.reservation === undefined && active === undefined));
+      const interrupted = reservedForRenewal
+        ? (active ??
+          linked
+            .filter((c) => c.revocation?.reason === 'superseded')
+            .sort((a, b) => (a.notBefore < b.notBefore ? 1 : -1))[0])
+        : undefined;
       const previous = active ?? interrupted;
       const target = {
         ...(await cardTarget(tx, record)),
@@ -110,7 +120,8 @@ export async function renew(
     await card.piv.verifyPin(begun.command.passcode);
     const reserved = await store.transaction(async (tx) => {
       const next = await tx.smartcards.update(
-        reserveCard(await mustGetCard(tx, card.serial), { operation: 'renewal' }).state,
+        reserveCard(await mustGetCard(tx, card.serial), { operation: 'renewal', at: begun.at })
+          .state,
       );
       await tx.audit.append(
         allowedEvent(begun, activity, card.serial, decision, {
@@ -140,16 +151,17 @@ export async function renew(
       // CARD-04: the pack's certificate life from the renewal.
       const issuedAt = clock();
       const notAfter = certificateNotAfter(deps.pipeline.pack, issuedAt);
-      // A resumed renewal's previous certificate is already superseded: a fresh issue.
-      issued = resuming
-        ? await ca.issue({ csr, holder: certificateFor, now: issuedAt, notAfter })
-        : await ca.renew({
-            csr,
-            holder: certificateFor,
-            now: issuedAt,
-            notAfter,
-            previousSerialHex: previous.serial,
-          });
+      // A resumed renewal's previous certificate may be superseded already: a fresh issue.
+      issued =
+        previous.status !== 'active'
+          ? await ca.issue({ csr, holder: certificateFor, now: issuedAt, notAfter })
+          : await ca.renew({
+              csr,
+              holder: certificateFor,
+              now: issuedAt,
+              notAfter,
+              previousSerialHex: previous.serial,
+            });
       await card.piv.writeCertificate(AUTH_SLOT, issued.certificate);
       // CARD-12: the holder's passcode was verified to renew; the card goes back unverified.
       await card.piv.resetPinStatus();
@@ -161,8 +173,7 @@ export async function renew(
         if (current.version !== reserved.version) {
           throw new InvalidTransitionError('CARD-05', `Card ${card.serial} changed meanwhile`);
         }
-        const cert = await tx.certificates.get(done.serialHex);
-        if (cert === undefined) throw new NotFoundError('certificate', done.serialHex);
+        const cert = await activeCertificate(tx, done.serialHex, 'CARD-05');
         await tx.certificates.update({ ...cert, card: card.serial });
         revoked = await revokeActive(tx, card.serial, 'superseded', at, done.serialHex);
         const { state, events } = renewCard(current, {

@@ -47,11 +47,13 @@ export interface SelfUnlockRequested {
   readonly decision: Decision;
 }
 
-/** What a reconciliation did: the certificates on no card it revoked. */
+/** What a reconciliation did: the certificates it revoked, and the cards they were linked to. */
 export interface ReconcileResult {
   readonly type: 'smartcard.reconcile';
-  /** Certificates revoked because no card holds them, by serial. */
+  /** Certificates revoked because no usable card may hold them, by serial. */
   readonly revoked: readonly string[];
+  /** The cards whose certificates it revoked (left mid-operation, flagged for repair). */
+  readonly cards: readonly string[];
   readonly decision: Decision;
 }
 
@@ -166,11 +168,23 @@ export interface SmartcardOperations {
 /** The smartcard operations, with the recovery sweep a host runs after a crash. */
 export interface SmartcardOperationsWithRecovery extends SmartcardOperations {
   /**
-   * ARCHITECTURE step 5 after a crash (when no compensation could run): revokes every
-   * active certificate that no card record holds, issued at least `olderThanMinutes` ago.
-   * Cards a crash left mid-operation stay flagged for repair (needs-repair) until an RA
-   * repairs, clears or re-issues them with the card present.
+   * The recovery step after a crash (ARCHITECTURE step 5, when no compensation could run),
+   * with no card needed: revokes every active certificate that may not be on a usable card
+   * (its key in slot 9A of an issued or locked card): one the CA issued but no card record
+   * holds, and one whose card is reserved by an operation (issue, repair, renewal,
+   * clearing) that began at least `olderThanMinutes` ago, so was left by a process that
+   * died. A renewal's certificate is revoked as `superseded`, so running the renewal again
+   * resumes it. The cards stay flagged for repair (needs-repair) until the operation is run
+   * again with the card present (or the card is repaired or cleared).
+   *
+   * Call it at start-up, before serving, with `olderThanMinutes: 0` when no other process
+   * runs card operations on the store; and on a schedule (every few minutes) with the
+   * default 15, longer than any card operation takes, when several processes share it.
    * @throws VALIDATION, POLICY_DENIED (RAM, RAA(A), RAA only), STORE_UNAVAILABLE.
+   * @example
+   * ```ts
+   * await ra.smartcards.reconcile(agent, { olderThanMinutes: 0 }); // at start-up
+   * ```
    */
   reconcile(
     actor: string,
