@@ -79,8 +79,11 @@ function checkHeader(
 /**
  * Checks a command APDU record handed in from outside (it may not come from
  * {@link commandApdu}): the same checks, and that it is a record with bytes for `data`.
+ *
+ * @throws VALIDATION when it is not a record with bytes for `data`.
+ * @throws CARD_PROTOCOL when a field is out of range.
  */
-function checkCommand(apdu: unknown, what: string): asserts apdu is CommandApdu {
+export function checkCommand(apdu: unknown, what: string): asserts apdu is CommandApdu {
   checkRecord(apdu, what, 'apdu');
   checkBytes(apdu['data'], what, 'apdu.data');
   checkHeader(apdu['cla'], apdu['ins'], apdu['p1'], apdu['p2'], apdu['data'], apdu['ne']);

@@ -4,7 +4,7 @@ import type { CardConnection } from '../connection.js';
 import { CardProtocolError, CardTransportError } from '../errors.js';
 import type { ApduLogger } from '../trace/log.js';
 import { type ApduHeader, redactCommand, redactResponse } from '../trace/redact.js';
-import { type CommandApdu, commandApdu, encodeCommandApdu } from './command.js';
+import { type CommandApdu, checkCommand, commandApdu, encodeCommandApdu } from './command.js';
 import {
   CLA_CHAINING,
   EXTENDED_MAX_NE,
@@ -91,9 +91,11 @@ export class ApduTransceiver {
    * checked here (see `expectSuccess`).
    *
    * @throws CARD_REMOVED or CARD_TRANSPORT from the connection; CARD_PROTOCOL when the
-   * card's chaining answers make no sense.
+   * card's chaining answers make no sense or a field of `command` is out of range;
+   * VALIDATION when `command` is not a record with bytes for `data`.
    */
   async send(command: CommandApdu): Promise<ResponseApdu> {
+    checkCommand(command, 'send input');
     const logical: ApduHeader = { ins: command.ins, p2: command.p2 };
     let last = command;
     let response: ResponseApdu;
