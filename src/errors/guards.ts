@@ -136,6 +136,6 @@ export function kindOf(value: unknown): string {
   if (proto === null || proto === Object.prototype) return 'an object';
   const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
   return typeof name === 'string' && /^[A-Za-z]\w{0,40}$/.test(name)
-    ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`
+    ? `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`
     : 'an object';
 }
