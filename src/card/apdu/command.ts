@@ -57,22 +57,23 @@ function checkHeader(
   data: Uint8Array,
   ne: unknown,
 ): void {
-  for (const [name, value] of [
-    ['CLA', cla],
-    ['INS', ins],
-    ['P1', p1],
-    ['P2', p2],
-  ] as const) {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xff) {
-      throw new CardProtocolError(`${name} must be a byte (0 to 255), got ${kindOf(value)}`);
-    }
-  }
+  checkByte('CLA', cla);
+  checkByte('INS', ins);
+  checkByte('P1', p1);
+  checkByte('P2', p2);
   if (data.length > EXTENDED_MAX_NC) throw new CardProtocolError(`Nc ${data.length} > 65535`);
   if (
     ne !== undefined &&
     (typeof ne !== 'number' || !Number.isInteger(ne) || ne < 1 || ne > EXTENDED_MAX_NE)
   ) {
     throw new CardProtocolError(`Ne must be 1..65536, got ${kindOf(ne)}`);
+  }
+}
+
+/** One header byte (no array of pairs: this runs several times per APDU). */
+function checkByte(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xff) {
+    throw new CardProtocolError(`${name} must be a byte (0 to 255), got ${kindOf(value)}`);
   }
 }
 
