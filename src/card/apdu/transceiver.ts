@@ -58,8 +58,14 @@ export class ApduTransceiver {
   #count = 0;
 
   /**
+   * A transceiver over `connection`.
+   *
    * @throws VALIDATION when `connection` has no `transmit` function, or `options` is not a
    * record with a boolean `extendedLength` and a function `log` (each optional).
+   * @example
+   * ```ts
+   * const t = new ApduTransceiver(connection, { extendedLength: true });
+   * ```
    */
   constructor(connection: CardConnection, options: TransceiverOptions = {}) {
     const what = 'card transceiver';

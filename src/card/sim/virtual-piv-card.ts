@@ -233,9 +233,15 @@ export class VirtualPivCard {
   #listeners = new Set<(present: boolean) => void>();
 
   /**
+   * A card in its factory state, in the reader.
+   *
    * @throws VALIDATION when an option is not what {@link VirtualPivCardOptions} says: a
    * PIN of 6 to 8 digits, a PUK of 6 to 8 printable characters, 1 to 15 tries, a
    * management key that fits its algorithm, a serial of at most four bytes.
+   * @example
+   * ```ts
+   * const card = new VirtualPivCard({ pin: '246810', serial: 16_000_042 });
+   * ```
    */
   constructor(options: VirtualPivCardOptions = {}) {
     checkOptions(options);
