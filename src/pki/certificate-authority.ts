@@ -1,6 +1,7 @@
 import * as pkijs from 'pkijs';
 import { z } from 'zod';
 import { CareIdError } from '../errors/care-id-error.js';
+import { checkRecord } from '../errors/guards.js';
 import { parseWith } from '../errors/parse.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { keyIdentifier, type PublicKeyInfo, parsePublicKey } from './algorithms.js';
@@ -14,6 +15,7 @@ import {
 import { type ParsedCertificate, parseCertificate } from './certificate.js';
 import { signCrl } from './crl.js';
 import { parseCsr } from './csr.js';
+import { checkCaRepository, checkSigner as checkSignerPort } from './guards.js';
 import { buildName } from './name.js';
 import { createOcspResponder } from './ocsp-responder.js';
 import { PkiError } from './pki-error.js';
@@ -217,6 +219,18 @@ interface Authority {
   readonly keyId: Uint8Array;
 }
 
+/** The ports among the options: each, when given, has the shape its interface says. */
+function checkOptions(options: unknown): asserts options is CertificateAuthorityOptions {
+  const what = 'certificate authority options';
+  checkRecord(options, what, 'options');
+  if (options['repository'] !== undefined) {
+    checkCaRepository(options['repository'], what, 'repository');
+  }
+  for (const field of ['rootSigner', 'issuingSigner', 'ocspSigner']) {
+    if (options[field] !== undefined) checkSignerPort(options[field], what, field);
+  }
+}
+
 function checkSigner(role: AuthorityRole, signer: Signer, cert: ParsedCertificate): void {
   if (!bytesEqual(signer.publicKey, cert.publicKey.spki)) {
     throw new PkiError(
@@ -233,7 +247,8 @@ function checkSigner(role: AuthorityRole, signer: Signer, cert: ParsedCertificat
  * with SKI/AKI, signed by the given signers. OCSP responses are signed by the delegated
  * responder, not by the issuing CA, so the issuing key only signs certificates and CRLs.
  *
- * @throws VALIDATION when settings are malformed (the error names the field).
+ * @throws VALIDATION when options or settings are malformed (the error names the field),
+ * or a repository or signer given lacks a method or field of its port.
  * @throws PKI_KEY_MISMATCH when a signer does not hold the key of a stored certificate.
  * @throws PKI_WEAK_KEY when a signer's key is weak.
  * @example
@@ -248,6 +263,7 @@ function checkSigner(role: AuthorityRole, signer: Signer, cert: ParsedCertificat
 export async function createCertificateAuthority(
   options: CertificateAuthorityOptions,
 ): Promise<CertificateAuthority> {
+  checkOptions(options);
   const settings: CaSettings = parseWith(caSettingsSchema, options.settings, 'CA settings');
   const start = wholeSeconds(parseWith(nowSchema, options.now, 'now'));
   const repository = options.repository ?? memoryCaRepository();

@@ -14,6 +14,7 @@ import {
   verifyCertificateSignature,
 } from './certificate.js';
 import { KeyUsageBit } from './extensions.js';
+import { checkSigner } from './guards.js';
 import {
   OID_CMS_CONTENT_TYPE,
   OID_CMS_MESSAGE_DIGEST,
@@ -80,7 +81,8 @@ export interface ChuidSignatureInput {
  * signed attributes are content type, message digest and pivSigner-DN (FIPS 201-3
  * §4.2.1). The Signer signs the DER SET of those attributes (RFC 5652 §5.4).
  *
- * @throws VALIDATION when the content is empty or over 4 KiB, or the certificate is not bytes.
+ * @throws VALIDATION when the content is empty or over 4 KiB, the certificate is not bytes
+ * or the signer is not a {@link Signer}.
  * @throws PKI_MALFORMED when the certificate cannot be parsed.
  * @throws PKI_KEY_MISMATCH when the signer does not hold the certificate's key.
  * @throws PKI_CHAIN_INVALID when the certificate lacks id-PIV-content-signing.
@@ -94,6 +96,7 @@ export interface ChuidSignatureInput {
 export async function signChuid(input: ChuidSignatureInput): Promise<Uint8Array> {
   const v = parseWith(signInputSchema, input, 'CHUID signature input');
   const signer = input.signer;
+  checkSigner(signer, 'CHUID signature input', 'signer');
   const cert = parseCertificate(v.certificate);
   if (!bytesEqual(cert.publicKey.spki, signer.publicKey)) {
     throw new PkiError('PKI_KEY_MISMATCH', 'the signer does not hold the content-signing key');

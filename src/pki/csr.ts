@@ -12,6 +12,7 @@ import {
 } from './algorithms.js';
 import { bytesOf, encode, readPkijs, wholeByteBits } from './asn1.js';
 import { signTbs } from './certificate.js';
+import { checkSigner } from './guards.js';
 import {
   buildName,
   type NameAttribute,
@@ -68,13 +69,16 @@ export interface VerifiedCsr {
  * Builds a PKCS#10 CertificationRequest (RFC 2986 §4) for `signer`'s key, signed by the
  * signer (a software key, or a card's PIV slot 9A through the same port).
  *
- * @throws VALIDATION when `subject` is malformed.
+ * @throws VALIDATION when `signer` is not a {@link Signer} or `subject` is malformed.
+ * @throws PKI_WEAK_KEY, PKI_UNSUPPORTED, PKI_MALFORMED when the signer's key is not one
+ * careid accepts.
  * @example
  * ```ts
  * const csr = await createCsr(signer, { commonName: 'Jane Doe', serialNumber: '555123456789' });
  * ```
  */
 export async function createCsr(signer: Signer, subject: CsrSubject = {}): Promise<Uint8Array> {
+  checkSigner(signer, 'createCsr input', 'signer');
   const s = parseWith(csrSubjectSchema, subject, 'CSR subject');
   const attrs: NameAttribute[] = [];
   if (s.commonName !== undefined) attrs.push({ type: 'CN', value: s.commonName });

@@ -1,3 +1,5 @@
+import { checkName } from '../errors/guards.js';
+
 /**
  * CRLReason codes (RFC 5280 §5.3.1); 7 is not used. careid writes the code on every CRL
  * entry except `unspecified`, which §5.3.1 says to leave out.
@@ -65,11 +67,13 @@ const CARD_CANCEL: Readonly<Record<CardCancelReason, RevocationReason>> = {
  * CARD-10: the revocation reason for a card cancelled as lost or stolen (keyCompromise),
  * damaged or returned (cessationOfOperation), or replaced (superseded).
  *
+ * @throws VALIDATION when `reason` is not lost, stolen, damaged, returned or replaced.
  * @example
  * ```ts
  * await ca.revoke(serial, revocationReasonForCard('lost'), now); // keyCompromise
  * ```
  */
 export function revocationReasonForCard(reason: CardCancelReason): RevocationReason {
+  checkName(reason, CARD_CANCEL, 'revocationReasonForCard input', 'reason');
   return CARD_CANCEL[reason];
 }

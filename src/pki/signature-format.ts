@@ -1,5 +1,6 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { checkName } from '../errors/guards.js';
 import { encode, readDer, unsignedInteger, unsignedMagnitude } from './asn1.js';
 import { OID_SHA256, OID_SHA384, OID_SHA512 } from './oids.js';
 import { malformed } from './pki-error.js';
@@ -44,6 +45,7 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
  * Converts a DER `ECDSA-Sig-Value` into raw `r || s`, each left-padded to the curve's
  * field size (what WebCrypto's `verify` expects).
  *
+ * @throws VALIDATION when `curve` is not P-256 or P-384.
  * @throws PKI_MALFORMED when the DER is not two positive INTEGERs that fit the curve.
  * @example
  * ```ts
@@ -51,9 +53,9 @@ export function ecdsaRawToDer(raw: Uint8Array): Uint8Array {
  * ```
  */
 export function ecdsaDerToRaw(der: Uint8Array, curve: 'P-256' | 'P-384'): Uint8Array {
+  checkName(curve, CURVE_BYTES, 'ecdsaDerToRaw input', 'curve');
   const size = CURVE_BYTES[curve];
   const what = 'ECDSA signature';
-  if (size === undefined) throw malformed(what, 'unknown curve');
   const root = readDer(der, what, 2 * size + 16);
   const parts = root instanceof asn1js.Sequence ? root.valueBlock.value : [];
   const [r, s] = parts.map((n) => unsignedMagnitude(n as asn1js.Integer, what));
@@ -71,6 +73,7 @@ export function ecdsaDerToRaw(der: Uint8Array, curve: 'P-256' | 'P-384'): Uint8A
  * The DER `DigestInfo` an RSA PKCS#1 v1.5 signer signs (RFC 8017 §9.2 step 2): a card that
  * signs raw (RSA decrypt-style, as PIV GENERAL AUTHENTICATE does) pads this.
  *
+ * @throws VALIDATION when `hash` is not SHA-256, SHA-384 or SHA-512.
  * @throws PKI_MALFORMED when `digest` is not the size `hash` produces.
  * @example
  * ```ts
@@ -78,8 +81,8 @@ export function ecdsaDerToRaw(der: Uint8Array, curve: 'P-256' | 'P-384'): Uint8A
  * ```
  */
 export function encodeDigestInfo(hash: SignatureHash, digest: Uint8Array): Uint8Array {
+  checkName(hash, DIGEST_BYTES, 'encodeDigestInfo input', 'hash');
   const size = DIGEST_BYTES[hash];
-  if (size === undefined) throw malformed('DigestInfo', 'unsupported hash');
   if (!(digest instanceof Uint8Array) || digest.length !== size) {
     throw malformed('DigestInfo', `a ${hash} digest is ${size} bytes`);
   }

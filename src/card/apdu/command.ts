@@ -1,3 +1,4 @@
+import { checkBytes, checkRecord, invalidArgument, kindOf } from '../../errors/guards.js';
 import { CardProtocolError } from '../errors.js';
 import { EXTENDED_MAX_NC, EXTENDED_MAX_NE, SHORT_MAX_NC, SHORT_MAX_NE } from './iso7816.js';
 
@@ -27,6 +28,7 @@ export interface CommandApdu {
 /**
  * Builds a command APDU record.
  *
+ * @throws VALIDATION when `data` is not a Uint8Array.
  * @throws CARD_PROTOCOL when a header byte is outside 0..255, Nc > 65535 or Ne outside 1..65536.
  * @example
  * ```ts
@@ -41,32 +43,70 @@ export function commandApdu(
   data: Uint8Array = new Uint8Array(0),
   ne?: number,
 ): CommandApdu {
-  for (const [name, value] of [
-    ['CLA', cla],
-    ['INS', ins],
-    ['P1', p1],
-    ['P2', p2],
-  ] as const) {
-    if (!Number.isInteger(value) || value < 0 || value > 0xff) {
-      throw new CardProtocolError(`${name} must be a byte, got ${value}`);
-    }
-  }
-  if (data.length > EXTENDED_MAX_NC) throw new CardProtocolError(`Nc ${data.length} > 65535`);
-  if (ne !== undefined && (!Number.isInteger(ne) || ne < 1 || ne > EXTENDED_MAX_NE)) {
-    throw new CardProtocolError(`Ne must be 1..65536, got ${ne}`);
-  }
+  checkBytes(data, 'command APDU', 'data');
+  checkHeader(cla, ins, p1, p2, data, ne);
   return { cla, ins, p1, p2, data, ne };
+}
+
+/** ISO 7816-4 §5.1 limits of a command APDU's fields (`data` already known to be bytes). */
+function checkHeader(
+  cla: unknown,
+  ins: unknown,
+  p1: unknown,
+  p2: unknown,
+  data: Uint8Array,
+  ne: unknown,
+): void {
+  checkByte('CLA', cla);
+  checkByte('INS', ins);
+  checkByte('P1', p1);
+  checkByte('P2', p2);
+  if (data.length > EXTENDED_MAX_NC) throw new CardProtocolError(`Nc ${data.length} > 65535`);
+  if (
+    ne !== undefined &&
+    (typeof ne !== 'number' || !Number.isInteger(ne) || ne < 1 || ne > EXTENDED_MAX_NE)
+  ) {
+    throw new CardProtocolError(`Ne must be 1..65536, got ${kindOf(ne)}`);
+  }
+}
+
+/** One header byte (no array of pairs: this runs several times per APDU). */
+function checkByte(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xff) {
+    throw new CardProtocolError(`${name} must be a byte (0 to 255), got ${kindOf(value)}`);
+  }
+}
+
+/**
+ * Checks a command APDU record handed in from outside (it may not come from
+ * {@link commandApdu}): the same checks, and that it is a record with bytes for `data`.
+ *
+ * @throws VALIDATION when it is not a record with bytes for `data`.
+ * @throws CARD_PROTOCOL when a field is out of range.
+ */
+export function checkCommand(apdu: unknown, what: string): asserts apdu is CommandApdu {
+  checkRecord(apdu, what, 'apdu');
+  checkBytes(apdu['data'], what, 'apdu.data');
+  checkHeader(apdu['cla'], apdu['ins'], apdu['p1'], apdu['p2'], apdu['data'], apdu['ne']);
 }
 
 /**
  * Whether the APDU needs the extended-length form (Nc > 255 or Ne > 256).
  *
+ * @throws VALIDATION when `apdu` is not a record with bytes for `data`.
+ * @throws CARD_PROTOCOL when a field is out of range.
  * @example
  * ```ts
  * needsExtendedLength(cmd) // false for every PIV command careid sends by default
  * ```
  */
 export function needsExtendedLength(apdu: CommandApdu): boolean {
+  checkCommand(apdu, 'needsExtendedLength input');
+  return extended(apdu);
+}
+
+/** {@link needsExtendedLength} of a checked record. */
+function extended(apdu: CommandApdu): boolean {
   return apdu.data.length > SHORT_MAX_NC || (apdu.ne ?? 0) > SHORT_MAX_NE;
 }
 
@@ -75,17 +115,24 @@ export function needsExtendedLength(apdu: CommandApdu): boolean {
  * (ISO 7816-4 §5.1, cases 1, 2S/2E, 3S/3E, 4S/4E). `forceExtended` uses the extended form
  * even when the short one would do.
  *
- * @throws CARD_PROTOCOL never for a record built by {@link commandApdu}.
+ * @throws VALIDATION when `apdu` is not a record with bytes for `data`, or `forceExtended`
+ * is not a boolean.
+ * @throws CARD_PROTOCOL when a field is out of range; never for a record built by
+ * {@link commandApdu}.
  * @example
  * ```ts
  * encodeCommandApdu(commandApdu(0, 0xcb, 0x3f, 0xff, tag, 256)); // 00 CB 3F FF 05 ... 00
  * ```
  */
 export function encodeCommandApdu(apdu: CommandApdu, forceExtended = false): Uint8Array {
+  checkCommand(apdu, 'encodeCommandApdu input');
+  if (typeof forceExtended !== 'boolean') {
+    throw invalidArgument('encodeCommandApdu input', 'forceExtended', 'a boolean', forceExtended);
+  }
   const nc = apdu.data.length;
   const ne = apdu.ne;
   const header = [apdu.cla, apdu.ins, apdu.p1, apdu.p2];
-  if (!(forceExtended || needsExtendedLength(apdu))) {
+  if (!(forceExtended || extended(apdu))) {
     const out: number[] = [...header];
     if (nc > 0) out.push(nc, ...apdu.data);
     if (ne !== undefined) out.push(ne === SHORT_MAX_NE ? 0 : ne);
@@ -105,6 +152,7 @@ export function encodeCommandApdu(apdu: CommandApdu, forceExtended = false): Uin
 /**
  * Decodes the bytes of a command APDU (the card side: the simulator uses it).
  *
+ * @throws VALIDATION when `bytes` is not a Uint8Array.
  * @throws CARD_PROTOCOL when the bytes are not one of the seven cases of ISO 7816-4 §5.1.
  * @example
  * ```ts
@@ -112,6 +160,7 @@ export function encodeCommandApdu(apdu: CommandApdu, forceExtended = false): Uin
  * ```
  */
 export function decodeCommandApdu(bytes: Uint8Array): CommandApdu {
+  checkBytes(bytes, 'decodeCommandApdu input', 'bytes');
   if (bytes.length < 4) throw new CardProtocolError(`command APDU of ${bytes.length} bytes`);
   const [cla, ins, p1, p2] = [bytes[0]!, bytes[1]!, bytes[2]!, bytes[3]!];
   const body = bytes.subarray(4);

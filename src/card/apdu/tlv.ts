@@ -1,3 +1,10 @@
+import {
+  checkBytes,
+  checkString,
+  checkWhole,
+  invalidArgument,
+  kindOf,
+} from '../../errors/guards.js';
 import { CardProtocolError } from '../errors.js';
 
 /**
@@ -25,10 +32,13 @@ const MAX_TAG_BYTES = 3;
 /** and lengths of at most three bytes (0x83 form), well above any card buffer. */
 const MAX_LENGTH_BYTES = 3;
 
+/** The largest tag careid reads or writes: three bytes. */
+const MAX_TAG = 0xffffff;
+
 /** The bytes of a tag number, shortest first byte up. */
 function tagBytes(tag: number): number[] {
-  if (!Number.isInteger(tag) || tag < 0 || tag > 0xffffff) {
-    throw new CardProtocolError(`tag ${tag} is not a 1 to 3 byte BER tag`);
+  if (typeof tag !== 'number' || !Number.isInteger(tag) || tag < 0 || tag > MAX_TAG) {
+    throw new CardProtocolError(`tag ${kindOf(tag)} is not a 1 to 3 byte BER tag`);
   }
   if (tag <= 0xff) return [tag];
   if (tag <= 0xffff) return [tag >> 8, tag & 0xff];
@@ -46,8 +56,8 @@ function tagBytes(tag: number): number[] {
  * ```
  */
 export function encodeBerLength(length: number): Uint8Array {
-  if (!Number.isInteger(length) || length < 0 || length > 0xffffff) {
-    throw new CardProtocolError(`length ${length} cannot be BER-encoded`);
+  if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > 0xffffff) {
+    throw new CardProtocolError(`length ${kindOf(length)} cannot be BER-encoded`);
   }
   if (length < 0x80) return Uint8Array.of(length);
   if (length <= 0xff) return Uint8Array.of(0x81, length);
@@ -58,7 +68,8 @@ export function encodeBerLength(length: number): Uint8Array {
 /**
  * Encodes one BER-TLV object; `value` may be a list of parts, concatenated.
  *
- * @throws CARD_PROTOCOL when the tag is not 1 to 3 bytes.
+ * @throws VALIDATION when a part of the value is not a Uint8Array.
+ * @throws CARD_PROTOCOL when the tag is not 1 to 3 bytes or the value is over 0xFFFFFF bytes.
  * @example
  * ```ts
  * encodeTlv(0x5c, Uint8Array.of(0x5f, 0xc1, 0x02)); // 5C 03 5F C1 02
@@ -66,7 +77,12 @@ export function encodeBerLength(length: number): Uint8Array {
  */
 export function encodeTlv(tag: number, ...value: readonly Uint8Array[]): Uint8Array {
   const t = tagBytes(tag);
-  const length = value.reduce((n, v) => n + v.length, 0);
+  let length = 0;
+  for (let i = 0; i < value.length; i++) {
+    const part = value[i];
+    checkBytes(part, 'encodeTlv input', `value.${i}`);
+    length += part.length;
+  }
   const l = encodeBerLength(length);
   const out = new Uint8Array(t.length + l.length + length);
   out.set(t, 0);
@@ -84,6 +100,7 @@ export function encodeTlv(tag: number, ...value: readonly Uint8Array[]): Uint8Ar
  * constructed value again to go deeper). Padding bytes 00 and FF between objects are
  * skipped (ISO 7816-4 §6.2).
  *
+ * @throws VALIDATION when `bytes` is not a Uint8Array.
  * @throws CARD_PROTOCOL on a truncated tag, length or value, or a tag or length over 3 bytes.
  * @example
  * ```ts
@@ -91,6 +108,7 @@ export function encodeTlv(tag: number, ...value: readonly Uint8Array[]): Uint8Ar
  * ```
  */
 export function decodeTlv(bytes: Uint8Array): readonly Tlv[] {
+  checkBytes(bytes, 'decodeTlv input', 'bytes');
   const out: Tlv[] = [];
   let at = 0;
   while (at < bytes.length) {
@@ -141,26 +159,48 @@ export function decodeTlv(bytes: Uint8Array): readonly Tlv[] {
 /**
  * The value of the first object with `tag`, or `undefined`.
  *
+ * @throws VALIDATION when `list` is not an array of TLV records (as far as it is read) or
+ * `tag` is not a whole number from 0 to 0xFFFFFF.
  * @example
  * ```ts
  * const guid = findTlv(decodeTlv(chuid), 0x34);
  * ```
  */
 export function findTlv(list: readonly Tlv[], tag: number): Uint8Array | undefined {
-  return list.find((t) => t.tag === tag)?.value;
+  return find(list, tag, 'findTlv input');
+}
+
+/** {@link findTlv}, checking the items it reads: the list may come from a host. */
+function find(list: readonly Tlv[], tag: number, what: string): Uint8Array | undefined {
+  if (!Array.isArray(list)) throw invalidArgument(what, 'list', 'an array of TLVs', list);
+  checkWhole(tag, 0, MAX_TAG, what, 'tag');
+  for (let i = 0; i < list.length; i++) {
+    const item: unknown = list[i];
+    if (typeof item !== 'object' || item === null) {
+      throw invalidArgument(what, `list.${i}`, 'a TLV record', item);
+    }
+    if ((item as Tlv).tag === tag) {
+      const value = (item as Tlv).value;
+      checkBytes(value, what, `list.${i}.value`);
+      return value;
+    }
+  }
+  return undefined;
 }
 
 /**
  * The value of the first object with `tag`.
  *
  * @throws CARD_PROTOCOL when there is none.
+ * @throws VALIDATION as {@link findTlv}, or when `what` is not a string.
  * @example
  * ```ts
  * const template = requireTlv(decodeTlv(response.data), 0x7c, 'GENERAL AUTHENTICATE');
  * ```
  */
 export function requireTlv(list: readonly Tlv[], tag: number, what: string): Uint8Array {
-  const v = findTlv(list, tag);
+  checkString(what, 'requireTlv input', 'what');
+  const v = find(list, tag, 'requireTlv input');
   if (v === undefined) throw new CardProtocolError(`${what}: tag ${tag.toString(16)} missing`);
   return v;
 }

@@ -1,9 +1,10 @@
 import { CareIdError } from '../../errors/care-id-error.js';
+import { checkRecord, invalidArgument } from '../../errors/guards.js';
 import type { CardConnection } from '../connection.js';
 import { CardProtocolError, CardTransportError } from '../errors.js';
 import type { ApduLogger } from '../trace/log.js';
 import { type ApduHeader, redactCommand, redactResponse } from '../trace/redact.js';
-import { type CommandApdu, commandApdu, encodeCommandApdu } from './command.js';
+import { type CommandApdu, checkCommand, commandApdu, encodeCommandApdu } from './command.js';
 import {
   CLA_CHAINING,
   EXTENDED_MAX_NE,
@@ -14,7 +15,7 @@ import {
   SW1_BYTES_AVAILABLE,
   SW1_WRONG_LE,
 } from './iso7816.js';
-import type { ResponseApdu } from './response.js';
+import { MAX_SW, type ResponseApdu } from './response.js';
 
 /**
  * Options of an {@link ApduTransceiver}.
@@ -56,10 +57,34 @@ export class ApduTransceiver {
   readonly #log: ApduLogger | undefined;
   #count = 0;
 
+  /**
+   * A transceiver over `connection`.
+   *
+   * @throws VALIDATION when `connection` has no `transmit` function, or `options` is not a
+   * record with a boolean `extendedLength` and a function `log` (each optional).
+   * @example
+   * ```ts
+   * const t = new ApduTransceiver(connection, { extendedLength: true });
+   * ```
+   */
   constructor(connection: CardConnection, options: TransceiverOptions = {}) {
+    const what = 'card transceiver';
+    checkRecord(connection, what, 'connection');
+    if (typeof connection.transmit !== 'function') {
+      throw invalidArgument(what, 'connection.transmit', 'a function', connection.transmit);
+    }
+    const given: unknown = options;
+    checkRecord(given, what, 'options');
+    const { extendedLength, log } = given;
+    if (extendedLength !== undefined && typeof extendedLength !== 'boolean') {
+      throw invalidArgument(what, 'options.extendedLength', 'a boolean', extendedLength);
+    }
+    if (log !== undefined && typeof log !== 'function') {
+      throw invalidArgument(what, 'options.log', 'a function', log);
+    }
     this.connection = connection;
-    this.#extended = options.extendedLength ?? false;
-    this.#log = options.log;
+    this.#extended = extendedLength ?? false;
+    this.#log = log as ApduLogger | undefined;
   }
 
   /** Physical APDUs sent since construction. */
@@ -72,9 +97,11 @@ export class ApduTransceiver {
    * checked here (see `expectSuccess`).
    *
    * @throws CARD_REMOVED or CARD_TRANSPORT from the connection; CARD_PROTOCOL when the
-   * card's chaining answers make no sense.
+   * card's chaining answers make no sense or a field of `command` is out of range;
+   * VALIDATION when `command` is not a record with bytes for `data`.
    */
   async send(command: CommandApdu): Promise<ResponseApdu> {
+    checkCommand(command, 'send input');
     const logical: ApduHeader = { ins: command.ins, p2: command.p2 };
     let last = command;
     let response: ResponseApdu;
@@ -155,6 +182,11 @@ export class ApduTransceiver {
     const started = performance.now();
     try {
       const response = await this.connection.transmit(bytes);
+      if (!isResponse(response)) {
+        throw new CardProtocolError(
+          'the card connection answered something other than response data and a status word',
+        );
+      }
       this.#log?.({
         command: redactCommand(bytes, logical),
         response: redactResponse(response.data, logical),
@@ -178,4 +210,17 @@ export class ApduTransceiver {
       throw typed;
     }
   }
+}
+
+/** What a {@link CardConnection} (a port a host may implement) must answer. */
+function isResponse(value: unknown): value is ResponseApdu {
+  if (typeof value !== 'object' || value === null) return false;
+  const { data, sw } = value as { data?: unknown; sw?: unknown };
+  return (
+    data instanceof Uint8Array &&
+    typeof sw === 'number' &&
+    Number.isInteger(sw) &&
+    sw >= 0 &&
+    sw <= MAX_SW
+  );
 }

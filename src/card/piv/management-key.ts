@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { checkBytes, checkName } from '../../errors/guards.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import { MANAGEMENT_ALGORITHM, type ManagementKeyAlgorithm } from './constants.js';
 
@@ -47,13 +48,16 @@ const CIPHER: Readonly<Record<ManagementKeyAlgorithm, string>> = {
 /**
  * Checks the key length for the algorithm (SP 800-78-4 Table 6-2).
  *
- * @throws VALIDATION when the length is wrong (the message never shows the key, AUD-02).
+ * @throws VALIDATION when the algorithm is not one of PIV's, the key is not a Uint8Array or
+ * its length is wrong (the message never shows the key, AUD-02).
  * @example
  * ```ts
  * checkManagementKey('AES-128', key);
  * ```
  */
 export function checkManagementKey(algorithm: ManagementKeyAlgorithm, key: Uint8Array): void {
+  checkName(algorithm, MANAGEMENT_ALGORITHM, 'management key', 'algorithm');
+  checkBytes(key, 'management key', 'key');
   const expected = MANAGEMENT_ALGORITHM[algorithm].keyLength;
   if (key.length !== expected) {
     throw new ValidationError('management key', [

@@ -1,3 +1,4 @@
+import { checkBytes, checkRecord, checkString } from '../../errors/guards.js';
 import { decodeTlv, encodeTlv, findTlv, requireTlv } from '../apdu/tlv.js';
 import { CardProtocolError } from '../errors.js';
 import { PivTag } from './constants.js';
@@ -66,6 +67,7 @@ const HOLDER_GUID_PREFIX = '00000000-0000-0000-0000-';
  * bytes, then the digits in packed BCD, so the canonical form ends with the UUID itself
  * (`00000000-0000-0000-0000-555123456789`).
  *
+ * @throws VALIDATION when `uuid` is not a string.
  * @throws CARD_PROTOCOL when `uuid` is not 12 digits.
  * @example
  * ```ts
@@ -73,6 +75,7 @@ const HOLDER_GUID_PREFIX = '00000000-0000-0000-0000-';
  * ```
  */
 export function holderGuid(uuid: string): string {
+  checkString(uuid, 'holderGuid input', 'uuid');
   if (!/^\d{12}$/.test(uuid)) throw new CardProtocolError('a holder UUID is 12 digits (ID-05)');
   return `${HOLDER_GUID_PREFIX}${uuid}`;
 }
@@ -81,12 +84,14 @@ export function holderGuid(uuid: string): string {
  * The holder's 12-digit UUID in a CHUID GUID written by {@link holderGuid}, or
  * `undefined` for any other GUID.
  *
+ * @throws VALIDATION when `guid` is not a string.
  * @example
  * ```ts
  * holderOfGuid('00000000-0000-0000-0000-555123456789'); // '555123456789'
  * ```
  */
 export function holderOfGuid(guid: string): string | undefined {
+  checkString(guid, 'holderOfGuid input', 'guid');
   const tail = guid.slice(HOLDER_GUID_PREFIX.length);
   return guid.startsWith(HOLDER_GUID_PREFIX) && /^\d{12}$/.test(tail) ? tail : undefined;
 }
@@ -96,6 +101,7 @@ export function holderOfGuid(guid: string): string | undefined {
  * issuer signature and the error detection code. careid does not sign CHUIDs (CARD-11:
  * the card holds the UUID; the issuer signature is optional outside federal PIV).
  *
+ * @throws VALIDATION when `chuid` is not a record of bytes and strings as {@link Chuid} says.
  * @throws CARD_PROTOCOL when the GUID is not a UUID, the FASC-N is not 25 bytes or the
  * expiry is not `YYYYMMDD`.
  * @example
@@ -104,9 +110,12 @@ export function holderOfGuid(guid: string): string | undefined {
  * ```
  */
 export function encodeChuid(chuid: Chuid): Uint8Array {
+  const content = signedContent(chuid, 'encodeChuid input');
+  const signature = chuid.issuerSignature ?? new Uint8Array(0);
+  checkBytes(signature, 'encodeChuid input', 'chuid.issuerSignature');
   return Uint8Array.from([
-    ...chuidSignedContent(chuid),
-    ...encodeTlv(CHUID_SIGNATURE, chuid.issuerSignature ?? new Uint8Array(0)),
+    ...content,
+    ...encodeTlv(CHUID_SIGNATURE, signature),
     ...encodeTlv(PivTag.ERROR_DETECTION),
   ]);
 }
@@ -115,6 +124,7 @@ export function encodeChuid(chuid: Chuid): Uint8Array {
  * What the CHUID's issuer signature covers: every data element before the signature (tag
  * 3E), as they are written on the card (SP 800-73-4 Part 1 §3.1.2, FIPS 201-3 §4.2.1).
  *
+ * @throws VALIDATION when `chuid` is not a record of bytes and strings as {@link Chuid} says.
  * @throws CARD_PROTOCOL on a bad field.
  * @example
  * ```ts
@@ -122,6 +132,15 @@ export function encodeChuid(chuid: Chuid): Uint8Array {
  * ```
  */
 export function chuidSignedContent(chuid: Omit<Chuid, 'issuerSignature'>): Uint8Array {
+  return signedContent(chuid, 'chuidSignedContent input');
+}
+
+/** {@link chuidSignedContent}, its errors naming `what`. */
+function signedContent(chuid: Omit<Chuid, 'issuerSignature'>, what: string): Uint8Array {
+  checkRecord(chuid, what, 'chuid');
+  checkBytes(chuid.fascn, what, 'chuid.fascn');
+  checkString(chuid.guid, what, 'chuid.guid');
+  checkString(chuid.expiry, what, 'chuid.expiry');
   if (chuid.fascn.length !== 25) throw new CardProtocolError('CHUID FASC-N must be 25 bytes');
   if (!/^\d{8}$/.test(chuid.expiry)) throw new CardProtocolError('CHUID expiry must be YYYYMMDD');
   return Uint8Array.from([
@@ -134,6 +153,7 @@ export function chuidSignedContent(chuid: Omit<Chuid, 'issuerSignature'>): Uint8
 /**
  * Decodes a CHUID object.
  *
+ * @throws VALIDATION when `bytes` is not a Uint8Array.
  * @throws CARD_PROTOCOL when a mandatory element is missing or malformed.
  * @example
  * ```ts
@@ -141,6 +161,7 @@ export function chuidSignedContent(chuid: Omit<Chuid, 'issuerSignature'>): Uint8
  * ```
  */
 export function decodeChuid(bytes: Uint8Array): Chuid {
+  checkBytes(bytes, 'decodeChuid input', 'bytes');
   const items = decodeTlv(bytes);
   const fascn = requireTlv(items, CHUID_FASCN, 'CHUID');
   const guid = requireTlv(items, CHUID_GUID, 'CHUID');
@@ -160,12 +181,14 @@ export function decodeChuid(bytes: Uint8Array): Chuid {
 /**
  * Wraps a DER certificate in a PIV certificate container (SP 800-73-4 Part 1 Table 15).
  *
+ * @throws VALIDATION when `der` is not a Uint8Array.
  * @example
  * ```ts
  * await session.writeObject(PivObject.CERT_AUTHENTICATION, encodeCertificateObject(der));
  * ```
  */
 export function encodeCertificateObject(der: Uint8Array): Uint8Array {
+  checkBytes(der, 'encodeCertificateObject input', 'der');
   return Uint8Array.from([
     ...encodeTlv(PivTag.CERTIFICATE, der),
     ...encodeTlv(PivTag.CERT_INFO, Uint8Array.of(CERT_INFO_UNCOMPRESSED)),
@@ -176,6 +199,7 @@ export function encodeCertificateObject(der: Uint8Array): Uint8Array {
 /**
  * The DER certificate in a PIV certificate container.
  *
+ * @throws VALIDATION when `bytes` is not a Uint8Array.
  * @throws CARD_PROTOCOL when tag 70 is missing or the certificate is compressed.
  * @example
  * ```ts
@@ -183,6 +207,7 @@ export function encodeCertificateObject(der: Uint8Array): Uint8Array {
  * ```
  */
 export function decodeCertificateObject(bytes: Uint8Array): Uint8Array {
+  checkBytes(bytes, 'decodeCertificateObject input', 'bytes');
   const items = decodeTlv(bytes);
   const info = findTlv(items, PivTag.CERT_INFO);
   if (info !== undefined && info.length > 0 && (info[0]! & CERT_INFO_GZIP) !== 0) {

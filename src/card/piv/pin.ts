@@ -1,3 +1,4 @@
+import { checkString } from '../../errors/guards.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import { PIN_BLOCK_LENGTH, PIN_PAD } from './constants.js';
 
@@ -5,14 +6,15 @@ import { PIN_BLOCK_LENGTH, PIN_PAD } from './constants.js';
  * Checks a passcode against CARD-02 (6 to 8 digits). The message never shows the value
  * (AUD-02).
  *
- * @throws VALIDATION when it is not 6 to 8 digits.
+ * @throws VALIDATION when it is not a string of 6 to 8 digits, or `what` is not a string.
  * @example
  * ```ts
  * checkPin(newPin, 'new PIN');
  * ```
  */
 export function checkPin(pin: string, what = 'PIN'): void {
-  if (!/^\d{6,8}$/.test(pin)) {
+  checkString(what, 'checkPin input', 'what');
+  if (typeof pin !== 'string' || !/^\d{6,8}$/.test(pin)) {
     throw new ValidationError(what, [{ field: '', message: 'must be 6 to 8 digits (CARD-02)' }]);
   }
 }
@@ -21,14 +23,15 @@ export function checkPin(pin: string, what = 'PIN'): void {
  * Checks a PUK: 6 to 8 printable ASCII characters (SP 800-73-4 Part 2 §2.4.3 allows any
  * byte but FF; careid keeps to printable ones).
  *
- * @throws VALIDATION otherwise.
+ * @throws VALIDATION otherwise, or when `what` is not a string.
  * @example
  * ```ts
  * checkPuk('12345678');
  * ```
  */
 export function checkPuk(puk: string, what = 'PUK'): void {
-  if (!/^[\x20-\x7e]{6,8}$/.test(puk)) {
+  checkString(what, 'checkPuk input', 'what');
+  if (typeof puk !== 'string' || !/^[\x20-\x7e]{6,8}$/.test(puk)) {
     throw new ValidationError(what, [
       { field: '', message: 'must be 6 to 8 printable ASCII characters' },
     ]);

@@ -1,7 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { checkBytes, checkName } from '../../errors/guards.js';
 import { decodeTlv, encodeTlv, findTlv } from '../apdu/tlv.js';
 import { CardProtocolError } from '../errors.js';
-import { type PivKeyAlgorithm, PivTag, RSA_2048_BYTES } from './constants.js';
+import { KEY_ALGORITHM_ID, type PivKeyAlgorithm, PivTag, RSA_2048_BYTES } from './constants.js';
 
 /** Field size in bytes of each curve (SEC 2 §2.4.2, §2.5.1). */
 const CURVE_BYTES = { 'P-256': 32, 'P-384': 48 } as const;
@@ -16,6 +17,8 @@ function b64url(bytes: Uint8Array): string {
  * Turns the content of a 7F49 public key template (SP 800-73-4 Part 2 Table 11) into a DER
  * SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
  *
+ * @throws VALIDATION when `template` is not a Uint8Array or `algorithm` not a PIV key
+ * algorithm.
  * @throws CARD_PROTOCOL when the template lacks the modulus, exponent or point, or the
  * point is not on the curve.
  * @example
@@ -27,6 +30,8 @@ export function publicKeyTemplateToSpki(
   template: Uint8Array,
   algorithm: PivKeyAlgorithm,
 ): Uint8Array {
+  checkBytes(template, 'publicKeyTemplateToSpki input', 'template');
+  checkName(algorithm, KEY_ALGORITHM_ID, 'publicKeyTemplateToSpki input', 'algorithm');
   const items = decodeTlv(template);
   try {
     if (algorithm === 'RSA-2048') {

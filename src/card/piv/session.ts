@@ -1,4 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  checkBytes,
+  checkName,
+  checkRecord,
+  checkWhole,
+  invalidArgument,
+} from '../../errors/guards.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import { encodeDigestInfo } from '../../pki/signature-format.js';
 import type { SignatureHash, Signer, SignerAlgorithm } from '../../pki/signer.js';
@@ -35,6 +42,7 @@ import {
   METADATA_RETRIES,
   PIN_BLOCK_LENGTH,
   PIV_AID,
+  PIV_SLOTS,
   PivIns,
   type PivKeyAlgorithm,
   PivKeyRef,
@@ -121,6 +129,44 @@ function hexTag(tag: number): string {
   return tag.toString(16).toUpperCase();
 }
 
+/** The largest data object tag: three bytes (SP 800-73-4 Part 1 Table 3). */
+const MAX_OBJECT_TAG = 0xffffff;
+
+/** Checks a slot argument: one of the four asymmetric slots. */
+function checkSlot(slot: unknown, what: string): asserts slot is PivSlot {
+  if (!PIV_SLOTS.includes(slot as PivSlot)) {
+    throw invalidArgument(what, 'slot', 'a PIV slot (0x9A, 0x9C, 0x9D or 0x9E)', slot);
+  }
+}
+
+/** Checks an object tag argument: a whole number of at most three bytes. */
+function checkTag(tag: unknown, what: string): asserts tag is number {
+  checkWhole(tag, 0, MAX_OBJECT_TAG, what, 'tag');
+}
+
+const HASHES: Readonly<Record<SignatureHash, true>> = {
+  'SHA-256': true,
+  'SHA-384': true,
+  'SHA-512': true,
+};
+
+/** Checks the options of {@link PivSession.signer}: what a PIV key can sign with. */
+function checkSignerOptions(options: unknown): void {
+  const what = 'PIV signer';
+  checkRecord(options, what, 'options');
+  checkBytes(options['publicKey'], what, 'publicKey');
+  const algorithm = options['algorithm'];
+  checkRecord(algorithm, what, 'algorithm');
+  checkName(algorithm['hash'], HASHES, what, 'algorithm.hash');
+  if (algorithm['kind'] === 'ecdsa') {
+    checkName(algorithm['curve'], CURVE_BYTES, what, 'algorithm.curve');
+  } else if (algorithm['kind'] !== 'rsa-pkcs1') {
+    throw invalidArgument(what, 'algorithm.kind', 'ecdsa or rsa-pkcs1', algorithm['kind']);
+  }
+  if (options['slot'] !== undefined) checkSlot(options['slot'], what);
+  if (options['pin'] !== undefined) checkPin(options['pin'] as string);
+}
+
 /**
  * A PIV card application session (NIST SP 800-73-4 Part 2) over any
  * {@link CardConnection}: data objects, PIN/PUK, management-key authentication, key
@@ -192,13 +238,15 @@ export class PivSession {
    * GET DATA of one object (SP 800-73-4 Part 2 §3.1.2): the content inside tag 53.
    *
    * @throws CARD_NOT_FOUND when the object is absent; CARD_SECURITY_STATUS when it needs
-   * the PIN; CARD_PROTOCOL when the answer is not a 53 object.
+   * the PIN; CARD_PROTOCOL when the answer is not a 53 object; VALIDATION when `tag` is
+   * not a whole number of at most three bytes.
    * @example
    * ```ts
    * const chuid = await piv.readObject(PivObject.CHUID);
    * ```
    */
   async readObject(tag: number): Promise<Uint8Array> {
+    checkTag(tag, 'readObject input');
     const data = await this.#call(
       commandApdu(
         CLA_INTERINDUSTRY,
@@ -241,13 +289,16 @@ export class PivSession {
    * PUT DATA of one object (SP 800-73-4 Part 2 §3.3.1); an empty content deletes it.
    * Needs the management key.
    *
-   * @throws CARD_SECURITY_STATUS without management-key authentication.
+   * @throws CARD_SECURITY_STATUS without management-key authentication; VALIDATION when
+   * `tag` is not a whole number of at most three bytes or `content` not a Uint8Array.
    * @example
    * ```ts
    * await piv.writeObject(PivObject.FACIAL_IMAGE, photo);
    * ```
    */
   async writeObject(tag: number, content: Uint8Array): Promise<void> {
+    checkTag(tag, 'writeObject input');
+    checkBytes(content, 'writeObject input', 'content');
     const body =
       tag === PivObject.DISCOVERY
         ? encodeTlv(PivObject.DISCOVERY, content)
@@ -278,7 +329,8 @@ export class PivSession {
   /**
    * Writes the CHUID (CARD-11: the GUID carries the holder's UUID).
    *
-   * @throws CARD_SECURITY_STATUS without management-key authentication; CARD_PROTOCOL on a bad field.
+   * @throws CARD_SECURITY_STATUS without management-key authentication; CARD_PROTOCOL on a
+   * bad field; VALIDATION when `chuid` is not a record as {@link Chuid} says.
    * @example
    * ```ts
    * await piv.writeChuid({ fascn: NON_FEDERAL_FASCN, guid, expiry: '20291231' });
@@ -291,13 +343,15 @@ export class PivSession {
   /**
    * The DER certificate in a slot's container, or `undefined` when empty.
    *
-   * @throws CARD_PROTOCOL when the container is malformed.
+   * @throws CARD_PROTOCOL when the container is malformed; VALIDATION when `slot` is not a
+   * PIV slot.
    * @example
    * ```ts
    * const der = await piv.readCertificate(0x9a);
    * ```
    */
   async readCertificate(slot: PivSlot): Promise<Uint8Array | undefined> {
+    checkSlot(slot, 'readCertificate input');
     const bytes = await this.tryReadObject(CERTIFICATE_OBJECT[slot]);
     if (bytes === undefined || bytes.length === 0) return undefined;
     return decodeCertificateObject(bytes);
@@ -306,26 +360,30 @@ export class PivSession {
   /**
    * Writes a DER certificate into a slot's container. Needs the management key.
    *
-   * @throws CARD_SECURITY_STATUS without management-key authentication.
+   * @throws CARD_SECURITY_STATUS without management-key authentication; VALIDATION when
+   * `slot` is not a PIV slot or `der` not a Uint8Array.
    * @example
    * ```ts
    * await piv.writeCertificate(0x9a, der);
    * ```
    */
   async writeCertificate(slot: PivSlot, der: Uint8Array): Promise<void> {
+    checkSlot(slot, 'writeCertificate input');
     await this.writeObject(CERTIFICATE_OBJECT[slot], encodeCertificateObject(der));
   }
 
   /**
    * Empties a slot's certificate container. Needs the management key.
    *
-   * @throws CARD_SECURITY_STATUS without management-key authentication.
+   * @throws CARD_SECURITY_STATUS without management-key authentication; VALIDATION when
+   * `slot` is not a PIV slot.
    * @example
    * ```ts
    * await piv.deleteCertificate(0x9a);
    * ```
    */
   async deleteCertificate(slot: PivSlot): Promise<void> {
+    checkSlot(slot, 'deleteCertificate input');
     await this.writeObject(CERTIFICATE_OBJECT[slot], EMPTY);
   }
 
@@ -494,8 +552,8 @@ export class PivSession {
    * A.1 / §3.2.4): the card proves the key by its witness, we prove it by our challenge.
    * Two APDUs.
    *
-   * @throws VALIDATION when the key length does not fit the algorithm;
-   * CARD_AUTHENTICATION when the card rejects the key or fails its own proof;
+   * @throws VALIDATION when the algorithm is not a management-key algorithm, the key not a
+   * Uint8Array or its length does not fit the algorithm; CARD_AUTHENTICATION when the card rejects the key or fails its own proof;
    * CARD_BLOCKED when the key is blocked.
    * @example
    * ```ts
@@ -567,13 +625,16 @@ export class PivSession {
    * RSA-2048 without extended length: the 7F49 answer is over 256 bytes).
    *
    * @throws CARD_SECURITY_STATUS without management-key authentication; CARD_UNSUPPORTED
-   * for an algorithm the card lacks; CARD_PROTOCOL on a malformed answer.
+   * for an algorithm the card lacks; CARD_PROTOCOL on a malformed answer; VALIDATION when
+   * `slot` is not a PIV slot or `algorithm` not a PIV key algorithm.
    * @example
    * ```ts
    * const spki = await piv.generateKey(0x9a, 'P-256');
    * ```
    */
   async generateKey(slot: PivSlot, algorithm: PivKeyAlgorithm): Promise<Uint8Array> {
+    checkSlot(slot, 'generateKey input');
+    checkName(algorithm, KEY_ALGORITHM_ID, 'generateKey input', 'algorithm');
     const crt = encodeTlv(
       PivTag.CRT,
       encodeTlv(PivTag.ALGORITHM, Uint8Array.of(KEY_ALGORITHM_ID[algorithm])),
@@ -599,7 +660,8 @@ export class PivSession {
    * the raw private-key operation. One APDU (two for RSA-2048 without extended length).
    *
    * @throws CARD_SECURITY_STATUS when the PIN is not verified; CARD_NOT_FOUND when the
-   * slot has no key; CARD_PROTOCOL on a malformed answer.
+   * slot has no key; CARD_PROTOCOL on a malformed answer; VALIDATION when `slot` is not a
+   * PIV slot, `algorithm` not a PIV key algorithm or `challenge` not a Uint8Array.
    * @example
    * ```ts
    * const sig = await piv.generalAuthenticate(0x9a, 'P-256', digest);
@@ -610,6 +672,9 @@ export class PivSession {
     algorithm: PivKeyAlgorithm,
     challenge: Uint8Array,
   ): Promise<Uint8Array> {
+    checkSlot(slot, 'generalAuthenticate input');
+    checkName(algorithm, KEY_ALGORITHM_ID, 'generalAuthenticate input', 'algorithm');
+    checkBytes(challenge, 'generalAuthenticate input', 'challenge');
     const what = `GENERAL AUTHENTICATE ${hexTag(slot)}`;
     const data = await this.#call(
       commandApdu(
@@ -638,7 +703,8 @@ export class PivSession {
    * has the card sign (ECDSA: the digest; RSA: a PKCS#1 v1.5 padded DigestInfo) and returns
    * the X.509-form signature. When `pin` is given it is verified before each signature.
    *
-   * @throws VALIDATION when the algorithm is not one PIV keys have.
+   * @throws VALIDATION when the options are not a record with a public key (bytes), a
+   * signer algorithm PIV keys have, and a PIV slot and a 6 to 8 digit PIN if given.
    * @example
    * ```ts
    * const signer = piv.signer({ publicKey: spki, algorithm: { kind: 'ecdsa', curve: 'P-256', hash: 'SHA-256' } });
@@ -650,6 +716,7 @@ export class PivSession {
     readonly slot?: PivSlot;
     readonly pin?: string;
   }): Signer {
+    checkSignerOptions(options);
     const slot = options.slot ?? PivKeyRef.AUTHENTICATION;
     const { algorithm, publicKey, pin } = options;
     if (algorithm.kind === 'rsa-pkcs1' && algorithm.modulusBits !== 2048) {
@@ -661,6 +728,7 @@ export class PivSession {
       algorithm,
       publicKey,
       sign: async (data: Uint8Array): Promise<Uint8Array> => {
+        checkBytes(data, 'PIV signer', 'data');
         if (pin !== undefined) await this.verifyPin(pin);
         const digest = hash(algorithm.hash, data);
         if (algorithm.kind === 'ecdsa') {
@@ -682,8 +750,8 @@ export class PivSession {
    * SET MANAGEMENT KEY (Yubico PIV extension, INS FF): replaces the card management key
    * 9B. Needs the current management key. One APDU.
    *
-   * @throws VALIDATION when the key length does not fit the algorithm;
-   * CARD_SECURITY_STATUS without management-key authentication.
+   * @throws VALIDATION when the algorithm is not a management-key algorithm, the key not a
+   * Uint8Array or its length does not fit the algorithm; CARD_SECURITY_STATUS without management-key authentication.
    * @example
    * ```ts
    * await piv.setManagementKey(newKey32, 'AES-256');

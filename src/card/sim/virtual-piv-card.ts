@@ -7,6 +7,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
+import { checkRecord, checkWhole, invalidArgument } from '../../errors/guards.js';
 import { type CommandApdu, decodeCommandApdu } from '../apdu/command.js';
 import {
   CLA_CHAINING,
@@ -62,7 +63,12 @@ import {
   VERIFY_P1_RESET,
   VendorIns,
 } from '../piv/constants.js';
-import { DEFAULT_MANAGEMENT_KEY, managementCipher } from '../piv/management-key.js';
+import {
+  checkManagementKey,
+  DEFAULT_MANAGEMENT_KEY,
+  managementCipher,
+} from '../piv/management-key.js';
+import { checkPin, checkPuk } from '../piv/pin.js';
 import { publicKeyTemplate } from '../piv/public-key.js';
 import { signDigest } from './ecdsa.js';
 
@@ -171,6 +177,29 @@ function tagNumber(bytes: Uint8Array): number {
   return tag;
 }
 
+/** Retry counters are at most 15: the 63Cx status word holds four bits. */
+const MAX_TRIES = 15;
+/** GET SERIAL answers four bytes. */
+const MAX_SERIAL = 0xffff_ffff;
+
+/** The options a host gives: each field, when present, what {@link VirtualPivCardOptions} says. */
+function checkOptions(options: unknown): asserts options is VirtualPivCardOptions {
+  const what = 'virtual card options';
+  checkRecord(options, what, 'options');
+  const { pin, puk, pinTries, pukTries, managementKey, managementAlgorithm, serial } = options;
+  if (pin !== undefined) checkPin(pin as string, 'virtual card PIN');
+  if (puk !== undefined) checkPuk(puk as string, 'virtual card PUK');
+  if (pinTries !== undefined) checkWhole(pinTries, 1, MAX_TRIES, what, 'pinTries');
+  if (pukTries !== undefined) checkWhole(pukTries, 1, MAX_TRIES, what, 'pukTries');
+  if (managementKey !== undefined || managementAlgorithm !== undefined) {
+    checkManagementKey(
+      (managementAlgorithm ?? '3DES') as ManagementKeyAlgorithm,
+      (managementKey ?? DEFAULT_MANAGEMENT_KEY) as Uint8Array,
+    );
+  }
+  if (serial !== undefined) checkWhole(serial, 0, MAX_SERIAL, what, 'serial');
+}
+
 /** Thrown inside a handler to answer a status word. */
 class Answer {
   constructor(
@@ -203,8 +232,20 @@ export class VirtualPivCard {
   #answersBeforePull: number | undefined;
   #listeners = new Set<(present: boolean) => void>();
 
+  /**
+   * A card in its factory state, in the reader.
+   *
+   * @throws VALIDATION when an option is not what {@link VirtualPivCardOptions} says: a
+   * PIN of 6 to 8 digits, a PUK of 6 to 8 printable characters, 1 to 15 tries, a
+   * management key that fits its algorithm, a serial of at most four bytes.
+   * @example
+   * ```ts
+   * const card = new VirtualPivCard({ pin: '246810', serial: 16_000_042 });
+   * ```
+   */
   constructor(options: VirtualPivCardOptions = {}) {
-    this.#options = options;
+    checkOptions(options);
+    this.#options = { ...options };
     this.#state = this.#factory();
   }
 
@@ -236,12 +277,16 @@ export class VirtualPivCard {
   /**
    * Calls `listener` with `true` on insertion and `false` on removal.
    *
+   * @throws VALIDATION when `listener` is not a function.
    * @example
    * ```ts
    * const stop = card.onPresenceChange((present) => console.log(present));
    * ```
    */
   onPresenceChange(listener: (present: boolean) => void): () => void {
+    if (typeof listener !== 'function') {
+      throw invalidArgument('onPresenceChange input', 'listener', 'a function', listener);
+    }
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -281,12 +326,14 @@ export class VirtualPivCard {
    * Fault injection: answer `count` more APDUs, then receive the next one without
    * answering and leave the reader (a card pulled mid-command).
    *
+   * @throws VALIDATION when `count` is not a whole number from 0.
    * @example
    * ```ts
    * card.pullAfter(0); // the very next APDU never gets an answer
    * ```
    */
   pullAfter(count: number): void {
+    checkWhole(count, 0, Number.MAX_SAFE_INTEGER, 'pullAfter input', 'count');
     this.#answersBeforePull = count;
   }
 

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { checkString } from '../../errors/guards.js';
 import { CardTransportError } from '../errors.js';
 import type { VirtualPivCard } from './virtual-piv-card.js';
 
@@ -7,6 +8,8 @@ const VPCD_POWER_OFF = 0x00;
 const VPCD_POWER_ON = 0x01;
 const VPCD_RESET = 0x02;
 const VPCD_GET_ATR = 0x04;
+/** How much of a bad address an error quotes. */
+const MAX_SHOWN = 100;
 /** Every vpcd message is prefixed by its length, two bytes big-endian. */
 const LENGTH_BYTES = 2;
 
@@ -41,19 +44,21 @@ export interface VpcdLink {
  * Parses `host:port`, `:port`, or a filesystem path (a Unix socket) into a
  * {@link VpcdAddress}.
  *
- * @throws VALIDATION never; CARD_TRANSPORT when the port is not a number.
+ * @throws VALIDATION when `text` is not a string; CARD_TRANSPORT when the port is not a number.
  * @example
  * ```ts
  * parseVpcdAddress('127.0.0.1:35963'); // { host: '127.0.0.1', port: 35963 }
  * ```
  */
 export function parseVpcdAddress(text: string): VpcdAddress {
+  checkString(text, 'parseVpcdAddress input', 'text');
   if (text.startsWith('/') || text.startsWith('.')) return { path: text };
   const at = text.lastIndexOf(':');
   const host = at <= 0 ? '127.0.0.1' : text.slice(0, at);
   const port = Number(at === -1 ? text : text.slice(at + 1));
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new CardTransportError(`not a vpcd address: ${text}`);
+    const shown = text.length <= MAX_SHOWN ? text : `${text.slice(0, MAX_SHOWN)}…`;
+    throw new CardTransportError(`not a vpcd address: ${shown}`);
   }
   return { host, port };
 }

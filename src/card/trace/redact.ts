@@ -1,3 +1,5 @@
+import { checkBytes, checkRecord, checkWhole } from '../../errors/guards.js';
+
 /**
  * AUD-02: what an APDU log may show. PINs, PUKs, management-key witnesses and challenges,
  * and key material never leave this module in clear.
@@ -90,12 +92,16 @@ export function toHex(bytes: Uint8Array): string {
  * The loggable form of a command APDU: the header in clear, the body either in hex or as
  * `[redacted N bytes]` when it belongs to a command whose data is secret.
  *
+ * @throws VALIDATION when `bytes` is not a Uint8Array or `logical` not a header of two
+ * bytes: a header that cannot be read cannot say whether the data is secret.
  * @example
  * ```ts
  * redactCommand(verifyBytes, { ins: 0x20, p2: 0x80 }); // '00200080 [redacted 9 bytes]'
  * ```
  */
 export function redactCommand(bytes: Uint8Array, logical: ApduHeader): string {
+  checkBytes(bytes, 'redactCommand input', 'bytes');
+  checkHeader(logical, 'redactCommand input');
   const head = toHex(bytes.subarray(0, 4));
   const body = bytes.subarray(4);
   if (body.length === 0) return head;
@@ -107,12 +113,22 @@ export function redactCommand(bytes: Uint8Array, logical: ApduHeader): string {
 /**
  * The loggable form of response data, `[redacted N bytes]` when secret.
  *
+ * @throws VALIDATION when `data` is not a Uint8Array or `logical` not a header of two bytes.
  * @example
  * ```ts
  * redactResponse(data, { ins: 0xcb, p2: 0xff }); // hex of the object
  * ```
  */
 export function redactResponse(data: Uint8Array, logical: ApduHeader): string {
+  checkBytes(data, 'redactResponse input', 'data');
+  checkHeader(logical, 'redactResponse input');
   if (data.length === 0) return '';
   return responseDataIsSecret(logical) ? `[redacted ${data.length} bytes]` : toHex(data);
+}
+
+/** A header handed in from outside: INS and P2 must be bytes to decide what is secret. */
+function checkHeader(logical: unknown, what: string): asserts logical is ApduHeader {
+  checkRecord(logical, what, 'logical');
+  checkWhole(logical['ins'], 0, 0xff, what, 'logical.ins');
+  checkWhole(logical['p2'], 0, 0xff, what, 'logical.p2');
 }
