@@ -8,7 +8,8 @@ import { openEnvelope, sealEnvelope } from '../ra/smartcards/sealed-envelope.js'
 import { writeFileAtomic } from './atomic-file.js';
 
 /**
- * The CA's three private keys (root, issuing, OCSP responder) sealed under the vault key
+ * The CA's private keys (root, issuing, OCSP responder, and the PIV content signer that
+ * signs each card's CHUID) sealed under the vault key
  * that also seals the card secrets, in the same envelope: one file, never a plain JWK. The
  * additional authenticated data names the file's purpose, so a card's sealed secrets copied
  * over it do not open.
@@ -20,9 +21,18 @@ export const CA_ROLES = ['root', 'issuing', 'ocsp'] as const;
 export type CaRole = (typeof CA_ROLES)[number];
 
 const jwkSchema = z.looseObject({ kty: z.literal('EC'), crv: z.literal('P-256'), d: z.string() });
-const keysSchema = z.object({ root: jwkSchema, issuing: jwkSchema, ocsp: jwkSchema });
+/** The content signer's key: absent from files sealed before the CLI signed CHUIDs. */
+const keysSchema = z.object({
+  root: jwkSchema,
+  issuing: jwkSchema,
+  ocsp: jwkSchema,
+  content: jwkSchema.optional(),
+});
 
-type Jwks = Record<CaRole, webcrypto.JsonWebKey>;
+type Jwks = Record<CaRole, webcrypto.JsonWebKey> & { content?: webcrypto.JsonWebKey };
+
+/** The opened keys: the three CA roles and the PIV content signer. */
+export type CaKeys = Record<CaRole | 'content', Signer>;
 
 function seal(key: Uint8Array, jwks: Jwks): Uint8Array {
   const plain = Buffer.from(JSON.stringify(jwks), 'utf8');
@@ -56,26 +66,34 @@ export function caKeysExist(path: string): boolean {
   return existsSync(path);
 }
 
-/** Generates the three CA keys (P-256) and writes them sealed, atomically, to `path`. */
+async function newJwk(): Promise<webcrypto.JsonWebKey> {
+  const pair = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+  return webcrypto.subtle.exportKey('jwk', pair.privateKey);
+}
+
+/** Generates the CA keys and the content signer's (P-256) and writes them sealed, atomically, to `path`. */
 export async function createCaKeys(path: string, vaultKey: Uint8Array): Promise<void> {
   const jwks = {} as Jwks;
-  for (const role of CA_ROLES) {
-    const pair = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
-    jwks[role] = await webcrypto.subtle.exportKey('jwk', pair.privateKey);
-  }
+  for (const role of CA_ROLES) jwks[role] = await newJwk();
+  jwks.content = await newJwk();
   writeFileAtomic(path, seal(vaultKey, jwks));
 }
 
-/** Opens the sealed CA keys at `path` as signers. */
-export async function openCaKeys(
-  path: string,
-  vaultKey: Uint8Array,
-): Promise<Record<CaRole, Signer>> {
+/**
+ * Opens the sealed CA keys at `path` as signers. A file sealed before the CLI signed CHUIDs
+ * has no content-signing key: one is generated and the file sealed again (atomically).
+ */
+export async function openCaKeys(path: string, vaultKey: Uint8Array): Promise<CaKeys> {
   const jwks = unseal(vaultKey, new Uint8Array(readFileSync(path)), path);
+  if (jwks.content === undefined) {
+    jwks.content = await newJwk();
+    writeFileAtomic(path, seal(vaultKey, jwks));
+  }
   return {
     root: await signerOf(jwks.root),
     issuing: await signerOf(jwks.issuing),
     ocsp: await signerOf(jwks.ocsp),
+    content: await signerOf(jwks.content),
   };
 }
 

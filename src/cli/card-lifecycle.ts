@@ -22,6 +22,7 @@ import {
   upgradeLegacyCa,
   VAULT_NOTES,
   vaultKeyFrom,
+  workspaceChuidSigner,
   workspaceDirs,
   workspaceRa,
   workspaceVault,
@@ -188,7 +189,9 @@ function lifecycleCommand(
             `no CA was set up (careid init); created one with the default names in ${dirs.caDir}`,
           );
         }
-        const ra = workspaceRa(store, ca, workspaceVault(dirs, vaultKey), ctx.clock);
+        // CHUIDs are signed (SP 800-73-4) so PIV relying parties that check them accept the card.
+        const chuidSigner = await workspaceChuidSigner(dirs, vaultKey, ca, now);
+        const ra = workspaceRa(store, ca, workspaceVault(dirs, vaultKey), ctx.clock, chuidSigner);
         const result = await operation(ra, actor, f, ctx, reader);
         for (const line of summary(result)) ctx.io.out(line);
         return 0;

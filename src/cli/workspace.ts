@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   aesGcmKeyVault,
+  type ChuidSigner,
   createRegistrationAuthority,
   type KeyVault,
   NotFoundError,
@@ -15,6 +16,7 @@ import {
   type CaSettingsInput,
   type CertificateAuthority,
   createCertificateAuthority,
+  parseCertificate,
 } from '../pki/index.js';
 import { type FlagSpecs, type Flags, UsageError } from './args.js';
 import { writeFileAtomic } from './atomic-file.js';
@@ -153,6 +155,9 @@ export function workspaceVault(dirs: WorkspaceDirs, key: Uint8Array): KeyVault {
 
 const settingsPath = (dirs: WorkspaceDirs) => join(dirs.caDir, 'settings.json');
 const keysPath = (dirs: WorkspaceDirs) => join(dirs.caDir, 'keys.sealed');
+const contentSignerPath = (dirs: WorkspaceDirs) => join(dirs.caDir, 'content-signer.der');
+/** A content-signing certificate this close to its end is replaced before it signs a card. */
+const CONTENT_SIGNER_RENEW_MS = 30 * 86_400_000;
 
 /** The CA names and URLs used when a card command finds no CA set up by `careid init`. */
 export const DEFAULT_CA_SETTINGS: CaSettingsInput = {
@@ -254,14 +259,50 @@ export async function openWorkspaceCa(
   });
 }
 
-/** An RA over the workspace: its store, CA and vault. */
+/**
+ * The workspace's PIV content signer (SP 800-73-4 CHUID signature): its key sealed with the
+ * CA keys, its certificate from the workspace CA kept in `<ca-dir>/content-signer.der`.
+ * The certificate is issued when missing, when its key is not the sealed one, or within
+ * 30 days of its end, and written atomically.
+ *
+ * @throws VALIDATION when the vault key does not open the CA keys; PKI_* from the CA.
+ */
+export async function workspaceChuidSigner(
+  dirs: WorkspaceDirs,
+  vaultKey: Uint8Array,
+  ca: CertificateAuthority,
+  now: Date,
+): Promise<ChuidSigner> {
+  const { content: signer } = await openCaKeys(keysPath(dirs), vaultKey);
+  const path = contentSignerPath(dirs);
+  if (existsSync(path)) {
+    const certificate = new Uint8Array(readFileSync(path));
+    const parsed = parseCertificate(certificate);
+    const sameKey = Buffer.from(parsed.publicKey.spki).equals(Buffer.from(signer.publicKey));
+    if (sameKey && parsed.notAfter.getTime() - now.getTime() > CONTENT_SIGNER_RENEW_MS) {
+      return { signer, certificate };
+    }
+  }
+  const { certificate } = await ca.issueContentSigner({ publicKey: signer.publicKey, now });
+  writeFileAtomic(path, certificate);
+  return { signer, certificate };
+}
+
+/** An RA over the workspace: its store, CA, vault and CHUID signer. */
 export function workspaceRa(
   store: Store,
   ca: CertificateAuthority,
   vault: KeyVault,
   clock: () => Date,
+  chuidSigner?: ChuidSigner,
 ): RegistrationAuthority {
-  return createRegistrationAuthority({ store, clock, certificateAuthority: ca, keyVault: vault });
+  return createRegistrationAuthority({
+    store,
+    clock,
+    certificateAuthority: ca,
+    keyVault: vault,
+    ...(chuidSigner === undefined ? {} : { chuidSigner }),
+  });
 }
 
 /**

@@ -2,9 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectVirtualCard, PivSession, VirtualPivCard } from '../../src/card/index.js';
+import {
+  chuidSignedContent,
+  connectVirtualCard,
+  PivSession,
+  VirtualPivCard,
+} from '../../src/card/index.js';
 import { runCardCommand } from '../../src/cli/main.js';
-import { verifyAudit } from '../../src/storage/index.js';
+import { verifyChuidSignature } from '../../src/pki/index.js';
+import { storeCaRepository, verifyAudit } from '../../src/storage/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import { NOW, people } from '../ra/fixtures.js';
 import { cliStoreFile } from '../ra/smartcards/harness.js';
@@ -66,6 +72,18 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
     expect(issued.code).toBe(0);
     expect(issued.out).toContain('... generating the key on the card (slot 9A)');
     expect(issued.out.join('\n')).toMatch(/card 0050000001: issued, holder \d{12}/);
+    // CARD-11 (issue 14): the CLI signs the CHUID with the workspace's content signer,
+    // chained to the workspace's issuing CA.
+    const chuid = (await (await PivSession.open(connectVirtualCard(t.card))).readChuid())!;
+    const authorities = await storeCaRepository(sqliteStore(t.path)).loadAuthorities();
+    const issuing = authorities.find((a) => a.role === 'issuing')!.certificate;
+    const { signer } = await verifyChuidSignature({
+      content: chuidSignedContent(chuid),
+      signature: chuid.issuerSignature!,
+      issuer: issuing,
+      now: NOW,
+    });
+    expect(signer.extendedKeyUsage).toContain('2.16.840.1.101.3.6.7');
     // A later invocation opens the same CA (its keys from --ca-dir) and the card's PUK from the vault.
     await (await PivSession.open(connectVirtualCard(t.card))).blockPin();
     t.secrets.push('13572468');

@@ -12,6 +12,7 @@ import {
   upgradeLegacyCa,
   VAULT_NOTES,
   vaultKeyFrom,
+  workspaceChuidSigner,
   workspaceDirs,
   workspaceVault,
 } from '../workspace.js';
@@ -90,11 +91,13 @@ export const initCommand: Command = {
         `store ${printableStoreUrl(flags.required('store'))}: schema ${applied.length > 0 ? `migrated (${applied.join(', ')})` : 'up to date'}`,
       );
       const ca = await createWorkspaceCa(store, dirs, vaultKey, settings, ctx.clock());
+      const chuid = await workspaceChuidSigner(dirs, vaultKey, ca, ctx.clock());
       workspaceVault(dirs, vaultKey);
       for (const [what, der] of [
         ['root CA', ca.rootCertificate],
         ['issuing CA', ca.issuingCertificate],
         ['OCSP responder', ca.ocspCertificate],
+        ['CHUID content signer', chuid.certificate],
       ] as const) {
         const cert = parseCertificate(der);
         ctx.io.out(`${what}: ${subjectOf(cert)}; valid until ${cert.notAfter.toISOString()}`);
