@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors/validation-error.js';
 
 /**
@@ -59,14 +58,5 @@ function encode(value: unknown, path: string, seen: Set<object>): string {
   }
 }
 
-/**
- * SHA-256 of UTF-8 text, lower-case hex.
- *
- * @example
- * ```ts
- * sha256Hex('') // 'e3b0c442…'
- * ```
- */
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+// The audit chain's hash, here since the chain is taken over canonical JSON.
+export { sha256Hex } from '../crypto/hash.js';

@@ -63,8 +63,8 @@ import {
   VendorIns,
 } from '../piv/constants.js';
 import { DEFAULT_MANAGEMENT_KEY, managementCipher } from '../piv/management-key.js';
-import { publicKeyTemplate } from '../piv/public-key.js';
 import { signDigest } from './ecdsa.js';
+import { publicKeyTemplate } from './public-key-template.js';
 
 /**
  * Options of a {@link VirtualPivCard}; every field has the factory default.

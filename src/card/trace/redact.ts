@@ -1,3 +1,5 @@
+import { toHex as hexOf } from '../../crypto/encoding.js';
+
 /**
  * AUD-02: what an APDU log may show. PINs, PUKs, management-key witnesses and challenges,
  * and key material never leave this module in clear.
@@ -81,9 +83,7 @@ export function responseDataIsSecret(header: ApduHeader): boolean {
  * ```
  */
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    .toString('hex')
-    .toUpperCase();
+  return hexOf(bytes).toUpperCase();
 }
 
 /**

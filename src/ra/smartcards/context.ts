@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { hmacSha256Hex } from '../../crypto/hash.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
 import type { CardSerial, Smartcard } from '../../domain/smartcard.js';
@@ -72,7 +72,7 @@ export function allowedEvent(
  * ```
  */
 export const codeDigest = (key: Uint8Array, uuid: string, serial: string, code: string) =>
-  createHmac('sha256', key).update(`${uuid}:${serial}:${code}`).digest('hex');
+  hmacSha256Hex(key, `${uuid}:${serial}:${code}`);
 
 /** The earliest `notAfter` of the active certificates, as a date. */
 export function expiryOf(certificates: readonly CertificateRecord[]) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromHex, toHex, utf8Bytes, utf8Text } from '../../crypto/encoding.js';
 import type { CardSerial } from '../../domain/smartcard.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { CardSecrets, KeyVault, SealedStorage } from './ports.js';
@@ -59,21 +60,21 @@ export function aesGcmKeyVault(options: {
   const storage = options.storage ?? memorySealedStorage();
   return {
     async put(serial: CardSerial, secrets: CardSecrets) {
-      const plain = Buffer.from(
+      const plain = utf8Bytes(
         JSON.stringify({
-          managementKey: Buffer.from(secrets.managementKey).toString('hex'),
+          managementKey: toHex(secrets.managementKey),
           managementAlgorithm: secrets.managementAlgorithm,
           puk: secrets.puk,
         }),
       );
-      const sealed = sealEnvelope(key, plain, Buffer.from(serial));
+      const sealed = sealEnvelope(key, plain, utf8Bytes(serial));
       plain.fill(0);
       await storage.put(serial, sealed);
     },
     async get(serial: CardSerial) {
       const sealed = await storage.get(serial);
       if (sealed === undefined) return undefined;
-      const plain = openEnvelope(key, sealed, Buffer.from(serial));
+      const plain = openEnvelope(key, sealed, utf8Bytes(serial));
       if (typeof plain === 'string') {
         throw new ValidationError('key vault', [
           {
@@ -85,10 +86,10 @@ export function aesGcmKeyVault(options: {
           },
         ]);
       }
-      const parsed = secretsSchema.parse(JSON.parse(plain.toString('utf8')));
+      const parsed = secretsSchema.parse(JSON.parse(utf8Text(plain)));
       plain.fill(0);
       return {
-        managementKey: Uint8Array.from(Buffer.from(parsed.managementKey, 'hex')),
+        managementKey: fromHex(parsed.managementKey),
         managementAlgorithm: parsed.managementAlgorithm,
         puk: parsed.puk,
       };
