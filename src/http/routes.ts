@@ -16,6 +16,7 @@ import {
 } from '../ra/index.js';
 import { MAX_PAGE_SIZE } from '../storage/index.js';
 import { pageRequestSchema } from '../storage/paging.js';
+import type { RouteAnswer } from './answer.js';
 import { BASE_HEADERS, jsonResponse } from './errors.js';
 
 /** What a route runs with: the RA, the authenticated actor, the path's parameter, the body. */
@@ -67,7 +68,8 @@ export interface Route {
   /** The activity an audit record of a refused request names. */
   readonly activity: (param: string) => string;
   readonly doc: RouteDoc;
-  readonly run: (ctx: RouteContext) => Promise<Response>;
+  /** Its answer: `jsonResponse(…)`, or a `Response` for a streamed body. */
+  readonly run: (ctx: RouteContext) => Promise<RouteAnswer>;
 }
 
 /** The body as an object, or a refusal: a command, query or report is a JSON object. */
