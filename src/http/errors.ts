@@ -124,6 +124,11 @@ export function jsonResponse(
   };
 }
 
+/** A 200 answer of JSON text made already (see `capabilitiesJson`), with the base headers. */
+export function jsonText(text: string): Answer {
+  return { status: 200, headers: JSON_HEADERS, body: encoder.encode(text) };
+}
+
 /** What an error that is not a careid error becomes on the wire: nothing of it leaks. */
 const internal = (): CareIdErrorJson =>
   new HttpError('INTERNAL', 'The server failed to answer; the failure is logged there.').toJSON();
