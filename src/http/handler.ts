@@ -20,6 +20,8 @@ import { type Route, type RouteContext, raRoutes } from './routes.js';
  * Finds the actor of a request: the host's own sign-in (a session cookie, a bearer
  * token, a client certificate). Returns the actor's UUID, or `null` when nobody is signed
  * in; careid never invents a login. What it throws is answered 500 and passed to `onError`.
+ * It reads the request's URL and headers: under {@link toNodeListener} the `Request` it is
+ * given carries no body (the handler reads the body itself, within `maxBodyBytes`).
  *
  * @example
  * ```ts
