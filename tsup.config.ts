@@ -11,6 +11,7 @@ export const libraryEntries = {
   'storage/sqlite/index': 'src/storage/sqlite/index.ts',
   'storage/postgres/index': 'src/storage/postgres/index.ts',
   'storage/testing/index': 'src/storage/testing/index.ts',
+  'storage/file/index': 'src/storage/file/index.ts',
   'http/index': 'src/http/index.ts',
 } as const;
 

@@ -412,7 +412,7 @@ export {
   DEFAULT_PAGE_SIZE,
   DuplicateError,
   type ExpiringQuery,
-  fileCheckpointSink,
+  type ExportableSecretKey,
   GENESIS_HASH,
   MAX_PAGE_SIZE,
   memoryCheckpointSink,

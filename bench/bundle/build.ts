@@ -17,7 +17,12 @@ export interface Bundle {
 export async function bundleFor(
   module: string,
   names: readonly string[],
-  options: { readonly format: 'esm' | 'iife'; readonly globalName?: string },
+  options: {
+    readonly format: 'esm' | 'iife';
+    readonly globalName?: string;
+    /** `'external'`: leave npm packages out, to see careid's own code alone. */
+    readonly packages?: 'external';
+  },
 ): Promise<Bundle> {
   const result = await build({
     stdin: {
@@ -29,6 +34,7 @@ export async function bundleFor(
     platform: 'browser',
     format: options.format,
     ...(options.globalName === undefined ? {} : { globalName: options.globalName }),
+    ...(options.packages === undefined ? {} : { packages: options.packages }),
     minify: true,
     target: 'es2022',
     write: false,
@@ -40,3 +46,6 @@ export async function bundleFor(
 
 /** careid's policy module, as a front end imports it. */
 export const POLICY = join(root, 'src', 'policy', 'index.ts');
+
+/** careid's root module (`careid`), as built by tsup (`npx tsup` first): what a front end's bundler meets. */
+export const ROOT_DIST = join(root, 'dist', 'index.js');

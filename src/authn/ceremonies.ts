@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { fromBase64, toBase64Url, utf8Bytes } from '../crypto/encoding.js';
+import { randomBytes } from '../crypto/random.js';
 import type { AuthenticatorTransport, WebAuthnKind } from '../domain/index.js';
 import { type WebAuthnCheck, WebAuthnError } from './errors.js';
 import type { RelyingParty } from './relying-party.js';
@@ -33,12 +34,11 @@ const ALGORITHMS = [-7, -8, -257];
  * ```
  */
 export function newChallenge(): string {
-  return randomBytes(32).toString('base64url');
+  return toBase64Url(randomBytes(32));
 }
 
 /** The user handle careid gives a credential: the UUID's digits, so a passkey names its user. */
-export const userHandleOf = (uuid: string): string =>
-  Buffer.from(uuid, 'utf8').toString('base64url');
+export const userHandleOf = (uuid: string): string => toBase64Url(utf8Bytes(uuid));
 
 /** A stored credential as an exclude or allow list entry. */
 export interface CredentialDescriptor {
@@ -70,9 +70,9 @@ export async function creationOptions(
     rpName: rp.rpName,
     rpID: rp.rpId,
     userName: input.user.uuid,
-    userID: Buffer.from(input.user.uuid, 'utf8'),
+    userID: new Uint8Array(utf8Bytes(input.user.uuid)),
     userDisplayName: input.user.displayName,
-    challenge: Buffer.from(input.challenge, 'base64url'),
+    challenge: new Uint8Array(fromBase64(input.challenge)),
     timeout: rp.challengeTtlSeconds * 1000,
     attestationType: 'none',
     excludeCredentials: input.exclude.map((c) => ({ id: c.id, transports: [...c.transports] })),
@@ -102,7 +102,7 @@ export async function requestOptions(
   const { generateAuthenticationOptions } = await library();
   return generateAuthenticationOptions({
     rpID: rp.rpId,
-    challenge: Buffer.from(input.challenge, 'base64url'),
+    challenge: new Uint8Array(fromBase64(input.challenge)),
     timeout: rp.challengeTtlSeconds * 1000,
     userVerification: rp.userVerification,
     allowCredentials: input.allow.map((c) => ({ id: c.id, transports: [...c.transports] })),
@@ -239,7 +239,7 @@ export async function verifyAttestation(
   const rk = (response.clientExtensionResults as { credProps?: { rk?: unknown } }).credProps?.rk;
   return {
     id: info.credential.id,
-    publicKey: Buffer.from(info.credential.publicKey).toString('base64url'),
+    publicKey: toBase64Url(info.credential.publicKey),
     counter: info.credential.counter,
     transports: (response.response.transports ?? []) as AuthenticatorTransport[],
     deviceType: info.credentialDeviceType,
@@ -299,7 +299,7 @@ export async function verifyAssertion(
       // error is a sentence; careid checks the counter itself once the signature verified.
       credential: {
         id: credential.id,
-        publicKey: Buffer.from(credential.publicKey, 'base64url'),
+        publicKey: new Uint8Array(fromBase64(credential.publicKey)),
         counter: 0,
         transports: [...credential.transports],
       },

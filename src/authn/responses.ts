@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromBase64, utf8Text } from '../crypto/encoding.js';
 import { authenticatorTransports, base64urlSchema, credentialIdSchema } from '../domain/index.js';
 
 const knownTransports: ReadonlySet<string> = new Set(authenticatorTransports);
@@ -73,7 +74,7 @@ export interface ClientData {
  */
 export function clientDataOf(clientDataJSON: string): ClientData | undefined {
   try {
-    const data = JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')) as unknown;
+    const data = JSON.parse(utf8Text(fromBase64(clientDataJSON))) as unknown;
     if (typeof data !== 'object' || data === null) return undefined;
     const { type, challenge, origin } = data as Record<string, unknown>;
     if (typeof type !== 'string' || typeof challenge !== 'string' || typeof origin !== 'string') {

@@ -47,7 +47,7 @@ function unseal(key: Uint8Array, sealed: Uint8Array, path: string): Jwks {
   const plain = openEnvelope(key, sealed, AAD);
   if (plain === 'format') throw bad('the file is not sealed CA keys in a known format');
   if (plain === 'key') throw bad('the CA keys do not open with this CAREID_VAULT_KEY');
-  const parsed = keysSchema.safeParse(JSON.parse(plain.toString('utf8')));
+  const parsed = keysSchema.safeParse(JSON.parse(Buffer.from(plain).toString('utf8')));
   plain.fill(0);
   if (!parsed.success) throw bad('the sealed CA keys are malformed', parsed.error);
   return parsed.data as Jwks;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { randomInt } from '../crypto/random.js';
 import { CareIdError } from '../errors/care-id-error.js';
 
 /** ID-05: a user's identifier is a 12-digit number, unique, assigned by the system. */
@@ -14,27 +15,6 @@ export type Uuid = z.infer<typeof uuidSchema>;
 export type RandomInt = (max: number) => number;
 
 const UUID_SPACE = 1_000_000_000_000;
-/** 2^48: the random integers below are drawn from 48 random bits. */
-const SPAN = 2 ** 48;
-
-/**
- * A uniform random integer in `[0, max)` for `max` up to 2^48, from Web Crypto
- * (`globalThis.crypto`, on Node 20 and in browsers), so nothing here needs Node's `crypto`.
- * Rejection sampling keeps it uniform: draws at or above the largest multiple of `max` are
- * drawn again.
- */
-function webRandomInt(max: number): number {
-  if (!Number.isInteger(max) || max < 1 || max > SPAN) {
-    throw new RangeError(`max must be an integer from 1 to 2^48, not ${max}`);
-  }
-  const limit = SPAN - (SPAN % max);
-  const words = new Uint32Array(2);
-  for (;;) {
-    globalThis.crypto.getRandomValues(words);
-    const value = (words[0]! & 0xffff) * 2 ** 32 + words[1]!;
-    if (value < limit) return value % max;
-  }
-}
 const MAX_ATTEMPTS = 64;
 
 /**
@@ -49,7 +29,7 @@ const MAX_ATTEMPTS = 64;
  */
 export function generateUuid(
   isTaken: (candidate: Uuid) => boolean = () => false,
-  random: RandomInt = webRandomInt,
+  random: RandomInt = randomInt,
 ): Uuid {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // Leading digit 1-9 so a UUID never loses a digit when a spreadsheet reads it as a number.

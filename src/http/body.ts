@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors/validation-error.js';
+import type { BodySource } from './answer.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -21,7 +22,15 @@ function isJson(contentType: string | null): boolean {
   return charset === undefined || charset.replace(/"/g, '') === 'utf-8';
 }
 
-const tooLarge = (max: number) =>
+/**
+ * The refusal of a body over `max` bytes (413).
+ *
+ * @example
+ * ```ts
+ * if (size > max) throw tooLarge(max);
+ * ```
+ */
+export const tooLarge = (max: number) =>
   new HttpError('BODY_TOO_LARGE', `The request body is larger than ${max} bytes; send less.`);
 
 /**
@@ -63,25 +72,44 @@ async function readBytes(request: Request, max: number): Promise<Uint8Array> {
 const notJson = (message: string) => new ValidationError('request body', [{ field: '', message }]);
 
 /**
+ * The body of a Fetch API `Request` as a {@link BodySource}.
+ *
+ * @example
+ * ```ts
+ * const json = await readJsonBody(webBody(request), max);
+ * ```
+ */
+export function webBody(request: Request): BodySource {
+  return {
+    contentType: request.headers.get('content-type'),
+    contentLength: request.headers.get('content-length'),
+    bytes: (max) => readBytes(request, max),
+  };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
  * Reads a request's JSON body: refused with 415 unless its Content-Type is JSON in UTF-8,
  * with 413 past `max` bytes, with a ValidationError (400) when it is empty or not JSON.
  * The error never quotes the body: it may hold a passcode (AUD-02).
  *
  * @throws UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, VALIDATION.
  */
-export async function readJsonBody(request: Request, max: number): Promise<unknown> {
-  const contentType = request.headers.get('content-type');
+export async function readJsonBody(body: BodySource, max: number): Promise<unknown> {
+  const { contentType } = body;
   if (!isJson(contentType)) {
     throw new HttpError(
       'UNSUPPORTED_MEDIA_TYPE',
       `Send the body as JSON with Content-Type: application/json (UTF-8), not ${contentType === null ? 'no Content-Type' : JSON.stringify(contentType.slice(0, 100))}.`,
     );
   }
-  const bytes = await readBytes(request, max);
+  if (Number(body.contentLength ?? Number.NaN) > max) throw tooLarge(max);
+  const bytes = await body.bytes(max);
   if (bytes.byteLength === 0) throw notJson('is empty: send a JSON object');
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = utf8.decode(bytes);
   } catch {
     throw notJson('is not UTF-8');
   }

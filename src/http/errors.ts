@@ -1,5 +1,6 @@
 import { CareIdError, type CareIdErrorJson } from '../errors/care-id-error.js';
 import type { CareIdErrorCode } from '../errors/codes.js';
+import type { Answer } from './answer.js';
 
 /**
  * The codes careid/http answers with itself, before a request reaches the RA.
@@ -117,16 +118,25 @@ const JSON_HEADERS: Readonly<Record<string, string>> = {
 };
 const encoder = new TextEncoder();
 
-/** A JSON answer with the base headers (as bytes: a string body costs undici more). */
+/**
+ * A JSON answer with the base headers, as bytes (a Fetch API `Response` is made of it only
+ * where one is needed: the Node adapter writes the bytes as they are).
+ */
 export function jsonResponse(
   body: unknown,
   status = 200,
   headers: Readonly<Record<string, string>> = {},
-): Response {
-  return new Response(encoder.encode(JSON.stringify(body)), {
+): Answer {
+  return {
     status,
     headers: { ...JSON_HEADERS, ...headers },
-  });
+    body: encoder.encode(JSON.stringify(body)),
+  };
+}
+
+/** A 200 answer of JSON text made already (see `capabilitiesJson`), with the base headers. */
+export function jsonText(text: string): Answer {
+  return { status: 200, headers: JSON_HEADERS, body: encoder.encode(text) };
 }
 
 /** What an error that is not a careid error becomes on the wire: nothing of it leaks. */
@@ -137,7 +147,10 @@ const internal = (): CareIdErrorJson =>
  * The answer for a thrown value: a careid error as its JSON with its fixed status; any
  * other value (a bug) as a bare 500 that says nothing of it.
  */
-export function errorResponse(error: unknown, headers: Readonly<Record<string, string>> = {}) {
+export function errorResponse(
+  error: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): Answer {
   if (error instanceof CareIdError) {
     return jsonResponse(
       error.toJSON(),

@@ -3,7 +3,15 @@ import { CareIdError } from '../errors/care-id-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { RegistrationAuthority } from '../ra/index.js';
 import type { Store } from '../storage/index.js';
-import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from './body.js';
+import {
+  type Answer,
+  HANDLER_CORE,
+  type HandlerCore,
+  type Incoming,
+  type RouteAnswer,
+  toResponse,
+} from './answer.js';
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody, webBody } from './body.js';
 import { errorResponse, HttpError } from './errors.js';
 import { type OpenApiOptions, openApiDocument } from './openapi.js';
 import type { Route, RouteContext } from './routes.js';
@@ -13,6 +21,8 @@ import { servedRoutes } from './served-routes.js';
  * Finds the actor of a request: the host's own sign-in (a session cookie, a bearer
  * token, a client certificate). Returns the actor's UUID, or `null` when nobody is signed
  * in; careid never invents a login. What it throws is answered 500 and passed to `onError`.
+ * It reads the request's URL and headers: under {@link toNodeListener} the `Request` it is
+ * given carries no body (the handler reads the body itself, within `maxBodyBytes`).
  *
  * @example
  * ```ts
@@ -145,29 +155,33 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const routes = servedRoutes.map(compile);
   // Routes served without an actor (the WebAuthn sign-in); none has a path parameter.
   const open = new Set(servedRoutes.filter((r) => r.public).map((r) => `${r.method} ${r.path}`));
-  let document: string | undefined;
+  let document: Uint8Array | undefined;
 
   const audit = (event: AuditEvent) =>
     store.transaction((tx) => tx.audit.append(event)).then(() => undefined);
 
-  async function serve(request: Request): Promise<Response> {
-    const url = new URL(request.url);
+  async function serve(incoming: Incoming): Promise<RouteAnswer> {
+    const { url, method } = incoming;
     if (base !== '' && url.pathname !== base && !url.pathname.startsWith(`${base}/`)) {
       throw new HttpError('ROUTE_NOT_FOUND', `Nothing is served at ${url.pathname}.`);
     }
     const path = url.pathname.slice(base.length) || '/';
-    if (path === '/openapi.json' && request.method === 'GET') {
-      document ??= JSON.stringify(openApiDocument({ ...options.openApi, basePath: base }));
-      return new Response(document, {
+    if (path === '/openapi.json' && method === 'GET') {
+      document ??= new TextEncoder().encode(
+        JSON.stringify(openApiDocument({ ...options.openApi, basePath: base })),
+      );
+      return {
+        status: 200,
         headers: { 'content-type': 'application/json; charset=utf-8' },
-      });
+        body: document,
+      };
     }
-    const signedIn = await authenticate(request);
+    const signedIn = await authenticate(incoming.request());
     const actor = typeof signedIn === 'string' ? signedIn : '';
-    if (actor === '' && !open.has(`${request.method} ${path}`)) {
+    if (actor === '' && !open.has(`${method} ${path}`)) {
       throw new HttpError('UNAUTHENTICATED', 'Sign in first: this request has no actor.');
     }
-    const { route, param } = match(routes, request.method, path);
+    const { route, param } = match(routes, method, path);
     const activity = route.activity(param).slice(0, 64) || 'http';
     const refuse = async (error: CareIdError): Promise<never> => {
       // Nobody to audit against on a route served without an actor.
@@ -179,7 +193,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         target: '',
         outcome: 'failed',
         reasons: [{ rule: 'INPUT', code: error.code, message: error.message.slice(0, 500) }],
-        details: { method: request.method, path: path.slice(0, 200) },
+        details: { method, path: path.slice(0, 200) },
       });
       throw error;
     };
@@ -190,7 +204,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       url,
       async json() {
         try {
-          return await readJsonBody(request, maxBodyBytes);
+          return await readJsonBody(incoming.body, maxBodyBytes);
         } catch (error) {
           if (error instanceof CareIdError) return refuse(error);
           throw error;
@@ -201,14 +215,27 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     return route.run(ctx);
   }
 
-  return async (request) => {
+  /** Every request's answer: a failure is answered too (5xx ones told to `onError`). */
+  const core: HandlerCore = async (incoming) => {
     try {
-      return await serve(request);
+      return await serve(incoming);
     } catch (error) {
       const allow = error instanceof HttpError ? error.allow : undefined;
-      const response = errorResponse(error, allow ? { allow: allow.join(', ') } : {});
-      if (response.status >= 500) options.onError?.(error, request);
-      return response;
+      const answer: Answer = errorResponse(error, allow ? { allow: allow.join(', ') } : {});
+      if (answer.status >= 500) options.onError?.(error, incoming.request());
+      return answer;
     }
   };
+
+  const handler: HttpHandler = async (request) =>
+    toResponse(
+      await core({
+        method: request.method,
+        url: new URL(request.url),
+        body: webBody(request),
+        request: () => request,
+      }),
+    );
+  // The Node adapter finds the core here and serves it without Fetch API objects.
+  return Object.assign(handler, { [HANDLER_CORE]: core });
 }

@@ -1,6 +1,14 @@
 // The one file of careid/http that knows Node: it imports only Node's types, so loading
 // careid/http on another runtime loads nothing of Node.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type Answer,
+  type BodySource,
+  HANDLER_CORE,
+  type HandlerCore,
+  type RouteAnswer,
+} from './answer.js';
+import { tooLarge } from './body.js';
 
 /** Options of {@link toNodeListener}. */
 export interface NodeListenerOptions {
@@ -52,10 +60,7 @@ function bodyOf(req: IncomingMessage): { stream: ReadableStream<Uint8Array>; dro
 
 /** A Node `http` request as a Web `Request`, its body streamed as it arrives. */
 function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal) {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headersDistinct)) {
-    for (const v of value ?? []) headers.append(name, v);
-  }
+  const headers = headersOf(req);
   const method = req.method ?? 'GET';
   const hasBody = method !== 'GET' && method !== 'HEAD';
   const body = hasBody ? bodyOf(req) : undefined;
@@ -121,6 +126,131 @@ async function send(response: Response, req: IncomingMessage, res: ServerRespons
   }
 }
 
+/** The request's headers as sent, as name-value pairs (a repeated header stays repeated). */
+function headerPairs(req: IncomingMessage): [string, string][] {
+  const raw = req.rawHeaders;
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  return pairs;
+}
+
+/** The request's headers as a Fetch API `Headers`. */
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headersDistinct)) {
+    for (const v of value ?? []) headers.append(name, v);
+  }
+  return headers;
+}
+
+/**
+ * The body of a Node request, read straight from it (no Web stream): refused as soon as
+ * it passes `max`, the rest left unread (and dropped once answered, see {@link serveCore}).
+ */
+function nodeBody(req: IncomingMessage): BodySource {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return typeof value === 'string' ? value : null;
+  };
+  return {
+    contentType: header('content-type'),
+    contentLength: header('content-length'),
+    bytes: (max) =>
+      new Promise<Uint8Array>((resolve, reject) => {
+        const chunks: Uint8Array[] = [];
+        let size = 0;
+        const done = () => {
+          req.off('data', onData);
+          req.off('end', onEnd);
+          req.off('error', onError);
+          req.off('close', onClose);
+        };
+        const onData = (chunk: Uint8Array) => {
+          size += chunk.byteLength;
+          if (size > max) {
+            done();
+            req.pause();
+            reject(tooLarge(max));
+          } else chunks.push(chunk);
+        };
+        const onEnd = () => {
+          done();
+          resolve(chunks.length === 1 ? chunks[0]! : concat(chunks, size));
+        };
+        const onError = (error: unknown) => {
+          done();
+          reject(error);
+        };
+        const onClose = () => {
+          done();
+          reject(new Error('the client closed the connection before sending the whole body'));
+        };
+        if (req.readableEnded) {
+          resolve(new Uint8Array(0));
+          return;
+        }
+        req.on('data', onData);
+        req.once('end', onEnd);
+        req.once('error', onError);
+        req.once('close', onClose);
+      }),
+  };
+}
+
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** Writes an in-memory answer in one write, with its length. */
+function sendAnswer(answer: Answer, req: IncomingMessage, res: ServerResponse): void {
+  const headers: Record<string, string> = {
+    ...answer.headers,
+    'content-length': String(answer.body.byteLength),
+  };
+  // A body the handler did not read to its end is being dropped: end this connection.
+  if (!req.complete) headers['connection'] = 'close';
+  res.writeHead(answer.status, headers);
+  res.end(answer.body);
+}
+
+/**
+ * Serves a careid handler's core: its JSON answers are written as they are, its body read
+ * from the Node request; only the host's `authenticate` sees a Fetch API `Request` (its
+ * headers, no body). Measured (bench/http) ~0.1 to 0.3 ms less per request than building
+ * and reading the Web objects.
+ */
+async function serveCore(
+  core: HandlerCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  origin: string,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', origin);
+  const method = req.method ?? 'GET';
+  let request: Request | undefined;
+  const answer: RouteAnswer = await core({
+    method,
+    url,
+    body: nodeBody(req),
+    // Headers only, and no abort signal: following one costs ~0.1 ms a request, and the
+    // handler's streamed answers stop through the response stream when the client goes.
+    request: () => {
+      request ??= new Request(url.href, { method, headers: headerPairs(req) });
+      return request;
+    },
+  });
+  if (answer instanceof Response) await send(answer, req, res);
+  else sendAnswer(answer, req, res);
+  // What is left of a body the handler did not read (an unread body would stall the socket).
+  if (!req.complete) req.resume();
+}
+
 /**
  * Mounts a careid HTTP handler (or any Fetch-API handler, a Hono app's `fetch` too) in
  * Node's `http` (or `https`) server: turns each request
@@ -145,6 +275,12 @@ export function toNodeListener(
     const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
     const origin =
       options.origin ?? `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+    const core = (handler as { [HANDLER_CORE]?: HandlerCore })[HANDLER_CORE];
+    if (core !== undefined) {
+      // careid's own handler never throws: failures are answers.
+      serveCore(core, req, res, origin).catch(() => res.destroy());
+      return;
+    }
     const aborted = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) aborted.abort();

@@ -16,7 +16,8 @@ import {
 } from '../ra/index.js';
 import { MAX_PAGE_SIZE } from '../storage/index.js';
 import { pageRequestSchema } from '../storage/paging.js';
-import { BASE_HEADERS, jsonResponse } from './errors.js';
+import type { RouteAnswer } from './answer.js';
+import { BASE_HEADERS, jsonResponse, jsonText } from './errors.js';
 
 /** What a route runs with: the RA, the authenticated actor, the path's parameter, the body. */
 export interface RouteContext {
@@ -69,7 +70,8 @@ export interface Route {
   /** Served without an actor (a sign-in ceremony): `ctx.actor` is `''`, refusals are not audited. */
   readonly public?: boolean;
   readonly doc: RouteDoc;
-  readonly run: (ctx: RouteContext) => Promise<Response>;
+  /** Its answer: `jsonResponse(…)`, or a `Response` for a streamed body. */
+  readonly run: (ctx: RouteContext) => Promise<RouteAnswer>;
 }
 
 /** The body as an object, or a refusal: a command, query or report is a JSON object. */
@@ -137,6 +139,50 @@ const whatCanBody = z.strictObject({
     .optional()
     .describe('Only these activities (default: the whole matrix).'),
 });
+
+type WhatCanQuery = z.output<typeof whatCanBody>;
+
+/**
+ * What-can bodies already parsed, by their JSON: a front end asks about the same targets
+ * over and over (every row it draws), and the policy keeps its validated inputs and
+ * prepared requests per object, so the same body yields the same deeply frozen object
+ * (which the policy takes as unchanged), as a direct caller passing its target again gets.
+ * Parsing is a pure function of the text, so the value reused is the one parsing again
+ * would give. Bounded: the oldest goes first; a large body is not kept.
+ */
+const whatCanParsed = new Map<string, WhatCanQuery>();
+const WHAT_CAN_KEPT = 256;
+const WHAT_CAN_KEY_MAX = 4096;
+
+/**
+ * The JSON of each decision already sent, by the decision: the policy keeps its decisions
+ * (frozen, their reasons immutable) and hands back the same object for the same question,
+ * so its JSON is made once, not once per request (rendering every reason's sentence).
+ */
+const decisionJson = new WeakMap<object, string>();
+
+/** `JSON.stringify(capabilities)`, each frozen decision's JSON made once. */
+function capabilitiesJson(
+  capabilities: readonly { activity: string; route: string; decision: object }[],
+): string {
+  let out = '[';
+  for (const { activity, route, decision } of capabilities) {
+    let json = decisionJson.get(decision);
+    if (json === undefined) {
+      json = JSON.stringify(decision);
+      if (Object.isFrozen(decision)) decisionJson.set(decision, json);
+    }
+    if (out.length > 1) out += ',';
+    out += `{"activity":${JSON.stringify(activity)},"route":${JSON.stringify(route)},"decision":${json}}`;
+  }
+  return `${out}]`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  return Object.freeze(value);
+}
 
 /** Every way a query, command or report can refuse, besides bad input and no actor. */
 const RA_ERRORS: readonly CareIdErrorCode[] = ['POLICY_DENIED', 'NOT_FOUND', 'STORE_UNAVAILABLE'];
@@ -215,16 +261,26 @@ export const raRoutes: readonly Route[] = [
     },
     async run(ctx) {
       const body = await objectBody(ctx, 'whatCan request');
-      const parsed = whatCanBody.safeParse(body);
-      if (!parsed.success)
-        return ctx.refuse(ValidationError.fromZod('whatCan request', parsed.error));
-      const { target, at, facts, activities } = parsed.data;
+      const key = JSON.stringify(body);
+      let query = whatCanParsed.get(key);
+      if (query === undefined) {
+        const parsed = whatCanBody.safeParse(body);
+        if (!parsed.success)
+          return ctx.refuse(ValidationError.fromZod('whatCan request', parsed.error));
+        query = deepFreeze(parsed.data);
+        if (key.length <= WHAT_CAN_KEY_MAX) {
+          if (whatCanParsed.size >= WHAT_CAN_KEPT)
+            whatCanParsed.delete(whatCanParsed.keys().next().value!);
+          whatCanParsed.set(key, query);
+        }
+      }
+      const { target, at, facts, activities } = query;
       const options = {
         ...(at !== undefined ? { at } : {}),
         ...(facts !== undefined ? { facts } : {}),
         ...(activities !== undefined ? { activities } : {}),
       };
-      return jsonResponse(await ctx.ra.whatCan(ctx.actor, target, options));
+      return jsonText(capabilitiesJson(await ctx.ra.whatCan(ctx.actor, target, options)));
     },
   },
   {

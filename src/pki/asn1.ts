@@ -203,19 +203,20 @@ export function unsignedInteger(magnitude: Uint8Array): asn1js.Integer {
   return new asn1js.Integer({ valueHex: body.length === 0 ? Uint8Array.of(0) : body });
 }
 
-/** Lower-case hex of bytes. */
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
-
-/** Bytes from hex text (the caller has validated it; an odd length gets a leading 0). */
-export function fromHex(hex: string): Uint8Array {
-  return new Uint8Array(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'));
-}
+// Lower-case hex of bytes, and bytes from hex text (the caller has validated it; an odd
+// length gets a leading 0).
+export { fromHex, toHex } from '../crypto/encoding.js';
 
 /** Whether two byte arrays hold the same bytes. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Orders byte strings as DER orders a SET OF (X.690 §11.6): byte by byte, a prefix first. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
 }

@@ -7,7 +7,7 @@ import {
   signatureAlgorithmIdentifier,
   verifySignature,
 } from './algorithms.js';
-import { bytesEqual, bytesOf, encode, fromPkijs, readDer } from './asn1.js';
+import { bytesEqual, bytesOf, compareBytes, encode, fromPkijs, readDer } from './asn1.js';
 import {
   type ParsedCertificate,
   parseCertificate,
@@ -118,7 +118,7 @@ export async function signChuid(input: ChuidSignatureInput): Promise<Uint8Array>
   // re-encode the attributes that way before checking the signature, PKI.js does not sort.
   const sorted = attributes
     .map((a) => ({ a, der: encode(a.toSchema()) }))
-    .sort((x, y) => Buffer.compare(x.der, y.der))
+    .sort((x, y) => compareBytes(x.der, y.der))
     .map((x) => x.a);
   const signedSet = encode(new asn1js.Set({ value: sorted.map((a) => a.toSchema()) }));
   const signature = await signer.sign(signedSet);

@@ -1,3 +1,4 @@
+import { toHex } from '../crypto/encoding.js';
 /**
  * The one hand-written DER in careid: the streaming writer and reader of a CRL's entry
  * list (RFC 5280 §5.1). Every other structure careid writes or reads goes through
@@ -276,7 +277,7 @@ function readSerialHex(buf: Uint8Array, t: Tlv): string {
   if (buf[t.valueStart]! & 0x80) throw malformed(WHAT, 'negative serial');
   let s = t.valueStart;
   while (s < t.end - 1 && buf[s] === 0) s++;
-  return Buffer.from(buf.buffer, buf.byteOffset + s, t.end - s).toString('hex');
+  return toHex(buf.subarray(s, t.end));
 }
 
 /** One entry as read: its extensions are left as DER for PKI.js / asn1js. */

@@ -1,5 +1,6 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { fromHex } from '../crypto/encoding.js';
 import {
   type PublicKeyInfo,
   readSignatureAlgorithm,
@@ -89,7 +90,7 @@ function bigIntInteger(n: bigint): asn1js.Integer {
   let hex = n.toString(16);
   if (hex.length % 2) hex = `0${hex}`;
   if (Number.parseInt(hex.slice(0, 2), 16) & 0x80) hex = `00${hex}`;
-  return new asn1js.Integer({ valueHex: Buffer.from(hex, 'hex') });
+  return new asn1js.Integer({ valueHex: fromHex(hex) });
 }
 
 /**

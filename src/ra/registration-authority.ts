@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { type RelyingPartyOptions, toRelyingParty } from '../authn/relying-party.js';
+import { randomBytes } from '../crypto/random.js';
 import type { IsoDate, IsoDateTime } from '../domain/dates.js';
 import { isoDateSchema, isoDateTimeSchema } from '../domain/dates.js';
 import type { Uuid } from '../domain/uuid.js';
@@ -488,11 +488,11 @@ export function createRegistrationAuthority(
     smartcards: createSmartcardOperations({
       pipeline,
       certificateAuthority: options.certificateAuthority,
-      keyVault: options.keyVault ?? aesGcmKeyVault({ key: new Uint8Array(randomBytes(32)) }),
+      keyVault: options.keyVault ?? aesGcmKeyVault({ key: randomBytes(32) }),
       notifier: options.notifier,
       upnDomain: options.upnDomain ?? 'nhs.net',
       unlockCodes: options.unlockCodes,
-      unlockCodeKey: options.unlockCodeKey ?? new Uint8Array(randomBytes(32)),
+      unlockCodeKey: options.unlockCodeKey ?? randomBytes(32),
       chuidSigner: options.chuidSigner,
     }),
   };

@@ -1,9 +1,7 @@
-import { createHmac, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
+import { constantTimeEqualText } from '../crypto/equal.js';
+import { hmacSha256Hex } from '../crypto/hash.js';
 import { type IsoDateTime, isoDateTimeSchema } from '../domain/dates.js';
-import { parseWith } from '../errors/parse.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { canonicalJson } from './canonical.js';
 import { StoreUnavailableError } from './errors.js';
@@ -42,11 +40,24 @@ export const auditCheckpointSchema = z
   .readonly();
 
 /**
- * The key that MACs checkpoints: at least 32 bytes of secret, or a secret `KeyObject`. It
- * must live outside the database (a KMS, a secrets file): whoever holds it can forge
- * checkpoints.
+ * A secret key object whose bytes can be exported: Node's secret `KeyObject`
+ * (`createSecretKey(bytes)`) is one. Described by shape so careid's root needs no Node types.
  */
-export type CheckpointKey = Uint8Array | KeyObject;
+export interface ExportableSecretKey {
+  /** `'secret'` for a symmetric key; any other type is refused. */
+  readonly type: string;
+  /** Its size in bytes. */
+  readonly symmetricKeySize?: number | undefined;
+  /** Its bytes. */
+  export(): Uint8Array;
+}
+
+/**
+ * The key that MACs checkpoints: at least 32 bytes of secret, or a secret key object
+ * (Node's `KeyObject`). It must live outside the database (a KMS, a secrets file): whoever
+ * holds it can forge checkpoints.
+ */
+export type CheckpointKey = Uint8Array | ExportableSecretKey;
 
 /**
  * Where checkpoints go: a port the host implements over a file, a log service or another
@@ -85,7 +96,7 @@ function macOf(key: CheckpointKey, fields: Omit<AuditCheckpoint, 'mac'>): string
     at: fields.at,
     keyId: fields.keyId,
   });
-  return createHmac('sha256', key).update(text).digest('hex');
+  return hmacSha256Hex(key instanceof Uint8Array ? key : key.export(), text);
 }
 
 /**
@@ -130,8 +141,7 @@ export function checkpointIsAuthentic(key: CheckpointKey, checkpoint: AuditCheck
   checkKey(key);
   const parsed = auditCheckpointSchema.safeParse(checkpoint);
   if (!parsed.success) return false;
-  const expected = Buffer.from(macOf(key, parsed.data), 'hex');
-  return timingSafeEqual(expected, Buffer.from(parsed.data.mac, 'hex'));
+  return constantTimeEqualText(macOf(key, parsed.data), parsed.data.mac);
 }
 
 /** Options of {@link withAuditCheckpoints}. */
@@ -185,7 +195,7 @@ export interface CheckpointedStore extends Store {
  * @example
  * ```ts
  * const key = Buffer.from(process.env.CAREID_AUDIT_KEY!, 'base64');
- * const sink = fileCheckpointSink('/var/lib/careid/audit-checkpoints.json');
+ * const sink = fileCheckpointSink('/var/lib/careid/audit-checkpoints.json'); // careid/storage/file
  * const store = withAuditCheckpoints(postgresStore(url), { key, sink });
  * const ra = createRegistrationAuthority({ store });
  * // later, from a host that holds the key:
@@ -307,78 +317,5 @@ export function memoryCheckpointSink(): CheckpointSink & {
     async read() {
       return [...checkpoints];
     },
-  };
-}
-
-const fileSchema = z.object({ checkpoints: z.array(auditCheckpointSchema) });
-
-/**
- * A sink in a JSON file, rewritten atomically at each checkpoint (a temporary file beside
- * it, fsync, rename, fsync of the folder): a crash leaves the old list or the new one,
- * never half of one. It keeps the newest `keep` checkpoints (default 1000); the newest
- * alone already vouches for every record up to it. Give each app server its own file (two
- * processes rewriting one file may drop each other's latest checkpoint).
- *
- * @example
- * ```ts
- * const sink = fileCheckpointSink('/var/lib/careid/checkpoints-app1.json');
- * ```
- */
-export function fileCheckpointSink(
-  path: string,
-  options: { readonly keep?: number } = {},
-): CheckpointSink {
-  const keep = Math.max(1, options.keep ?? 1000);
-  const mutex = new Mutex();
-
-  async function read(): Promise<readonly AuditCheckpoint[]> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOENT') return [];
-      throw new StoreUnavailableError(`Cannot read the checkpoint file ${path}`, { cause: error });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (cause) {
-      throw new ValidationError(
-        'checkpoint file',
-        [{ field: 'file', message: `${path} is not JSON` }],
-        { cause },
-      );
-    }
-    return parseWith(fileSchema, json, 'checkpoint file').checkpoints;
-  }
-
-  return {
-    read,
-    write: (checkpoint) =>
-      mutex.run(async () => {
-        const kept = [...(await read()), checkpoint].slice(-keep);
-        const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-        await mkdir(dirname(path), { recursive: true });
-        try {
-          const file = await open(temp, 'wx', 0o600);
-          try {
-            await file.writeFile(`${JSON.stringify({ checkpoints: kept })}\n`);
-            await file.sync();
-          } finally {
-            await file.close();
-          }
-          await rename(temp, path);
-        } catch (error) {
-          await rm(temp, { force: true });
-          throw error;
-        }
-        // The rename is durable once the folder is.
-        const folder = await open(dirname(path), 'r');
-        try {
-          await folder.sync();
-        } finally {
-          await folder.close();
-        }
-      }),
   };
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors/validation-error.js';
 
 /**
@@ -14,14 +13,33 @@ import { ValidationError } from '../errors/validation-error.js';
  * ```
  */
 export function canonicalJson(value: unknown): string {
-  return encode(value, '', new Set());
+  try {
+    return encode(value, new Set());
+  } catch (error) {
+    if (!(error instanceof Fault)) throw error;
+    throw new ValidationError('audit event', [
+      { field: error.path.reverse().join('.'), message: error.message },
+    ]);
+  }
 }
 
-function fail(path: string, message: string): never {
-  throw new ValidationError('audit event', [{ field: path, message }]);
+/**
+ * Why a value is not plain JSON, and where: the path is built only on the way out of a
+ * failure, so the hot path (every command's audit record) builds no path strings.
+ */
+class Fault {
+  /** The keys from the faulty value up to the root (reversed once, at the top). */
+  readonly path: (string | number)[] = [];
+  constructor(readonly message: string) {}
 }
 
-function encode(value: unknown, path: string, seen: Set<object>): string {
+/** A fault on its way out through `key`: the key joins its path. */
+function within(error: unknown, key: string | number): unknown {
+  if (error instanceof Fault) error.path.push(key);
+  return error;
+}
+
+function encode(value: unknown, seen: Set<object>): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -29,44 +47,51 @@ function encode(value: unknown, path: string, seen: Set<object>): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) fail(path, 'must be a finite number');
+      if (!Number.isFinite(value)) throw new Fault('must be a finite number');
       return JSON.stringify(value);
     case 'object':
       break;
     default:
-      fail(path, `must be plain JSON, not a ${typeof value}`);
+      throw new Fault(`must be plain JSON, not a ${typeof value}`);
   }
-  const obj = value as object;
-  if (seen.has(obj)) fail(path, 'must not contain a cycle');
+  const obj = value as Record<string, unknown>;
+  if (seen.has(obj)) throw new Fault('must not contain a cycle');
   seen.add(obj);
   try {
     if (Array.isArray(obj)) {
-      return `[${obj.map((v, i) => encode(v ?? null, path === '' ? `${i}` : `${path}.${i}`, seen)).join(',')}]`;
+      let out = '[';
+      for (let i = 0; i < obj.length; i++) {
+        if (i > 0) out += ',';
+        try {
+          out += encode(obj[i] ?? null, seen);
+        } catch (error) {
+          throw within(error, i);
+        }
+      }
+      return `${out}]`;
     }
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
-      fail(path, 'must be a plain object (write dates as ISO strings)');
+      throw new Fault('must be a plain object (write dates as ISO strings)');
     }
-    const entries = Object.entries(obj)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const parts = entries.map(
-      ([k, v]) => `${JSON.stringify(k)}:${encode(v, path === '' ? k : `${path}.${k}`, seen)}`,
-    );
-    return `{${parts.join(',')}}`;
+    // Sorted by UTF-16 code unit: the default order of sort() on strings.
+    const keys = Object.keys(obj).sort();
+    let out = '{';
+    for (const key of keys) {
+      const inner = obj[key];
+      if (inner === undefined) continue;
+      if (out.length > 1) out += ',';
+      try {
+        out += `${JSON.stringify(key)}:${encode(inner, seen)}`;
+      } catch (error) {
+        throw within(error, key);
+      }
+    }
+    return `${out}}`;
   } finally {
     seen.delete(obj);
   }
 }
 
-/**
- * SHA-256 of UTF-8 text, lower-case hex.
- *
- * @example
- * ```ts
- * sha256Hex('') // 'e3b0c442…'
- * ```
- */
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+// The audit chain's hash, here since the chain is taken over canonical JSON.
+export { sha256Hex } from '../crypto/hash.js';

@@ -20,7 +20,7 @@ export {
   type CheckpointKey,
   type CheckpointSink,
   checkpointIsAuthentic,
-  fileCheckpointSink,
+  type ExportableSecretKey,
   memoryCheckpointSink,
   signCheckpoint,
   withAuditCheckpoints,

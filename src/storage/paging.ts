@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromBase64, toBase64Url, utf8Bytes, utf8Text } from '../crypto/encoding.js';
 import { ValidationError } from '../errors/validation-error.js';
 
 /** The largest page a list query returns. */
@@ -43,7 +44,7 @@ export type SortKey = readonly (string | number)[];
  * ```
  */
 export function encodeCursor(key: SortKey): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+  return toBase64Url(utf8Bytes(JSON.stringify(key)));
 }
 
 /**
@@ -58,7 +59,7 @@ export function encodeCursor(key: SortKey): string {
 export function decodeCursor(cursor: string, length: number): SortKey {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    parsed = JSON.parse(utf8Text(fromBase64(cursor)));
   } catch (cause) {
     throw new ValidationError('page', [{ field: 'cursor', message: 'is not a cursor' }], { cause });
   }

@@ -1,5 +1,5 @@
 import type * as FastCheck from 'fast-check';
-import { requireOptionalPeer } from '../errors/optional-peer.js';
+import { requireOptionalPeer } from '../errors/load-optional-peer.js';
 
 /**
  * fast-check, an optional peer dependency of careid/testing and careid/storage/testing,

@@ -1,14 +1,11 @@
-import { existsSync } from 'node:fs';
 import fc from 'fast-check';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFor, POLICY } from '../../bench/bundle/build.js';
 import { ValidationError } from '../../src/errors/index.js';
 import { type DecisionInput, decide, explain, whatCan } from '../../src/policy/index.js';
 import { decisionRequestArb, rulePackArb, worldArb } from '../../src/testing/index.js';
-
-/** Debian's Chromium, installed by scripts/setup-system.sh; nothing is downloaded. */
-const CHROMIUM = '/usr/bin/chromium';
+import { launchChromium } from './chromium.js';
 
 /** The generated cases: a pack, an actor of a random world, and a request for them. */
 const casesArb = fc
@@ -39,24 +36,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run \`bash scripts/setup-system.sh\` to install it`);
-  }
-  // launch() gives the browser a fresh profile of its own (a new temporary user data dir).
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   const bundle = await bundleFor(POLICY, ['decide', 'whatCan', 'explain'], {
     format: 'iife',

@@ -26,11 +26,8 @@ import {
   type Signer,
   softwareSigner,
 } from '../../src/pki/index.js';
-import {
-  fileCheckpointSink,
-  storeCaRepository,
-  withAuditCheckpoints,
-} from '../../src/storage/index.js';
+import { fileCheckpointSink } from '../../src/storage/file/index.js';
+import { storeCaRepository, withAuditCheckpoints } from '../../src/storage/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import { applicant } from '../ra/fixtures.js';
 import { POSTGRES_URL, postgresSkip } from '../support/postgres.js';

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { importCycles, importGraph } from './import-graph.js';
 
@@ -53,5 +54,60 @@ describe('the shape of src/ (issue 12: the domain owns state, no import cycle)',
         file.startsWith(`${domain}/`) && /from\s+['"]immer['"]/.test(readFileSync(file, 'utf8')),
     );
     expect(inDomain.length).toBeGreaterThan(0);
+  });
+
+  it('issue 15: nothing reachable from src/index.ts imports a Node built-in or uses Buffer or process (type-only imports aside)', () => {
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const next of graph.get(file) ?? []) visit(next);
+    };
+    visit(join(SRC, 'index.ts'));
+    expect(reached.size).toBeGreaterThan(100);
+    const offences = (file: string): string[] => {
+      const source = ts.createSourceFile(
+        file,
+        readFileSync(file, 'utf8'),
+        ts.ScriptTarget.ES2022,
+        true,
+      );
+      const found: string[] = [];
+      const walk = (node: ts.Node): void => {
+        const specifier =
+          ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly
+            ? node.moduleSpecifier
+            : ts.isExportDeclaration(node) && !node.isTypeOnly
+              ? node.moduleSpecifier
+              : ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword
+                ? node.arguments[0]
+                : undefined;
+        if (specifier && ts.isStringLiteral(specifier) && specifier.text.startsWith('node:')) {
+          found.push(specifier.text);
+        }
+        // `Buffer.from(…)`, `new Buffer`, `process.pid`, `: Buffer`: Node's globals, not a browser's.
+        if (ts.isIdentifier(node) && (node.text === 'Buffer' || node.text === 'process')) {
+          const parent = node.parent;
+          const used =
+            (ts.isPropertyAccessExpression(parent) && parent.expression === node) ||
+            ts.isNewExpression(parent) ||
+            ts.isTypeReferenceNode(parent) ||
+            ts.isTypeOfExpression(parent);
+          if (used) found.push(node.text);
+        }
+        ts.forEachChild(node, walk);
+      };
+      walk(source);
+      return found;
+    };
+    const found = [...reached].flatMap((file) =>
+      offences(file).map((what) => `${relative(SRC, file)}: ${what}`),
+    );
+    expect(found).toEqual([]);
+    // The check can fail: the file sink and the card simulator (not reached) do both.
+    expect(offences(join(SRC, 'storage/file/file-checkpoint-sink.ts'))).toEqual(
+      expect.arrayContaining(['node:fs/promises', 'process']),
+    );
+    expect(offences(join(SRC, 'card/sim/public-key-template.ts'))).toContain('Buffer');
   });
 });

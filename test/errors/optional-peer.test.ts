@@ -3,7 +3,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isMissingPackage, OptionalPeerMissingError } from '../../src/errors/index.js';
+import { OptionalPeerMissingError } from '../../src/errors/index.js';
+import { isMissingPackage } from '../../src/errors/load-optional-peer.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const HIDE_PEERS = join(ROOT, 'test', 'cli', 'hide-peers.mjs');

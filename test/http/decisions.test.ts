@@ -51,6 +51,42 @@ describe('careid/http what the actor may do, for buttons', () => {
     expect((await call('/actor', { actor: '555000000099' })).status).toBe(404);
   });
 
+  it("ROLE-02 POST /what-can asked again, over the Node adapter and in-process: the same bytes as JSON.stringify of ra.whatCan, whatever the body's spacing; a bad body is still refused after a good one", async () => {
+    const { call, ra, handler, url } = await start();
+    const expected = JSON.stringify(await ra.whatCan(people.agent, pharmacyPath));
+    const facts = { organisationPath: [PHARMACY, ICB] };
+    for (let i = 0; i < 3; i++) {
+      const res = await call('/what-can', { actor: people.agent, json: { target: facts } });
+      expect(await res.text()).toBe(expected);
+    }
+    // The same question with other spacing is the same question, answered the same.
+    const spaced = await fetch(`${url}/what-can`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${people.agent}`, 'content-type': 'application/json' },
+      body: `{ "target" : { "organisationPath" : [ "${PHARMACY}", "${ICB}" ] } }`,
+    });
+    expect(await spaced.text()).toBe(expected);
+    const inProcess = await handler(
+      new Request(`${url}/what-can`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${people.agent}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ target: pharmacyPath }),
+      }),
+    );
+    expect(await inProcess.text()).toBe(expected);
+    // Another actor asking the same is answered for them, not from the first one's answer.
+    const trainee = await call('/what-can', { actor: people.trainee, json: { target: facts } });
+    expect(await trainee.text()).toBe(
+      JSON.stringify(await ra.whatCan(people.trainee, pharmacyPath)),
+    );
+    const bad = await call('/what-can', {
+      actor: people.agent,
+      json: { target: { organisationPath: [PHARMACY, 7] } },
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'target.organisationPath.1' });
+  });
+
   it('POST /what-can: a malformed target is 400 naming the field (audited); an actor with no profile is 404', async () => {
     const { call, auditTrail } = await start();
     const bad = await call('/what-can', {

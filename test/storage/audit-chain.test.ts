@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { ValidationError } from '../../src/errors/index.js';
 import {
   AuditBrokenError,
   type AuditRecord,
@@ -56,6 +58,44 @@ describe('canonical JSON', () => {
     for (const bad of [{ at: new Date(0) }, { n: Number.NaN }, { f: () => 1 }, { b: 1n }, cyclic]) {
       expect(() => canonicalJson(bad)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
     }
+  });
+
+  it('names the dotted path of what it refuses, at any depth', () => {
+    const at = (value: unknown) => {
+      try {
+        canonicalJson(value);
+        return 'accepted';
+      } catch (error) {
+        return (error as ValidationError).field;
+      }
+    };
+    expect(at({ a: [1, { b: () => 1 }] })).toBe('a.1.b');
+    expect(at({ x: { y: Number.POSITIVE_INFINITY } })).toBe('x.y');
+    expect(at([{ d: new Date(0) }])).toBe('0.d');
+    expect(at(() => 1)).toBe('');
+  });
+
+  it('AUD-01 is JSON of the same value with keys sorted by code unit, whatever order they were built in', () => {
+    // The plain definition, written the obvious way (JSON.stringify would put integer-like
+    // keys first, as objects order them).
+    const sorted = (v: unknown): string =>
+      Array.isArray(v)
+        ? `[${v.map(sorted).join(',')}]`
+        : v !== null && typeof v === 'object'
+          ? `{${Object.keys(v)
+              .sort()
+              .map((k) => `${JSON.stringify(k)}:${sorted((v as Record<string, unknown>)[k])}`)
+              .join(',')}}`
+          : JSON.stringify(v);
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value);
+        expect(text).toBe(sorted(value));
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+        expect(canonicalJson(JSON.parse(text))).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

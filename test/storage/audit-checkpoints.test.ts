@@ -11,12 +11,12 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/domain/index.js';
+import { fileCheckpointSink } from '../../src/storage/file/index.js';
 import {
   type AuditCheckpoint,
   type AuditRecord,
   auditHash,
   type CheckpointSink,
-  fileCheckpointSink,
   GENESIS_HASH,
   memoryCheckpointSink,
   memoryStore,

@@ -1,4 +1,9 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+// Block ciphers from libraries, never Node's crypto, so careid's root runs anywhere: AES from
+// @noble/ciphers (audited), 3DES from des.js (the DES of crypto-browserify, checked against
+// NIST's and OpenSSL's answers in test/card/management-key.test.ts). Neither Web Crypto
+// nor @noble/ciphers offers 3DES or a bare AES block, which 9B authentication needs.
+import { ecb } from '@noble/ciphers/aes.js';
+import des from 'des.js';
 import { checkBytes, checkName } from '../../errors/guards.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import { MANAGEMENT_ALGORITHM, type ManagementKeyAlgorithm } from './constants.js';
@@ -37,13 +42,6 @@ export const DEFAULT_MANAGEMENT_KEY: Uint8Array = Uint8Array.of(
   7,
   8,
 );
-
-const CIPHER: Readonly<Record<ManagementKeyAlgorithm, string>> = {
-  '3DES': 'des-ede3',
-  'AES-128': 'aes-128-ecb',
-  'AES-192': 'aes-192-ecb',
-  'AES-256': 'aes-256-ecb',
-};
 
 /**
  * Checks the key length for the algorithm (SP 800-78-4 Table 6-2).
@@ -89,10 +87,10 @@ export function managementCipher(
       { field: '', message: `${algorithm} blocks are ${size} bytes, got ${block.length}` },
     ]);
   }
-  const cipher =
-    direction === 'encrypt'
-      ? createCipheriv(CIPHER[algorithm], key, null)
-      : createDecipheriv(CIPHER[algorithm], key, null);
-  cipher.setAutoPadding(false);
-  return new Uint8Array(Buffer.concat([cipher.update(block), cipher.final()]));
+  if (algorithm === '3DES') {
+    const cipher = des.EDE.create({ type: direction, key, padding: false });
+    return Uint8Array.from([...cipher.update(block), ...cipher.final()]);
+  }
+  const aes = ecb(key, { disablePadding: true });
+  return direction === 'encrypt' ? aes.encrypt(block) : aes.decrypt(block);
 }

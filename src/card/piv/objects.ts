@@ -1,3 +1,4 @@
+import { fromHex, latin1Bytes, latin1Text, toHex } from '../../crypto/encoding.js';
 import { checkBytes, checkRecord, checkString } from '../../errors/guards.js';
 import { decodeTlv, encodeTlv, findTlv, requireTlv } from '../apdu/tlv.js';
 import { CardProtocolError } from '../errors.js';
@@ -21,8 +22,8 @@ const CERT_INFO_GZIP = 0x01;
  * await piv.writeChuid({ fascn: NON_FEDERAL_FASCN, guid: holderGuid('555123456789'), expiry: '20291231' });
  * ```
  */
-export const NON_FEDERAL_FASCN: Uint8Array = Uint8Array.from(
-  Buffer.from('d4e739da739ced39ce739d836858210842108421c84210c3eb', 'hex'),
+export const NON_FEDERAL_FASCN: Uint8Array = fromHex(
+  'd4e739da739ced39ce739d836858210842108421c84210c3eb',
 );
 
 /**
@@ -51,11 +52,11 @@ function uuidToBytes(uuid: string): Uint8Array {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) {
     throw new CardProtocolError('CHUID GUID must be a UUID');
   }
-  return Uint8Array.from(Buffer.from(uuid.replaceAll('-', ''), 'hex'));
+  return fromHex(uuid.replaceAll('-', ''));
 }
 
 function bytesToUuid(bytes: Uint8Array): string {
-  const h = Buffer.from(bytes).toString('hex');
+  const h = toHex(bytes);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
@@ -146,7 +147,7 @@ function signedContent(chuid: Omit<Chuid, 'issuerSignature'>, what: string): Uin
   return Uint8Array.from([
     ...encodeTlv(CHUID_FASCN, chuid.fascn),
     ...encodeTlv(CHUID_GUID, uuidToBytes(chuid.guid)),
-    ...encodeTlv(CHUID_EXPIRY, Buffer.from(chuid.expiry, 'ascii')),
+    ...encodeTlv(CHUID_EXPIRY, latin1Bytes(chuid.expiry)),
   ]);
 }
 
@@ -167,7 +168,7 @@ export function decodeChuid(bytes: Uint8Array): Chuid {
   const guid = requireTlv(items, CHUID_GUID, 'CHUID');
   const expiry = requireTlv(items, CHUID_EXPIRY, 'CHUID');
   if (guid.length !== 16) throw new CardProtocolError(`CHUID GUID of ${guid.length} bytes`);
-  const text = Buffer.from(expiry).toString('latin1');
+  const text = latin1Text(expiry);
   if (!/^\d{8}$/.test(text)) throw new CardProtocolError('CHUID expiry is not YYYYMMDD');
   const signature = findTlv(items, CHUID_SIGNATURE);
   return {

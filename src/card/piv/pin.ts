@@ -1,3 +1,4 @@
+import { latin1Bytes } from '../../crypto/encoding.js';
 import { checkString } from '../../errors/guards.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import { PIN_BLOCK_LENGTH, PIN_PAD } from './constants.js';
@@ -48,6 +49,6 @@ export function checkPuk(puk: string, what = 'PUK'): void {
  */
 export function padPin(value: string): Uint8Array {
   const out = new Uint8Array(PIN_BLOCK_LENGTH).fill(PIN_PAD);
-  out.set(Buffer.from(value, 'latin1').subarray(0, PIN_BLOCK_LENGTH), 0);
+  out.set(latin1Bytes(value).subarray(0, PIN_BLOCK_LENGTH), 0);
   return out;
 }

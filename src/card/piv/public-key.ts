@@ -1,6 +1,6 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { toBase64Url } from '../../crypto/encoding.js';
 import { checkBytes, checkName } from '../../errors/guards.js';
-import { decodeTlv, encodeTlv, findTlv } from '../apdu/tlv.js';
+import { decodeTlv, findTlv } from '../apdu/tlv.js';
 import { CardProtocolError } from '../errors.js';
 import { KEY_ALGORITHM_ID, type PivKeyAlgorithm, PivTag, RSA_2048_BYTES } from './constants.js';
 
@@ -9,13 +9,12 @@ const CURVE_BYTES = { 'P-256': 32, 'P-384': 48 } as const;
 /** Uncompressed point marker (SEC 1 §2.3.3). */
 const POINT_UNCOMPRESSED = 0x04;
 
-function b64url(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64url');
-}
+const b64url = toBase64Url;
 
 /**
  * Turns the content of a 7F49 public key template (SP 800-73-4 Part 2 Table 11) into a DER
- * SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
+ * SubjectPublicKeyInfo (RFC 5280 §4.1.2.7), through Web Crypto (which checks an EC point
+ * is on its curve).
  *
  * @throws VALIDATION when `template` is not a Uint8Array or `algorithm` not a PIV key
  * algorithm.
@@ -23,13 +22,13 @@ function b64url(bytes: Uint8Array): string {
  * point is not on the curve.
  * @example
  * ```ts
- * const spki = publicKeyTemplateToSpki(template, 'P-256');
+ * const spki = await publicKeyTemplateToSpki(template, 'P-256');
  * ```
  */
-export function publicKeyTemplateToSpki(
+export async function publicKeyTemplateToSpki(
   template: Uint8Array,
   algorithm: PivKeyAlgorithm,
-): Uint8Array {
+): Promise<Uint8Array> {
   checkBytes(template, 'publicKeyTemplateToSpki input', 'template');
   checkName(algorithm, KEY_ALGORITHM_ID, 'publicKeyTemplateToSpki input', 'algorithm');
   const items = decodeTlv(template);
@@ -42,9 +41,8 @@ export function publicKeyTemplateToSpki(
       }
       if (n.length !== RSA_2048_BYTES)
         throw new CardProtocolError(`RSA-2048 modulus of ${n.length} bytes`);
-      return exportSpki(
-        createPublicKey({ key: { kty: 'RSA', n: b64url(n), e: b64url(e) }, format: 'jwk' }),
-      );
+      const jwk = { kty: 'RSA', n: b64url(n), e: b64url(e) };
+      return await exportSpki(jwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' });
     }
     const point = findTlv(items, PivTag.ECC_POINT);
     const size = CURVE_BYTES[algorithm];
@@ -58,7 +56,7 @@ export function publicKeyTemplateToSpki(
       x: b64url(point.subarray(1, 1 + size)),
       y: b64url(point.subarray(1 + size)),
     };
-    return exportSpki(createPublicKey({ key: jwk, format: 'jwk' }));
+    return await exportSpki(jwk, { name: 'ECDSA', namedCurve: algorithm });
   } catch (error) {
     if (error instanceof CardProtocolError) throw error;
     throw new CardProtocolError(`the card returned an invalid ${algorithm} public key`, {
@@ -67,39 +65,12 @@ export function publicKeyTemplateToSpki(
   }
 }
 
-function exportSpki(key: KeyObject): Uint8Array {
-  return new Uint8Array(key.export({ type: 'spki', format: 'der' }));
-}
-
-/**
- * Encodes a public key as the 7F49 template a PIV card returns from GENERATE ASYMMETRIC
- * KEY PAIR (SP 800-73-4 Part 2 Table 11). Used by the simulator.
- *
- * @throws CARD_PROTOCOL for a key type other than RSA or EC P-256/P-384.
- * @example
- * ```ts
- * const answer = publicKeyTemplate(publicKey);
- * ```
- */
-export function publicKeyTemplate(key: KeyObject): Uint8Array {
-  const jwk = key.export({ format: 'jwk' });
-  if (jwk.kty === 'RSA' && jwk.n !== undefined && jwk.e !== undefined) {
-    return encodeTlv(
-      PivTag.PUBLIC_KEY,
-      encodeTlv(PivTag.RSA_MODULUS, Buffer.from(jwk.n, 'base64url')),
-      encodeTlv(PivTag.RSA_EXPONENT, Buffer.from(jwk.e, 'base64url')),
-    );
-  }
-  if (jwk.kty === 'EC' && jwk.x !== undefined && jwk.y !== undefined) {
-    return encodeTlv(
-      PivTag.PUBLIC_KEY,
-      encodeTlv(
-        PivTag.ECC_POINT,
-        Uint8Array.of(POINT_UNCOMPRESSED),
-        Buffer.from(jwk.x, 'base64url'),
-        Buffer.from(jwk.y, 'base64url'),
-      ),
-    );
-  }
-  throw new CardProtocolError(`cannot encode a ${String(jwk.kty)} key for PIV`);
+/** A public key given as a JWK, imported (and so checked) and exported as DER SPKI. */
+async function exportSpki(
+  jwk: Record<string, string>,
+  algorithm: { readonly name: string; readonly hash?: string; readonly namedCurve?: string },
+): Promise<Uint8Array> {
+  const { subtle } = globalThis.crypto;
+  const key = await subtle.importKey('jwk', jwk, algorithm, true, ['verify']);
+  return new Uint8Array(await subtle.exportKey('spki', key));
 }

@@ -1,4 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { latin1Text } from '../../crypto/encoding.js';
+import { constantTimeEqual } from '../../crypto/equal.js';
+import { sha2 } from '../../crypto/hash.js';
+import { randomBytes } from '../../crypto/random.js';
 import {
   checkBytes,
   checkName,
@@ -6,6 +9,7 @@ import {
   checkWhole,
   invalidArgument,
 } from '../../errors/guards.js';
+
 import { ValidationError } from '../../errors/validation-error.js';
 import { encodeDigestInfo } from '../../pki/signature-format.js';
 import type { SignatureHash, Signer, SignerAlgorithm } from '../../pki/signer.js';
@@ -230,7 +234,7 @@ export class PivSession {
     const label = findTlv(items, PivTag.LABEL);
     return {
       aid: findTlv(items, PivTag.AID) ?? PIV_AID,
-      label: label === undefined ? undefined : Buffer.from(label).toString('latin1'),
+      label: label === undefined ? undefined : latin1Text(label),
     };
   }
 
@@ -586,7 +590,7 @@ export class PivSession {
       );
     }
     const witness = managementCipher(algorithm, key, encryptedWitness, 'decrypt');
-    const challenge = new Uint8Array(randomBytes(block));
+    const challenge = randomBytes(block);
     const step2 = await this.transceiver.send(
       commandApdu(
         CLA_INTERINDUSTRY,
@@ -614,7 +618,7 @@ export class PivSession {
       what,
     );
     const expected = managementCipher(algorithm, key, challenge, 'encrypt');
-    if (answer.length !== expected.length || !timingSafeEqual(answer, expected)) {
+    if (answer.length !== expected.length || !constantTimeEqual(answer, expected)) {
       throw new CardAuthenticationError('the card could not prove it holds the management key');
     }
   }
@@ -651,7 +655,7 @@ export class PivSession {
       `GENERATE ASYMMETRIC KEY PAIR ${hexTag(slot)}`,
     );
     const template = requireTlv(decodeTlv(data), PivTag.PUBLIC_KEY, 'GENERATE ASYMMETRIC KEY PAIR');
-    return publicKeyTemplateToSpki(template, algorithm);
+    return await publicKeyTemplateToSpki(template, algorithm);
   }
 
   /**
@@ -884,8 +888,7 @@ export class PivSession {
 }
 
 function hash(name: SignatureHash, data: Uint8Array): Uint8Array {
-  const node = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' }[name];
-  return new Uint8Array(createHash(node).update(data).digest());
+  return sha2(name, data);
 }
 
 /** EMSA-PKCS1-v1_5 encoding: 00 01 FF…FF 00 DigestInfo (RFC 8017 §9.2 step 5). */

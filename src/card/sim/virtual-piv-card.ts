@@ -69,8 +69,8 @@ import {
   managementCipher,
 } from '../piv/management-key.js';
 import { checkPin, checkPuk } from '../piv/pin.js';
-import { publicKeyTemplate } from '../piv/public-key.js';
 import { signDigest } from './ecdsa.js';
+import { publicKeyTemplate } from './public-key-template.js';
 
 /**
  * Options of a {@link VirtualPivCard}; every field has the factory default.

@@ -1,3 +1,4 @@
+import { toHex as hexOf } from '../../crypto/encoding.js';
 import { checkBytes, checkRecord, checkWhole } from '../../errors/guards.js';
 
 /**
@@ -83,9 +84,7 @@ export function responseDataIsSecret(header: ApduHeader): boolean {
  * ```
  */
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    .toString('hex')
-    .toUpperCase();
+  return hexOf(bytes).toUpperCase();
 }
 
 /**

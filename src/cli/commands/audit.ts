@@ -1,11 +1,11 @@
 import {
   type AuditCheckpoint,
   type AuditRecord,
-  fileCheckpointSink,
   type Store,
   ValidationError,
   verifyAudit,
 } from '../../index.js';
+import { fileCheckpointSink } from '../../storage/file/index.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { openStore, STORE_FLAGS } from '../workspace.js';

@@ -1,8 +1,8 @@
-import { randomBytes, randomInt } from 'node:crypto';
 import { PivKeyRef, PivObject } from '../../card/piv/constants.js';
 import { DEFAULT_MANAGEMENT_KEY } from '../../card/piv/management-key.js';
 import { chuidSignedContent, holderGuid, NON_FEDERAL_FASCN } from '../../card/piv/objects.js';
 import { PivSession } from '../../card/piv/session.js';
+import { randomBytes, randomDigits } from '../../crypto/random.js';
 import { type CardSerial, cardSerialSchema } from '../../domain/smartcard.js';
 import type { UserProfile } from '../../domain/user.js';
 import { ValidationError } from '../../errors/validation-error.js';
@@ -166,12 +166,10 @@ export async function wipeCard(piv: PivSession, vault: KeyVault, serial: CardSer
  * ```
  */
 export function freshSecrets(): CardSecrets {
-  let puk = '';
-  for (let i = 0; i < PUK_DIGITS; i++) puk += String(randomInt(10));
   return {
-    managementKey: new Uint8Array(randomBytes(MANAGEMENT_KEY_BYTES)),
+    managementKey: randomBytes(MANAGEMENT_KEY_BYTES),
     managementAlgorithm: MANAGEMENT_ALGORITHM,
-    puk,
+    puk: randomDigits(PUK_DIGITS),
   };
 }
 

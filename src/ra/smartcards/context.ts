@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { hmacSha256Hex } from '../../crypto/hash.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { type IsoDate, type IsoDateTime, toIsoDateTime } from '../../domain/dates.js';
 import { InvalidTransitionError } from '../../domain/errors.js';
@@ -74,7 +74,7 @@ export function allowedEvent(
  * ```
  */
 export const codeDigest = (key: Uint8Array, uuid: string, serial: string, code: string) =>
-  createHmac('sha256', key).update(`${uuid}:${serial}:${code}`).digest('hex');
+  hmacSha256Hex(key, `${uuid}:${serial}:${code}`);
 
 /**
  * The certificate an operation is finalising, still active: a `reconcile` that took the

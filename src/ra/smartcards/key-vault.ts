@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fromHex, toHex, utf8Bytes, utf8Text } from '../../crypto/encoding.js';
 import type { CardSerial } from '../../domain/smartcard.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { CardSecrets, KeyVault, SealedStorage } from './ports.js';
@@ -16,12 +17,12 @@ const secretsSchema = secretSetSchema.extend({ previous: z.array(secretSetSchema
 
 type SecretSet = Omit<CardSecrets, 'previous'>;
 const toPlain = (s: SecretSet) => ({
-  managementKey: Buffer.from(s.managementKey).toString('hex'),
+  managementKey: toHex(s.managementKey),
   managementAlgorithm: s.managementAlgorithm,
   puk: s.puk,
 });
 const fromPlain = (s: z.infer<typeof secretSetSchema>): SecretSet => ({
-  managementKey: Uint8Array.from(Buffer.from(s.managementKey, 'hex')),
+  managementKey: fromHex(s.managementKey),
   managementAlgorithm: s.managementAlgorithm,
   puk: s.puk,
 });
@@ -73,20 +74,20 @@ export function aesGcmKeyVault(options: {
   return {
     async put(serial: CardSerial, secrets: CardSecrets) {
       const previous = secrets.previous ?? [];
-      const plain = Buffer.from(
+      const plain = utf8Bytes(
         JSON.stringify({
           ...toPlain(secrets),
           ...(previous.length > 0 ? { previous: previous.map(toPlain) } : {}),
         }),
       );
-      const sealed = sealEnvelope(key, plain, Buffer.from(serial));
+      const sealed = sealEnvelope(key, plain, utf8Bytes(serial));
       plain.fill(0);
       await storage.put(serial, sealed);
     },
     async get(serial: CardSerial) {
       const sealed = await storage.get(serial);
       if (sealed === undefined) return undefined;
-      const plain = openEnvelope(key, sealed, Buffer.from(serial));
+      const plain = openEnvelope(key, sealed, utf8Bytes(serial));
       if (typeof plain === 'string') {
         throw new ValidationError('key vault', [
           {
@@ -98,7 +99,7 @@ export function aesGcmKeyVault(options: {
           },
         ]);
       }
-      const parsed = secretsSchema.parse(JSON.parse(plain.toString('utf8')));
+      const parsed = secretsSchema.parse(JSON.parse(utf8Text(plain)));
       plain.fill(0);
       return {
         ...fromPlain(parsed),

@@ -1,3 +1,4 @@
+import { fromBase64 } from '../../crypto/encoding.js';
 import { InvalidTransitionError } from '../../domain/errors.js';
 import type { CardSerial } from '../../domain/smartcard.js';
 import { clearCard, issueCard, repairCard, reserveCard } from '../../domain/transitions/card.js';
@@ -96,7 +97,7 @@ export async function personalise(
       ca,
       holder: certificateHolder(holder, deps.upnDomain, deps.pipeline.pack.certificateSubject),
       secrets,
-      photo: Buffer.from(p.photo, 'base64'),
+      photo: fromBase64(p.photo),
       passcode: p.passcode,
       wipeFirst: p.repair || record.status === 'needs-repair',
       now: clock,

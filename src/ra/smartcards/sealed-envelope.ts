@@ -1,4 +1,8 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+// AES-GCM from @noble/ciphers (audited, synchronous, no Node built-in): the envelope is
+// sealed and opened synchronously by the key vault and the CLI alike.
+import { gcm } from '@noble/ciphers/aes.js';
+import { concatBytes } from '@noble/ciphers/utils.js';
+import { randomBytes } from '../../crypto/random.js';
 
 /**
  * The envelope careid seals secrets at rest in (AUD-02): AES-256-GCM (NIST SP 800-38D) as
@@ -16,15 +20,15 @@ const TAG_BYTES = 16;
  *
  * @example
  * ```ts
- * const sealed = sealEnvelope(key, Buffer.from(json), Buffer.from(serial));
+ * const sealed = sealEnvelope(key, utf8Bytes(json), utf8Bytes(serial));
  * ```
  */
 export function sealEnvelope(key: Uint8Array, plain: Uint8Array, aad: Uint8Array): Uint8Array {
   const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(aad);
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return Buffer.concat([Buffer.from([FORMAT_V1]), nonce, cipher.getAuthTag(), body]);
+  // noble answers ciphertext then tag; the envelope keeps the tag before the ciphertext.
+  const out = gcm(key, nonce, aad).encrypt(plain);
+  const body = out.subarray(0, out.length - TAG_BYTES);
+  return concatBytes(Uint8Array.of(FORMAT_V1), nonce, out.subarray(body.length), body);
 }
 
 /** Why an envelope did not open: not in the format, or not under this key and purpose. */
@@ -36,7 +40,7 @@ export type EnvelopeFailure = 'format' | 'key';
  *
  * @example
  * ```ts
- * const opened = openEnvelope(key, sealed, Buffer.from(serial));
+ * const opened = openEnvelope(key, sealed, utf8Bytes(serial));
  * if (typeof opened === 'string') throw new ValidationError(...);
  * ```
  */
@@ -44,16 +48,13 @@ export function openEnvelope(
   key: Uint8Array,
   sealed: Uint8Array,
   aad: Uint8Array,
-): Buffer | EnvelopeFailure {
+): Uint8Array | EnvelopeFailure {
   if (sealed[0] !== FORMAT_V1 || sealed.length < 1 + NONCE_BYTES + TAG_BYTES) return 'format';
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 1 + NONCE_BYTES));
-  decipher.setAAD(aad);
-  decipher.setAuthTag(sealed.subarray(1 + NONCE_BYTES, 1 + NONCE_BYTES + TAG_BYTES));
+  const nonce = sealed.subarray(1, 1 + NONCE_BYTES);
+  const tag = sealed.subarray(1 + NONCE_BYTES, 1 + NONCE_BYTES + TAG_BYTES);
+  const body = sealed.subarray(1 + NONCE_BYTES + TAG_BYTES);
   try {
-    return Buffer.concat([
-      decipher.update(sealed.subarray(1 + NONCE_BYTES + TAG_BYTES)),
-      decipher.final(),
-    ]);
+    return gcm(key, nonce, aad).decrypt(concatBytes(body, tag));
   } catch {
     return 'key';
   }

@@ -1,4 +1,5 @@
-import { randomInt, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqualText } from '../../crypto/equal.js';
+import { randomDigits } from '../../crypto/random.js';
 import { toIsoDateTime } from '../../domain/dates.js';
 import { InvalidTransitionError } from '../../domain/errors.js';
 import { unlockCard } from '../../domain/transitions/card.js';
@@ -152,8 +153,7 @@ export async function requestSelfUnlock(
         { field: 'notifier', message: 'self-service unlock needs a notifier' },
       ]);
     }
-    let code = '';
-    for (let i = 0; i < CODE_DIGITS; i++) code += String(randomInt(10));
+    const code = randomDigits(CODE_DIGITS);
     const expires = clock().getTime() + CODE_LIFETIME_MS;
     await deps.notifier.send({
       uuid: user.uuid,
@@ -208,7 +208,7 @@ export async function confirmSelfUnlock(
         await codes.delete(begun.actor);
       } else {
         const digest = digestOf(begun.actor, card.serial, begun.command.code);
-        verified = timingSafeEqual(Buffer.from(digest), Buffer.from(pending.digest));
+        verified = constantTimeEqualText(digest, pending.digest);
         if (!verified && pending.triesLeft <= 1) await codes.delete(begun.actor);
         else if (!verified) {
           await codes.put(begun.actor, { ...pending, triesLeft: pending.triesLeft - 1 });

@@ -1,5 +1,5 @@
-import { randomInt } from 'node:crypto';
 import type { z } from 'zod';
+import { randomInt } from '../../crypto/random.js';
 import { duplicateMatches } from '../../domain/duplicates.js';
 import { assertIdentityCheckComplete } from '../../domain/identity-check.js';
 import { type UserProfile, userProfileSchema } from '../../domain/user.js';

@@ -8,6 +8,7 @@ import {
 import { WebAuthnError } from '../../authn/errors.js';
 import type { RelyingParty } from '../../authn/relying-party.js';
 import { clientDataOf } from '../../authn/responses.js';
+import { fromBase64, utf8Text } from '../../crypto/encoding.js';
 import {
   type AuthenticatorId,
   type AuthenticatorKind,
@@ -144,7 +145,7 @@ export async function verifyAuthentication(
       await assertUsable(tx, credential, record.user);
       checkClientData(rp, data, 'webauthn.get');
       const handle = response.response.userHandle;
-      if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== credential.user) {
+      if (handle && userOfHandle(handle) !== credential.user) {
         throw new WebAuthnError(
           'WEBAUTHN_VERIFICATION_FAILED',
           'The authenticator names another user for this credential',
@@ -236,5 +237,14 @@ async function assertUsable(
   }
   if (named !== undefined && named !== credential.user) {
     throw unknownCredential('This credential is not one of the named user’s');
+  }
+}
+
+/** The UUID a user handle names, or undefined when it is not base64url text (refused as another user's). */
+function userOfHandle(handle: string): string | undefined {
+  try {
+    return utf8Text(fromBase64(handle));
+  } catch {
+    return undefined;
   }
 }

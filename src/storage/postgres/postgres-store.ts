@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { requireOptionalPeer } from '../../errors/optional-peer.js';
+import { requireOptionalPeer } from '../../errors/load-optional-peer.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { Store } from '../ports.js';
 import { readsChangedError, type SqlConn } from '../sql/conn.js';

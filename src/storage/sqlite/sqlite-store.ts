@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { CareIdError } from '../../errors/care-id-error.js';
-import { requireOptionalPeer } from '../../errors/optional-peer.js';
+import { requireOptionalPeer } from '../../errors/load-optional-peer.js';
 import { StoreUnavailableError } from '../errors.js';
 import { Mutex } from '../mutex.js';
 import type { Store } from '../ports.js';
