@@ -1,4 +1,10 @@
 import { type ActorInput, type TargetInput, whatCan } from 'careid/policy';
+import {
+  authenticationJsonOf,
+  creationOptionsOf,
+  registrationJsonOf,
+  requestOptionsOf,
+} from './webauthn.js';
 
 // The desk's page: plain DOM, careid/policy for the buttons, careid/http (under /ra) and
 // the desk's own routes (/desk) for everything else. The server decides every command;
@@ -38,6 +44,13 @@ interface RequestItem {
   readonly subject?: string;
   readonly organisation: string;
   readonly payload: Readonly<Record<string, unknown>>;
+}
+interface ListedAuthenticator {
+  readonly id: string;
+  readonly kind: string;
+  readonly label: string;
+  readonly route: string;
+  readonly credential?: { readonly id: string; readonly transports: readonly string[] };
 }
 interface ReaderState {
   readonly present: boolean;
@@ -214,9 +227,76 @@ async function openProfile(uuid: string) {
   $('cards').replaceChildren(
     ...userCards.map((c) => row([c.serial, c.status, c.certificatesExpireOn ?? ''])),
   );
+  await loadAuthenticators();
   await positionChoices();
   show('profile', true);
   await loadReader();
+}
+
+/** The profile's authenticators in force, WebAuthn ones with their credential's transports. */
+async function loadAuthenticators() {
+  if (user === undefined) return;
+  const listed = await call<ListedAuthenticator[]>(
+    `/desk/authenticators?user=${encodeURIComponent(user.uuid)}`,
+  );
+  $('authenticators').replaceChildren(
+    ...listed.map((a) => {
+      const tr = row([
+        a.kind,
+        a.label,
+        a.route === 'self' ? 'by the user' : 'by the RA',
+        a.credential ? `WebAuthn (${a.credential.transports.join(', ') || 'no transports'})` : '',
+      ]);
+      tr.dataset['authenticator'] = a.id;
+      if (a.credential) tr.dataset['credential'] = a.credential.id;
+      return tr;
+    }),
+  );
+}
+
+/**
+ * AUTH-01/AUTH-02/AUTH-03: registers a security key on the profile on screen: careid/http
+ * gives the options, the browser makes the credential (the user touches the key), careid
+ * verifies its attestation and stores it.
+ */
+async function registerKey() {
+  if (user === undefined) return;
+  const label = input('key-label');
+  const begun = await call<{ options: PublicKeyCredentialCreationOptionsJSON }>(
+    '/ra/webauthn/registration/options',
+    {
+      ...(user.uuid === me ? {} : { user: user.uuid }),
+      kind: 'security-key',
+      label: label.value,
+      userPresent: input('user-present').checked,
+    },
+  );
+  notice('Touch the security key...');
+  const credential = await navigator.credentials.create({
+    publicKey: creationOptionsOf(begun.options),
+  });
+  if (!(credential instanceof PublicKeyCredential)) throw new Error('The browser made no key.');
+  const done = await call<{ authenticator: { label: string } }>(
+    '/ra/webauthn/registration/verify',
+    { response: registrationJsonOf(credential) },
+  );
+  label.value = '';
+  await loadAuthenticators();
+  notice(`Security key ${done.authenticator.label} registered.`);
+}
+
+/** AUTH-03: signs in with a security key: careid verifies the assertion, the desk the session. */
+async function signInWithKey() {
+  const begun = await call<{ options: PublicKeyCredentialRequestOptionsJSON }>(
+    '/ra/webauthn/authentication/options',
+    {},
+  );
+  const credential = await navigator.credentials.get({
+    publicKey: requestOptionsOf(begun.options),
+  });
+  if (!(credential instanceof PublicKeyCredential)) throw new Error('The browser signed nothing.');
+  await call('/desk/sign-in/webauthn', { response: authenticationJsonOf(credential) });
+  await start();
 }
 
 /** The positions a form offers: the organisation's, or a sponsor's assignable list. */
@@ -255,6 +335,13 @@ function profileButtons() {
   const allowed = can(target, { userPresent: input('user-present').checked });
   show('assign-form', allowed.has('assignment.assign'));
   show('raise-form', allowed.has('request.overview') && user.uuid !== me);
+  // AUTH-01 on one's own profile, AUTH-02 (the user present) on another's; AUTH-03 needs a
+  // browser with WebAuthn.
+  const keyActivity =
+    user.uuid === me
+      ? 'authenticator.self-register-security-key'
+      : 'authenticator.manage-security-key';
+  show('key-form', allowed.has(keyActivity) && 'PublicKeyCredential' in window);
   // A card is issued from the blank card in the reader.
   show('issue-form', allowed.has('smartcard.issue') && reader.present && !reader.holder);
 }
@@ -507,6 +594,11 @@ function wire() {
       await loadReader();
     })();
   });
+  $('key-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    act(registerKey)();
+  });
+  $('key-sign-in').addEventListener('click', act(signInWithKey));
   $('export').addEventListener('click', act(exportReport));
 }
 
@@ -517,6 +609,7 @@ async function main() {
     store: string;
   }>('/desk/people');
   $('store-name').textContent = store;
+  show('key-sign-in', 'PublicKeyCredential' in window);
   for (const p of people) {
     names.set(p.uuid, p.name);
     const li = document.createElement('li');
