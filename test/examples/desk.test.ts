@@ -239,7 +239,7 @@ describe('the reference RA desk in headless Chromium', () => {
     const logged = JSON.stringify(audit.items);
     for (const secret of ['246810', '13572468']) expect(logged).not.toContain(secret);
   });
-  it('AUTH-01, AUTH-02, AUTH-03: an RA agent registers a security key on a profile with the user present (a stale page is refused with its rule), it is listed and stored with its credential, the user signs in with it and the browser refuses it twice on one profile', async () => {
+  it('AUTH-01, AUTH-02, AUTH-03: an RA agent registers a security key on a profile with the user present (a stale page is refused with its rule), it is listed and stored with its credential, the user signs in with it, the browser refuses it twice on one profile, and once removed it signs in no more', async () => {
     // The page is served at http://localhost:PORT, the desk's WebAuthn origin.
     expect(new URL(url).hostname).toBe('localhost');
     await signInAs(PRIYA);
@@ -307,15 +307,30 @@ describe('the reference RA desk in headless Chromium', () => {
     await page.waitForSelector('#denial:not([hidden]):has-text("InvalidStateError")');
     expect(await store.transaction((tx) => tx.webAuthnCredentials.byUser(alex))).toHaveLength(1);
 
+    // AUTH-01: he removes it; its credential is kept, marked removed, and never signs in
+    // again: the page shows careid's code and message.
+    await page.click(`#authenticators tr[data-credential="${credential.id}"] button.remove`);
+    await page.waitForSelector('#notice:has-text("YubiKey 5 NFC removed")');
+    expect(await page.locator('#authenticators tr').count()).toBe(0);
+    const removed = await store.transaction((tx) => tx.webAuthnCredentials.get(credential.id));
+    expect(removed?.removed?.by).toBe(alex);
+    await page.click('#sign-out');
+    await page.waitForSelector('body[data-ready] #sign-in:not([hidden])');
+    await page.click('#key-sign-in');
+    await page.waitForSelector('#denial:not([hidden])');
+    expect(await text('#denial')).toMatch(/^WEBAUTHN_CREDENTIAL_UNKNOWN: \S/);
+    expect(await visible('#session')).toBe(false);
+
     const audit = await store.transaction((tx) => tx.audit.read({ limit: 1000 }));
     const ceremonies = audit.items
-      .filter((r) => r.event.activity.startsWith('webauthn.'))
+      .filter((r) => /^(webauthn|authenticator)\./.test(r.event.activity))
       .map((r) => [r.event.activity, r.event.outcome]);
     expect(ceremonies).toEqual(
       expect.arrayContaining([
         ['webauthn.registration-options', 'denied'],
         ['webauthn.register', 'allowed'],
         ['webauthn.authenticate', 'allowed'],
+        ['authenticator.remove', 'allowed'],
       ]),
     );
   });

@@ -128,6 +128,7 @@ let me = '';
 let user: UserSummary | undefined;
 let userPath: string[] = [];
 let userCards: Card[] = [];
+let userAuthenticators: ListedAuthenticator[] = [];
 let reader: ReaderState = { present: false };
 const names = new Map<string, string>();
 
@@ -236,17 +237,50 @@ async function openProfile(uuid: string) {
 /** The profile's authenticators in force, WebAuthn ones with their credential's transports. */
 async function loadAuthenticators() {
   if (user === undefined) return;
-  const listed = await call<ListedAuthenticator[]>(
+  userAuthenticators = await call<ListedAuthenticator[]>(
     `/desk/authenticators?user=${encodeURIComponent(user.uuid)}`,
   );
+  authenticatorRows();
+}
+
+/** The activity of registering or removing a kind on the profile on screen (AUTH-01/AUTH-02). */
+const authenticatorActivity = (kind: string) =>
+  user?.uuid === me ? `authenticator.self-register-${kind}` : `authenticator.manage-${kind}`;
+
+/** The authenticators' rows, each with Remove where whatCan allows it. */
+function authenticatorRows() {
+  const allowed = can(profileTarget(), { userPresent: input('user-present').checked });
   $('authenticators').replaceChildren(
-    ...listed.map((a) => {
-      const tr = row([
-        a.kind,
-        a.label,
-        a.route === 'self' ? 'by the user' : 'by the RA',
-        a.credential ? `WebAuthn (${a.credential.transports.join(', ') || 'no transports'})` : '',
-      ]);
+    ...userAuthenticators.map((a) => {
+      let remove: HTMLButtonElement | undefined;
+      if (allowed.has(authenticatorActivity(a.kind))) {
+        remove = document.createElement('button');
+        remove.type = 'button';
+        remove.className = 'remove';
+        remove.textContent = 'Remove';
+        remove.addEventListener(
+          'click',
+          act(async () => {
+            await command('authenticator.remove', {
+              authenticator: a.id,
+              userPresent: input('user-present').checked,
+            });
+            await loadAuthenticators();
+            notice(`${a.label} removed.`);
+          }),
+        );
+      }
+      const tr = row(
+        [
+          a.kind,
+          a.label,
+          a.route === 'self' ? 'by the user' : 'by the RA',
+          a.credential
+            ? `WebAuthn (${a.credential.transports.join(', ') || 'no transports'})`
+            : '',
+        ],
+        remove,
+      );
       tr.dataset['authenticator'] = a.id;
       if (a.credential) tr.dataset['credential'] = a.credential.id;
       return tr;
@@ -320,10 +354,10 @@ async function positionChoices() {
   }
 }
 
-/** The profile's buttons, from whatCan in the browser on the user at their organisation. */
-function profileButtons() {
-  if (user === undefined) return;
-  const target: TargetInput = {
+/** The user on screen at their organisation, as whatCan takes a target. */
+function profileTarget(): TargetInput {
+  if (user === undefined) return {};
+  return {
     ...(userPath.length > 0 ? { organisationPath: userPath } : {}),
     user: {
       uuid: user.uuid,
@@ -332,16 +366,22 @@ function profileButtons() {
       hasNiNumber: user.niNumber !== undefined,
     },
   };
+}
+
+/** The profile's buttons, from whatCan in the browser on the user at their organisation. */
+function profileButtons() {
+  if (user === undefined) return;
+  const target = profileTarget();
   const allowed = can(target, { userPresent: input('user-present').checked });
   show('assign-form', allowed.has('assignment.assign'));
   show('raise-form', allowed.has('request.overview') && user.uuid !== me);
   // AUTH-01 on one's own profile, AUTH-02 (the user present) on another's; AUTH-03 needs a
   // browser with WebAuthn.
-  const keyActivity =
-    user.uuid === me
-      ? 'authenticator.self-register-security-key'
-      : 'authenticator.manage-security-key';
-  show('key-form', allowed.has(keyActivity) && 'PublicKeyCredential' in window);
+  show(
+    'key-form',
+    allowed.has(authenticatorActivity('security-key')) && 'PublicKeyCredential' in window,
+  );
+  authenticatorRows();
   // A card is issued from the blank card in the reader.
   show('issue-form', allowed.has('smartcard.issue') && reader.present && !reader.holder);
 }
