@@ -275,9 +275,7 @@ function authenticatorRows() {
           a.kind,
           a.label,
           a.route === 'self' ? 'by the user' : 'by the RA',
-          a.credential
-            ? `WebAuthn (${a.credential.transports.join(', ') || 'no transports'})`
-            : '',
+          a.credential ? `WebAuthn (${a.credential.transports.join(', ') || 'no transports'})` : '',
         ],
         remove,
       );
