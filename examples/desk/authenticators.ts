@@ -1,4 +1,4 @@
-import { NotFoundError } from 'careid';
+import { NotFoundError, type Uuid } from 'careid';
 import type { DeskSetup } from './setup.js';
 
 /** An authenticator on a profile as the page lists it: the record and, for WebAuthn, its key. */
@@ -30,10 +30,11 @@ export async function authenticatorsOf(
   actor: string,
   user: string,
 ): Promise<readonly ListedAuthenticator[]> {
-  const found = await setup.ra.queries.findUsers(actor, { uuid: user });
-  if (found.items.length === 0) throw new NotFoundError('user', user);
+  const found = (await setup.ra.queries.findUsers(actor, { uuid: user })).items[0];
+  if (found === undefined) throw new NotFoundError('user', user);
+  const uuid = found.uuid as Uuid; // user.find validated it
   const [records, credentials] = await setup.store.transaction((tx) =>
-    Promise.all([tx.authenticators.byUser(user), tx.webAuthnCredentials.byUser(user)]),
+    Promise.all([tx.authenticators.byUser(uuid), tx.webAuthnCredentials.byUser(uuid)]),
   );
   return records
     .filter((a) => a.removed === undefined)

@@ -251,8 +251,8 @@ describe('the reference RA desk in headless Chromium', () => {
 
     // The server decides: a page whose box was cleared without its buttons being redrawn
     // asks without the user present and is refused with AUTH-02; nothing is stored.
-    await page.evaluate(() => {
-      (document.getElementById('user-present') as HTMLInputElement).checked = false;
+    await page.locator('#user-present').evaluate((box) => {
+      (box as unknown as { checked: boolean }).checked = false;
     });
     await page.fill('#key-label', 'YubiKey 5 NFC');
     await page.click('#key-go');
