@@ -14,6 +14,8 @@ const usage = `careid reference RA desk (development sign-in: not for production
   --data-dir DIR  a lasting store's sealed CA keys and card secrets (default: .desk-data)
   --port N        the port (default 8080; 0 picks a free one)
   --host H        the address to listen on (default 127.0.0.1)
+  --origin URL    where browsers reach the page, for WebAuthn security keys: its host is the
+                  RP ID (default http://localhost:PORT; a real deployment: its https origin)
   CAREID_VAULT_KEY  base64 of 32 bytes; needed with a lasting store`;
 
 const { values } = parseArgs({
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     port: { type: 'string', default: '8080' },
     host: { type: 'string', default: '127.0.0.1' },
+    origin: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -36,17 +39,29 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(2);
 }
 const keyText = process.env['CAREID_VAULT_KEY'];
+// The port first: the WebAuthn origin names it (--port 0 picks one when listening).
+const server = createServer();
+await new Promise<void>((resolve) => server.listen(port, values.host, resolve));
+const { port: bound } = server.address() as AddressInfo;
+// WebAuthn needs a domain as RP ID (never an IP address) and HTTPS, except on localhost:
+// so the desk's page is at http://localhost:PORT unless --origin names where it is served.
+let origin: URL;
+try {
+  origin = new URL(values.origin ?? `http://localhost:${bound}`);
+} catch {
+  console.error(`--origin must be a URL such as https://ra.example.nhs.uk, not ${values.origin}`);
+  process.exit(2);
+}
 const setup = await setUpDesk({
   store: values.store,
   dataDir: values['data-dir'],
   vaultKey: keyText === undefined ? undefined : new Uint8Array(Buffer.from(keyText, 'base64')),
+  webauthn: { rpId: origin.hostname, rpName: 'careid RA desk', origins: [origin.origin] },
 });
-const handler = createDeskHandler(setup, await bundlePage());
-const server = createServer(toNodeListener(handler));
-server.listen(port, values.host, () => {
-  const { port: bound } = server.address() as AddressInfo;
-  console.log(`careid desk on http://${values.host}:${bound}/ (store: ${setup.storeName})`);
-});
+server.on('request', toNodeListener(createDeskHandler(setup, await bundlePage())));
+console.log(
+  `careid desk on ${origin.origin}/ (listening on ${values.host}:${bound}; store: ${setup.storeName})`,
+);
 const stop = () => {
   server.closeAllConnections();
   server.close(() => void setup.close().then(() => process.exit(0)));

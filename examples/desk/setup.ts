@@ -7,6 +7,7 @@ import {
   createRegistrationAuthority,
   memoryStore,
   type RegistrationAuthority,
+  type RelyingPartyOptions,
   type SealedStorage,
   type Store,
   storeCaRepository,
@@ -23,6 +24,12 @@ export interface DeskSetupOptions {
   readonly dataDir?: string | undefined;
   /** The 32-byte vault key (`CAREID_VAULT_KEY`); needed with a lasting store. */
   readonly vaultKey?: Uint8Array | undefined;
+  /**
+   * The WebAuthn relying party (AUTH-03): the RP ID and the origins the page is served
+   * from. The desk derives it from where it listens (`localhost`); a real deployment gives
+   * its own domain and HTTPS origin.
+   */
+  readonly webauthn: RelyingPartyOptions;
 }
 
 /** The RA, its store and the virtual card in the desk's reader. */
@@ -150,6 +157,7 @@ export async function setUpDesk(options: DeskSetupOptions): Promise<DeskSetup> {
       key: vaultKey,
       ...(lasting ? { storage: directoryStorage(join(dataDir, 'card-secrets')) } : {}),
     }),
+    webauthn: options.webauthn,
   });
   await seedDemo(store, ra, now);
   // A 10-digit serial in series 21 (CARD-07: not an old 01-05 card).

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Uuid } from '../../src/domain/index.js';
 import type { Store } from '../../src/storage/index.js';
@@ -23,6 +23,8 @@ let server: ChildProcess;
 let url: string;
 let browser: Browser;
 let page: Page;
+let cdp: CDPSession;
+let authenticatorId: string;
 let store: Store;
 let alex: Uuid;
 
@@ -99,6 +101,19 @@ beforeAll(async () => {
   alex = found.items[0]!.uuid;
   page = await (await browser.newContext({ acceptDownloads: true })).newPage();
   page.setDefaultTimeout(15_000);
+  // A security key for WebAuthn (AUTH-03): Chromium's virtual authenticator, touched at once.
+  cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'usb',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  }));
 }, 60_000);
 
 afterAll(async () => {
@@ -223,5 +238,100 @@ describe('the reference RA desk in headless Chromium', () => {
     // AUD-02: no passcode typed in the page reached the audit log.
     const logged = JSON.stringify(audit.items);
     for (const secret of ['246810', '13572468']) expect(logged).not.toContain(secret);
+  });
+  it('AUTH-01, AUTH-02, AUTH-03: an RA agent registers a security key on a profile with the user present (a stale page is refused with its rule), it is listed and stored with its credential, the user signs in with it, the browser refuses it twice on one profile, and once removed it signs in no more', async () => {
+    // The page is served at http://localhost:PORT, the desk's WebAuthn origin.
+    expect(new URL(url).hostname).toBe('localhost');
+    await signInAs(PRIYA);
+    await openAlex();
+    // AUTH-02: on another's profile, only with the user present.
+    expect(await visible('#key-form')).toBe(false);
+    await page.check('#user-present');
+    expect(await visible('#key-form')).toBe(true);
+
+    // The server decides: a page whose box was cleared without its buttons being redrawn
+    // asks without the user present and is refused with AUTH-02; nothing is stored.
+    await page.locator('#user-present').evaluate((box) => {
+      (box as unknown as { checked: boolean }).checked = false;
+    });
+    await page.fill('#key-label', 'YubiKey 5 NFC');
+    await page.click('#key-go');
+    await page.waitForSelector('#denial:not([hidden]) .reason[data-rule="AUTH-02"]');
+    const none = await store.transaction((tx) => tx.authenticators.byUser(alex));
+    expect(none).toEqual([]);
+
+    // With Alex present, he touches the key: careid verifies and stores it.
+    await page.uncheck('#user-present');
+    await page.check('#user-present');
+    await page.click('#key-go');
+    await page.waitForSelector('#notice:has-text("Security key YubiKey 5 NFC registered")');
+    const [records, credentials] = await store.transaction((tx) =>
+      Promise.all([tx.authenticators.byUser(alex), tx.webAuthnCredentials.byUser(alex)]),
+    );
+    expect(records).toMatchObject([
+      { kind: 'security-key', label: 'YubiKey 5 NFC', route: 'ra', registeredBy: PRIYA },
+    ]);
+    expect(credentials).toHaveLength(1);
+    const credential = credentials[0]!;
+    expect(credential).toMatchObject({
+      user: alex,
+      authenticator: records[0]!.id,
+      transports: ['usb'],
+      counter: expect.any(Number),
+    });
+    expect(credential.removed).toBeUndefined();
+    // The credential the virtual key holds is the one the RA stored.
+    const held = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(
+      held.credentials.map((c) => Buffer.from(c.credentialId, 'base64').toString('base64url')),
+    ).toEqual([credential.id]);
+    // Listed on the profile, with its credential.
+    const listed = page.locator(`#authenticators tr[data-credential="${credential.id}"]`);
+    expect(await listed.textContent()).toMatch(/security-key.*YubiKey 5 NFC.*by the RA.*usb/);
+    expect(await page.inputValue('#key-label')).toBe('');
+
+    // AUTH-03: Alex signs in with it (the browser offers the passkey; no name picked).
+    await page.click('#sign-out');
+    await page.waitForSelector('body[data-ready] #sign-in:not([hidden])');
+    await page.click('#key-sign-in');
+    await page.waitForSelector('#session:not([hidden])');
+    expect(await text('#me')).toContain(alex);
+
+    // AUTH-01: on his own profile he may register a key himself, no RA agent present; the
+    // key he holds is already his, so the browser refuses it (the RA excludes it) and the
+    // page says why.
+    await openAlex();
+    expect(await visible('#key-form')).toBe(true);
+    await page.fill('#key-label', 'The same key again');
+    await page.click('#key-go');
+    await page.waitForSelector('#denial:not([hidden]):has-text("InvalidStateError")');
+    expect(await store.transaction((tx) => tx.webAuthnCredentials.byUser(alex))).toHaveLength(1);
+
+    // AUTH-01: he removes it; its credential is kept, marked removed, and never signs in
+    // again: the page shows careid's code and message.
+    await page.click(`#authenticators tr[data-credential="${credential.id}"] button.remove`);
+    await page.waitForSelector('#notice:has-text("YubiKey 5 NFC removed")');
+    expect(await page.locator('#authenticators tr').count()).toBe(0);
+    const removed = await store.transaction((tx) => tx.webAuthnCredentials.get(credential.id));
+    expect(removed?.removed?.by).toBe(alex);
+    await page.click('#sign-out');
+    await page.waitForSelector('body[data-ready] #sign-in:not([hidden])');
+    await page.click('#key-sign-in');
+    await page.waitForSelector('#denial:not([hidden])');
+    expect(await text('#denial')).toMatch(/^WEBAUTHN_CREDENTIAL_UNKNOWN: \S/);
+    expect(await visible('#session')).toBe(false);
+
+    const audit = await store.transaction((tx) => tx.audit.read({ limit: 1000 }));
+    const ceremonies = audit.items
+      .filter((r) => /^(webauthn|authenticator)\./.test(r.event.activity))
+      .map((r) => [r.event.activity, r.event.outcome]);
+    expect(ceremonies).toEqual(
+      expect.arrayContaining([
+        ['webauthn.registration-options', 'denied'],
+        ['webauthn.register', 'allowed'],
+        ['webauthn.authenticate', 'allowed'],
+        ['authenticator.remove', 'allowed'],
+      ]),
+    );
   });
 });

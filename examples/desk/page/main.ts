@@ -1,4 +1,10 @@
 import { type ActorInput, type TargetInput, whatCan } from 'careid/policy';
+import {
+  authenticationJsonOf,
+  creationOptionsOf,
+  registrationJsonOf,
+  requestOptionsOf,
+} from './webauthn.js';
 
 // The desk's page: plain DOM, careid/policy for the buttons, careid/http (under /ra) and
 // the desk's own routes (/desk) for everything else. The server decides every command;
@@ -38,6 +44,13 @@ interface RequestItem {
   readonly subject?: string;
   readonly organisation: string;
   readonly payload: Readonly<Record<string, unknown>>;
+}
+interface ListedAuthenticator {
+  readonly id: string;
+  readonly kind: string;
+  readonly label: string;
+  readonly route: string;
+  readonly credential?: { readonly id: string; readonly transports: readonly string[] };
 }
 interface ReaderState {
   readonly present: boolean;
@@ -115,6 +128,7 @@ let me = '';
 let user: UserSummary | undefined;
 let userPath: string[] = [];
 let userCards: Card[] = [];
+let userAuthenticators: ListedAuthenticator[] = [];
 let reader: ReaderState = { present: false };
 const names = new Map<string, string>();
 
@@ -214,9 +228,107 @@ async function openProfile(uuid: string) {
   $('cards').replaceChildren(
     ...userCards.map((c) => row([c.serial, c.status, c.certificatesExpireOn ?? ''])),
   );
+  await loadAuthenticators();
   await positionChoices();
   show('profile', true);
   await loadReader();
+}
+
+/** The profile's authenticators in force, WebAuthn ones with their credential's transports. */
+async function loadAuthenticators() {
+  if (user === undefined) return;
+  userAuthenticators = await call<ListedAuthenticator[]>(
+    `/desk/authenticators?user=${encodeURIComponent(user.uuid)}`,
+  );
+  authenticatorRows();
+}
+
+/** The activity of registering or removing a kind on the profile on screen (AUTH-01/AUTH-02). */
+const authenticatorActivity = (kind: string) =>
+  user?.uuid === me ? `authenticator.self-register-${kind}` : `authenticator.manage-${kind}`;
+
+/** The authenticators' rows, each with Remove where whatCan allows it. */
+function authenticatorRows() {
+  const allowed = can(profileTarget(), { userPresent: input('user-present').checked });
+  $('authenticators').replaceChildren(
+    ...userAuthenticators.map((a) => {
+      let remove: HTMLButtonElement | undefined;
+      if (allowed.has(authenticatorActivity(a.kind))) {
+        remove = document.createElement('button');
+        remove.type = 'button';
+        remove.className = 'remove';
+        remove.textContent = 'Remove';
+        remove.addEventListener(
+          'click',
+          act(async () => {
+            await command('authenticator.remove', {
+              authenticator: a.id,
+              userPresent: input('user-present').checked,
+            });
+            await loadAuthenticators();
+            notice(`${a.label} removed.`);
+          }),
+        );
+      }
+      const tr = row(
+        [
+          a.kind,
+          a.label,
+          a.route === 'self' ? 'by the user' : 'by the RA',
+          a.credential ? `WebAuthn (${a.credential.transports.join(', ') || 'no transports'})` : '',
+        ],
+        remove,
+      );
+      tr.dataset['authenticator'] = a.id;
+      if (a.credential) tr.dataset['credential'] = a.credential.id;
+      return tr;
+    }),
+  );
+}
+
+/**
+ * AUTH-01/AUTH-02/AUTH-03: registers a security key on the profile on screen: careid/http
+ * gives the options, the browser makes the credential (the user touches the key), careid
+ * verifies its attestation and stores it.
+ */
+async function registerKey() {
+  if (user === undefined) return;
+  const label = input('key-label');
+  const begun = await call<{ options: PublicKeyCredentialCreationOptionsJSON }>(
+    '/ra/webauthn/registration/options',
+    {
+      ...(user.uuid === me ? {} : { user: user.uuid }),
+      kind: 'security-key',
+      label: label.value,
+      userPresent: input('user-present').checked,
+    },
+  );
+  notice('Touch the security key...');
+  const credential = await navigator.credentials.create({
+    publicKey: creationOptionsOf(begun.options),
+  });
+  if (!(credential instanceof PublicKeyCredential)) throw new Error('The browser made no key.');
+  const done = await call<{ authenticator: { label: string } }>(
+    '/ra/webauthn/registration/verify',
+    { response: registrationJsonOf(credential) },
+  );
+  label.value = '';
+  await loadAuthenticators();
+  notice(`Security key ${done.authenticator.label} registered.`);
+}
+
+/** AUTH-03: signs in with a security key: careid verifies the assertion, the desk the session. */
+async function signInWithKey() {
+  const begun = await call<{ options: PublicKeyCredentialRequestOptionsJSON }>(
+    '/ra/webauthn/authentication/options',
+    {},
+  );
+  const credential = await navigator.credentials.get({
+    publicKey: requestOptionsOf(begun.options),
+  });
+  if (!(credential instanceof PublicKeyCredential)) throw new Error('The browser signed nothing.');
+  await call('/desk/sign-in/webauthn', { response: authenticationJsonOf(credential) });
+  await start();
 }
 
 /** The positions a form offers: the organisation's, or a sponsor's assignable list. */
@@ -240,10 +352,10 @@ async function positionChoices() {
   }
 }
 
-/** The profile's buttons, from whatCan in the browser on the user at their organisation. */
-function profileButtons() {
-  if (user === undefined) return;
-  const target: TargetInput = {
+/** The user on screen at their organisation, as whatCan takes a target. */
+function profileTarget(): TargetInput {
+  if (user === undefined) return {};
+  return {
     ...(userPath.length > 0 ? { organisationPath: userPath } : {}),
     user: {
       uuid: user.uuid,
@@ -252,9 +364,22 @@ function profileButtons() {
       hasNiNumber: user.niNumber !== undefined,
     },
   };
+}
+
+/** The profile's buttons, from whatCan in the browser on the user at their organisation. */
+function profileButtons() {
+  if (user === undefined) return;
+  const target = profileTarget();
   const allowed = can(target, { userPresent: input('user-present').checked });
   show('assign-form', allowed.has('assignment.assign'));
   show('raise-form', allowed.has('request.overview') && user.uuid !== me);
+  // AUTH-01 on one's own profile, AUTH-02 (the user present) on another's; AUTH-03 needs a
+  // browser with WebAuthn.
+  show(
+    'key-form',
+    allowed.has(authenticatorActivity('security-key')) && 'PublicKeyCredential' in window,
+  );
+  authenticatorRows();
   // A card is issued from the blank card in the reader.
   show('issue-form', allowed.has('smartcard.issue') && reader.present && !reader.holder);
 }
@@ -507,6 +632,11 @@ function wire() {
       await loadReader();
     })();
   });
+  $('key-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    act(registerKey)();
+  });
+  $('key-sign-in').addEventListener('click', act(signInWithKey));
   $('export').addEventListener('click', act(exportReport));
 }
 
@@ -517,6 +647,7 @@ async function main() {
     store: string;
   }>('/desk/people');
   $('store-name').textContent = store;
+  show('key-sign-in', 'PublicKeyCredential' in window);
   for (const p of people) {
     names.set(p.uuid, p.name);
     const li = document.createElement('li');
