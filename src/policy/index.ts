@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { dateIn, isTimeZone } from '../domain/time-zone.js';
+export { isTimeZone } from '../domain/time-zone.js';
 export { certificateNotAfter } from './certificate-life.js';
 export { effectiveGrants } from './compiled-pack.js';
 export {
@@ -16,6 +16,7 @@ export {
   conditions,
   type PersonField,
 } from './conditions.js';
+export { dateIn } from './dates.js';
 export { createDecider, type Decider, type DecisionInput, decide, safeDecide } from './decide.js';
 export { diffPacks, type GrantChange, type PackDiff, type SettingChange } from './diff-packs.js';
 export type { Decision, GrantHint, PreparedRequest, Route } from './engine.js';

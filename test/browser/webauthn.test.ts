@@ -1,15 +1,14 @@
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpHandler, toNodeListener } from '../../src/http/index.js';
 import { createRegistrationAuthority, seed } from '../../src/ra/index.js';
 import { memoryStore, type Store, verifyAudit } from '../../src/storage/index.js';
 import { AT, NOW, people, seedData } from '../ra/fixtures.js';
+import { launchChromium } from './chromium.js';
 
 /** Debian's Chromium, installed by scripts/setup-system.sh; nothing is downloaded. */
-const CHROMIUM = '/usr/bin/chromium';
 
 /**
  * The page a front end would serve: it asks careid/http for options, runs the browser's
@@ -50,9 +49,6 @@ let store: Store;
 let origin: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: run \`bash scripts/setup-system.sh\` to install it`);
-  }
   // The port first: the RP's origin names it. RP ID 'localhost' (an IP is not a valid RP ID).
   server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -79,20 +75,7 @@ beforeAll(async () => {
     }
     void api(req, res);
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

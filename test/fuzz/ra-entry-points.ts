@@ -8,6 +8,15 @@ import { anything, assertContract, CASES_PER_ENTRY_POINT, watchedStore } from '.
 
 /** Field names the RA's inputs use, so generated objects reach past the first check. */
 const FIELDS = [
+  'response',
+  'id',
+  'rawId',
+  'clientDataJSON',
+  'attestationObject',
+  'authenticatorData',
+  'signature',
+  'userHandle',
+  'challenge',
   'type',
   'user',
   'uuid',
@@ -92,7 +101,10 @@ async function drain(result: unknown): Promise<void> {
  */
 export async function fuzzEntryPoint(path: string): Promise<void> {
   const watched = watchedStore(memoryStore());
-  const world = await lifecycleWorld({ store: watched.store });
+  const world = await lifecycleWorld(
+    { store: watched.store },
+    { webauthn: { rpId: 'localhost', rpName: 'careid fuzz', origins: ['http://localhost:8080'] } },
+  );
   const { fn, self } = resolve(world.ra, path);
   const card = new VirtualPivCard({ serial: 20_000_001 });
   const readers = fc.oneof(

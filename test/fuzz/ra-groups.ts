@@ -55,6 +55,12 @@ export const raGroups = {
     'reports.view',
     'reports.export',
   ],
+  webauthn: [
+    'webauthn.registrationOptions',
+    'webauthn.verifyRegistration',
+    'webauthn.authenticationOptions',
+    'webauthn.verifyAuthentication',
+  ],
   smartcards: [
     'smartcards.reconcile',
     'smartcards.stock',

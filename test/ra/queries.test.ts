@@ -56,59 +56,12 @@ for (const storeCase of storeCases) {
 
       it('ROLE-02 user.find by name scopes a page of users in one store query, not one per user (issue 13)', async () => {
         const { store } = await setUp();
-        // Twenty more people at the pharmacy (in the agent's scope) and twenty at a practice
-        // of another ICB (out of it), all with family names starting 'Rowe'.
-        const by = { at: NOW, by: people.agent };
-        const rowe = (i: number) => String(777_000_000_100 + i);
-        await seed(
-          store,
-          {
-            users: Array.from({ length: 40 }, (_, i) =>
-              seedUser({ uuid: rowe(i), given: 'Jo', family: `Rowe${i}` }, by),
-            ),
-            assignments: Array.from({ length: 40 }, (_, i) =>
-              seedAssignment(
-                {
-                  id: `asg-rowe-${i}`,
-                  user: rowe(i),
-                  position:
-                    i < 20
-                      ? { id: 'pos-dispenser', organisation: PHARMACY }
-                      : { id: 'pos-practice', organisation: PRACTICE },
-                  start: '2025-04-01',
-                },
-                by,
-              ),
-            ),
-          },
-          by,
-        );
+        await seedRowes(store);
         const calls = { perUser: 0, perPage: 0 };
-        // The same store, with its assignment reads counted: the host's view of what a search costs.
-        const countReads = (repo: object) =>
-          new Proxy(repo, {
-            get(target, name, receiver) {
-              if (name === 'historyForUser') calls.perUser++;
-              if (name === 'organisationsOfUsers') calls.perPage++;
-              return Reflect.get(target, name, receiver);
-            },
-          });
-        const counted: Store = {
-          ...store,
-          transaction: (fn, ...rest) =>
-            store.transaction(
-              (tx) =>
-                fn(
-                  new Proxy(tx, {
-                    get: (target, name) =>
-                      name === 'positionAssignments'
-                        ? countReads(target.positionAssignments)
-                        : Reflect.get(target, name),
-                  }),
-                ),
-              ...rest,
-            ),
-        };
+        const counted = countingReads(store, 'positionAssignments', (name) => {
+          if (name === 'historyForUser') calls.perUser++;
+          if (name === 'organisationsOfUsers') calls.perPage++;
+        });
         const ra = createRegistrationAuthority({ store: counted, clock: () => NOW });
         const found = await ra.queries.findUsers(people.agent, {
           name: { family: 'Rowe' },
@@ -123,57 +76,12 @@ for (const storeCase of storeCases) {
 
       it('ROLE-02 user.find by organisation reads the profiles of a page of assignments in one store query, not one per row (issue 13)', async () => {
         const { store } = await setUp();
-        // Twenty more people at the pharmacy (in the agent's scope) and twenty at a practice
-        // of another ICB (out of it), all with family names starting 'Rowe'.
-        const by = { at: NOW, by: people.agent };
-        const rowe = (i: number) => String(777_000_000_100 + i);
-        await seed(
-          store,
-          {
-            users: Array.from({ length: 40 }, (_, i) =>
-              seedUser({ uuid: rowe(i), given: 'Jo', family: `Rowe${i}` }, by),
-            ),
-            assignments: Array.from({ length: 40 }, (_, i) =>
-              seedAssignment(
-                {
-                  id: `asg-rowe-${i}`,
-                  user: rowe(i),
-                  position:
-                    i < 20
-                      ? { id: 'pos-dispenser', organisation: PHARMACY }
-                      : { id: 'pos-practice', organisation: PRACTICE },
-                  start: '2025-04-01',
-                },
-                by,
-              ),
-            ),
-          },
-          by,
-        );
+        await seedRowes(store);
         const calls = { perRow: 0, perPage: 0 };
-        // The same store, with its assignment reads counted: the host's view of what a search costs.
-        const countReads = (repo: object) =>
-          new Proxy(repo, {
-            get(target, name, receiver) {
-              if (name === 'get') calls.perRow++;
-              if (name === 'getMany') calls.perPage++;
-              return Reflect.get(target, name, receiver);
-            },
-          });
-        const counted: Store = {
-          ...store,
-          transaction: (fn, ...rest) =>
-            store.transaction(
-              (tx) =>
-                fn(
-                  new Proxy(tx, {
-                    get: (target, name) =>
-                      name === 'users' ? countReads(target.users) : Reflect.get(target, name),
-                  }),
-                ),
-              ...rest,
-            ),
-        };
+        const counted = countingReads(store, 'users', (name) => {
+          if (name === 'get') calls.perRow++;
+          if (name === 'getMany') calls.perPage++;
+        });
         const ra = createRegistrationAuthority({ store: counted, clock: () => NOW });
         const found = await ra.queries.findUsers(people.agent, {
           organisation: PHARMACY,
@@ -448,4 +356,67 @@ for (const storeCase of storeCases) {
       });
     },
   );
+}
+
+/**
+ * Twenty more people at the pharmacy (in the agent's scope) and twenty at a practice of
+ * another ICB (out of it), all with family names starting 'Rowe'.
+ */
+async function seedRowes(store: Store) {
+  const by = { at: NOW, by: people.agent };
+  const rowe = (i: number) => String(777_000_000_100 + i);
+  await seed(
+    store,
+    {
+      users: Array.from({ length: 40 }, (_, i) =>
+        seedUser({ uuid: rowe(i), given: 'Jo', family: `Rowe${i}` }, by),
+      ),
+      assignments: Array.from({ length: 40 }, (_, i) =>
+        seedAssignment(
+          {
+            id: `asg-rowe-${i}`,
+            user: rowe(i),
+            position:
+              i < 20
+                ? { id: 'pos-dispenser', organisation: PHARMACY }
+                : { id: 'pos-practice', organisation: PRACTICE },
+            start: '2025-04-01',
+          },
+          by,
+        ),
+      ),
+    },
+    by,
+  );
+}
+
+/** The same store, with the methods of one repository counted as they are read: the host's view of what a search costs. */
+function countingReads(
+  store: Store,
+  repository: string,
+  count: (method: string | symbol) => void,
+): Store {
+  const counted = (repo: object) =>
+    new Proxy(repo, {
+      get(target, name, receiver) {
+        count(name);
+        return Reflect.get(target, name, receiver);
+      },
+    });
+  return {
+    ...store,
+    transaction: (fn, ...rest) =>
+      store.transaction(
+        (tx) =>
+          fn(
+            new Proxy(tx, {
+              get: (target, name) =>
+                name === repository
+                  ? counted(Reflect.get(target, name) as object)
+                  : Reflect.get(target, name),
+            }),
+          ),
+        ...rest,
+      ),
+  };
 }

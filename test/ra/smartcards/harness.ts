@@ -64,6 +64,8 @@ export async function lifecycleWorld(
     signChuid?: boolean;
     /** The card holder's profile as created (default: the `applicant` fixture). */
     applicant?: typeof applicant;
+    /** WebAuthn relying-party settings (AUTH-03). */
+    webauthn?: { rpId: string; rpName: string; origins: string[] };
   } = {},
 ) {
   const { store } = made;
@@ -98,6 +100,7 @@ export async function lifecycleWorld(
     notifier: { send: async (m) => void sent.push(m) },
     ...(options.pack ? { pack: options.pack } : {}),
     ...(chuidSigner ? { chuidSigner } : {}),
+    ...(options.webauthn ? { webauthn: options.webauthn } : {}),
     ...(options.unlockCodes
       ? { unlockCodes: options.unlockCodes, unlockCodeKey: UNLOCK_CODE_KEY }
       : {}),
