@@ -121,7 +121,8 @@ export function kindOf(value: unknown): string {
     case 'number':
       return Number.isFinite(value) ? String(value) : `the number ${String(value)}`;
     case 'string':
-      return value.length === 0 ? 'an empty string' : `a string of ${value.length} characters`;
+      if (value.length === 0) return 'an empty string';
+      return `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
     case 'bigint':
       return 'a bigint';
     case 'boolean':
