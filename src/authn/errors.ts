@@ -18,16 +18,7 @@ import type { CareIdErrorCode } from '../errors/codes.js';
  * if ((await res.json()).code === ('WEBAUTHN_CHALLENGE_EXPIRED' satisfies WebAuthnErrorCode)) restart();
  * ```
  */
-export type WebAuthnErrorCode = Extract<
-  CareIdErrorCode,
-  | 'WEBAUTHN_NOT_CONFIGURED'
-  | 'WEBAUTHN_CHALLENGE_UNKNOWN'
-  | 'WEBAUTHN_CHALLENGE_EXPIRED'
-  | 'WEBAUTHN_CHALLENGE_USED'
-  | 'WEBAUTHN_VERIFICATION_FAILED'
-  | 'WEBAUTHN_COUNTER_REGRESSED'
-  | 'WEBAUTHN_CREDENTIAL_UNKNOWN'
->;
+export type WebAuthnErrorCode = Extract<CareIdErrorCode, `WEBAUTHN_${string}`>;
 
 /** Which check of a WebAuthn response failed (WebAuthn §7.1, §7.2). */
 export type WebAuthnCheck =

@@ -60,6 +60,11 @@ async function readBytes(request: Request, max: number): Promise<Uint8Array> {
     }
     chunks.push(value);
   }
+  return concat(chunks, size);
+}
+
+/** The chunks of a body read so far, as one array of `size` bytes. */
+export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {

@@ -8,7 +8,7 @@ import {
   type HandlerCore,
   type RouteAnswer,
 } from './answer.js';
-import { tooLarge } from './body.js';
+import { concat, tooLarge } from './body.js';
 
 /** Options of {@link toNodeListener}. */
 export interface NodeListenerOptions {
@@ -195,16 +195,6 @@ function nodeBody(req: IncomingMessage): BodySource {
         req.once('close', onClose);
       }),
   };
-}
-
-function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 /** Writes an in-memory answer in one write, with its length. */

@@ -15,16 +15,7 @@ import {
 } from '../../src/card/index.js';
 import { kindOf } from '../../src/errors/guards.js';
 import { isCareIdError, ValidationError } from '../../src/errors/index.js';
-
-/** What `fn` threw; fails the test when it returned. */
-async function thrown(fn: () => unknown): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
+import { thrown } from '../support/thrown.js';
 
 async function openOnVirtualCard(): Promise<PivSession> {
   return PivSession.open(connectVirtualCard(new VirtualPivCard()));

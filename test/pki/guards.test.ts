@@ -9,17 +9,8 @@ import {
   revocationReasonForCard,
   signChuid,
 } from '../../src/pki/index.js';
+import { thrown } from '../support/thrown.js';
 import { settings, T0 } from './helpers.js';
-
-/** What `fn` threw; fails the test when it returned. */
-async function thrown(fn: () => unknown): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('issue 13: careid/pki names the argument or port it refuses', () => {
   it('CARD-10 a card cancel reason is one of the five, never a name inherited from Object', async () => {
