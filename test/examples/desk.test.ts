@@ -69,7 +69,8 @@ async function openAlex() {
   await page.fill('#find-name', 'Rivers');
   await page.click('#find-go');
   await page.click(`#results button[data-uuid="${alex}"]`);
-  await page.waitForSelector('#profile:not([hidden])');
+  // The page names the profile once its positions, cards and buttons are drawn.
+  await page.waitForSelector(`#profile[data-loaded="${alex}"]:not([hidden])`);
 }
 
 const positionsOfAlex = async () =>

@@ -207,6 +207,8 @@ async function find() {
 }
 
 async function openProfile(uuid: string) {
+  // data-loaded names the profile once everything on it is drawn (tests wait for it).
+  delete $('profile').dataset['loaded'];
   const found = await query<UserSummary>('user.find', { uuid });
   user = found.items[0];
   if (user === undefined) throw new Error(`${uuid} is not in your scope`);
@@ -230,8 +232,11 @@ async function openProfile(uuid: string) {
   );
   await loadAuthenticators();
   await positionChoices();
-  show('profile', true);
+  // The reader's state draws the profile's buttons: shown only once they are drawn, so a
+  // profile on screen never offers what whatCan has not yet decided.
   await loadReader();
+  show('profile', true);
+  $('profile').dataset['loaded'] = uuid;
 }
 
 /** The profile's authenticators in force, WebAuthn ones with their credential's transports. */
