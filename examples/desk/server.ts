@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { isCareIdError } from 'careid';
 import { toNodeListener } from 'careid/http';
 import { createDeskHandler } from './app.js';
 import { bundlePage } from './bundle.js';
@@ -52,12 +53,22 @@ try {
   console.error(`--origin must be a URL such as https://ra.example.nhs.uk, not ${values.origin}`);
   process.exit(2);
 }
-const setup = await setUpDesk({
-  store: values.store,
-  dataDir: values['data-dir'],
-  vaultKey: keyText === undefined ? undefined : new Uint8Array(Buffer.from(keyText, 'base64')),
-  webauthn: { rpId: origin.hostname, rpName: 'careid RA desk', origins: [origin.origin] },
-});
+let setup: Awaited<ReturnType<typeof setUpDesk>>;
+try {
+  setup = await setUpDesk({
+    store: values.store,
+    dataDir: values['data-dir'],
+    vaultKey: keyText === undefined ? undefined : new Uint8Array(Buffer.from(keyText, 'base64')),
+    webauthn: { rpId: origin.hostname, rpName: 'careid RA desk', origins: [origin.origin] },
+  });
+} catch (error) {
+  // careid's own refusals (an http origin that is not localhost, a bad store URL) are for the
+  // person starting the desk: their code and message, not a stack trace.
+  if (!isCareIdError(error)) throw error;
+  console.error(`careid desk: ${error.code}: ${error.message}`);
+  server.close();
+  process.exit(2);
+}
 server.on('request', toNodeListener(createDeskHandler(setup, await bundlePage())));
 console.log(
   `careid desk on ${origin.origin}/ (listening on ${values.host}:${bound}; store: ${setup.storeName})`,
