@@ -217,6 +217,16 @@ describe('PivSession against the in-process VirtualPivCard', () => {
     await expect(piv.readObject(PivObject.KEY_HISTORY)).rejects.toBeInstanceOf(CardNotFoundError);
   });
 
+  it('CARD-11 names a two-byte object tag in two bytes (5C 02 7F 61), as a card needs it', async () => {
+    const { piv, log } = await freshSession();
+    await piv.authenticate(DEFAULT_MANAGEMENT_KEY);
+    const template = Uint8Array.of(0x02, 0x01, 0x01);
+    await piv.writeObject(PivObject.BIOMETRIC_GROUP_TEMPLATE, template);
+    expect(log.at(-1)!.command).toMatch(/^00DB3FFF 095C027F615303020101$/);
+    expect(await piv.readObject(PivObject.BIOMETRIC_GROUP_TEMPLATE)).toEqual(template);
+    expect(log.at(-1)!.command).toMatch(/^00CB3FFF 045C027F61/);
+  });
+
   it('writes, reads and deletes the certificate containers, chaining long objects', async () => {
     const { piv, log } = await freshSession();
     await piv.authenticate(DEFAULT_MANAGEMENT_KEY);

@@ -35,8 +35,16 @@ const MAX_LENGTH_BYTES = 3;
 /** The largest tag careid reads or writes: three bytes. */
 const MAX_TAG = 0xffffff;
 
-/** The bytes of a tag number, shortest first byte up. */
-function tagBytes(tag: number): number[] {
+/**
+ * The bytes of a tag number (1, 2 or 3 bytes, as its value needs), first byte first.
+ *
+ * @throws CARD_PROTOCOL when the tag is not a whole number from 0 to 0xFFFFFF.
+ * @example
+ * ```ts
+ * tagBytes(0x7f61); // [0x7f, 0x61]
+ * ```
+ */
+export function tagBytes(tag: number): number[] {
   if (typeof tag !== 'number' || !Number.isInteger(tag) || tag < 0 || tag > MAX_TAG) {
     throw new CardProtocolError(`tag ${kindOf(tag)} is not a 1 to 3 byte BER tag`);
   }

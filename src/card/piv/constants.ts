@@ -222,6 +222,8 @@ export const PivObject = {
   DISCOVERY: 0x7e,
   /** Key History Object. */
   KEY_HISTORY: 0x5fc10c,
+  /** Biometric Information Templates Group Template (a two-byte tag, SP 800-73-4 Part 1 Table 3). */
+  BIOMETRIC_GROUP_TEMPLATE: 0x7f61,
 } as const;
 
 /**

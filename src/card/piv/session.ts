@@ -26,7 +26,7 @@ import {
   SW_WRONG_P1P2,
 } from '../apdu/iso7816.js';
 import { expectSuccess, statusError, triesLeftOf } from '../apdu/status.js';
-import { decodeTlv, encodeTlv, findTlv, requireTlv } from '../apdu/tlv.js';
+import { decodeTlv, encodeTlv, findTlv, requireTlv, tagBytes } from '../apdu/tlv.js';
 import { ApduTransceiver, type TransceiverOptions } from '../apdu/transceiver.js';
 import type { CardConnection } from '../connection.js';
 import {
@@ -124,10 +124,6 @@ const CURVE_BYTES = { 'P-256': 32, 'P-384': 48 } as const;
 /** PKCS#1 v1.5 block type 1 bytes (RFC 8017 §9.2 step 5). */
 const PKCS1_BT1 = Uint8Array.of(0x00, 0x01);
 const PKCS1_PAD = 0xff;
-
-function tagBytes(tag: number): Uint8Array {
-  return tag <= 0xff ? Uint8Array.of(tag) : Uint8Array.of(tag >> 16, (tag >> 8) & 0xff, tag & 0xff);
-}
 
 function hexTag(tag: number): string {
   return tag.toString(16).toUpperCase();
@@ -257,7 +253,7 @@ export class PivSession {
         PivIns.GET_DATA,
         DATA_P1,
         DATA_P2,
-        encodeTlv(PivTag.TAG_LIST, tagBytes(tag)),
+        encodeTlv(PivTag.TAG_LIST, Uint8Array.from(tagBytes(tag))),
         NE_ALL,
       ),
       `GET DATA ${hexTag(tag)}`,
@@ -307,7 +303,7 @@ export class PivSession {
       tag === PivObject.DISCOVERY
         ? encodeTlv(PivObject.DISCOVERY, content)
         : Uint8Array.from([
-            ...encodeTlv(PivTag.TAG_LIST, tagBytes(tag)),
+            ...encodeTlv(PivTag.TAG_LIST, Uint8Array.from(tagBytes(tag))),
             ...encodeTlv(PivTag.DATA, content),
           ]);
     await this.#call(

@@ -562,6 +562,8 @@ export class VirtualPivCard {
     const items = decodeTlv(data);
     const list = findTlv(items, PivTag.TAG_LIST);
     if (list === undefined || list.length < 1 || list.length > 3) throw new Answer(SW_WRONG_DATA);
+    // A tag is written in as few bytes as it needs: 00 7F 61 names no object, as on a card.
+    if (list.length > 1 && list[0] === 0) throw new Answer(SW_WRONG_DATA);
     return tagNumber(list);
   }
 
