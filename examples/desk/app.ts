@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AuthenticationResponse, isCareIdError, ValidationError } from 'careid';
 import { createHttpHandler, HttpError, httpStatusOf } from 'careid/http';
-import { authenticatorsOf } from './authenticators.js';
 import { cardJob, readCard, tryPasscode } from './card-routes.js';
 import { people } from './people.js';
 import type { DeskSetup } from './setup.js';
@@ -52,8 +51,8 @@ const text = (value: unknown, field: string) => {
 /**
  * The desk's Web-standard handler: careid/http under `/ra` (commands, queries, reports,
  * what-can, the actor, the WebAuthn ceremonies), and the desk's own routes: the page and
- * its script, the development sign-in and the sign-in with a security key, a profile's
- * authenticators, and the virtual card in the reader (read, passcode, issue and
+ * its script, the development sign-in and the sign-in with a security key, and the
+ * virtual card in the reader (read, passcode, issue and
  * unlock with progress as Server-Sent Events).
  */
 export function createDeskHandler(setup: DeskSetup, script: string) {
@@ -68,7 +67,7 @@ export function createDeskHandler(setup: DeskSetup, script: string) {
   };
 
   async function route(request: Request): Promise<Response> {
-    const { pathname, searchParams } = new URL(request.url);
+    const { pathname } = new URL(request.url);
     const method = request.method;
     if (pathname === '/ra' || pathname.startsWith('/ra/')) return raHandler(request);
     if (method === 'GET' && pathname === '/') {
@@ -102,11 +101,6 @@ export function createDeskHandler(setup: DeskSetup, script: string) {
     }
     if (method === 'POST' && pathname === '/desk/sign-out') {
       return json({}, 200, { 'set-cookie': `${COOKIE}=; Path=/; Max-Age=0` });
-    }
-    if (method === 'GET' && pathname === '/desk/authenticators') {
-      const actor = signedIn(request);
-      const user = text(searchParams.get('user') ?? undefined, 'user');
-      return json(await authenticatorsOf(setup, actor, user));
     }
     if (method === 'GET' && pathname === '/desk/reader') {
       signedIn(request);

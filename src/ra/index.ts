@@ -57,6 +57,7 @@ export type {
 export type {
   AssignmentState,
   AssignmentSummary,
+  AuthenticatorSummary,
   CardSummary,
   OrganisationSummary,
   PositionSummary,
@@ -67,6 +68,7 @@ export type {
 } from './queries/results.js';
 export {
   assignmentHistoryQuerySchema,
+  findAuthenticatorsQuerySchema,
   findCardsQuerySchema,
   findOrganisationsQuerySchema,
   findPositionsQuerySchema,

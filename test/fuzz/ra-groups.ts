@@ -50,6 +50,7 @@ export const raGroups = {
     'queries.workgroupsForUser',
     'queries.workgroupHistory',
     'queries.findCards',
+    'queries.findAuthenticators',
     'reports.list',
     'reports.frequentlyUsed',
     'reports.view',

@@ -343,6 +343,95 @@ for (const storeCase of storeCases) {
         ).rejects.toMatchObject({ code: 'VALIDATION', field: 'holder' });
       });
 
+      it('AUTH-01 AUTH-03 ROLE-02 authenticator.find: the authenticators in force on a profile, a security key with its credential (no public key), only for users the actor may find; no audit record', async () => {
+        const { store, ra } = await setUp();
+        const ipad = await ra.authenticators.register(readers.rivers, {
+          kind: 'ipad',
+          label: 'Ward iPad',
+        });
+        const old = await ra.authenticators.register(readers.rivers, {
+          kind: 'ms-authenticator',
+          label: 'Old phone',
+        });
+        await ra.authenticators.remove(readers.rivers, { authenticator: old.authenticator.id });
+        // A security key as the WebAuthn ceremony stores it (AUTH-03): record and credential.
+        const key = {
+          id: 'auth-key-1',
+          user: readers.rivers,
+          kind: 'security-key',
+          label: 'YubiKey 5 NFC',
+          route: 'ra',
+          registeredBy: people.agent,
+          registeredAt: NOW.toISOString(),
+          version: 0,
+        } as const;
+        const credentialId = 'q83vEjRWeJA';
+        await store.transaction(async (tx) => {
+          await tx.authenticators.insert(key as never);
+          await tx.webAuthnCredentials.insert({
+            id: credentialId,
+            user: readers.rivers,
+            authenticator: key.id,
+            publicKey: 'pQECAyYgASFYIA',
+            counter: 7,
+            transports: ['usb', 'nfc'],
+            deviceType: 'singleDevice',
+            backedUp: false,
+            discoverable: true,
+            aaguid: '00000000-0000-0000-0000-000000000000',
+            registeredAt: NOW.toISOString(),
+            version: 0,
+          } as never);
+        });
+        const before = await auditCount(store);
+        const found = await ra.queries.findAuthenticators(people.agent, { user: readers.rivers });
+        // In the order they were registered: the read world's key from January first.
+        expect(found.items).toEqual([
+          {
+            id: 'auth-1',
+            kind: 'security-key',
+            label: 'Key',
+            route: 'self',
+            registeredBy: readers.rivers,
+            registeredAt: '2026-01-01T09:00:00.000Z',
+          },
+          {
+            id: key.id,
+            kind: 'security-key',
+            label: 'YubiKey 5 NFC',
+            route: 'ra',
+            registeredBy: people.agent,
+            registeredAt: key.registeredAt,
+            credential: { id: credentialId, transports: ['usb', 'nfc'], discoverable: true },
+          },
+          {
+            id: ipad.authenticator.id,
+            kind: 'ipad',
+            label: 'Ward iPad',
+            route: 'self',
+            registeredBy: readers.rivers,
+            registeredAt: ipad.authenticator.registeredAt,
+          },
+        ]);
+        expect(JSON.stringify(found)).not.toContain('pQECAyYgASFYIA');
+        // The holder sees their own; a user out of the actor's scope gives an empty page.
+        expect(
+          (
+            await ra.queries.query(readers.rivers, {
+              type: 'authenticator.find',
+              user: readers.rivers,
+            })
+          ).items,
+        ).toHaveLength(3);
+        expect(
+          (await ra.queries.findAuthenticators(readers.farManager, { user: readers.rivers })).items,
+        ).toEqual([]);
+        expect(await auditCount(store)).toBe(before);
+        await expect(
+          ra.queries.query(people.agent, { type: 'authenticator.find', user: 'nobody' } as never),
+        ).rejects.toMatchObject({ code: 'VALIDATION', field: 'user' });
+      });
+
       it('ROLE-01 a closed profile finds nothing: the denial is audited', async () => {
         const { store, ra } = await setUp();
         await store.transaction(async (tx) => {

@@ -45,6 +45,7 @@ interface RequestItem {
   readonly organisation: string;
   readonly payload: Readonly<Record<string, unknown>>;
 }
+/** An authenticator as careid's `authenticator.find` query lists it (the fields the page reads). */
 interface ListedAuthenticator {
   readonly id: string;
   readonly kind: string;
@@ -128,7 +129,7 @@ let me = '';
 let user: UserSummary | undefined;
 let userPath: string[] = [];
 let userCards: Card[] = [];
-let userAuthenticators: ListedAuthenticator[] = [];
+let userAuthenticators: readonly ListedAuthenticator[] = [];
 let reader: ReaderState = { present: false };
 const names = new Map<string, string>();
 
@@ -242,9 +243,8 @@ async function openProfile(uuid: string) {
 /** The profile's authenticators in force, WebAuthn ones with their credential's transports. */
 async function loadAuthenticators() {
   if (user === undefined) return;
-  userAuthenticators = await call<ListedAuthenticator[]>(
-    `/desk/authenticators?user=${encodeURIComponent(user.uuid)}`,
-  );
+  userAuthenticators = (await query<ListedAuthenticator>('authenticator.find', { user: user.uuid }))
+    .items;
   authenticatorRows();
 }
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { typedCommand } from '../command-input.js';
+import { findAuthenticators } from './authenticators.js';
 import { findCards } from './cards.js';
 import {
   assignmentHistory,
@@ -12,6 +13,7 @@ import {
 import type { ReadContext, Reader } from './reader.js';
 import type {
   AssignmentSummary,
+  AuthenticatorSummary,
   CardSummary,
   OrganisationSummary,
   PositionSummary,
@@ -31,6 +33,7 @@ export interface QueryResults {
   'workgroup.view-for-user': ResultPage<WorkgroupAssignmentSummary>;
   'workgroup.history': ResultPage<WorkgroupAssignmentSummary>;
   'smartcard.find': ResultPage<CardSummary>;
+  'authenticator.find': ResultPage<AuthenticatorSummary>;
 }
 
 /** A read query of a type, without its `type`. */
@@ -84,6 +87,11 @@ export interface RegistrationAuthorityQueries {
     actor: string,
     query: QueryPayload<'smartcard.find'>,
   ): Promise<QueryResults['smartcard.find']>;
+  /** `authenticator.find` (AUTH-01..03): the authenticators in force on a user's profile. */
+  findAuthenticators(
+    actor: string,
+    query: QueryPayload<'authenticator.find'>,
+  ): Promise<QueryResults['authenticator.find']>;
 }
 
 type Handlers = {
@@ -101,6 +109,7 @@ const handlers: Handlers = {
   'workgroup.view-for-user': workgroupsForUser,
   'workgroup.history': workgroupHistory,
   'smartcard.find': findCards,
+  'authenticator.find': findAuthenticators,
 };
 
 const typeOf = (input: unknown) =>
@@ -135,5 +144,6 @@ export function createQueries(reader: Reader): RegistrationAuthorityQueries {
     workgroupsForUser: typed('workgroup.view-for-user'),
     workgroupHistory: typed('workgroup.history'),
     findCards: typed('smartcard.find'),
+    findAuthenticators: typed('authenticator.find'),
   };
 }

@@ -99,6 +99,28 @@ export interface CardSummary {
 }
 
 /**
+ * A non-smartcard authenticator as `authenticator.find` shows it: the record's fields, and
+ * for a security key or Windows Hello its WebAuthn credential (AUTH-03) without its public
+ * key, so a front end can tell the browser which credentials a user already has.
+ */
+export interface AuthenticatorSummary {
+  readonly id: string;
+  readonly kind: string;
+  readonly label: string;
+  /** `self` (AUTH-01, on one's own profile) or `ra` (AUTH-02, by an RA role holder). */
+  readonly route: 'self' | 'ra';
+  readonly registeredBy: string;
+  readonly registeredAt: string;
+  readonly credential?: {
+    /** The credential ID, base64url. */
+    readonly id: string;
+    readonly transports: readonly string[];
+    readonly discoverable?: boolean;
+    readonly lastUsedAt?: string;
+  };
+}
+
+/**
  * Where a dated assignment stands on `today`: removed, not yet started, ended, or active.
  *
  * @example

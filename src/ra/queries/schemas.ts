@@ -111,6 +111,16 @@ export const findCardsQuerySchema = z
     path: ['holder'],
   });
 
+/**
+ * `authenticator.find` (AUTH-01..03): the non-smartcard authenticators in force on a user's
+ * profile, each WebAuthn one with its credential's ID and transports: what a desk lists on
+ * a profile and offers to remove.
+ */
+export const findAuthenticatorsQuerySchema = z.strictObject({
+  type: z.literal('authenticator.find'),
+  user: uuidSchema,
+});
+
 /** Every read query the RA answers, as plain JSON (`ra.query(actor, query)`). */
 export const querySchema = z.discriminatedUnion('type', [
   findUsersQuerySchema,
@@ -120,6 +130,7 @@ export const querySchema = z.discriminatedUnion('type', [
   workgroupsForUserQuerySchema,
   workgroupHistoryQuerySchema,
   findCardsQuerySchema,
+  findAuthenticatorsQuerySchema,
 ]);
 
 /** A read query as a front end sends it. */
