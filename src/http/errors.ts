@@ -139,6 +139,11 @@ export function jsonText(text: string): Answer {
   return { status: 200, headers: JSON_HEADERS, body: encoder.encode(text) };
 }
 
+/** A 200 answer of JSON bytes made already (never written to), with the base headers. */
+export function jsonBytes(body: Uint8Array): Answer {
+  return { status: 200, headers: JSON_HEADERS, body };
+}
+
 /** What an error that is not a careid error becomes on the wire: nothing of it leaks. */
 const internal = (): CareIdErrorJson =>
   new HttpError('INTERNAL', 'The server failed to answer; the failure is logged there.').toJSON();
