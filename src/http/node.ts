@@ -10,10 +10,6 @@ import {
 } from './answer.js';
 import { concat, tooLarge } from './body.js';
 
-/** The origin of a request to this server: `https` when the socket is TLS, host from Host. */
-const originOf = (req: IncomingMessage, host: string | null) =>
-  `${(req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http'}://${host ?? 'localhost'}`;
-
 /** Options of {@link toNodeListener}. */
 export interface NodeListenerOptions {
   /**
@@ -147,62 +143,18 @@ function headersOf(req: IncomingMessage): Headers {
   return headers;
 }
 
-/** The headers the core reads itself, first of each as Node keeps them (`req.headers`). */
-interface Head {
-  host: string | null;
-  contentType: string | null;
-  contentLength: string | null;
-}
-
-/**
- * The request's Host, Content-Type and Content-Length, from its raw headers in one pass:
- * Node builds `req.headers` (an object of every header) on first use, which the core
- * never needs; the host's `authenticate` gets its headers from the raw list too.
- */
-function headOf(req: IncomingMessage): Head {
-  const head: Head = { host: null, contentType: null, contentLength: null };
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    // Only names of these lengths are lower-cased and compared.
-    if (name.length === 4) {
-      if (head.host === null && name.toLowerCase() === 'host') head.host = raw[i + 1]!;
-    } else if (name.length === 12) {
-      if (head.contentType === null && name.toLowerCase() === 'content-type')
-        head.contentType = raw[i + 1]!;
-    } else if (name.length === 14) {
-      if (head.contentLength === null && name.toLowerCase() === 'content-length')
-        head.contentLength = raw[i + 1]!;
-    }
-  }
-  return head;
-}
-
-/** A path made only of these characters is its own `pathname` (nothing to encode or resolve). */
-const PLAIN_PATH = /^\/(?!\/)[\w.~!$&'()*+,;=:@/-]*$/;
-/** A `.` or `..` segment, which `new URL` resolves. */
-const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
-
-/**
- * The path of a request target as `new URL(target, origin).pathname` gives it: read off the
- * target when it is a plain path (every route careid serves), else parsed. Internal:
- * exported for its tests, not from careid/http.
- */
-export function pathOf(target: string, origin: () => string): string {
-  const query = target.indexOf('?');
-  const path = query === -1 ? target : target.slice(0, query);
-  if (PLAIN_PATH.test(path) && !DOT_SEGMENT.test(path) && !target.includes('#')) return path;
-  return new URL(target, origin()).pathname;
-}
-
 /**
  * The body of a Node request, read straight from it (no Web stream): refused as soon as
  * it passes `max`, the rest left unread (and dropped once answered, see {@link serveCore}).
  */
-function nodeBody(req: IncomingMessage, head: Head): BodySource {
+function nodeBody(req: IncomingMessage): BodySource {
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return typeof value === 'string' ? value : null;
+  };
   return {
-    contentType: head.contentType,
-    contentLength: head.contentLength,
+    contentType: header('content-type'),
+    contentLength: header('content-length'),
     bytes: (max) =>
       new Promise<Uint8Array>((resolve, reject) => {
         const chunks: Uint8Array[] = [];
@@ -245,21 +197,14 @@ function nodeBody(req: IncomingMessage, head: Head): BodySource {
   };
 }
 
-/** Each answer's headers as Node's flat list (name, value, name, value), made once per object. */
-const headerLists = new WeakMap<object, readonly string[]>();
-
 /** Writes an in-memory answer in one write, with its length. */
 function sendAnswer(answer: Answer, req: IncomingMessage, res: ServerResponse): void {
-  let list = headerLists.get(answer.headers);
-  if (list === undefined) {
-    list = Object.entries(answer.headers).flat();
-    // The shared header objects (every JSON answer's) are frozen; one made for a single
-    // answer is not kept.
-    if (Object.isFrozen(answer.headers)) headerLists.set(answer.headers, list);
-  }
-  const headers = [...list, 'content-length', String(answer.body.byteLength)];
+  const headers: Record<string, string> = {
+    ...answer.headers,
+    'content-length': String(answer.body.byteLength),
+  };
   // A body the handler did not read to its end is being dropped: end this connection.
-  if (!req.complete) headers.push('connection', 'close');
+  if (!req.complete) headers['connection'] = 'close';
   res.writeHead(answer.status, headers);
   res.end(answer.body);
 }
@@ -274,21 +219,19 @@ async function serveCore(
   core: HandlerCore,
   req: IncomingMessage,
   res: ServerResponse,
-  options: NodeListenerOptions,
+  origin: string,
 ): Promise<void> {
-  const head = headOf(req);
-  const origin = () => options.origin ?? originOf(req, head.host);
-  const target = req.url ?? '/';
+  const url = new URL(req.url ?? '/', origin);
   const method = req.method ?? 'GET';
   let request: Request | undefined;
   const answer: RouteAnswer = await core({
     method,
-    path: pathOf(target, origin),
-    body: nodeBody(req, head),
+    path: url.pathname,
+    body: nodeBody(req),
     // Headers only, and no abort signal: following one costs ~0.1 ms a request, and the
     // handler's streamed answers stop through the response stream when the client goes.
     request: () => {
-      request ??= new Request(new URL(target, origin()), { method, headers: headerPairs(req) });
+      request ??= new Request(url.href, { method, headers: headerPairs(req) });
       return request;
     },
   });
@@ -318,14 +261,16 @@ export function toNodeListener(
   handler: (request: Request) => Response | Promise<Response>,
   options: NodeListenerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const core = (handler as { [HANDLER_CORE]?: HandlerCore })[HANDLER_CORE];
   return (req, res) => {
+    const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+    const origin =
+      options.origin ?? `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+    const core = (handler as { [HANDLER_CORE]?: HandlerCore })[HANDLER_CORE];
     if (core !== undefined) {
       // careid's own handler never throws: failures are answers.
-      serveCore(core, req, res, options).catch(() => res.destroy());
+      serveCore(core, req, res, origin).catch(() => res.destroy());
       return;
     }
-    const origin = options.origin ?? originOf(req, req.headers.host ?? null);
     const aborted = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) aborted.abort();
