@@ -94,6 +94,22 @@ const handler = createHttpHandler({
 const server = createServer(toNodeListener(handler));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+// The same store under an RA on the system clock, as a host runs it: a what-can body with no
+// `at` is decided at a new instant each call, so the policy makes its decisions afresh
+// (with the fixed clock above, it hands back the ones it keeps, direct and over HTTP alike).
+const liveRa = createRegistrationAuthority({ store });
+const liveServer = createServer(
+  toNodeListener(
+    createHttpHandler({
+      ra: liveRa,
+      store,
+      authenticate: (request) =>
+        request.headers.get('authorization')?.slice('Bearer '.length) ?? null,
+    }),
+  ),
+);
+await new Promise<void>((resolve) => liveServer.listen(0, '127.0.0.1', resolve));
+const liveBase = `http://127.0.0.1:${(liveServer.address() as AddressInfo).port}`;
 
 // Every user.create makes a new profile (a new family name each time, so no ID-06 match):
 // each way of calling creates the same kind of profile against the same growing store.
@@ -435,6 +451,21 @@ const throughputWhatCan: LoadWay[] = [
   },
   echoBig,
 ];
+const throughputWhatCanLive: LoadWay[] = [
+  {
+    name: 'ra.whatCan(actor, target), system clock, direct, 1 in flight',
+    span: (s) => directSpan(() => liveRa.whatCan(AGENT, target), 1, s),
+  },
+  {
+    name: `ra.whatCan(actor, target), system clock, direct, ${INFLIGHT} in flight`,
+    span: (s) => directSpan(() => liveRa.whatCan(AGENT, target), INFLIGHT, s),
+  },
+  {
+    name: 'HTTP POST /what-can, system clock, server throughput',
+    span: (s) => loadSpan(`${liveBase}/what-can`, whatCanJson, s),
+  },
+  echoBig,
+];
 /** Interleaved rounds over the ways of one question: each way's spans, one per round. */
 async function measureLoad(ways: readonly LoadWay[]): Promise<Span[][]> {
   for (const way of ways) await way.span(Math.min(SECONDS, 0.3)); // warm-up, untimed
@@ -475,6 +506,10 @@ if (ONLY !== 'latency') {
   for (const [question, ways] of [
     ['a command (user.create)', throughputCommand],
     ['whatCan (whole matrix, one target)', throughputWhatCan],
+    [
+      'whatCan at the system clock (a new instant each call: decisions made afresh)',
+      throughputWhatCanLive,
+    ],
   ] as const) {
     const spans = await measureLoad(ways);
     for (const [i, way] of ways.entries()) rows.push(spanRow(way.name, spans[i]!));
@@ -494,7 +529,7 @@ if (ONLY !== 'latency') {
 generator.send({ kind: 'exit' });
 
 agent.destroy();
-for (const s of [server, echo]) {
+for (const s of [server, liveServer, echo]) {
   s.closeAllConnections();
   s.close();
 }
