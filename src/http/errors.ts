@@ -134,7 +134,7 @@ export function jsonResponse(
   };
 }
 
-/** A 200 answer of JSON text made already (see `capabilitiesJson`), with the base headers. */
+/** A 200 answer of JSON text made already, with the base headers. */
 export function jsonText(text: string): Answer {
   return { status: 200, headers: JSON_HEADERS, body: encoder.encode(text) };
 }
