@@ -16,9 +16,12 @@
  * per-round ratios, so load from other work on the shared machine falls on all alike.
  * Target: the handler adds at most 2x (HTTP rate >= half the direct rate).
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { IsoDateTime } from '../../src/domain/index.js';
 import { createHttpHandler, toNodeListener } from '../../src/http/index.js';
@@ -33,15 +36,22 @@ import {
 } from '../../src/ra/index.js';
 import { memoryStore } from '../../src/storage/index.js';
 import { type BenchRow, type BenchTarget, printTables } from '../lib/table.js';
+import type { Done, Run } from './load.js';
 
 const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '0.5' },
     rounds: { type: 'string', default: '5' },
+    inflight: { type: 'string', default: '8' },
+    only: { type: 'string', default: 'both' },
+    sweep: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
+const INFLIGHT = Number(values.inflight);
+const ONLY = values.only as 'both' | 'latency' | 'throughput';
+const SWEEP = values.sweep;
 
 const NOW = new Date('2026-11-22T10:00:00.000Z');
 const AT = NOW.toISOString() as IsoDateTime;
@@ -84,6 +94,25 @@ const handler = createHttpHandler({
 const server = createServer(toNodeListener(handler));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+// The same store under an RA whose clock moves on 1 ms at every reading, as the system clock
+// does between a front end's requests: a what-can body with no `at` is decided at a new
+// instant each call, so the policy makes its decisions afresh (with the fixed clock above,
+// it hands back the ones it keeps, direct and over HTTP alike). Not the system clock
+// itself: calls made faster would share a millisecond, and so the policy's kept decisions.
+let tick = NOW.getTime();
+const liveRa = createRegistrationAuthority({ store, clock: () => new Date(tick++) });
+const liveServer = createServer(
+  toNodeListener(
+    createHttpHandler({
+      ra: liveRa,
+      store,
+      authenticate: (request) =>
+        request.headers.get('authorization')?.slice('Bearer '.length) ?? null,
+    }),
+  ),
+);
+await new Promise<void>((resolve) => liveServer.listen(0, '127.0.0.1', resolve));
+const liveBase = `http://127.0.0.1:${(liveServer.address() as AddressInfo).port}`;
 
 // Every user.create makes a new profile (a new family name each time, so no ID-06 match):
 // each way of calling creates the same kind of profile against the same growing store.
@@ -118,9 +147,12 @@ async function expectOk(res: Response) {
 
 // The transport's floor on this machine, now: a node:http server that answers `{}` to
 // every POST, no careid in it, called by the same client.
+// A second path answers with bytes as many as `POST /what-can`'s answer (set below): the
+// floor of a round trip that carries that much back.
+let bigAnswer = Buffer.from('{}');
 const echo = createServer((req, res) => {
   req.resume();
-  req.once('end', () => res.end('{}'));
+  req.once('end', () => res.end(req.url === '/big' ? bigAnswer : '{}'));
 });
 await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
 const echoBase = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
@@ -205,6 +237,12 @@ const whatCan: Way[] = [
       ),
   },
 ];
+{
+  const res = await handler(
+    new Request(`${base}/what-can`, { method: 'POST', headers, body: JSON.stringify({ target }) }),
+  );
+  bigAnswer = Buffer.from(await res.arrayBuffer());
+}
 whatCan.push({
   name: 'ra.whatCan(actor, target) + JSON.stringify of its result, direct',
   call: async () => JSON.stringify(await ra.whatCan(AGENT, target)),
@@ -258,50 +296,252 @@ const load = loadavg()
   .map((l) => l.toFixed(1))
   .join(' ');
 const rows: BenchRow[] = [];
-{
+const targets: BenchTarget[] = [];
+
+if (ONLY !== 'throughput') {
   const [floor] = await measure([{ name: 'echo', call: () => post('/x', '{}', echoBase) }]);
   const r = median(floor!);
   rows.push({
-    name: 'node:http echo round trip on 127.0.0.1, no careid (the transport floor)',
+    name: 'latency: node:http echo round trip on 127.0.0.1, no careid (the transport floor)',
     value: r,
     unit: 'calls/s',
     note: `${(1e6 / r).toFixed(0)} µs each, ${median(cpuPerCall.get('echo')!).toFixed(0)} µs CPU`,
   });
-}
-const targets: BenchTarget[] = [];
-for (const [question, ways] of [
-  ['a command (user.create)', command],
-  ['whatCan (whole matrix, one target)', whatCan],
-] as const) {
-  const rates = await measure(ways);
-  for (const [i, way] of ways.entries()) {
-    rows.push({
-      name: way.name,
-      value: median(rates[i]!),
-      unit: 'calls/s',
-      note: `${(1e6 / median(rates[i]!)).toFixed(0)} µs each, ${median(cpuPerCall.get(way.name)!).toFixed(0)} µs CPU`,
+  for (const [question, ways] of [
+    ['a command (user.create)', command],
+    ['whatCan (whole matrix, one target)', whatCan],
+  ] as const) {
+    const rates = await measure(ways);
+    for (const [i, way] of ways.entries()) {
+      rows.push({
+        name: `latency: ${way.name}`,
+        value: median(rates[i]!),
+        unit: 'calls/s',
+        note: `${(1e6 / median(rates[i]!)).toFixed(0)} µs each, ${median(cpuPerCall.get(way.name)!).toFixed(0)} µs CPU`,
+      });
+    }
+    const cpu = (i: number) => cpuPerCall.get(ways[i]!.name)!;
+    const cpuRatio = median(cpu(2).map((http, r) => http / cpu(0)[r]!));
+    const ratio = median(rates[0]!.map((direct, r) => direct / rates[2]![r]!));
+    const inProcess = median(rates[0]!.map((direct, r) => direct / rates[1]![r]!));
+    const withFetch = median(rates[0]!.map((direct, r) => direct / rates[3]![r]!));
+    const overSerialised = median(rates[4]!.map((serialised, r) => serialised / rates[2]![r]!));
+    targets.push({
+      name: `latency view (one request in flight, client in this process; not the target's measure): ${question}`,
+      pass: ratio <= 2,
+      detail: `${ratio.toFixed(2)}x (in-process, no socket: ${inProcess.toFixed(2)}x; with fetch as the client: ${withFetch.toFixed(2)}x; over the direct call plus JSON.stringify of its result: ${overSerialised.toFixed(2)}x; in CPU time per call, client included: ${cpuRatio.toFixed(2)}x)`,
     });
   }
-  const cpu = (i: number) => cpuPerCall.get(ways[i]!.name)!;
-  const cpuRatio = median(cpu(2).map((http, r) => http / cpu(0)[r]!));
-  const ratio = median(rates[0]!.map((direct, r) => direct / rates[2]![r]!));
-  const inProcess = median(rates[0]!.map((direct, r) => direct / rates[1]![r]!));
-  const withFetch = median(rates[0]!.map((direct, r) => direct / rates[3]![r]!));
-  const overSerialised = median(rates[4]!.map((serialised, r) => serialised / rates[2]![r]!));
-  targets.push({
-    name: `HTTP round trip adds at most 2x over the direct call: ${question}`,
-    pass: ratio <= 2,
-    detail: `${ratio.toFixed(2)}x (in-process, no socket: ${inProcess.toFixed(2)}x; with fetch as the client: ${withFetch.toFixed(2)}x; over the direct call plus JSON.stringify of its result: ${overSerialised.toFixed(2)}x; in CPU time per call, client included: ${cpuRatio.toFixed(2)}x)`,
-  });
 }
 
+// ---------------------------------------------------------------------------------------
+// Throughput (the target's measure): round trips per second a server answers, counted as
+// autocannon and wrk count them. The load generator (bench/http/load.ts) runs in its own OS
+// process with INFLIGHT requests in flight over as many kept-alive node:http sockets; this
+// process only serves. Server CPU time per round trip is this process's (process.cpuUsage:
+// every thread of it, the garbage collector's too) over the span, divided by the round
+// trips. The direct calls run in this process, on the same RA and store, interleaved with
+// the HTTP spans in every round.
+
+/** One timed span: calls (or round trips) per second, this process's CPU µs per call, and
+ * the share of one core this process used over the span. */
+interface Span {
+  readonly rate: number;
+  readonly cpu: number;
+  /** The part of `cpu` spent in the kernel (socket reads and writes, page faults). */
+  readonly sys: number;
+  readonly busy: number;
+}
+type LoadWay = { readonly name: string; readonly span: (seconds: number) => Promise<Span> };
+
+const generator = fork(join(import.meta.dirname, 'load.ts'), [], {
+  execArgv: ['--import', 'tsx'],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+/** One span of load from the generator process on `url`; this process's CPU over it. */
+async function loadSpan(
+  url: string,
+  body: string,
+  seconds: number,
+  inflight = INFLIGHT,
+): Promise<Span> {
+  const job: Run = { kind: 'run', url, body, headers, inflight, seconds };
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  generator.send(job);
+  const [reply] = (await once(generator, 'message')) as [
+    Done | { kind: 'failed'; message: string },
+  ];
+  const used = process.cpuUsage(cpu);
+  const wall = performance.now() - start;
+  if (reply.kind === 'failed') throw new Error(`load generator: ${reply.message}`);
+  const micros = used.user + used.system;
+  return {
+    rate: reply.completed / (reply.elapsedMs / 1000),
+    cpu: micros / reply.completed,
+    sys: used.system / reply.completed,
+    busy: micros / 1000 / wall,
+  };
+}
+/** `call` with `inflight` calls in flight at once in this process, for `seconds`. */
+async function directSpan(call: () => Promise<unknown>, inflight: number, seconds: number) {
+  let calls = 0;
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const until = start + seconds * 1000;
+  const loop = async () => {
+    while (performance.now() < until) {
+      await call();
+      calls++;
+    }
+  };
+  await Promise.all(Array.from({ length: inflight }, loop));
+  const wall = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  const micros = used.user + used.system;
+  return {
+    rate: calls / (wall / 1000),
+    cpu: micros / calls,
+    sys: used.system / calls,
+    busy: micros / 1000 / wall,
+  };
+}
+
+// A request body the generator sends, `@SERIAL@` made fresh per request (a new profile each
+// time, as the direct calls make).
+const commandBody = JSON.stringify({
+  ...applicant(),
+  name: { given: 'Alex', family: 'Load@SERIAL@' },
+});
+const whatCanJson = JSON.stringify({ target });
+// The floors: node:http servers with no careid in them, loaded by the same generator in the
+// same rounds; one answers `{}`, the other as many bytes as `POST /what-can` answers.
+const echoWay: LoadWay = {
+  name: 'node:http echo answering {}, no careid (the transport floor)',
+  span: (s) => loadSpan(`${echoBase}/x`, '{}', s),
+};
+const echoBig: LoadWay = {
+  name: `node:http echo answering ${bigAnswer.byteLength} bytes (as many as what-can), no careid (its transport floor)`,
+  span: (s) => loadSpan(`${echoBase}/big`, '{}', s),
+};
+const throughputCommand: LoadWay[] = [
+  {
+    name: 'ra.execute(user.create), direct, 1 in flight',
+    span: (s) => directSpan(() => ra.execute(AGENT, applicant()), 1, s),
+  },
+  {
+    name: `ra.execute(user.create), direct, ${INFLIGHT} in flight`,
+    span: (s) => directSpan(() => ra.execute(AGENT, applicant()), INFLIGHT, s),
+  },
+  {
+    name: 'HTTP POST /commands/user.create, server throughput',
+    span: (s) => loadSpan(`${base}/commands/user.create`, commandBody, s),
+  },
+  echoWay,
+];
+const throughputWhatCan: LoadWay[] = [
+  {
+    name: 'ra.whatCan(actor, target), direct, 1 in flight',
+    span: (s) => directSpan(() => ra.whatCan(AGENT, target), 1, s),
+  },
+  {
+    name: `ra.whatCan(actor, target), direct, ${INFLIGHT} in flight`,
+    span: (s) => directSpan(() => ra.whatCan(AGENT, target), INFLIGHT, s),
+  },
+  {
+    name: 'HTTP POST /what-can, server throughput',
+    span: (s) => loadSpan(`${base}/what-can`, whatCanJson, s),
+  },
+  echoBig,
+];
+const throughputWhatCanLive: LoadWay[] = [
+  {
+    name: 'ra.whatCan(actor, target), new instant each call, direct, 1 in flight',
+    span: (s) => directSpan(() => liveRa.whatCan(AGENT, target), 1, s),
+  },
+  {
+    name: `ra.whatCan(actor, target), new instant each call, direct, ${INFLIGHT} in flight`,
+    span: (s) => directSpan(() => liveRa.whatCan(AGENT, target), INFLIGHT, s),
+  },
+  {
+    name: 'HTTP POST /what-can, new instant each call, server throughput',
+    span: (s) => loadSpan(`${liveBase}/what-can`, whatCanJson, s),
+  },
+  echoBig,
+];
+/** Interleaved rounds over the ways of one question: each way's spans, one per round. */
+async function measureLoad(ways: readonly LoadWay[]): Promise<Span[][]> {
+  for (const way of ways) await way.span(Math.min(SECONDS, 0.3)); // warm-up, untimed
+  const spans = ways.map(() => [] as Span[]);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, way] of ways.entries()) spans[i]!.push(await way.span(SECONDS));
+  }
+  return spans;
+}
+const spanRow = (name: string, spans: readonly Span[]): BenchRow => {
+  const rate = median(spans.map((s) => s.rate));
+  return {
+    name: `throughput: ${name}`,
+    value: rate,
+    unit: 'calls/s',
+    note: `${median(spans.map((s) => s.cpu)).toFixed(0)} µs CPU each (${median(spans.map((s) => s.sys)).toFixed(0)} µs of it in the kernel); this process busy ${(median(spans.map((s) => s.busy)) * 100).toFixed(0)}% of a core`,
+  };
+};
+
+if (ONLY !== 'latency') {
+  if (SWEEP) {
+    // How many in flight saturate the server: the choice of INFLIGHT, measured.
+    for (const n of [1, 2, 4, 8, 16]) {
+      const job = (url: string, body: string) => (s: number) => loadSpan(url, body, s, n);
+      const spans = await measureLoad([
+        { name: `echo, ${n} in flight`, span: job(`${echoBase}/x`, '{}') },
+        { name: `what-can, ${n} in flight`, span: job(`${base}/what-can`, whatCanJson) },
+        {
+          name: `user.create, ${n} in flight`,
+          span: job(`${base}/commands/user.create`, commandBody),
+        },
+      ]);
+      rows.push(spanRow(`sweep: echo, ${n} in flight`, spans[0]!));
+      rows.push(spanRow(`sweep: POST /what-can, ${n} in flight`, spans[1]!));
+      rows.push(spanRow(`sweep: POST /commands/user.create, ${n} in flight`, spans[2]!));
+    }
+  }
+  for (const [question, ways] of [
+    ['a command (user.create)', throughputCommand],
+    ['whatCan (whole matrix, one target)', throughputWhatCan],
+    [
+      'whatCan at a new instant each call (decisions made afresh, as under the system clock)',
+      throughputWhatCanLive,
+    ],
+  ] as const) {
+    const spans = await measureLoad(ways);
+    for (const [i, way] of ways.entries()) rows.push(spanRow(way.name, spans[i]!));
+    // The baseline is the faster of the two direct ways in each round.
+    const direct = (r: number) => Math.max(spans[0]![r]!.rate, spans[1]![r]!.rate);
+    const directCpu = (r: number) => Math.min(spans[0]![r]!.cpu, spans[1]![r]!.cpu);
+    const ratio = median(spans[2]!.map((http, r) => direct(r) / http.rate));
+    const cpuRatio = median(spans[2]!.map((http, r) => http.cpu / directCpu(r)));
+    const overEcho = median(spans[2]!.map((http, r) => http.cpu - spans[3]![r]!.cpu));
+    targets.push({
+      name: `Server throughput: the handler adds at most 2x over the direct call (${INFLIGHT} in flight from a separate load generator): ${question}`,
+      pass: ratio <= 2,
+      detail: `${ratio.toFixed(2)}x in round trips per second against the faster direct way; ${cpuRatio.toFixed(2)}x in server CPU time per call against the direct call's (the server's ${median(spans[2]!.map((s) => s.cpu)).toFixed(0)} µs is ${overEcho.toFixed(0)} µs more than the echo floor's in the same rounds)`,
+    });
+  }
+}
+generator.send({ kind: 'exit' });
+
 agent.destroy();
-for (const s of [server, echo]) {
+for (const s of [server, liveServer, echo]) {
   s.closeAllConnections();
   s.close();
 }
 printTables(
-  `http (node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z, load average ${load}, ${ROUNDS} rounds of ${SECONDS} s)`,
+  `http (node ${process.version}, ${new Date().toISOString().slice(0, 16)}Z, load average ${load} at the start, ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(
+      ' ',
+    )} at the end, ${ROUNDS} rounds of ${SECONDS} s, ${INFLIGHT} in flight for throughput)`,
   rows,
   targets,
 );

@@ -34,7 +34,8 @@ export interface BodySource {
 /** A request as the handler's core reads it. */
 export interface Incoming {
   readonly method: string;
-  readonly url: URL;
+  /** The URL's path, as `new URL(…).pathname` gives it (not percent-decoded). */
+  readonly path: string;
   readonly body: BodySource;
   /**
    * The request as a Fetch API `Request`, for the host's `authenticate` and `onError`

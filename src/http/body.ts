@@ -95,13 +95,13 @@ export function webBody(request: Request): BodySource {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Reads a request's JSON body: refused with 415 unless its Content-Type is JSON in UTF-8,
- * with 413 past `max` bytes, with a ValidationError (400) when it is empty or not JSON.
- * The error never quotes the body: it may hold a passcode (AUD-02).
+ * Reads a request's JSON body as text: refused with 415 unless its Content-Type is JSON in
+ * UTF-8, with 413 past `max` bytes, with a ValidationError (400) when it is empty or not
+ * UTF-8. The error never quotes the body: it may hold a passcode (AUD-02).
  *
  * @throws UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, VALIDATION.
  */
-export async function readJsonBody(body: BodySource, max: number): Promise<unknown> {
+export async function readJsonText(body: BodySource, max: number): Promise<string> {
   const { contentType } = body;
   if (!isJson(contentType)) {
     throw new HttpError(
@@ -112,16 +112,32 @@ export async function readJsonBody(body: BodySource, max: number): Promise<unkno
   if (Number(body.contentLength ?? Number.NaN) > max) throw tooLarge(max);
   const bytes = await body.bytes(max);
   if (bytes.byteLength === 0) throw notJson('is empty: send a JSON object');
-  let text: string;
   try {
-    text = utf8.decode(bytes);
+    return utf8.decode(bytes);
   } catch {
     throw notJson('is not UTF-8');
   }
+}
+
+/**
+ * JSON text parsed; a ValidationError (400) when it is not JSON, which never quotes the
+ * text (the parser's own message quotes the text around the fault, which may be a secret).
+ *
+ * @throws VALIDATION.
+ */
+export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    // The parser's own message quotes the text around the fault, which may be a secret.
     throw notJson('is not valid JSON');
   }
+}
+
+/**
+ * Reads a request's JSON body: {@link readJsonText}, then {@link parseJsonText}.
+ *
+ * @throws UNSUPPORTED_MEDIA_TYPE, BODY_TOO_LARGE, VALIDATION.
+ */
+export async function readJsonBody(body: BodySource, max: number): Promise<unknown> {
+  return parseJsonText(await readJsonText(body, max));
 }

@@ -134,9 +134,14 @@ export function jsonResponse(
   };
 }
 
-/** A 200 answer of JSON text made already (see `capabilitiesJson`), with the base headers. */
+/** A 200 answer of JSON text made already, with the base headers. */
 export function jsonText(text: string): Answer {
   return { status: 200, headers: JSON_HEADERS, body: encoder.encode(text) };
+}
+
+/** A 200 answer of JSON bytes made already (never written to), with the base headers. */
+export function jsonBytes(body: Uint8Array): Answer {
+  return { status: 200, headers: JSON_HEADERS, body };
 }
 
 /** What an error that is not a careid error becomes on the wire: nothing of it leaks. */

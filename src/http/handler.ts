@@ -11,7 +11,13 @@ import {
   type RouteAnswer,
   toResponse,
 } from './answer.js';
-import { DEFAULT_MAX_BODY_BYTES, readJsonBody, webBody } from './body.js';
+import {
+  DEFAULT_MAX_BODY_BYTES,
+  parseJsonText,
+  readJsonBody,
+  readJsonText,
+  webBody,
+} from './body.js';
 import { errorResponse, HttpError } from './errors.js';
 import { type OpenApiOptions, openApiDocument } from './openapi.js';
 import type { Route, RouteContext } from './routes.js';
@@ -161,11 +167,11 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     store.transaction((tx) => tx.audit.append(event)).then(() => undefined);
 
   async function serve(incoming: Incoming): Promise<RouteAnswer> {
-    const { url, method } = incoming;
-    if (base !== '' && url.pathname !== base && !url.pathname.startsWith(`${base}/`)) {
-      throw new HttpError('ROUTE_NOT_FOUND', `Nothing is served at ${url.pathname}.`);
+    const { method, path: fullPath } = incoming;
+    if (base !== '' && fullPath !== base && !fullPath.startsWith(`${base}/`)) {
+      throw new HttpError('ROUTE_NOT_FOUND', `Nothing is served at ${fullPath}.`);
     }
-    const path = url.pathname.slice(base.length) || '/';
+    const path = fullPath.slice(base.length) || '/';
     if (path === '/openapi.json' && method === 'GET') {
       document ??= new TextEncoder().encode(
         JSON.stringify(openApiDocument({ ...options.openApi, basePath: base })),
@@ -197,19 +203,22 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       });
       throw error;
     };
+    /** `read`'s value; a careid error it throws is refused (audited) first. */
+    const refusing = async <T>(read: () => T | Promise<T>): Promise<T> => {
+      try {
+        return await read();
+      } catch (error) {
+        if (error instanceof CareIdError) return refuse(error);
+        throw error;
+      }
+    };
     const ctx: RouteContext = {
       ra,
       actor,
       param,
-      url,
-      async json() {
-        try {
-          return await readJsonBody(incoming.body, maxBodyBytes);
-        } catch (error) {
-          if (error instanceof CareIdError) return refuse(error);
-          throw error;
-        }
-      },
+      json: () => refusing(() => readJsonBody(incoming.body, maxBodyBytes)),
+      jsonText: () => refusing(() => readJsonText(incoming.body, maxBodyBytes)),
+      parse: (text) => refusing(() => parseJsonText(text)),
       refuse,
     };
     return route.run(ctx);
@@ -231,7 +240,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     toResponse(
       await core({
         method: request.method,
-        url: new URL(request.url),
+        path: new URL(request.url).pathname,
         body: webBody(request),
         request: () => request,
       }),

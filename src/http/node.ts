@@ -226,7 +226,7 @@ async function serveCore(
   let request: Request | undefined;
   const answer: RouteAnswer = await core({
     method,
-    url,
+    path: url.pathname,
     body: nodeBody(req),
     // Headers only, and no abort signal: following one costs ~0.1 ms a request, and the
     // handler's streamed answers stop through the response stream when the client goes.
