@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import { randomInt } from '../../crypto/random.js';
 import { duplicateMatches } from '../../domain/duplicates.js';
 import { assertIdentityCheckComplete } from '../../domain/identity-check.js';
-import { type UserProfile, userProfileSchema } from '../../domain/user.js';
+import type { UserProfile } from '../../domain/user.js';
 import type { Uuid } from '../../domain/uuid.js';
-import { parseWith } from '../../errors/parse.js';
+import { validRecord } from '../../storage/kinds.js';
 import type { createUserCommandSchema } from '../commands.js';
 import { organisationPath } from '../context.js';
 import { PossibleDuplicateError } from '../errors.js';
@@ -58,8 +58,8 @@ export async function createUser(
   }
 
   const uuid = await freshUuid(ctx);
-  const profile: UserProfile = parseWith(
-    userProfileSchema,
+  const profile: UserProfile = validRecord(
+    'users',
     {
       uuid,
       name: command.name,
