@@ -46,10 +46,42 @@ try {
   );
   const ra = createRegistrationAuthority({ store, clock: () => NOW });
   const commands = [
-    ['assignment.assign', { type: 'assignment.assign', user: '777000000001', position: 'pos-dispenser', start: '2026-11-22' }],
-    ['user.create', { type: 'user.create', ...applicant, name: { given: 'Alex', family: 'Rtfirst' }, niNumber: 'AB300001C' }],
-    ['assignment.assign', { type: 'assignment.assign', user: '777000000002', position: 'pos-dispenser', start: '2026-11-22' }],
-    ['user.create', { type: 'user.create', ...applicant, name: { given: 'Alex', family: 'Rtsecond' }, niNumber: 'AB300002C' }],
+    [
+      'assignment.assign',
+      {
+        type: 'assignment.assign',
+        user: '777000000001',
+        position: 'pos-dispenser',
+        start: '2026-11-22',
+      },
+    ],
+    [
+      'user.create',
+      {
+        type: 'user.create',
+        ...applicant,
+        name: { given: 'Alex', family: 'Rtfirst' },
+        niNumber: 'AB300001C',
+      },
+    ],
+    [
+      'assignment.assign',
+      {
+        type: 'assignment.assign',
+        user: '777000000002',
+        position: 'pos-dispenser',
+        start: '2026-11-22',
+      },
+    ],
+    [
+      'user.create',
+      {
+        type: 'user.create',
+        ...applicant,
+        name: { given: 'Alex', family: 'Rtsecond' },
+        niNumber: 'AB300002C',
+      },
+    ],
   ] as const;
   for (const [kind, command] of commands) {
     log = [];
