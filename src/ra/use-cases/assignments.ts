@@ -1,15 +1,15 @@
 import type { z } from 'zod';
-import type { PositionAssignment } from '../../domain/assignment.js';
+import { type PositionAssignment, positionAssignmentSchema } from '../../domain/assignment.js';
 import { InvalidTransitionError } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
 import type { Position } from '../../domain/position.js';
 import { editAssignmentDates, removeAssignment } from '../../domain/transitions/assignment.js';
 import type { UserProfile } from '../../domain/user.js';
+import { parseWith } from '../../errors/parse.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { TargetInput } from '../../policy/input.js';
 import { rolesOfPosition } from '../../policy/position-roles.js';
 import { NotFoundError } from '../../storage/errors.js';
-import { validRecord } from '../../storage/kinds.js';
 import type {
   assignPositionCommandSchema,
   editAssignmentDatesCommandSchema,
@@ -101,8 +101,8 @@ export async function assignPosition(
   if (position.status !== 'open') {
     throw new InvalidTransitionError('POS-04', `Position ${position.id} is closed`);
   }
-  const assignment = validRecord(
-    'positionAssignments',
+  const assignment = parseWith(
+    positionAssignmentSchema,
     {
       id: newId('asg'),
       user: user.uuid,

@@ -1,12 +1,16 @@
 import type { z } from 'zod';
-import type { Authenticator, AuthenticatorKind } from '../../domain/authenticator.js';
+import {
+  type Authenticator,
+  type AuthenticatorKind,
+  authenticatorSchema,
+} from '../../domain/authenticator.js';
 import { newId } from '../../domain/ids.js';
 import { removeAuthenticator as removeFromProfile } from '../../domain/transitions/authenticator.js';
 import { removeCredential } from '../../domain/transitions/webauthn-credential.js';
 import type { WebAuthnCredential } from '../../domain/webauthn-credential.js';
+import { parseWith } from '../../errors/parse.js';
 import type { ActivityId } from '../../policy/matrix.js';
 import { NotFoundError } from '../../storage/errors.js';
-import { validRecord } from '../../storage/kinds.js';
 import type {
   registerAuthenticatorCommandSchema,
   removeAuthenticatorCommandSchema,
@@ -71,8 +75,8 @@ export async function registerAuthenticator(
 ): Promise<UseCaseOutcome<AuthenticatorResult>> {
   const user = command.user ?? ctx.actorUuid;
   const decision = await authorizeFor(ctx, command.kind, user, command.userPresent);
-  const authenticator = validRecord(
-    'authenticators',
+  const authenticator = parseWith(
+    authenticatorSchema,
     {
       id: newId('auth'),
       user,

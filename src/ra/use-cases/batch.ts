@@ -1,13 +1,13 @@
 import type { z } from 'zod';
-import type { PositionAssignment } from '../../domain/assignment.js';
+import { type PositionAssignment, positionAssignmentSchema } from '../../domain/assignment.js';
 import { InvalidTransitionError } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
 import { endOrRemoveAssignment, removeAssignment } from '../../domain/transitions/assignment.js';
 import { type Uuid, uuidSchema } from '../../domain/uuid.js';
+import { parseWith } from '../../errors/parse.js';
 import { ValidationError } from '../../errors/validation-error.js';
 import type { Reason } from '../../policy/reasons.js';
 import { NotFoundError } from '../../storage/errors.js';
-import { validRecord } from '../../storage/kinds.js';
 import type { batchAssignmentsCommandSchema } from '../commands.js';
 import { allPages, organisationPath } from '../context.js';
 import type { Change, CommandResult, UseCaseContext, UseCaseOutcome } from '../use-case.js';
@@ -162,8 +162,8 @@ async function batchItem(
           assignment: overlapping.id,
         });
       }
-      const assignment = validRecord(
-        'positionAssignments',
+      const assignment = parseWith(
+        positionAssignmentSchema,
         {
           id: newId('asg'),
           user: uuid,

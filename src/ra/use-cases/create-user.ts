@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import { randomInt } from '../../crypto/random.js';
 import { duplicateMatches } from '../../domain/duplicates.js';
 import { assertIdentityCheckComplete } from '../../domain/identity-check.js';
-import type { UserProfile } from '../../domain/user.js';
+import { type UserProfile, userProfileSchema } from '../../domain/user.js';
 import type { Uuid } from '../../domain/uuid.js';
-import { validRecord } from '../../storage/kinds.js';
+import { parseWith } from '../../errors/parse.js';
 import type { createUserCommandSchema } from '../commands.js';
 import { organisationPath } from '../context.js';
 import { PossibleDuplicateError } from '../errors.js';
@@ -70,8 +70,8 @@ export async function createUser(
   }
 
   const uuid = await freshUuid(ctx, candidate, taken !== undefined);
-  const profile: UserProfile = validRecord(
-    'users',
+  const profile: UserProfile = parseWith(
+    userProfileSchema,
     {
       uuid,
       name: command.name,

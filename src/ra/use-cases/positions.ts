@@ -1,15 +1,15 @@
 import type { z } from 'zod';
 import { InvalidTransitionError } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
-import type { Position } from '../../domain/position.js';
+import { type Position, positionSchema } from '../../domain/position.js';
 import {
   changePosition,
   closePosition as closePositionTransition,
   type PositionChange,
   setAssignable,
 } from '../../domain/transitions/position.js';
+import { parseWith } from '../../errors/parse.js';
 import { NotFoundError } from '../../storage/errors.js';
-import { validRecord } from '../../storage/kinds.js';
 import type {
   closePositionCommandSchema,
   copyPositionCommandSchema,
@@ -52,8 +52,8 @@ export async function createPosition(
     },
     { igApproved: command.approval.method === 'information-governance' },
   );
-  const position = validRecord(
-    'positions',
+  const position = parseWith(
+    positionSchema,
     {
       id,
       name: command.name,
@@ -152,8 +152,8 @@ export async function copyPosition(
     },
     { igApproved: command.approval.method === 'information-governance' },
   );
-  const copy = validRecord(
-    'positions',
+  const copy = parseWith(
+    positionSchema,
     {
       ...source,
       id,
@@ -210,7 +210,7 @@ export async function applyPositionChange(
     { igApproved: igApproval !== undefined, positionChangeRequest: fromRequest },
   );
   const { state } = changePosition(position, change);
-  const stored = await ctx.tx.positions.update(validRecord('positions', state, 'position'));
+  const stored = await ctx.tx.positions.update(parseWith(positionSchema, state, 'position'));
   return {
     position: stored,
     change: { kind: 'positions', key: stored.id, op: 'update', version: stored.version },

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { IsoDate } from '../../domain/dates.js';
 import { newId } from '../../domain/ids.js';
 import type { OdsCode } from '../../domain/ods-code.js';
-import type { Request } from '../../domain/request.js';
+import { type Request, requestSchema } from '../../domain/request.js';
 import { endOrRemoveAssignment } from '../../domain/transitions/assignment.js';
 import {
   decideRequest,
@@ -17,7 +17,6 @@ import type { TargetInput } from '../../policy/input.js';
 import type { ActivityId } from '../../policy/matrix.js';
 import { reason } from '../../policy/reasons.js';
 import { NotFoundError } from '../../storage/errors.js';
-import { validRecord } from '../../storage/kinds.js';
 import { refuse } from '../activity.js';
 import {
   type acceptRequestCommandSchema,
@@ -251,8 +250,8 @@ export async function raiseRequest(
           organisationPath: await organisationPath(ctx.tx, organisation),
         });
   const kind = raised.kind;
-  const request = validRecord(
-    'requests',
+  const request = parseWith(
+    requestSchema,
     {
       id,
       kind,

@@ -1,15 +1,15 @@
 import type { z } from 'zod';
-import type { WorkgroupAssignment } from '../../domain/assignment.js';
+import { type WorkgroupAssignment, workgroupAssignmentSchema } from '../../domain/assignment.js';
 import { InvalidTransitionError } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
 import { editAssignmentDates, removeAssignment } from '../../domain/transitions/assignment.js';
 import { closeWorkgroup as closeWorkgroupTransition } from '../../domain/transitions/workgroup.js';
 import type { UserProfile } from '../../domain/user.js';
-import type { Workgroup } from '../../domain/workgroup.js';
+import { type Workgroup, workgroupSchema } from '../../domain/workgroup.js';
+import { parseWith } from '../../errors/parse.js';
 import type { TargetInput } from '../../policy/input.js';
 import type { ActivityId } from '../../policy/matrix.js';
 import { NotFoundError } from '../../storage/errors.js';
-import { validRecord } from '../../storage/kinds.js';
 import type {
   assignWorkgroupCommandSchema,
   closeWorkgroupCommandSchema,
@@ -63,8 +63,8 @@ export async function createWorkgroup(
   const decision = ctx.authorize('workgroup.create', {
     organisationPath: await organisationPath(ctx.tx, command.organisation),
   });
-  const workgroup = validRecord(
-    'workgroups',
+  const workgroup = parseWith(
+    workgroupSchema,
     {
       id: newId('wg'),
       name: command.name,
@@ -104,8 +104,8 @@ export async function assignWorkgroup(
   const decision = ctx.authorize('workgroup.assign', await workgroupTarget(ctx, workgroup, user));
   if (workgroup.status !== 'open')
     throw new InvalidTransitionError('WG-01', `Workgroup ${workgroup.id} is closed`);
-  const assignment = validRecord(
-    'workgroupAssignments',
+  const assignment = parseWith(
+    workgroupAssignmentSchema,
     {
       id: newId('wga'),
       user: user.uuid,
