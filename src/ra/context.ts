@@ -24,6 +24,16 @@ const ALL = { limit: 500 } as const;
  * ```
  */
 export async function organisationPath(tx: StoreTx, odsCode: OdsCode): Promise<OdsCode[]> {
+  if (tx.organisations.ancestors !== undefined) {
+    // One read for the whole chain (one round trip on PostgreSQL, not one per level).
+    const chain = await tx.organisations.ancestors(odsCode);
+    if (chain.length === 0) return [odsCode];
+    const path = chain.map((o) => o.odsCode);
+    // A parent code not on record still ends the path, as the walk below gives it.
+    const parent = chain[chain.length - 1]?.parent;
+    if (parent !== undefined && !path.includes(parent) && path.length < 32) path.push(parent);
+    return path;
+  }
   const path: OdsCode[] = [];
   let next: OdsCode | undefined = odsCode;
   while (next !== undefined && !path.includes(next) && path.length < 32) {
@@ -77,9 +87,16 @@ export function allAssignmentsOf(tx: StoreTx, user: Uuid) {
 export async function loadActor(tx: StoreTx, uuid: Uuid, pack: RulePack): Promise<ActorInput> {
   // Independent reads asked for together: a store that can (PostgreSQL) sends them as one
   // message, one round trip instead of one each.
-  const [profile, history] = await Promise.all([tx.users.get(uuid), allAssignmentsOf(tx, uuid)]);
+  const [profile, history, held] = await Promise.all([
+    tx.users.get(uuid),
+    allAssignmentsOf(tx, uuid),
+    tx.positions.heldBy?.(uuid),
+  ]);
   if (!profile) throw new UnknownActorError(uuid);
-  const positions = await positionsOf(tx, history);
+  const positions = new Map((held ?? []).map((p) => [p.id, p]));
+  // Without heldBy (or for a position it did not list), each position is read by id.
+  const missing = history.filter((a) => !positions.has(a.position));
+  for (const [id, p] of await positionsOf(tx, missing)) positions.set(id, p);
   const assignments = [];
   for (const a of history) {
     const position = positions.get(a.position);

@@ -20,7 +20,7 @@ import {
   toPage,
 } from '../paging.js';
 import type { RecordKind, RecordTypes, Repository, StoreTx } from '../ports.js';
-import { nameKey, type RequestFilter } from '../queries.js';
+import { chainFrom, MAX_ANCESTORS, nameKey, type RequestFilter } from '../queries.js';
 import type { AuditRecord, AuthorityCertificateRecord } from '../records.js';
 import { readsChangedError, type SqlConn, type SqlRow, type SqlValue } from './conn.js';
 import type { Qualify } from './migrations.js';
@@ -448,11 +448,35 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
           page,
         );
       },
+      ancestors: async (ods) => {
+        ctx.live();
+        const t = ctx.q('organisations');
+        // Up the parent links, 32 rows at most (a cycle ends there); ordered in JS below.
+        const chain = `ods_code IN (WITH RECURSIVE up(code, parent, depth) AS (SELECT ods_code, parent, 1 FROM ${t} WHERE ods_code = ? UNION ALL SELECT o.ods_code, o.parent, up.depth + 1 FROM ${t} o JOIN up ON o.ods_code = up.parent WHERE up.depth < ${MAX_ANCESTORS}) SELECT code FROM up)`;
+        const rows = await ctx.conn.all(`SELECT * FROM ${t} WHERE ${chain}`, [ods]);
+        noteRows(ctx, 'organisations', rows, [chain], [ods]);
+        return chainFrom(
+          ods,
+          rows.map((row) => fromRow('organisations', row)),
+        );
+      },
     }),
     positions: () => ({
       ...crud('positions', ctx),
       atOrganisation: async (ods, page) =>
         pageOf(ctx, 'positions', ['organisation = ?'], [ods], ['id'], byId, page),
+      heldBy: async (user) => {
+        ctx.live();
+        const where = `id IN (SELECT position_id FROM ${ctx.q('position_assignments')} WHERE user_uuid = ?)`;
+        const rows = await ctx.conn.all(`SELECT * FROM ${ctx.q('positions')} WHERE ${where}`, [
+          user,
+        ]);
+        noteRows(ctx, 'positions', rows, [where], [user]);
+        // Ordered here: a sort in the plan for the few positions of one user.
+        return rows
+          .map((row) => fromRow('positions', row))
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      },
     }),
     positionAssignments: () => ({
       ...crud('positionAssignments', ctx),
