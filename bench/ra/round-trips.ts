@@ -1,6 +1,7 @@
 /**
  * Counts the PostgreSQL round trips of one `ra.execute` per command kind of the RA bench,
- * and prints each statement sent (one line per round trip, cut to 160 characters).
+ * and prints each statement sent (one line per round trip, cut to WIDTH characters, 160
+ * unless the WIDTH environment variable says otherwise).
  *
  *   node --import tsx bench/ra/round-trips.ts
  *
@@ -26,7 +27,7 @@ const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const first = args[0];
   const text = typeof first === 'string' ? first : String((first as { text?: unknown }).text);
-  log?.push(text.replace(/\s+/g, ' ').slice(0, 160));
+  log?.push(text.replace(/\s+/g, ' ').slice(0, Number(process.env['WIDTH'] ?? 160)));
   return original.apply(this, args);
 } as typeof pg.Client.prototype.query;
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { NiNumber, Uuid } from '../../src/domain/index.js';
+import type { NiNumber, OdsCode, Uuid } from '../../src/domain/index.js';
 import { pgTxConn } from '../../src/storage/postgres/connection.js';
 import { postgresStore } from '../../src/storage/postgres/index.js';
-import { fixtureEvent, fixtureUser } from '../../src/storage/testing/index.js';
+import { fixtureEvent, fixtureOrganisation, fixtureUser } from '../../src/storage/testing/index.js';
 import { POSTGRES_URL, postgresUp } from '../support/postgres.js';
 
 // Reads a transaction asks for in the same tick travel as one message (one round trip).
@@ -77,3 +77,64 @@ describe.skipIf(skip !== undefined)('PostgreSQL: reads asked for together', () =
     }
   });
 });
+
+describe.skipIf(skip !== undefined)(
+  'PostgreSQL: an organisation chain read at the serial point',
+  () => {
+    const store = postgresStore(POSTGRES_URL, { schema: `${schema}_b` });
+    afterAll(async () => {
+      await store.close();
+      const client = new pg.Client(POSTGRES_URL);
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}_b" CASCADE`);
+      await client.end();
+    });
+
+    it('ROLE-02 a chain that changed before the append (a parent moved, a missing parent added) runs the transaction again', async () => {
+      await store.transaction(async (tx) => {
+        await tx.organisations.insert(fixtureOrganisation('QVV'));
+        await tx.organisations.insert(fixtureOrganisation('A11', 'QVV'));
+        await tx.organisations.insert(fixtureOrganisation('C33', 'A11'));
+        await tx.organisations.insert(fixtureOrganisation('E55', 'ZZZ'));
+      });
+      const chainThenAppend = async (
+        ods: string,
+        between: () => Promise<void>,
+      ): Promise<string[][]> => {
+        const seen: string[][] = [];
+        await store.transaction(async (tx) => {
+          const chain = (await tx.organisations.ancestors?.(ods as OdsCode)) ?? [];
+          seen.push(chain.map((o) => o.odsCode));
+          if (seen.length === 1) await between();
+          await tx.audit.append(fixtureEvent('test.chain', ods));
+        });
+        return seen;
+      };
+      // C33 moves under QVV directly while the first attempt holds its chain.
+      expect(
+        await chainThenAppend('C33', async () => {
+          await store.transaction(async (tx) => {
+            const c33 = await tx.organisations.get('C33' as OdsCode);
+            if (c33 === undefined) throw new Error('C33 is missing');
+            await tx.organisations.update({ ...c33, parent: 'QVV' as OdsCode });
+          });
+        }),
+      ).toEqual([
+        ['C33', 'A11', 'QVV'],
+        ['C33', 'QVV'],
+      ]);
+      // ZZZ, the parent that ended E55's chain, comes on record.
+      expect(
+        await chainThenAppend('E55', async () => {
+          await store.transaction((tx) => tx.organisations.insert(fixtureOrganisation('ZZZ')));
+        }),
+      ).toEqual([['E55'], ['E55', 'ZZZ']]);
+      // A change elsewhere does not.
+      expect(
+        await chainThenAppend('A11', async () => {
+          await store.transaction((tx) => tx.organisations.insert(fixtureOrganisation('RXX')));
+        }),
+      ).toEqual([['A11', 'QVV']]);
+    });
+  },
+);
