@@ -1,6 +1,8 @@
 import { isActiveOn } from '../domain/assignment.js';
 import type { IsoDate } from '../domain/dates.js';
+import type { PositionId } from '../domain/ids.js';
 import type { OdsCode } from '../domain/ods-code.js';
+import type { Position } from '../domain/position.js';
 import type { Uuid } from '../domain/uuid.js';
 import type { ActorInput } from '../policy/input.js';
 import type { RulePack } from '../policy/packs/schema.js';
@@ -22,6 +24,16 @@ const ALL = { limit: 500 } as const;
  * ```
  */
 export async function organisationPath(tx: StoreTx, odsCode: OdsCode): Promise<OdsCode[]> {
+  if (tx.organisations.ancestors !== undefined) {
+    // One read for the whole chain (one round trip on PostgreSQL, not one per level).
+    const chain = await tx.organisations.ancestors(odsCode);
+    if (chain.length === 0) return [odsCode];
+    const path = chain.map((o) => o.odsCode);
+    // A parent code not on record still ends the path, as the walk below gives it.
+    const parent = chain[chain.length - 1]?.parent;
+    if (parent !== undefined && !path.includes(parent) && path.length < 32) path.push(parent);
+    return path;
+  }
   const path: OdsCode[] = [];
   let next: OdsCode | undefined = odsCode;
   while (next !== undefined && !path.includes(next) && path.length < 32) {
@@ -73,11 +85,21 @@ export function allAssignmentsOf(tx: StoreTx, user: Uuid) {
  * ```
  */
 export async function loadActor(tx: StoreTx, uuid: Uuid, pack: RulePack): Promise<ActorInput> {
-  const profile = await tx.users.get(uuid);
+  // Independent reads asked for together: a store that can (PostgreSQL) sends them as one
+  // message, one round trip instead of one each.
+  const [profile, history, held] = await Promise.all([
+    tx.users.get(uuid),
+    allAssignmentsOf(tx, uuid),
+    tx.positions.heldBy?.(uuid),
+  ]);
   if (!profile) throw new UnknownActorError(uuid);
+  const positions = new Map((held ?? []).map((p) => [p.id, p]));
+  // Without heldBy (or for a position it did not list), each position is read by id.
+  const missing = history.filter((a) => !positions.has(a.position));
+  for (const [id, p] of await positionsOf(tx, missing)) positions.set(id, p);
   const assignments = [];
-  for (const a of await allAssignmentsOf(tx, uuid)) {
-    const position = await tx.positions.get(a.position);
+  for (const a of history) {
+    const position = positions.get(a.position);
     const roles = position ? rolesOfPosition(position, pack) : [];
     // A pharmacist position (its job role is pack data) grants card care at its pharmacy.
     const pharmacist = position !== undefined && pack.pharmacistJobRoles.includes(position.jobRole);
@@ -112,10 +134,25 @@ export async function rolesHeld(
   pack: RulePack,
 ): Promise<RaRole[]> {
   const roles = new Set<RaRole>();
-  for (const a of await tx.positionAssignments.activeForUser(uuid, date)) {
-    if (!isActiveOn(a, date)) continue;
-    const position = await tx.positions.get(a.position);
+  const active = (await tx.positionAssignments.activeForUser(uuid, date)).filter((a) =>
+    isActiveOn(a, date),
+  );
+  const positions = await positionsOf(tx, active);
+  for (const a of active) {
+    const position = positions.get(a.position);
     if (position) for (const r of rolesOfPosition(position, pack)) roles.add(r);
   }
   return [...roles];
+}
+
+/** The positions of some assignments, each read once, the reads asked for together. */
+async function positionsOf(
+  tx: StoreTx,
+  assignments: readonly { readonly position: PositionId }[],
+): Promise<Map<PositionId, Position>> {
+  const ids = [...new Set(assignments.map((a) => a.position))];
+  const found = await Promise.all(ids.map((id) => tx.positions.get(id)));
+  const byId = new Map<PositionId, Position>();
+  for (const position of found) if (position !== undefined) byId.set(position.id, position);
+  return byId;
 }

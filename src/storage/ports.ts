@@ -90,12 +90,25 @@ export interface OrganisationRepository extends Repository<StoredOrganisation, O
   children(odsCode: OdsCode, page?: PageRequest): Promise<Page<StoredOrganisation>>;
   /** Every organisation below `odsCode` at any depth (not itself), by ODS code. */
   descendants(odsCode: OdsCode, page?: PageRequest): Promise<Page<StoredOrganisation>>;
+  /**
+   * ROLE-02: the organisation and the ones above it on record, nearest first, in one read:
+   * its parent, its parent's parent, and so on, stopping at an organisation not on record,
+   * at one already listed (a cycle) or after 32. Empty when `odsCode` is not on record.
+   * Optional: without it, callers read the chain one `get` at a time.
+   */
+  ancestors?(odsCode: OdsCode): Promise<StoredOrganisation[]>;
 }
 
 /** Positions by id. */
 export interface PositionRepository extends Repository<Position, PositionId> {
   /** Positions of an organisation, by id. */
   atOrganisation(odsCode: OdsCode, page?: PageRequest): Promise<Page<Position>>;
+  /**
+   * Every position on record that `user` has an assignment to, of any dates, removed ones
+   * included, by id, in one read (an actor's roles come from them). Optional: without it,
+   * callers read each assignment's position with `get`.
+   */
+  heldBy?(user: Uuid): Promise<Position[]>;
 }
 
 /** Position assignments, active ones decided from dates at read time (ASG-02). */

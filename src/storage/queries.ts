@@ -15,6 +15,7 @@ import {
   type Uuid,
   uuidSchema,
 } from '../domain/index.js';
+import type { StoredOrganisation } from './records.js';
 
 const namePart = z
   .string()
@@ -130,4 +131,37 @@ export function closedAt(request: {
   readonly decision?: { readonly at: IsoDateTime } | undefined;
 }): IsoDateTime | undefined {
   return request.state === 'open' ? undefined : (request.decision?.at ?? request.createdAt);
+}
+
+/** How many organisations `OrganisationRepository.ancestors` lists at most. */
+export const MAX_ANCESTORS = 32;
+
+/**
+ * An organisation and its ancestors, nearest first, from the organisations of the chain
+ * (in any order): follows parent links from `odsCode`, stopping at one not given, at one
+ * already listed (a cycle) or after {@link MAX_ANCESTORS}.
+ *
+ * @example
+ * ```ts
+ * chainFrom('FA123', [qvv, fa123]) // [fa123, qvv]
+ * ```
+ */
+export function chainFrom(
+  odsCode: OdsCode,
+  organisations: readonly StoredOrganisation[],
+): StoredOrganisation[] {
+  const byCode = new Map(organisations.map((o) => [o.odsCode as string, o]));
+  const chain: StoredOrganisation[] = [];
+  const seen = new Set<string>();
+  for (
+    let next: string | undefined = odsCode;
+    next !== undefined && !seen.has(next) && chain.length < MAX_ANCESTORS;
+  ) {
+    const found = byCode.get(next);
+    if (found === undefined) break;
+    seen.add(next);
+    chain.push(found);
+    next = found.parent;
+  }
+  return chain;
 }

@@ -46,6 +46,10 @@ function records<K extends RecordKind>(
 
 const page = (p: unknown) => parseWith(pageRequestSchema, p, 'page');
 
+/** The wrapped form of an optional repository method, or nothing when the adapter lacks it. */
+const optional = <F, T>(method: F | undefined, wrap: (method: F) => T): T | object =>
+  method === undefined ? {} : wrap(method);
+
 /**
  * Wraps an adapter's repositories so every public input is validated with zod before it
  * reaches them: records against their schema (defaults applied), keys, queries, pages,
@@ -72,11 +76,19 @@ export function withValidation(tx: StoreTx): StoreTx {
         tx.organisations.children(parseWith(odsCodeSchema, ods, 'ODS code'), page(p)),
       descendants: async (ods, p) =>
         tx.organisations.descendants(parseWith(odsCodeSchema, ods, 'ODS code'), page(p)),
+      ...optional(tx.organisations.ancestors, (ancestors) => ({
+        ancestors: async (ods: unknown) =>
+          ancestors.call(tx.organisations, parseWith(odsCodeSchema, ods, 'ODS code')),
+      })),
     }),
     positions: () => ({
       ...records('positions', tx.positions, positionIdSchema),
       atOrganisation: async (ods, p) =>
         tx.positions.atOrganisation(parseWith(odsCodeSchema, ods, 'ODS code'), page(p)),
+      ...optional(tx.positions.heldBy, (heldBy) => ({
+        heldBy: async (user: unknown) =>
+          heldBy.call(tx.positions, parseWith(uuidSchema, user, 'user')),
+      })),
     }),
     positionAssignments: () => ({
       ...records('positionAssignments', tx.positionAssignments, assignmentIdSchema),

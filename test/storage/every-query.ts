@@ -24,6 +24,8 @@ export async function everyQuery(tx: StoreTx): Promise<void> {
   await tx.users.searchByName({ given: 'ann' }, page('ann', 'smith', uuid));
   await tx.organisations.children(ods, page('A11'));
   await tx.organisations.descendants(ods, page('A11'));
+  await tx.organisations.ancestors?.('C33' as OdsCode);
+  await tx.positions.heldBy?.(uuid);
   await tx.positions.atOrganisation(ods, page('p1'));
   await tx.positionAssignments.activeForUser(uuid, on);
   await tx.positionAssignments.historyForUser(uuid, page(on, 'a1'));

@@ -44,15 +44,20 @@ export async function assignmentTarget(
   position: Position,
   assignment?: PositionAssignment,
 ): Promise<TargetInput> {
+  // Asked for together: one round trip each step on PostgreSQL, not one per read.
+  const [path, roles] = await Promise.all([
+    organisationPath(ctx.tx, position.organisation),
+    rolesHeld(ctx.tx, user.uuid, ctx.today, ctx.pack),
+  ]);
   return {
-    organisationPath: await organisationPath(ctx.tx, position.organisation),
+    organisationPath: path,
     user: {
       uuid: user.uuid,
       status: user.status,
       identityChecked: user.identityCheck !== undefined,
       hasNiNumber: user.niNumber !== undefined,
       raTraining: user.trainingCertificates.length > 0,
-      roles: await rolesHeld(ctx.tx, user.uuid, ctx.today, ctx.pack),
+      roles,
     },
     position: {
       id: position.id,
@@ -81,8 +86,12 @@ export async function assignPosition(
   command: z.output<typeof assignPositionCommandSchema>,
 ): Promise<UseCaseOutcome<AssignmentResult>> {
   const { tx } = ctx;
-  const user = await mustGet('user', command.user, tx.users.get(command.user));
-  const position = await mustGet('position', command.position, tx.positions.get(command.position));
+  const [foundUser, foundPosition] = await Promise.all([
+    tx.users.get(command.user),
+    tx.positions.get(command.position),
+  ]);
+  const user = await mustGet('user', command.user, Promise.resolve(foundUser));
+  const position = await mustGet('position', command.position, Promise.resolve(foundPosition));
   const decision = ctx.authorize(
     'assignment.assign',
     await assignmentTarget(ctx, user, position),

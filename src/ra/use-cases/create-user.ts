@@ -18,10 +18,14 @@ export interface CreateUserResult extends CommandResult {
 
 const FIRST_UUID = 100_000_000_000;
 
-async function freshUuid(ctx: UseCaseContext): Promise<Uuid> {
+const randomUuid = () => String(FIRST_UUID + randomInt(1_000_000_000_000 - FIRST_UUID)) as Uuid;
+
+/** A UUID no profile has: `first` (already looked up: `taken`), or another random one. */
+async function freshUuid(ctx: UseCaseContext, first: Uuid, taken: boolean): Promise<Uuid> {
   // ID-05: 12 digits, leading digit 1-9; the unique index is the final guard (DUPLICATE).
-  for (let attempt = 0; attempt < 16; attempt++) {
-    const candidate = String(FIRST_UUID + randomInt(1_000_000_000_000 - FIRST_UUID)) as Uuid;
+  if (!taken) return first;
+  for (let attempt = 1; attempt < 16; attempt++) {
+    const candidate = randomUuid();
     if ((await ctx.tx.users.get(candidate)) === undefined) return candidate;
   }
   throw new RangeError('no free UUID after 16 random tries');
@@ -38,26 +42,34 @@ export async function createUser(
   command: z.output<typeof createUserCommandSchema>,
 ): Promise<UseCaseOutcome<CreateUserResult>> {
   const { tx, pack, at, today, actorUuid } = ctx;
+  // Every read the command needs, asked for together (one round trip a step on
+  // PostgreSQL); a denied or incomplete command has then read more than it needed, and
+  // written nothing.
+  const candidate = randomUuid();
+  const [path, sameNi, sameName, taken] = await Promise.all([
+    organisationPath(tx, command.organisation),
+    command.niNumber ? tx.users.byNiNumber(command.niNumber) : [],
+    tx.users.searchByName({
+      family: command.name.family,
+      given: command.name.given,
+      dateOfBirth: command.dateOfBirth,
+    }),
+    tx.users.get(candidate),
+  ]);
   const decision = ctx.authorize(
     'user.create',
-    { organisationPath: await organisationPath(tx, command.organisation) },
+    { organisationPath: path },
     command.sponsoredBy !== undefined ? { sponsoredBy: command.sponsoredBy } : {},
   );
   const identityCheck = { ...command.identityCheck, checkedBy: actorUuid, checkedAt: at };
   assertIdentityCheckComplete(identityCheck, pack, today);
 
-  const sameNi = command.niNumber ? await tx.users.byNiNumber(command.niNumber) : [];
-  const sameName = await tx.users.searchByName({
-    family: command.name.family,
-    given: command.name.given,
-    dateOfBirth: command.dateOfBirth,
-  });
   const matches = duplicateMatches(command, [...sameNi, ...sameName.items]);
   if (matches.length > 0 && command.duplicateOverride === undefined) {
     throw new PossibleDuplicateError(matches);
   }
 
-  const uuid = await freshUuid(ctx);
+  const uuid = await freshUuid(ctx, candidate, taken !== undefined);
   const profile: UserProfile = parseWith(
     userProfileSchema,
     {

@@ -20,7 +20,7 @@ import {
   toPage,
 } from '../paging.js';
 import type { RecordKind, RecordTypes, Repository, StoreTx } from '../ports.js';
-import { closedAt, nameKey } from '../queries.js';
+import { closedAt, MAX_ANCESTORS, nameKey } from '../queries.js';
 import {
   type AuthorityCertificateRecord,
   authorityRoles,
@@ -262,11 +262,36 @@ export function memoryTx(ctx: Ctx): StoreTx {
           .slice(0, limit + 1);
         return toPage(tables.organisations.getAll(keys), limit, (o) => [o.odsCode]);
       },
+      ancestors: async (ods) => {
+        ctx.live();
+        const chain = [];
+        const seen = new Set<string>();
+        for (let next: string | undefined = ods; next !== undefined && !seen.has(next); ) {
+          const found = tables.organisations.get(next);
+          if (found === undefined || chain.length >= MAX_ANCESTORS) break;
+          seen.add(next);
+          chain.push(found);
+          next = found.parent;
+        }
+        return chain;
+      },
     }),
     positions: () => ({
       ...crud('positions', ctx),
       atOrganisation: async (ods, page) =>
         pageOf(ctx, 'positions', 'organisation', [ods], page, byId, 1),
+      heldBy: async (user) => {
+        ctx.live();
+        const ids = new Set<string>();
+        for (const id of tables.positionAssignments.index('user').scan({ equal: [user] })) {
+          const a = tables.positionAssignments.get(id);
+          if (a !== undefined) ids.add(a.position);
+        }
+        return [...ids].sort().flatMap((id) => {
+          const position = tables.positions.get(id);
+          return position === undefined ? [] : [position];
+        });
+      },
     }),
     positionAssignments: () => ({
       ...crud('positionAssignments', ctx),

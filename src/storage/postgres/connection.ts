@@ -39,6 +39,14 @@ function literal(client: pg.PoolClient, value: SqlValue | undefined): string {
 
 const ARRAY_TYPE = { text: 'text[]', int: 'int[]', blob: 'bytea[]' } as const;
 
+/** A statement waiting to be sent with the others asked for in the same tick. */
+interface Pending {
+  readonly sql: string;
+  readonly params: readonly SqlValue[];
+  readonly resolve: (result: pg.QueryResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** A PostgreSQL transaction's connection: a {@link SqlConn} that also knows whether it began. */
 export interface PgTxConn extends SqlConn {
   /** Whether BEGIN has been sent (COMMIT or ROLLBACK is then due). */
@@ -97,15 +105,45 @@ export function pgTxConn(client: pg.PoolClient, options: PgTxOptions): PgTxConn 
     let i = 0;
     return sql.replace(/\?/g, () => literal(client, params[i++]));
   };
-  const query = async (sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> => {
+  // Statements asked for in the same tick (a use case's `Promise.all` of independent reads)
+  // travel as one message: one round trip instead of one each. node-postgres sends a
+  // client's queries one at a time, so without this they would queue for a round trip each.
+  let pending: Pending[] = [];
+  const flush = (): void => {
+    const batch = pending;
+    if (batch.length === 0) return;
+    pending = [];
+    let sent: Promise<pg.QueryResult[]>;
+    if (begun && batch.length === 1) {
+      const only = batch[0] as Pending;
+      sent = client.query(numbered(only.sql), only.params.map(toParam)).then((r) => [r]);
+    } else {
+      // One simple-protocol message (values quoted by the driver's escapeLiteral), BEGIN
+      // first when the transaction has not begun. Each statement answers with its own result.
+      const head = begun ? [] : [begin];
+      begun = true;
+      const text = [...head, ...batch.map((p) => inline(p.sql, p.params))].join('; ');
+      sent = client.query(text).then((r) => {
+        const all = (Array.isArray(r) ? r : [r]) as pg.QueryResult[];
+        return all.slice(head.length);
+      });
+    }
+    sent.then(
+      (results) => {
+        answered = true;
+        for (const [i, p] of batch.entries()) p.resolve(results[i] as pg.QueryResult);
+      },
+      (error: unknown) => {
+        for (const p of batch) p.reject(error);
+      },
+    );
+  };
+  const query = (sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> => {
     if (!PLAIN_SELECT.test(sql)) wrote = true;
-    if (begun) return client.query(numbered(sql), params.map(toParam));
-    begun = true;
-    const results = (await client.query(
-      `${begin}; ${inline(sql, params)}`,
-    )) as unknown as pg.QueryResult[];
-    answered = true;
-    return results[results.length - 1] as pg.QueryResult;
+    return new Promise((resolve, reject) => {
+      if (pending.length === 0) queueMicrotask(flush);
+      pending.push({ sql, params, resolve, reject });
+    });
   };
 
   /** One SELECT re-running every noted read as (i, k, v), and what each should return. */
@@ -166,6 +204,7 @@ export function pgTxConn(client: pg.PoolClient, options: PgTxOptions): PgTxConn 
           },
           async atSerialPoint(sql, params) {
             if (locked) return (await query(sql, params)).rows as SqlRow[];
+            flush(); // statements asked for before this one go first
             const statements = [lock];
             const check = notes.length === 0 ? undefined : recheck();
             if (check !== undefined) statements.push(check.sql);
@@ -185,6 +224,7 @@ export function pgTxConn(client: pg.PoolClient, options: PgTxOptions): PgTxConn 
           },
           async readsChanged() {
             if (locked || notes.length === 0 || !begun) return false;
+            flush();
             const check = recheck();
             const result = await client.query(check.sql);
             return !check.check(result.rows as SqlRow[]);
@@ -217,6 +257,7 @@ export function pgTxConn(client: pg.PoolClient, options: PgTxOptions): PgTxConn 
     },
     async insertMany(table, columns, rows) {
       wrote = true;
+      flush();
       if (!begun) {
         begun = true;
         await client.query(begin);

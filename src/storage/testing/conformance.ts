@@ -587,6 +587,75 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
         });
       });
 
+      it('ROLE-02 reads an organisation and its ancestors nearest first, in one read when the adapter has ancestors', async () => {
+        await withStore(async (store) => {
+          await tx(store, async (t) => {
+            await t.organisations.insert(fixtureOrganisation('QVV'));
+            await t.organisations.insert(fixtureOrganisation('A11', 'QVV'));
+            await t.organisations.insert(fixtureOrganisation('C33', 'A11'));
+            await t.organisations.insert(fixtureOrganisation('D44', 'C33'));
+            await t.organisations.insert(fixtureOrganisation('E55', 'ZZZ')); // parent not on record
+          });
+          const codes = (ods: string) =>
+            tx(store, async (t) =>
+              t.organisations.ancestors === undefined
+                ? undefined
+                : (await t.organisations.ancestors(ods as OdsCode)).map((o) => o.odsCode),
+            );
+          if ((await codes('QVV')) === undefined) return; // optional: the adapter reads by get
+          expect(await codes('D44')).toEqual(['D44', 'C33', 'A11', 'QVV']);
+          expect(await codes('QVV')).toEqual(['QVV']);
+          expect(await codes('E55')).toEqual(['E55']);
+          expect(await codes('XYZ')).toEqual([]);
+          // A cycle ends the chain at the first organisation met again.
+          await tx(store, async (t) => {
+            const qvv = await t.organisations.get('QVV' as OdsCode);
+            if (qvv === undefined) throw new Error('QVV is missing');
+            await t.organisations.update({ ...qvv, parent: 'C33' as OdsCode });
+          });
+          expect(await codes('D44')).toEqual(['D44', 'C33', 'A11', 'QVV']);
+          expect(await codes('A11')).toEqual(['A11', 'QVV', 'C33']);
+          expect(
+            await codeOf(
+              tx(store, (t) => t.organisations.ancestors?.('' as OdsCode) ?? Promise.resolve([])),
+            ),
+          ).toBe('VALIDATION');
+        });
+      });
+
+      it('lists the positions a user holds or held, once each, in one read when the adapter has heldBy', async () => {
+        await withStore(async (store) => {
+          await tx(store, async (t) => {
+            await t.positions.insert(fixturePosition('p1', 'QVV'));
+            await t.positions.insert(fixturePosition('p2', 'RXX'));
+            await t.positions.insert(fixturePosition('p3', 'RXX'));
+            await t.positionAssignments.insert(fixtureAssignment('a1', u(1), { position: 'p2' }));
+            await t.positionAssignments.insert(
+              fixtureAssignment('a2', u(1), { position: 'p1', end: '2026-02-01' }),
+            );
+            await t.positionAssignments.insert(
+              fixtureAssignment('a3', u(1), { position: 'p2', removed: true }),
+            );
+            await t.positionAssignments.insert(fixtureAssignment('a4', u(2), { position: 'p3' }));
+          });
+          const ids = (user: string) =>
+            tx(store, async (t) =>
+              t.positions.heldBy === undefined
+                ? undefined
+                : (await t.positions.heldBy(user as Uuid)).map((p) => p.id),
+            );
+          if ((await ids(u(1))) === undefined) return; // optional: the adapter reads by get
+          expect(await ids(u(1))).toEqual(['p1', 'p2']);
+          expect(await ids(u(2))).toEqual(['p3']);
+          expect(await ids(u(3))).toEqual([]);
+          expect(
+            await codeOf(
+              tx(store, (t) => t.positions.heldBy?.('x' as Uuid) ?? Promise.resolve([])),
+            ),
+          ).toBe('VALIDATION');
+        });
+      });
+
       it('lists assignments at an organisation and of a position, positions and workgroups of an organisation', async () => {
         await withStore(async (store) => {
           await tx(store, async (t) => {
