@@ -506,12 +506,21 @@ if (ONLY !== 'latency') {
       rows.push(spanRow(`sweep: POST /commands/user.create, ${n} in flight`, spans[2]!));
     }
   }
-  for (const [question, ways] of [
-    ['a command (user.create)', throughputCommand],
-    ['whatCan (whole matrix, one target)', throughputWhatCan],
+  // The target's questions are asked as a front end asks them: a command, and whatCan at a
+  // new instant each call (under the system clock every request is decided afresh: a decision
+  // asked once is cold). whatCan asked again at one fixed instant is the warm repeat, the
+  // policy handing back decisions it keeps: measured and shown, not the target's measure.
+  for (const [question, ways, isTarget] of [
+    ['a command (user.create)', throughputCommand, true],
     [
-      'whatCan at a new instant each call (decisions made afresh, as under the system clock)',
+      'whatCan (whole matrix, one target) at a new instant each call, decisions made afresh as under the system clock',
       throughputWhatCanLive,
+      true,
+    ],
+    [
+      'whatCan asked again at one fixed instant (warm: the decisions the policy keeps)',
+      throughputWhatCan,
+      false,
     ],
   ] as const) {
     const spans = await measureLoad(ways);
@@ -522,11 +531,16 @@ if (ONLY !== 'latency') {
     const ratio = median(spans[2]!.map((http, r) => direct(r) / http.rate));
     const cpuRatio = median(spans[2]!.map((http, r) => http.cpu / directCpu(r)));
     const overEcho = median(spans[2]!.map((http, r) => http.cpu - spans[3]![r]!.cpu));
-    targets.push({
-      name: `Server throughput: the handler adds at most 2x over the direct call (${INFLIGHT} in flight from a separate load generator): ${question}`,
-      pass: ratio <= 2,
-      detail: `${ratio.toFixed(2)}x in round trips per second against the faster direct way; ${cpuRatio.toFixed(2)}x in server CPU time per call against the direct call's (the server's ${median(spans[2]!.map((s) => s.cpu)).toFixed(0)} µs is ${overEcho.toFixed(0)} µs more than the echo floor's in the same rounds)`,
-    });
+    const detail = `${ratio.toFixed(2)}x in round trips per second against the faster direct way; ${cpuRatio.toFixed(2)}x in server CPU time per call against the direct call's (the server's ${median(spans[2]!.map((s) => s.cpu)).toFixed(0)} µs is ${overEcho.toFixed(0)} µs more than the echo floor's in the same rounds)`;
+    if (isTarget) {
+      targets.push({
+        name: `Server throughput: the handler adds at most 2x over the direct call (${INFLIGHT} in flight from a separate load generator): ${question}`,
+        pass: ratio <= 2,
+        detail,
+      });
+    } else {
+      rows.push({ name: `HTTP over direct, ${question}`, value: ratio, unit: 'x', note: detail });
+    }
   }
 }
 generator.send({ kind: 'exit' });
