@@ -16,6 +16,7 @@ import { createRegistrationAuthority } from '../../src/index.js';
 import { seed, seedUser } from '../../src/ra/index.js';
 import { postgresStore } from '../../src/storage/postgres/index.js';
 import { AT, applicant, NOW, people, seedData } from '../../test/ra/fixtures.js';
+import { dropSchema } from '../lib/postgres.js';
 
 const PG_URL =
   process.env['CAREID_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -94,8 +95,5 @@ try {
   }
 } finally {
   await store.close();
-  const client = new pg.Client(PG_URL);
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+  await dropSchema(PG_URL, schema);
 }

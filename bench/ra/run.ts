@@ -40,6 +40,7 @@ import { fixtureAssignment, fixtureUser } from '../../src/storage/testing/index.
 import { AT, applicant, NOW, people, seedData } from '../../test/ra/fixtures.js';
 import { type Outcome, runJob, type WorkerJob } from '../../test/storage/processes/ra-worker.js';
 import { runWorkers } from '../../test/storage/processes/spawn.js';
+import { dropSchema } from '../lib/postgres.js';
 import { type BenchRow, type BenchTarget, printTables } from '../lib/table.js';
 
 const { values } = parseArgs({
@@ -243,7 +244,7 @@ async function rawPostgres(kind: Kind, callers: number): Promise<Run> {
     });
   } finally {
     await pool.end();
-    await dropSchema(schema);
+    await dropSchema(PG_URL, schema);
   }
 }
 
@@ -287,13 +288,6 @@ async function rawSqlite(kind: Kind, callers: number): Promise<Run> {
   }
 }
 
-async function dropSchema(schema: string) {
-  const client = new pg.Client(PG_URL);
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
-}
-
 /** careid on PostgreSQL from 2 OS processes x 4 callers, on one schema. */
 async function twoProcesses(kind: Kind): Promise<Run> {
   const schema = `careid_bench_${randomBytes(4).toString('hex')}`;
@@ -317,7 +311,7 @@ async function twoProcesses(kind: Kind): Promise<Run> {
       Math.max(...reports.map((r) => r.ms)),
     );
   } finally {
-    await dropSchema(schema);
+    await dropSchema(PG_URL, schema);
   }
 }
 
@@ -375,7 +369,10 @@ function opener(adapter: string): { open: () => Store; cleanup: () => Promise<vo
     };
   }
   const schema = `careid_bench_${randomBytes(4).toString('hex')}`;
-  return { open: () => postgresStore(PG_URL, { schema }), cleanup: () => dropSchema(schema) };
+  return {
+    open: () => postgresStore(PG_URL, { schema }),
+    cleanup: () => dropSchema(PG_URL, schema),
+  };
 }
 
 // Each configuration runs ROUNDS times, careid and its baseline back to back in each round,

@@ -26,6 +26,7 @@ import {
   fixtureEvent,
   fixtureUser,
 } from '../../src/storage/testing/index.js';
+import { dropSchema } from '../lib/postgres.js';
 
 const { values } = parseArgs({
   options: {
@@ -368,10 +369,7 @@ if (adapters.includes('postgres')) {
     await bench('postgres', store, schema);
   } finally {
     await store.close();
-    const client = new pg.Client(PG_URL);
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await dropSchema(PG_URL, schema);
   }
 }
 
