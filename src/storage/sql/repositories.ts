@@ -130,6 +130,9 @@ function noteRows(
   });
 }
 
+/** The unqualified table of WebAuthn challenges, as read notes name tables. */
+const CHALLENGES = 'webauthn_challenges';
+
 /** A failure that a concurrent change to what this transaction read explains is retried. */
 async function unlessRace(ctx: SqlCtx, error: Error): Promise<never> {
   if (await ctx.conn.tracking?.readsChanged()) throw readsChangedError();
@@ -674,6 +677,18 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
           const rows = await ctx.conn.all(`SELECT doc, used_at FROM ${table} WHERE challenge = ?`, [
             challenge,
           ]);
+          // Noted like a record read: a ceremony refused on what it read (a counter another
+          // app server has just moved) runs again if the challenge was spent meanwhile, and
+          // then says so (WEBAUTHN_CHALLENGE_USED) instead of naming the counter.
+          ctx.conn.tracking?.noteRead({
+            table: CHALLENGES,
+            key: challenge,
+            seen: rows.map((row) => [challenge, String(row['used_at'] ?? '')] as const),
+            recheck: () => ({
+              sql: `SELECT challenge AS k, COALESCE(used_at, '') AS v FROM ${table} WHERE challenge = ?`,
+              params: [challenge],
+            }),
+          });
           return rows[0] === undefined ? undefined : challengeFromRow(rows[0]);
         },
         async insert(record) {
@@ -693,6 +708,7 @@ export function sqlTx(ctx: SqlCtx): StoreTx {
             `UPDATE ${table} SET used_at = ? WHERE challenge = ? AND used_at IS NULL`,
             [at, challenge],
           );
+          if (changed === 1) ctx.conn.tracking?.noteWrite(CHALLENGES, challenge);
           return changed === 1;
         },
         async purgeExpired(before) {
