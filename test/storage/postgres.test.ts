@@ -210,6 +210,43 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
     await pool.end();
   });
 
+  it('a client that fails with a connection error before its error event arrives is destroyed, not pooled again: the retry runs on a fresh one', async () => {
+    const schema = newSchema();
+    const pool = new pg.Pool({ connectionString: URL, max: 1 });
+    const setup = postgresStore(URL, { schema });
+    await setup.migrate();
+    await setup.close();
+    const store = postgresStore(pool, { schema });
+    // The 1st client handed out (to the store's check of its migrations) and the 3rd (to
+    // the transaction itself) are dead as far as the server is concerned, and their 'error'
+    // events have not come yet: every query fails as a closed connection's does.
+    const dead = new WeakSet<object>();
+    const releasedDead: boolean[] = [];
+    const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+    let checkouts = 0;
+    pool.connect = (async () => {
+      const client = await connect();
+      checkouts++;
+      if (checkouts === 1 || checkouts === 3) {
+        dead.add(client);
+        client.query = (() =>
+          Promise.reject(new Error('Connection terminated unexpectedly'))) as never;
+      }
+      const release = client.release.bind(client);
+      client.release = ((destroy?: boolean | Error) => {
+        if (dead.has(client)) releasedDead.push(destroy === true);
+        return release(destroy);
+      }) as typeof client.release;
+      return client;
+    }) as typeof pool.connect;
+    await store.transaction((tx) => tx.users.insert(fixtureUser('100000000201')));
+    expect(releasedDead).toEqual([true, true]);
+    expect(checkouts).toBe(4);
+    expect(await store.transaction((tx) => tx.users.get('100000000201' as Uuid))).toBeDefined();
+    await store.close();
+    await pool.end();
+  });
+
   it('fails with STORE_UNAVAILABLE (with its cause) when PostgreSQL cannot be reached', async () => {
     const store = postgresStore('postgres://postgres@127.0.0.1:1/test', { schema: 'nowhere' });
     const error = await store.transaction((tx) => tx.audit.head()).catch((e: unknown) => e);

@@ -154,7 +154,11 @@ export function postgresStore(
       }
       return result;
     } catch (error) {
-      if (conn.begun && lost === undefined && !isConnectionError(error)) {
+      // A connection error means this client is gone, whether or not its 'error' event has
+      // arrived yet: it is destroyed on release, never handed to the next transaction (the
+      // retry of a stale connection would otherwise get the same dead client back).
+      if (isConnectionError(error)) lost ??= error;
+      if (conn.begun && lost === undefined) {
         await client.query('ROLLBACK').catch((e: unknown) => {
           lost = e;
         });
@@ -186,7 +190,11 @@ export function postgresStore(
   let ready: Promise<unknown> | undefined;
   const ensureMigrated = () => {
     if (ready === undefined) {
-      ready = migrate();
+      // A dead pooled connection met first is met again by nothing: run once more on a fresh one.
+      ready = migrate().catch((error: unknown) => {
+        if (staleConnection.has(error as object)) return migrate();
+        throw error;
+      });
       ready.catch(() => {
         ready = undefined;
       });
