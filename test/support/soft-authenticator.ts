@@ -1,4 +1,12 @@
-import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+} from 'node:crypto';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
 
 /**
@@ -96,7 +104,15 @@ export class SoftAuthenticator {
 
   /** Answers registration options as `navigator.credentials.create()` would, as JSON. */
   create(options: CreationOptions, bend: Bend = {}) {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    // Made anew from DER: a KeyObject from generateKeyPairSync shares its lock with the
+    // generation job, and Node 20 can deadlock exporting it while the GC destroys the job.
+    const der = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      publicKeyEncoding: { type: 'spki', format: 'der' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+    });
+    const privateKey = createPrivateKey({ key: der.privateKey, format: 'der', type: 'pkcs8' });
+    const publicKey = createPublicKey({ key: der.publicKey, format: 'der', type: 'spki' });
     const id = randomBytes(32);
     const credential: SoftCredential = {
       id,

@@ -1,5 +1,6 @@
 import {
   constants,
+  createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
@@ -104,7 +105,10 @@ interface Persistent {
   pukTries: number;
   managementKey: Uint8Array;
   managementAlgorithm: ManagementKeyAlgorithm;
-  readonly keys: Map<PivSlot, { readonly algorithm: PivKeyAlgorithm; readonly key: KeyObject }>;
+  readonly keys: Map<
+    PivSlot,
+    { readonly algorithm: PivKeyAlgorithm; readonly key: KeyObject; readonly publicKey: KeyObject }
+  >;
   readonly objects: Map<number, Uint8Array>;
 }
 
@@ -805,14 +809,29 @@ export class VirtualPivCard {
       return new Answer(SW_WRONG_DATA);
     }
     if (algorithm === undefined) return new Answer(SW_FUNCTION_NOT_SUPPORTED);
-    const pair =
+    // The pair comes back DER-encoded and is made into key objects anew. A KeyObject that
+    // generateKeyPairSync returns shares its lock with the key-generation job, and Node 20
+    // can deadlock when the garbage collector destroys that job while the same key is being
+    // exported (a test process hung in KeyGenJob's destructor under ExportJWK).
+    const publicKeyEncoding = { type: 'spki', format: 'der' } as const;
+    const privateKeyEncoding = { type: 'pkcs8', format: 'der' } as const;
+    const der =
       algorithm === 'RSA-2048'
-        ? generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 })
+        ? generateKeyPairSync('rsa', {
+            modulusLength: 2048,
+            publicExponent: 0x10001,
+            publicKeyEncoding,
+            privateKeyEncoding,
+          })
         : generateKeyPairSync('ec', {
             namedCurve: algorithm === 'P-256' ? 'prime256v1' : 'secp384r1',
+            publicKeyEncoding,
+            privateKeyEncoding,
           });
-    this.#state.keys.set(c.p2 as PivSlot, { algorithm, key: pair.privateKey });
-    return new Answer(SW_SUCCESS, publicKeyTemplate(pair.publicKey));
+    const key = createPrivateKey({ key: der.privateKey, format: 'der', type: 'pkcs8' });
+    const publicKey = createPublicKey({ key: der.publicKey, format: 'der', type: 'spki' });
+    this.#state.keys.set(c.p2 as PivSlot, { algorithm, key, publicKey });
+    return new Answer(SW_SUCCESS, publicKeyTemplate(publicKey));
   }
 
   #metadata(c: CommandApdu): Answer {
@@ -839,10 +858,7 @@ export class VirtualPivCard {
       SW_SUCCESS,
       Uint8Array.from([
         ...encodeTlv(METADATA_ALGORITHM, Uint8Array.of(alg)),
-        ...encodeTlv(
-          METADATA_PUBLIC_KEY,
-          publicKeyTemplate(createPublicKey(entry.key)).subarray(3),
-        ),
+        ...encodeTlv(METADATA_PUBLIC_KEY, publicKeyTemplate(entry.publicKey).subarray(3)),
       ]),
     );
   }
