@@ -5,7 +5,7 @@ import type { NiNumber, OdsCode, Uuid } from '../../src/domain/index.js';
 import { pgTxConn } from '../../src/storage/postgres/connection.js';
 import { postgresStore } from '../../src/storage/postgres/index.js';
 import { fixtureEvent, fixtureOrganisation, fixtureUser } from '../../src/storage/testing/index.js';
-import { POSTGRES_URL, postgresUp } from '../support/postgres.js';
+import { dropSchemas, POSTGRES_URL, postgresUp } from '../support/postgres.js';
 
 // Reads a transaction asks for in the same tick travel as one message (one round trip).
 const skip = postgresUp ? undefined : `PostgreSQL is not reachable at ${POSTGRES_URL}`;
@@ -84,10 +84,7 @@ describe.skipIf(skip !== undefined)(
     const store = postgresStore(POSTGRES_URL, { schema: `${schema}_b` });
     afterAll(async () => {
       await store.close();
-      const client = new pg.Client(POSTGRES_URL);
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}_b" CASCADE`);
-      await client.end();
+      await dropSchemas(`${schema}_b`);
     });
 
     it('ROLE-02 a chain that changed before the append (a parent moved, a missing parent added) runs the transaction again', async () => {

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IsoDateTime } from '../../src/domain/index.js';
 import { postgresStore } from '../../src/storage/postgres/index.js';
 import { fixtureChallenge, fixtureEvent } from '../../src/storage/testing/index.js';
-import { POSTGRES_URL, postgresUp } from '../support/postgres.js';
+import { dropSchemas, POSTGRES_URL, postgresUp } from '../support/postgres.js';
 
 // Two app servers verify one WebAuthn answer at once (AUTH-03). The one that reads the
 // challenge before the other commits, and the credential after, sees a counter that has
@@ -20,10 +19,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL: a WebAuthn challenge spent mean
   const store = postgresStore(POSTGRES_URL, { schema });
   afterAll(async () => {
     await store.close();
-    const client = new pg.Client(POSTGRES_URL);
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await dropSchemas(schema);
   });
 
   it('AUTH-03 a refusal met after the challenge was read runs again if another transaction spent it, and then sees it spent', async () => {

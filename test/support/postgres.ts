@@ -25,3 +25,14 @@ if (!postgresUp && process.env['CI'] === 'true') {
 export const postgresSkip = postgresUp
   ? undefined
   : `PostgreSQL is not reachable at ${POSTGRES_URL}`;
+
+/** Drops test schemas and everything in them, on a connection of its own. */
+export async function dropSchemas(...schemas: readonly string[]): Promise<void> {
+  const client = new pg.Client(POSTGRES_URL);
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
