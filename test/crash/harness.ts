@@ -109,6 +109,14 @@ interface Round {
   readonly expected: CardStatus;
 }
 
+/** A round whose job talks to one card, the only card in play. */
+const onOneCard = (
+  holder: string,
+  card: VirtualPivCard,
+  job: Round['job'],
+  expected: CardStatus,
+): Round => ({ holder, card, cards: new Map([[serialOf(card), card]]), job, expected });
+
 let holders = 0;
 async function newHolder(w: World): Promise<string> {
   holders += 1;
@@ -144,51 +152,32 @@ const prepare: Record<Operation, (w: World) => Promise<Round>> = {
     const card = freshCard();
     await w.ra.smartcards.stock(people.agent, {}, readerOf(card));
     const input = { user: holder, passcode: PASSCODE, photo: PHOTO, userPresent: true };
-    return {
-      holder,
-      card,
-      cards: new Map([[serialOf(card), card]]),
-      job: { op: 'issue', actor: people.agent, input },
-      expected: 'issued',
-    };
+    return onOneCard(holder, card, { op: 'issue', actor: people.agent, input }, 'issued');
   },
   async renew(w) {
     w.setNow(NOW);
     const holder = await newHolder(w);
     const { card, notAfter } = await issued(w, holder);
     w.setNow(new Date(Date.parse(notAfter) - 30 * DAY));
-    return {
+    return onOneCard(
       holder,
       card,
-      cards: new Map([[serialOf(card), card]]),
-      job: { op: 'renew', actor: people.agent, input: { passcode: PASSCODE, userPresent: true } },
-      expected: 'issued',
-    };
+      { op: 'renew', actor: people.agent, input: { passcode: PASSCODE, userPresent: true } },
+      'issued',
+    );
   },
   async repair(w) {
     w.setNow(NOW);
     const holder = await newHolder(w);
     const { card } = await issued(w, holder);
     const input = { passcode: '11223344', photo: PHOTO, userPresent: true };
-    return {
-      holder,
-      card,
-      cards: new Map([[serialOf(card), card]]),
-      job: { op: 'repair', actor: people.agent, input },
-      expected: 'issued',
-    };
+    return onOneCard(holder, card, { op: 'repair', actor: people.agent, input }, 'issued');
   },
   async clear(w) {
     w.setNow(NOW);
     const holder = await newHolder(w);
     const { card } = await issued(w, holder);
-    return {
-      holder,
-      card,
-      cards: new Map([[serialOf(card), card]]),
-      job: { op: 'clear', actor: people.agent, input: {} },
-      expected: 'stock',
-    };
+    return onOneCard(holder, card, { op: 'clear', actor: people.agent, input: {} }, 'stock');
   },
   async replace(w) {
     w.setNow(NOW);
@@ -214,17 +203,16 @@ const prepare: Record<Operation, (w: World) => Promise<Round>> = {
     const { card } = await issued(w, holder);
     await (await PivSession.open(connectVirtualCard(card))).blockPin();
     card.reset();
-    return {
+    return onOneCard(
       holder,
       card,
-      cards: new Map([[serialOf(card), card]]),
-      job: {
+      {
         op: 'unlock',
         actor: people.agent,
         input: { newPasscode: '13572468', userPresent: true },
       },
-      expected: 'issued',
-    };
+      'issued',
+    );
   },
 };
 

@@ -87,3 +87,15 @@ export const applicant: CommandPayload<'user.create'> = {
   niNumber: 'AB123456C',
   identityCheck: goodCheck,
 };
+
+/** The applicant with the NI number document the dorset pack requires (ID-03). */
+export const applicantWithNiDocument: CommandPayload<'user.create'> = {
+  ...applicant,
+  identityCheck: {
+    ...applicant.identityCheck,
+    documents: [
+      ...applicant.identityCheck.documents,
+      { kind: 'ni-number', niNumber: 'AB123456C', seenOn: 'HMRC letter' },
+    ],
+  },
+};

@@ -10,7 +10,7 @@ import type { Store } from '../../src/storage/index.js';
 import { postgresStore } from '../../src/storage/postgres/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import { fixtureUser } from '../../src/storage/testing/index.js';
-import { POSTGRES_URL, postgresUp } from '../support/postgres.js';
+import { dropSchemas, POSTGRES_URL, postgresUp } from '../support/postgres.js';
 
 /*
  * ID-06: names compare case-folded in full, so `ß` equals `ss` and dotless `ı` equals `i`.
@@ -112,13 +112,7 @@ describe('ID-06 migration 5 re-keys the stored names', () => {
   const schemas: string[] = [];
   afterAll(async () => {
     if (!postgresUp || schemas.length === 0) return;
-    const client = new pg.Client(POSTGRES_URL);
-    await client.connect();
-    try {
-      for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await dropSchemas(...schemas);
   });
 
   it.skipIf(!postgresUp)('ID-06 PostgreSQL: the same upgrade, in its own schema', async () => {

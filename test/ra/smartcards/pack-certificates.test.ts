@@ -9,25 +9,13 @@ import { parseCertificate } from '../../../src/pki/index.js';
 import { derivePack, dorsetPack, nationalPack, type RulePack } from '../../../src/policy/index.js';
 import { memoryStore } from '../../../src/storage/index.js';
 import { pem, tempDir } from '../../pki/helpers.js';
-import { applicant, people } from '../fixtures.js';
+import { people, applicantWithNiDocument as withNiDocument } from '../fixtures.js';
 import { lifecycleWorld, PASSCODE, PHOTO, stockedCard } from './harness.js';
 
 /*
  * CARD-04: the certificate life is the pack's, in calendar years from the issue date.
  * CARD-11: the pack says whether the certificate's subject names the holder (dorset: UUID only).
  */
-
-/** The applicant with the NI number document dorset requires (ID-03). */
-const withNiDocument = {
-  ...applicant,
-  identityCheck: {
-    ...applicant.identityCheck,
-    documents: [
-      ...applicant.identityCheck.documents,
-      { kind: 'ni-number' as const, niNumber: 'AB123456C', seenOn: 'HMRC letter' },
-    ],
-  },
-};
 
 async function issueUnder(pack: RulePack, at?: Date) {
   const w = await lifecycleWorld({ store: memoryStore() }, { pack, applicant: withNiDocument });

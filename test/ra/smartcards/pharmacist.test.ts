@@ -7,7 +7,7 @@ import {
 } from '../../../src/policy/index.js';
 import { memoryStore } from '../../../src/storage/index.js';
 import { fixtureAssignment } from '../../../src/storage/testing/index.js';
-import { applicant, PHARMACY, people } from '../fixtures.js';
+import { PHARMACY, people, applicantWithNiDocument as withNiDocument } from '../fixtures.js';
 import { inspect, lifecycleWorld, PASSCODE, PHOTO, stockedCard } from './harness.js';
 
 /*
@@ -17,16 +17,6 @@ import { inspect, lifecycleWorld, PASSCODE, PHOTO, stockedCard } from './harness
  */
 
 const PHARMACIST = '555000000030';
-const withNiDocument = {
-  ...applicant,
-  identityCheck: {
-    ...applicant.identityCheck,
-    documents: [
-      ...applicant.identityCheck.documents,
-      { kind: 'ni-number' as const, niNumber: 'AB123456C', seenOn: 'HMRC letter' },
-    ],
-  },
-};
 
 async function lockedCardWithPharmacist(pack: RulePack, locum = false) {
   const w = await lifecycleWorld({ store: memoryStore() }, { pack, applicant: withNiDocument });
