@@ -86,12 +86,10 @@ export async function assignPosition(
   command: z.output<typeof assignPositionCommandSchema>,
 ): Promise<UseCaseOutcome<AssignmentResult>> {
   const { tx } = ctx;
-  const [foundUser, foundPosition] = await Promise.all([
-    tx.users.get(command.user),
-    tx.positions.get(command.position),
+  const [user, position] = await Promise.all([
+    mustGet('user', command.user, tx.users.get(command.user)),
+    mustGet('position', command.position, tx.positions.get(command.position)),
   ]);
-  const user = await mustGet('user', command.user, Promise.resolve(foundUser));
-  const position = await mustGet('position', command.position, Promise.resolve(foundPosition));
   const decision = ctx.authorize(
     'assignment.assign',
     await assignmentTarget(ctx, user, position),
