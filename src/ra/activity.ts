@@ -6,7 +6,7 @@ import { type Uuid, uuidSchema } from '../domain/uuid.js';
 import { CareIdError } from '../errors/care-id-error.js';
 import { parseWith } from '../errors/parse.js';
 import { ValidationError } from '../errors/validation-error.js';
-import { decide } from '../policy/decide.js';
+import { trustedActorDecider } from '../policy/decide.js';
 import type { Decision } from '../policy/engine.js';
 import type { ActorInput, FactsInput, TargetInput } from '../policy/input.js';
 import type { ActivityId } from '../policy/matrix.js';
@@ -266,8 +266,9 @@ export function createActivityPipeline(options: {
     authorized: (decision: Decision) => void,
   ): Promise<ActorContext> {
     const actor = await loadActor(tx, actorUuid, pack);
+    const decideFor = trustedActorDecider(pack, actor);
     const check: ActorContext['check'] = (activity, target, facts = {}, route) =>
-      decide({ pack, actor, activity, at, target, facts, ...(route ? { route } : {}) });
+      decideFor({ activity, at, target, facts, ...(route ? { route } : {}) });
     return {
       tx,
       pack,

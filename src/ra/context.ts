@@ -4,7 +4,7 @@ import type { PositionId } from '../domain/ids.js';
 import type { OdsCode } from '../domain/ods-code.js';
 import type { Position } from '../domain/position.js';
 import type { Uuid } from '../domain/uuid.js';
-import type { ActorInput } from '../policy/input.js';
+import type { Actor } from '../policy/input.js';
 import type { RulePack } from '../policy/packs/schema.js';
 import { rolesOfPosition } from '../policy/position-roles.js';
 import type { RaRole } from '../policy/roles.js';
@@ -76,7 +76,9 @@ export function allAssignmentsOf(tx: StoreTx, user: Uuid) {
 
 /**
  * The actor as the policy engine sees them: their profile's state and every position
- * assignment with the RA roles its position confers under the pack.
+ * assignment with the RA roles its position confers under the pack. Every field the actor
+ * schema would default is set, so the policy takes it as validated (a test checks that
+ * parsing it changes nothing).
  *
  * @throws NOT_FOUND ({@link UnknownActorError}) when no profile has the UUID.
  * @example
@@ -84,7 +86,7 @@ export function allAssignmentsOf(tx: StoreTx, user: Uuid) {
  * const actor = await loadActor(tx, uuid, pack);
  * ```
  */
-export async function loadActor(tx: StoreTx, uuid: Uuid, pack: RulePack): Promise<ActorInput> {
+export async function loadActor(tx: StoreTx, uuid: Uuid, pack: RulePack): Promise<Actor> {
   // Independent reads asked for together: a store that can (PostgreSQL) sends them as one
   // message, one round trip instead of one each.
   const [profile, history, held] = await Promise.all([
