@@ -4,12 +4,15 @@
  * on PostgreSQL), against a raw-SQL baseline doing the same write plus the same hash-chain
  * append, in the same run.
  *
- *   npm run bench -- ra [--commands 300] [--rounds 3] [--adapters memory,sqlite,postgres] [--out FILE]
+ *   npm run bench -- ra [--commands 300] [--rounds 3] [--warmup 1000] [--adapters memory,sqlite,postgres] [--out FILE]
  *
  * What each figure includes:
  * - careid: `ra.execute(actor, command)` from the caller's side: zod parsing, loading the
  *   actor and the target, the policy decision, the write, the audit append, BEGIN/COMMIT.
  *   Every command is on a different aggregate (a different user; user.create makes a new one).
+ *   careid is the published build (`dist/`, built first when stale; bench/lib/published.ts),
+ *   in this process and in the worker processes alike; the baseline's chain hash is careid's
+ *   own `chainRecord`.
  * - raw+chain: one transaction per command holding the same row insert (the same columns
  *   and JSON document careid writes) and the same chain append (read the head with a row
  *   lock, SHA-256 over the canonical JSON, insert the log row, move the head). No
@@ -19,6 +22,15 @@
  * - p50/p99: latency of one call as its caller sees it, queueing included.
  * - rounds: each configuration runs `--rounds` times, careid then its baseline in each
  *   round; a row is the median of its rounds, a ratio the median of the per-round ratios.
+ * - warm-up: before an adapter's first timed round of a kind, careid and its baseline each
+ *   run `--warmup` commands of that kind (1 caller, then 8) on a store of their own, not
+ *   timed, so both are measured as a long-running app server runs them, their code compiled
+ *   by V8's optimising JIT. Without it, whichever configuration ran first paid for
+ *   compiling careid (its first 300 commands in a process run at about half the rate of
+ *   the next 300), and the ratios depended on which adapters were chosen. Nothing careid
+ *   or the baseline answers is kept between stores: every timed command is a new write on
+ *   a new store. The cold figure is shown (not a target): careid's first `--commands`
+ *   commands in a new OS process on SQLite, its code not yet compiled.
  * PostgreSQL is read from CAREID_BENCH_POSTGRES_URL (default
  * postgres://postgres@127.0.0.1:5432/test), in schemas dropped afterwards.
  */
@@ -32,7 +44,7 @@ import pg from 'pg';
 import type { AuditEvent, IsoDateTime } from '../../src/domain/index.js';
 import { seed, seedUser } from '../../src/ra/index.js';
 import { chainRecord } from '../../src/storage/audit-chain.js';
-import { canonicalJson, memoryStore, type Store } from '../../src/storage/index.js';
+import { canonicalJson, type Store } from '../../src/storage/index.js';
 import { postgresStore } from '../../src/storage/postgres/index.js';
 import { rowColumns, rowValues, tableDefs } from '../../src/storage/sql/tables.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
@@ -41,17 +53,29 @@ import { AT, applicant, NOW, people, seedData } from '../../test/ra/fixtures.js'
 import { type Outcome, runJob, type WorkerJob } from '../../test/storage/processes/ra-worker.js';
 import { runWorkers } from '../../test/storage/processes/spawn.js';
 import { dropSchema } from '../lib/postgres.js';
+import { published } from '../lib/published.js';
 import { type BenchRow, type BenchTarget, printTables } from '../lib/table.js';
 
 const { values } = parseArgs({
   options: {
     commands: { type: 'string', default: '300' },
     rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1000' },
     adapters: { type: 'string', default: 'memory,sqlite,postgres' },
     out: { type: 'string' },
   },
 });
 const N = Number(values.commands);
+/** careid's timed code, from the published build (bench/lib/published.ts says why). */
+const lib = {
+  ...(await published<typeof import('../../src/index.js')>('index.js')),
+  ...(await published<typeof import('../../src/storage/sqlite/index.js')>(
+    'storage/sqlite/index.js',
+  )),
+  ...(await published<typeof import('../../src/storage/postgres/index.js')>(
+    'storage/postgres/index.js',
+  )),
+};
 const PG_URL =
   process.env['CAREID_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ctx = { at: AT, by: people.ram };
@@ -64,9 +88,9 @@ const letters = (n: number) =>
     .replace(/^./, (c) => c.toUpperCase());
 const targetUuid = (n: number) => `7770000${String(n).padStart(5, '0')}`;
 
-/** The N commands of a kind, each on its own aggregate. */
-function commands(kind: Kind): unknown[] {
-  return Array.from({ length: N }, (_, n) =>
+/** The first `count` commands of a kind, each on its own aggregate. */
+function commands(kind: Kind, count = N): unknown[] {
+  return Array.from({ length: count }, (_, n) =>
     kind === 'assignment.assign'
       ? { type: kind, user: targetUuid(n), position: 'pos-dispenser', start: '2026-11-22' }
       : {
@@ -78,8 +102,8 @@ function commands(kind: Kind): unknown[] {
   );
 }
 
-async function seedWorld(store: Store): Promise<void> {
-  const targets = Array.from({ length: N }, (_, n) =>
+async function seedWorld(store: Store, count = N): Promise<void> {
+  const targets = Array.from({ length: count }, (_, n) =>
     seedUser({ uuid: targetUuid(n), given: 'Target', family: letters(50_000 + n) }, ctx),
   );
   await seed(store, { ...seedData, users: [...(seedData.users ?? []), ...targets] }, ctx);
@@ -123,15 +147,20 @@ function job(
     commands: cmds,
     callers,
     now: NOW.toISOString(),
+    build: 'dist',
     ...base,
   };
 }
 
-async function careid(open: () => Store, kind: Kind, callers: number): Promise<Run> {
+async function careid(open: () => Store, kind: Kind, callers: number, count = N): Promise<Run> {
   const store = open();
-  await seedWorld(store);
+  await seedWorld(store, count);
   const started = performance.now();
-  const outcomes = await runJob(job(kind, callers, commands(kind), {}), store);
+  const outcomes = await runJob(
+    job(kind, callers, commands(kind, count), {}),
+    store,
+    lib.createRegistrationAuthority,
+  );
   const ms = performance.now() - started;
   await store.close();
   return summarise(outcomes, ms);
@@ -179,14 +208,18 @@ function baselineWrite(kind: Kind, n: number) {
   };
 }
 
-/** Runs N baseline writes with `callers` concurrent callers; `write(n)` does one. */
-async function baselineRun(callers: number, write: (n: number) => Promise<void>): Promise<Run> {
+/** Runs `count` baseline writes with `callers` concurrent callers; `write(n)` does one. */
+async function baselineRun(
+  callers: number,
+  count: number,
+  write: (n: number) => Promise<void>,
+): Promise<Run> {
   const outcomes: Outcome[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: callers }, async () => {
-      for (let n = next++; n < N; n = next++) {
+      for (let n = next++; n < count; n = next++) {
         const t0 = performance.now();
         try {
           await write(n);
@@ -205,15 +238,15 @@ async function baselineRun(callers: number, write: (n: number) => Promise<void>)
   return summarise(outcomes, performance.now() - started);
 }
 
-async function rawPostgres(kind: Kind, callers: number): Promise<Run> {
+async function rawPostgres(kind: Kind, callers: number, count = N): Promise<Run> {
   const schema = `careid_bench_${randomBytes(4).toString('hex')}`;
   const store = postgresStore(PG_URL, { schema });
-  await seedWorld(store);
+  await seedWorld(store, count);
   await store.close();
   const pool = new pg.Pool({ connectionString: PG_URL, max: callers });
   const q = (t: string) => `"${schema}".${t}`;
   try {
-    return await baselineRun(callers, async (n) => {
+    return await baselineRun(callers, count, async (n) => {
       const w = baselineWrite(kind, n);
       const client = await pool.connect();
       try {
@@ -248,10 +281,10 @@ async function rawPostgres(kind: Kind, callers: number): Promise<Run> {
   }
 }
 
-async function rawSqlite(kind: Kind, callers: number): Promise<Run> {
+async function rawSqlite(kind: Kind, callers: number, count = N): Promise<Run> {
   const file = join(tmpdir(), `careid-bench-ra-${randomBytes(4).toString('hex')}.sqlite`);
   const store = sqliteStore(file);
-  await seedWorld(store);
+  await seedWorld(store, count);
   await store.close();
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
@@ -267,7 +300,7 @@ async function rawSqlite(kind: Kind, callers: number): Promise<Run> {
   );
   const moveHead = db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1');
   try {
-    return await baselineRun(callers, async (n) => {
+    return await baselineRun(callers, count, async (n) => {
       const w = baselineWrite(kind, n);
       db.exec('BEGIN IMMEDIATE');
       try {
@@ -357,12 +390,15 @@ const combine = (runs: readonly Run[]): Run => {
 };
 const perRound = (xs: readonly number[]) => xs.map((x) => x.toFixed(2)).join(', ');
 
+/** A store of the published build, and how to remove what it left. */
 function opener(adapter: string): { open: () => Store; cleanup: () => Promise<void> } {
-  if (adapter === 'memory') return { open: () => memoryStore(), cleanup: async () => undefined };
+  if (adapter === 'memory') {
+    return { open: () => lib.memoryStore(), cleanup: async () => undefined };
+  }
   if (adapter === 'sqlite') {
     const file = join(tmpdir(), `careid-bench-ra-${randomBytes(4).toString('hex')}.sqlite`);
     return {
-      open: () => sqliteStore(file),
+      open: () => lib.sqliteStore(file),
       cleanup: async () => {
         for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
       },
@@ -370,7 +406,7 @@ function opener(adapter: string): { open: () => Store; cleanup: () => Promise<vo
   }
   const schema = `careid_bench_${randomBytes(4).toString('hex')}`;
   return {
-    open: () => postgresStore(PG_URL, { schema }),
+    open: () => lib.postgresStore(PG_URL, { schema }),
     cleanup: () => dropSchema(PG_URL, schema),
   };
 }
@@ -379,9 +415,51 @@ function opener(adapter: string): { open: () => Store; cleanup: () => Promise<vo
 // so a burst of load from other work falls on both; rows are medians of the rounds, ratios
 // the median of the per-round ratios.
 const ROUNDS = Number(values.rounds);
+const WARMUP = Number(values.warmup);
 const adapters = values.adapters.split(',');
+
+/** careid and its baseline run WARMUP commands of `kind` on stores of their own, untimed. */
+async function warmUp(adapter: string, kind: Kind): Promise<void> {
+  if (WARMUP <= 0) return;
+  console.error(`== ${adapter} ${kind}, warm-up (${WARMUP} commands each, 1 and 8 callers)`);
+  for (const callers of [1, 8]) {
+    const { open, cleanup } = opener(adapter);
+    await careid(open, kind, callers, WARMUP);
+    await cleanup();
+    if (adapter === 'sqlite') await rawSqlite(kind, callers, WARMUP);
+    if (adapter === 'postgres') await rawPostgres(kind, callers, WARMUP);
+  }
+}
+
+/** careid's first N commands in a new OS process (SQLite, 1 caller): the cold figure, shown. */
+async function coldProcess(kind: Kind): Promise<Run> {
+  const file = join(tmpdir(), `careid-bench-ra-${randomBytes(4).toString('hex')}.sqlite`);
+  const store = sqliteStore(file);
+  await seedWorld(store);
+  await store.close();
+  try {
+    const [report] = await runWorkers([
+      job(kind, 1, commands(kind), { adapter: 'sqlite', location: file }),
+    ]);
+    if (report === undefined) throw new Error('the cold worker gave no report');
+    return summarise(report.outcomes, report.ms);
+  } finally {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  }
+}
+
 for (const adapter of adapters) {
   for (const kind of KINDS) {
+    if (adapter === 'sqlite') {
+      console.error(`== sqlite ${kind}, careid in a new process, cold`);
+      const cold = await coldProcess(kind);
+      rows.push({
+        name: `sqlite ${kind}, careid, first ${N} commands of a new process (cold, shown): throughput`,
+        value: cold.throughput,
+        unit: 'commands/s',
+      });
+    }
+    await warmUp(adapter, kind);
     const byCallers = new Map<number, Run[]>();
     for (const callers of [1, 8]) {
       const runs: Run[] = [];

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Outcome, WorkerJob } from './ra-worker.js';
 
@@ -25,8 +27,18 @@ export async function runWorkers(
   jobs: readonly WorkerJob[],
   worker: string = WORKER,
 ): Promise<WorkerReport[]> {
-  const children = jobs.map((job) =>
-    spawn(process.execPath, ['--import', 'tsx', worker, JSON.stringify(job)], {
+  // A job too big for one command-line argument (Linux caps one at 128 KiB) goes in a file
+  // the worker reads: `@path`.
+  const dir = mkdtempSync(join(tmpdir(), 'careid-jobs-'));
+  const argOf = (job: WorkerJob, i: number) => {
+    const json = JSON.stringify(job);
+    if (json.length < 64 * 1024) return json;
+    const path = join(dir, `job-${i}.json`);
+    writeFileSync(path, json);
+    return `@${path}`;
+  };
+  const children = jobs.map((job, i) =>
+    spawn(process.execPath, ['--import', 'tsx', worker, argOf(job, i)], {
       stdio: ['pipe', 'pipe', 'pipe'],
     }),
   );
@@ -62,11 +74,15 @@ export async function runWorkers(
       }),
   );
   try {
-    await Promise.all(ready);
-  } catch (error) {
-    for (const child of children) child.kill('SIGKILL');
-    throw error;
+    try {
+      await Promise.all(ready);
+    } catch (error) {
+      for (const child of children) child.kill('SIGKILL');
+      throw error;
+    }
+    for (const child of children) child.stdin.write('go\n');
+    return await Promise.all(done);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  for (const child of children) child.stdin.write('go\n');
-  return Promise.all(done);
 }
