@@ -259,6 +259,11 @@ describe('byte encodings and randomness without Node', () => {
     expect(new Set(draws)).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
     expect(() => randomInt(0)).toThrow(RangeError);
     expect(() => randomInt(2 ** 48 + 1)).toThrow(RangeError);
+    // Drawn from a pool refilled every 512 draws: 10,000 draws across 20 refills reach
+    // every one of 1,000 values (a pool handed out twice, or a word reused, would not).
+    const wide = Array.from({ length: 10_000 }, () => randomInt(1000));
+    expect(new Set(wide).size).toBeGreaterThanOrEqual(995);
+    expect(new Set(Array.from({ length: 3000 }, () => randomInt(2 ** 48))).size).toBe(3000);
     expect(randomDigits(8)).toMatch(/^\d{8}$/);
     const big = randomBytes(70_000);
     expect(big.length).toBe(70_000);
