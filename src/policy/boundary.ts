@@ -161,6 +161,17 @@ export class ValidatedOnce<T> {
   }
 
   /**
+   * The validated value of `input`, not remembered: for an object made for one question
+   * (the RA builds its targets afresh per command), where copying it to recognise it
+   * later is work for nothing.
+   *
+   * @throws VALIDATION from the schema, when `input` is not valid.
+   */
+  once(input: unknown): T {
+    return this.#validate(input);
+  }
+
+  /**
    * The validated value of `input`.
    *
    * @throws VALIDATION from the schema, when `input` is not valid.
