@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { chuidSignedContent, connectVirtualCard, PivSession } from '../../../src/card/index.js';
-import { verifyChuidSignature } from '../../../src/pki/index.js';
+import {
+  createOcspRequest,
+  parseCertificate,
+  parseCrl,
+  parseOcspResponse,
+  verifyChuidSignature,
+} from '../../../src/pki/index.js';
 import { memoryStore } from '../../../src/storage/index.js';
 import { hasOpenssl, opensslCmsVerify, pem, tempDir, write } from '../../pki/helpers.js';
-import { people } from '../fixtures.js';
+import { NOW, people } from '../fixtures.js';
 import { lifecycleWorld, PASSCODE, PHOTO, stockedCard } from './harness.js';
 
 /**
@@ -61,6 +67,50 @@ describe('CARD-11 the CHUID on an issued card is signed', () => {
     const verified = opensslCmsVerify(dir, 'content.bin');
     expect(verified.output).toContain('Verification successful');
     expect(verified.status).toBe(0);
+  });
+
+  it("CARD-10 the RA's content signer is in the CA's records: reconcile leaves it, the expiry reports skip it, revoking it reaches the CRL and OCSP", async () => {
+    const { world, chuid } = await issuedChuid(true);
+    const signerCert = parseCertificate(
+      (
+        await verifyChuidSignature({
+          content: chuidSignedContent(chuid),
+          signature: chuid.issuerSignature!,
+          issuer: world.ca.issuingCertificate,
+          now: world.clock(),
+        })
+      ).signer.der,
+    );
+    const serial = signerCert.serialHex;
+    const stored = await world.store.transaction((tx) => tx.certificates.get(serial));
+    expect(stored).toMatchObject({ purpose: 'content-signer', status: 'active' });
+    expect(stored?.holder).toBeUndefined();
+    // On no card by design: a reconcile long after does not take it for a crashed issue.
+    world.setClock(new Date(world.clock().getTime() + 86_400_000));
+    expect((await world.ra.smartcards.reconcile(people.agent)).revoked).toEqual([]);
+    expect((await world.ca.status(serial)).status).toBe('good');
+    // The REP-01 reports are about users' cards: no row without a holder, no error.
+    world.setClock(new Date(signerCert.notAfter.getTime() - 10 * 86_400_000));
+    const report = await world.ra.reports.view(people.agent, {
+      report: 'certificates-expiring',
+      filters: { days: 30 },
+    });
+    expect(report.rows.map((r) => r['serial'])).not.toContain(serial);
+    world.setClock(NOW);
+
+    await world.ca.revoke(serial, 'keyCompromise', world.clock());
+    const crl = parseCrl(await world.ca.generateCrl({ now: world.clock() }));
+    expect(crl.revoked.get(serial)?.reason).toBe('keyCompromise');
+    const answer = parseOcspResponse(
+      await world.ca.respondOcsp(
+        await createOcspRequest({ issuer: world.ca.issuingCertificate, serials: [serial] }),
+        world.clock(),
+      ),
+    );
+    expect(answer.basic?.responses[0]?.answer).toMatchObject({
+      status: 'revoked',
+      reason: 'keyCompromise',
+    });
   });
 
   it('CARD-11 without a chuidSigner the CHUID is written as before, its signature element empty', async () => {
