@@ -18,6 +18,30 @@ import { lifecycleWorld, PASSCODE, PHOTO, stockedCard } from './harness.js';
  * made with a content-signing certificate from careid's CA, checked here by openssl's CMS
  * verifier (a tool careid did not write) on the bytes read back from the card.
  */
+/**
+ * The CHUID's BER-TLV elements before tag 3E (what SP 800-73-4 signs) and the value of 3E,
+ * read by hand: one-byte tags, short or long-form lengths.
+ */
+function splitAtSignature(raw: Uint8Array): { signed: Uint8Array; signature: Uint8Array } {
+  let i = 0;
+  while (i < raw.length) {
+    const tag = raw[i]!;
+    let length = raw[i + 1]!;
+    let header = 2;
+    if (length & 0x80) {
+      const octets = length & 0x7f;
+      length = 0;
+      for (let k = 0; k < octets; k++) length = length * 256 + raw[i + 2 + k]!;
+      header += octets;
+    }
+    if (tag === 0x3e) {
+      return { signed: raw.slice(0, i), signature: raw.slice(i + header, i + header + length) };
+    }
+    i += header + length;
+  }
+  throw new Error('no tag 3E in the CHUID');
+}
+
 describe('CARD-11 the CHUID on an issued card is signed', () => {
   async function issuedChuid(signChuid: boolean) {
     const world = await lifecycleWorld({ store: memoryStore() }, { signChuid });
@@ -29,11 +53,11 @@ describe('CARD-11 the CHUID on an issued card is signed', () => {
     );
     const piv = await PivSession.open(connectVirtualCard(card));
     const chuid = (await piv.readChuid())!;
-    return { world, chuid };
+    return { world, chuid, card };
   }
 
   it('CARD-11 with a chuidSigner, tag 3E holds a CMS signature over the CHUID, chained to the issuing CA', async () => {
-    const { world, chuid } = await issuedChuid(true);
+    const { world, chuid, card } = await issuedChuid(true);
     expect(chuid.issuerSignature?.length).toBeGreaterThan(100);
     const content = chuidSignedContent(chuid);
     const { signer } = await verifyChuidSignature({
@@ -55,9 +79,15 @@ describe('CARD-11 the CHUID on an issued card is signed', () => {
     ).rejects.toMatchObject({ code: expect.stringMatching(/^PKI_/) });
 
     if (!hasOpenssl()) return;
+    // What a relying party does: the CHUID object as the card returns it (GET DATA 5FC102),
+    // cut at tag 3E by hand, not re-encoded by careid.
+    const raw = await (await PivSession.open(connectVirtualCard(card))).readObject(0x5fc102);
+    const { signed, signature } = splitAtSignature(raw);
+    expect(signed).toEqual(content);
+    expect(signature).toEqual(chuid.issuerSignature);
     const dir = tempDir();
-    write(dir, 'content.bin', content);
-    write(dir, 'sig.der', chuid.issuerSignature!);
+    write(dir, 'content.bin', signed);
+    write(dir, 'sig.der', signature);
     write(
       dir,
       'chain.pem',
