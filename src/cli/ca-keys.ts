@@ -97,6 +97,20 @@ export async function openCaKeys(path: string, vaultKey: Uint8Array): Promise<Ca
   };
 }
 
+/**
+ * Replaces the PIV content signer's key in the sealed CA keys at `path` with a new one
+ * (its certificate was revoked: a key compromise, or any reason not to sign with it again),
+ * sealed again atomically, and returns its signer.
+ *
+ * @throws VALIDATION when the vault key does not open the file.
+ */
+export async function rotateContentKey(path: string, vaultKey: Uint8Array): Promise<Signer> {
+  const jwks = unseal(vaultKey, new Uint8Array(readFileSync(path)), path);
+  jwks.content = await newJwk();
+  writeFileAtomic(path, seal(vaultKey, jwks));
+  return signerOf(jwks.content);
+}
+
 /** Where careid 0.1's CLI kept each CA key: a plain JWK file per role. */
 const legacyJwkPath = (caDir: string, role: CaRole) => join(caDir, `${role}.jwk.json`);
 

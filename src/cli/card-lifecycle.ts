@@ -190,7 +190,7 @@ function lifecycleCommand(
           );
         }
         // CHUIDs are signed (SP 800-73-4) so PIV relying parties that check them accept the card.
-        const chuidSigner = await workspaceChuidSigner(dirs, vaultKey, ca, now);
+        const chuidSigner = await workspaceChuidSigner(store, dirs, vaultKey, ca, now);
         const ra = workspaceRa(store, ca, workspaceVault(dirs, vaultKey), ctx.clock, chuidSigner);
         const result = await operation(ra, actor, f, ctx, reader);
         for (const line of summary(result)) ctx.io.out(line);

@@ -86,6 +86,11 @@ const COMMANDS: readonly {
     load: async () => (await import('./commands/ca.js')).caExportCommand,
   },
   {
+    name: 'ca revoke-content-signer',
+    summary: 'revoke the CHUID content signer and replace its key',
+    load: async () => (await import('./commands/ca.js')).caRevokeContentSignerCommand,
+  },
+  {
     name: 'ocsp serve',
     summary: 'an OCSP responder over HTTP',
     load: async () => (await import('./commands/ca.js')).ocspServeCommand,

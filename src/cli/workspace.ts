@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { IsoDateTime } from '../domain/index.js';
 import {
   aesGcmKeyVault,
   type ChuidSigner,
@@ -12,15 +13,25 @@ import {
   storeCaRepository,
   ValidationError,
 } from '../index.js';
+import { type ParsedCertificate, verifyCertificateSignature } from '../pki/certificate.js';
 import {
   type CaSettingsInput,
   type CertificateAuthority,
+  type CertificateStatus,
   createCertificateAuthority,
   parseCertificate,
+  type RevocationReason,
 } from '../pki/index.js';
+import { OID_KP_PIV_CONTENT_SIGNING } from '../pki/oids.js';
 import { type FlagSpecs, type Flags, UsageError } from './args.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { caKeysExist, createCaKeys, openCaKeys, sealLegacyCaKeys } from './ca-keys.js';
+import {
+  caKeysExist,
+  createCaKeys,
+  openCaKeys,
+  rotateContentKey,
+  sealLegacyCaKeys,
+} from './ca-keys.js';
 
 /** The flags naming the store. */
 export const STORE_FLAGS: FlagSpecs = {
@@ -261,31 +272,131 @@ export async function openWorkspaceCa(
 
 /**
  * The workspace's PIV content signer (SP 800-73-4 CHUID signature): its key sealed with the
- * CA keys, its certificate from the workspace CA kept in `<ca-dir>/content-signer.der`.
+ * CA keys, its certificate from the workspace CA kept in `<ca-dir>/content-signer.der` and
+ * recorded in the CA's repository, so that `careid ca revoke-content-signer` can revoke it.
  * The certificate is issued when missing, when its key is not the sealed one, or within
- * 30 days of its end, and written atomically.
+ * 30 days of its end, and written atomically. A revoked one is never used again: the key is
+ * replaced (a revocation usually means it was compromised) and a new certificate issued. A
+ * certificate this CA issued before content signers were recorded is recorded now.
  *
  * @throws VALIDATION when the vault key does not open the CA keys; PKI_* from the CA.
  */
 export async function workspaceChuidSigner(
+  store: Store,
   dirs: WorkspaceDirs,
   vaultKey: Uint8Array,
   ca: CertificateAuthority,
   now: Date,
 ): Promise<ChuidSigner> {
-  const { content: signer } = await openCaKeys(keysPath(dirs), vaultKey);
+  let { content: signer } = await openCaKeys(keysPath(dirs), vaultKey);
   const path = contentSignerPath(dirs);
   if (existsSync(path)) {
     const certificate = new Uint8Array(readFileSync(path));
     const parsed = parseCertificate(certificate);
     const sameKey = Buffer.from(parsed.publicKey.spki).equals(Buffer.from(signer.publicKey));
-    if (sameKey && parsed.notAfter.getTime() - now.getTime() > CONTENT_SIGNER_RENEW_MS) {
+    const status = await recordedStatus(store, ca, parsed);
+    if (status === 'revoked' && sameKey) {
+      signer = await rotateContentKey(keysPath(dirs), vaultKey);
+    } else if (
+      status === 'good' &&
+      sameKey &&
+      parsed.notAfter.getTime() - now.getTime() > CONTENT_SIGNER_RENEW_MS
+    ) {
       return { signer, certificate };
     }
   }
   const { certificate } = await ca.issueContentSigner({ publicKey: signer.publicKey, now });
   writeFileAtomic(path, certificate);
   return { signer, certificate };
+}
+
+/**
+ * The CA's status of a content-signing certificate; one this CA issued before content
+ * signers were recorded is recorded first (so it can be revoked), and is then `good`.
+ */
+async function recordedStatus(
+  store: Store,
+  ca: CertificateAuthority,
+  cert: ParsedCertificate,
+): Promise<CertificateStatus['status']> {
+  const status = (await ca.status(cert.serialHex)).status;
+  if (status !== 'unknown' || !(await issuedBy(cert, ca))) return status;
+  await storeCaRepository(store).insertIssued({
+    purpose: 'content-signer',
+    serialHex: cert.serialHex,
+    certificate: cert.der,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+  });
+  return 'good';
+}
+
+/** Whether the workspace CA's issuing CA signed `cert` (and it is a content signer's). */
+async function issuedBy(cert: ParsedCertificate, ca: CertificateAuthority): Promise<boolean> {
+  const issuing = parseCertificate(ca.issuingCertificate);
+  if (!Buffer.from(cert.issuerDer).equals(Buffer.from(issuing.subjectDer))) return false;
+  if (!cert.extendedKeyUsage?.includes(OID_KP_PIV_CONTENT_SIGNING)) return false;
+  return verifyCertificateSignature(cert, issuing.publicKey);
+}
+
+/** Certificates read per page when looking for a key's content-signing certificates. */
+const SCAN_PAGE = 500;
+/** Later than any `notAfter`: every certificate. */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z' as IsoDateTime;
+
+/** The serials of the active content-signing certificates of the key `spki`, in one read. */
+async function activeContentSigners(store: Store, spki: Uint8Array): Promise<string[]> {
+  return store.transaction(async (tx) => {
+    const serials: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await tx.certificates.expiring(
+        { before: END_OF_TIME, status: 'active' },
+        { limit: SCAN_PAGE, ...(cursor === undefined ? {} : { cursor }) },
+      );
+      for (const c of page.items) {
+        if (c.purpose !== 'content-signer') continue;
+        const key = parseCertificate(c.der).publicKey.spki;
+        if (Buffer.from(key).equals(Buffer.from(spki))) serials.push(c.serial);
+      }
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    return serials;
+  });
+}
+
+/**
+ * Revokes the workspace's PIV content signer (`<ca-dir>/content-signer.der`) with an RFC
+ * 5280 reason: every active certificate the CA issued for its key (a re-issued one too),
+ * then replaces the key and issues a new certificate. Returns the revoked serials and the
+ * new one. Cards signed before keep a CHUID signed by the revoked certificate: re-write
+ * them (`careid card repair`) for relying parties that check the CRL or OCSP.
+ *
+ * @throws VALIDATION when there is no content signer in the workspace; PKI_REVOKED when
+ * it is already revoked; NOT_FOUND when this CA did not issue it.
+ */
+export async function revokeWorkspaceContentSigner(
+  store: Store,
+  dirs: WorkspaceDirs,
+  vaultKey: Uint8Array,
+  ca: CertificateAuthority,
+  reason: RevocationReason,
+  now: Date,
+): Promise<{ readonly revoked: readonly string[]; readonly replacement: string }> {
+  const path = contentSignerPath(dirs);
+  if (!existsSync(path)) {
+    throw new ValidationError('careid', [
+      { field: '--ca-dir', message: `no content signer in ${dirs.caDir}: run careid init first` },
+    ]);
+  }
+  const current = parseCertificate(new Uint8Array(readFileSync(path)));
+  await recordedStatus(store, ca, current);
+  const revoked = await activeContentSigners(store, current.publicKey.spki);
+  // Not among them: already revoked (PKI_REVOKED) or not this CA's (NOT_FOUND), as ca.revoke says.
+  if (!revoked.includes(current.serialHex)) await ca.revoke(current.serialHex, reason, now);
+  for (const serial of revoked) await ca.revoke(serial, reason, now);
+  const next = await workspaceChuidSigner(store, dirs, vaultKey, ca, now);
+  return { revoked, replacement: parseCertificate(next.certificate).serialHex };
 }
 
 /** An RA over the workspace: its store, CA, vault and CHUID signer. */

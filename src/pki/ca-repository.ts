@@ -12,21 +12,49 @@ export interface AuthorityRecord {
   readonly certificate: Uint8Array;
 }
 
-/** A certificate the issuing CA issued. */
-export interface IssuedCertificateRecord {
+/**
+ * What an issued certificate is for: a card holder's (`card`, the default when a record
+ * names none) or the PIV content signer's that signs card CHUIDs (`content-signer`).
+ */
+export type CertificatePurpose = 'card' | 'content-signer';
+
+/** What every certificate the issuing CA issued records. */
+interface IssuedCertificateFields {
   /** Serial number, lower-case hex without leading zeros: the key of the record. */
   readonly serialHex: string;
   /** DER certificate. */
   readonly certificate: Uint8Array;
-  /** The holder's 12-digit UUID (ID-05). */
-  readonly uuid: string;
   /** Start of validity. */
   readonly notBefore: Date;
   /** End of validity. */
   readonly notAfter: Date;
+}
+
+/** A card holder's certificate (CARD-04). */
+export interface CardCertificateRecord extends IssuedCertificateFields {
+  /** `card`; a record without a purpose is a card's (records written before content signers were). */
+  readonly purpose?: 'card';
+  /** The holder's 12-digit UUID (ID-05). */
+  readonly uuid: string;
   /** The serial this certificate renews, if it is a renewal (CARD-05). */
   readonly renews?: string;
 }
+
+/**
+ * A PIV content-signing certificate ({@link CertificateAuthority.issueContentSigner}): it
+ * names no holder, and is recorded so that it can be revoked (CRL, OCSP) like any other.
+ */
+export interface ContentSignerCertificateRecord extends IssuedCertificateFields {
+  /** `content-signer`. */
+  readonly purpose: 'content-signer';
+  /** None: a content signer has no holder. */
+  readonly uuid?: undefined;
+  /** None: a content signer is never renewed, a new one is issued. */
+  readonly renews?: undefined;
+}
+
+/** A certificate the issuing CA issued: a card's, or the PIV content signer's. */
+export type IssuedCertificateRecord = CardCertificateRecord | ContentSignerCertificateRecord;
 
 /** A revocation (RFC 5280 §5.3.1 reason and the time it took effect). */
 export interface RevocationRecord {

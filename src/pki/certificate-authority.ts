@@ -165,13 +165,15 @@ export interface CertificateAuthority {
   /**
    * Issues the renewal certificate for a new key; the old one stays valid until
    * {@link CertificateAuthority.supersede} is called once the new one is on the card.
-   * @throws NOT_FOUND, PKI_REVOKED, PKI_KEY_REUSED, and everything `issue` throws.
+   * @throws NOT_FOUND, PKI_REVOKED, PKI_KEY_REUSED, VALIDATION (the serial is a content
+   * signer's), and everything `issue` throws.
    */
   renew(request: RenewRequest): Promise<IssuedCertificate>;
   /** Revokes `serialHex` as `superseded` (renewal or replacement done, CARD-10). */
   supersede(serialHex: string, now: Date): Promise<void>;
   /**
-   * Revokes a certificate with an RFC 5280 reason.
+   * Revokes a certificate with an RFC 5280 reason: a card's, or the PIV content signer's
+   * ({@link CertificateAuthority.issueContentSigner}).
    * @throws VALIDATION, NOT_FOUND (not issued here), PKI_REVOKED (already revoked).
    */
   revoke(serialHex: string, reason: RevocationReason, now: Date): Promise<void>;
@@ -187,9 +189,20 @@ export interface CertificateAuthority {
    * Issues a PIV content-signing certificate (id-PIV-content-signing, keyUsage
    * digitalSignature; FIPS 201-3 §4.2.1) from the issuing CA for the key that signs card
    * CHUIDs ({@link signChuid}). Its subject is the issuing CA's Name with the CN
-   * `<issuing CN> PIV Content Signer` unless `commonName` is given. It names no card
-   * holder, so it is not recorded in the repository: the host keeps it beside its key.
-   * @throws VALIDATION, PKI_MALFORMED, PKI_WEAK_KEY, PKI_UNSUPPORTED, PKI_EXPIRED.
+   * `<issuing CN> PIV Content Signer` unless `commonName` is given, and it points to the
+   * issuing CA's CRL and OCSP responder. It is recorded in the repository
+   * (`purpose: 'content-signer'`, no holder), so {@link CertificateAuthority.revoke}
+   * revokes it (a compromised CHUID-signing key: `keyCompromise`), the CRL lists it and
+   * OCSP answers `revoked`; the host keeps the certificate beside its key.
+   * @throws VALIDATION, PKI_MALFORMED, PKI_WEAK_KEY, PKI_UNSUPPORTED, PKI_EXPIRED; the
+   * repository's errors.
+   * @example
+   * ```ts
+   * const signer = await generateSoftwareSigner();
+   * const { serialHex, certificate } = await ca.issueContentSigner({ publicKey: signer.publicKey, now });
+   * // Later, if the key is compromised: the CRL and OCSP say so from then on.
+   * await ca.revoke(serialHex, 'keyCompromise', new Date());
+   * ```
    */
   issueContentSigner(request: ContentSignerRequest): Promise<IssuedCertificate>;
   /**
@@ -453,6 +466,14 @@ export async function createCertificateAuthority(
       if (s.status === 'unknown') {
         throw new CareIdError('NOT_FOUND', `no certificate ${previous} to renew`);
       }
+      if (s.record.purpose === 'content-signer') {
+        throw new ValidationError('renew request', [
+          {
+            field: 'previousSerialHex',
+            message: `certificate ${previous} is a content signer's, not a card holder's`,
+          },
+        ]);
+      }
       if (s.status === 'revoked') {
         throw new PkiError('PKI_REVOKED', `certificate ${previous} is revoked; issue a new card`);
       }
@@ -503,16 +524,32 @@ export async function createCertificateAuthority(
                 : [{ type: 'O' as const, value: settings.issuing.organization }]),
               { type: 'CN', value: r.commonName },
             ]);
-      const cert = await issueAuthorityCertificate(
-        { ...issuing, notAfter: issuing.cert.notAfter },
-        r.publicKey,
-        name,
-        { kind: 'content-signer' },
-        notBefore,
-        r.validityDays ?? CONTENT_SIGNER_DAYS,
-      );
-      const { serialHex, der: certificate, notAfter } = cert;
-      return { serialHex, certificate, notBefore, notAfter };
+      for (let attempt = 1; ; attempt++) {
+        const cert = await issueAuthorityCertificate(
+          { ...issuing, notAfter: issuing.cert.notAfter },
+          r.publicKey,
+          name,
+          { kind: 'content-signer', revocation: settings },
+          notBefore,
+          r.validityDays ?? CONTENT_SIGNER_DAYS,
+        );
+        const { serialHex, der: certificate, notAfter } = cert;
+        try {
+          // Recorded like a card's certificate, so that it can be revoked (CRL, OCSP).
+          await repository.insertIssued({
+            purpose: 'content-signer',
+            serialHex,
+            certificate,
+            notBefore,
+            notAfter,
+          });
+        } catch (error) {
+          const collision = error instanceof CareIdError && error.code === 'DUPLICATE';
+          if (collision && attempt < SERIAL_ATTEMPTS) continue;
+          throw error;
+        }
+        return { serialHex, certificate, notBefore, notAfter };
+      }
     },
 
     async respondOcsp(request: Uint8Array, now: Date): Promise<Uint8Array> {

@@ -89,7 +89,11 @@ export interface CertificateIssuer {
 export type AuthorityProfile =
   | { readonly kind: 'ca'; readonly pathLen: number }
   | { readonly kind: 'ocsp-responder' }
-  | { readonly kind: 'content-signer' };
+  | {
+      readonly kind: 'content-signer';
+      /** Where relying parties find the issuing CA's CRL and OCSP responder. */
+      readonly revocation: Pick<CaSettings, 'crlUrl' | 'ocspUrl' | 'caIssuersUrl'>;
+    };
 
 function profileExtensions(profile: AuthorityProfile): readonly pkijs.Extension[] {
   if (profile.kind === 'ca') {
@@ -101,9 +105,14 @@ function profileExtensions(profile: AuthorityProfile): readonly pkijs.Extension[
   }
   if (profile.kind === 'content-signer') {
     // FIPS 201-3 §4.2.1: the PIV content signer signs the CHUID (and other signed objects).
+    // It can be revoked, so it says where its status is published (RFC 5280 §4.2.1.13,
+    // §4.2.2.1), as the PIV certificate profile asks of every certificate it covers.
+    const { crlUrl, ocspUrl, caIssuersUrl } = profile.revocation;
     return [
       keyUsage([KeyUsageBit.digitalSignature]),
       extendedKeyUsage([OID_KP_PIV_CONTENT_SIGNING]),
+      crlDistributionPoints(crlUrl),
+      authorityInfoAccess(ocspUrl, caIssuersUrl),
     ];
   }
   // RFC 6960 §4.2.2.2: id-kp-OCSPSigning; §4.2.2.2.1: ocsp-nocheck.

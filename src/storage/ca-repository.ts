@@ -24,13 +24,37 @@ const iso = (date: Date): IsoDateTime =>
   (Number.isNaN(date.getTime()) ? 'invalid date' : date.toISOString()) as IsoDateTime;
 
 function toIssued(c: CertificateRecord): IssuedCertificateRecord {
-  return {
+  const common = {
     serialHex: c.serial,
     certificate: c.der,
-    uuid: c.holder,
     notBefore: new Date(c.notBefore),
     notAfter: new Date(c.notAfter),
+  };
+  if (c.purpose === 'content-signer' || c.holder === undefined) {
+    return { ...common, purpose: 'content-signer' };
+  }
+  return {
+    ...common,
+    uuid: c.holder,
     ...(c.renews === undefined ? {} : { renews: c.renews }),
+  };
+}
+
+/** The store's record of a certificate the CA issued now (status active, version 0). */
+function fromIssued(record: IssuedCertificateRecord): CertificateRecord {
+  const common = {
+    serial: record.serialHex,
+    notBefore: iso(record.notBefore),
+    notAfter: iso(record.notAfter),
+    status: 'active' as const,
+    der: new Uint8Array(record.certificate),
+    version: 0,
+  };
+  if (record.purpose === 'content-signer') return { ...common, purpose: 'content-signer' };
+  return {
+    ...common,
+    holder: record.uuid as Uuid,
+    ...(record.renews === undefined ? {} : { renews: record.renews }),
   };
 }
 
@@ -55,7 +79,9 @@ const fromAuthority = (a: AuthorityRecord): AuthorityCertificateRecord => ({
  * its state with the RA's: issued certificates and their revocations in the store's
  * `certificates` (a revocation is status `revoked` with its reason and time), the
  * authority certificates in `authorities`, and the CRL number in the counter
- * `crl-number`. Every call is one store transaction. A PKI serial that is not lower-case
+ * `crl-number`. A PIV content signer's certificate is kept there too, with
+ * `purpose: 'content-signer'` and no holder, so it is revoked, listed on the CRL and
+ * answered by OCSP like a card's. Every call is one store transaction. A PKI serial that is not lower-case
  * hex of at most 40 digits cannot be stored, so lookups of one find nothing (an OCSP
  * request may carry any serial).
  *
@@ -91,18 +117,7 @@ export function storeCaRepository(store: Store): CaRepository {
     },
 
     async insertIssued(record) {
-      await store.transaction((tx) =>
-        tx.certificates.insert({
-          serial: record.serialHex,
-          holder: record.uuid as Uuid,
-          notBefore: iso(record.notBefore),
-          notAfter: iso(record.notAfter),
-          status: 'active',
-          ...(record.renews === undefined ? {} : { renews: record.renews }),
-          der: new Uint8Array(record.certificate),
-          version: 0,
-        }),
-      );
+      await store.transaction((tx) => tx.certificates.insert(fromIssued(record)));
     },
 
     async findIssued(serialHex) {

@@ -17,7 +17,8 @@ const versionSchema = z.number().int().nonnegative();
  * needs for issued certificates and revocations (`IssuedCertificateRecord` plus its
  * `RevocationRecord`), with the card that holds it, so a store can answer "is it revoked",
  * "which expire soon" and list revocations for a CRL. Revocation reasons are the PKI's
- * RFC 5280 names.
+ * RFC 5280 names. A card holder's certificate names its holder; the PIV content signer's
+ * (`purpose: 'content-signer'`) names none, and is kept so that it can be revoked.
  */
 export const certificateRecordSchema = z
   .object({
@@ -25,8 +26,13 @@ export const certificateRecordSchema = z
     serial: z
       .string()
       .regex(/^[0-9a-f]{1,40}$/, { message: 'must be the certificate serial in lower-case hex' }),
-    /** The holder's UUID (ID-05). */
-    holder: uuidSchema,
+    /**
+     * What the certificate is for: a card holder's (absent or `card`) or the PIV content
+     * signer's that signs card CHUIDs (`content-signer`: no holder, no card).
+     */
+    purpose: z.enum(['card', 'content-signer']).optional(),
+    /** The holder's UUID (ID-05): every card certificate has one, a content signer none. */
+    holder: uuidSchema.optional(),
     /** The card that holds the key, when the certificate is a smartcard's. */
     card: cardSerialSchema.optional(),
     notBefore: isoDateTimeSchema,
@@ -49,6 +55,17 @@ export const certificateRecordSchema = z
     message: 'notAfter must not be before notBefore',
     path: ['notAfter'],
   })
+  .refine(
+    (c) =>
+      c.purpose === 'content-signer'
+        ? c.holder === undefined && c.card === undefined && c.renews === undefined
+        : c.holder !== undefined,
+    {
+      message:
+        'a card certificate names its holder; a content signer names no holder, card or renewed serial',
+      path: ['holder'],
+    },
+  )
   .refine((c) => (c.status === 'revoked') === (c.revocation !== undefined), {
     message: 'a revoked certificate records its revocation, and only a revoked one does',
     path: ['revocation'],

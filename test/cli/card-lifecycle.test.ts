@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   chuidSignedContent,
@@ -8,8 +9,8 @@ import {
   PivSession,
   VirtualPivCard,
 } from '../../src/card/index.js';
-import { runCardCommand } from '../../src/cli/main.js';
-import { verifyChuidSignature } from '../../src/pki/index.js';
+import { main as mainCli, runCardCommand } from '../../src/cli/main.js';
+import { parseCertificate, parseCrl, verifyChuidSignature } from '../../src/pki/index.js';
 import { storeCaRepository, verifyAudit } from '../../src/storage/index.js';
 import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import { NOW, people } from '../ra/fixtures.js';
@@ -112,6 +113,117 @@ describe('careid card lifecycle commands (SQLite store, virtual card)', () => {
     const store = sqliteStore(t.path);
     expect(await verifyAudit(store)).toMatchObject({ ok: true });
     await store.close();
+  });
+
+  it("CARD-10 careid ca revoke-content-signer: the CLI's content signer is in the CA's records; revoked, it is on the CRL, its key is replaced, and a repaired card's CHUID is signed by the new one", async () => {
+    const t = await setUp();
+    const agent = ['--actor', people.agent];
+    expect((await t.run(['stock', ...agent])).code).toBe(0);
+    t.secrets.push('246810');
+    const issue = ['issue', ...agent, '--user', t.uuid, '--photo', t.photo, '--user-present'];
+    expect((await t.run(issue)).code).toBe(0);
+    const signerOf = async () => {
+      const chuid = (await (await PivSession.open(connectVirtualCard(t.card))).readChuid())!;
+      const issuing = (await storeCaRepository(sqliteStore(t.path)).loadAuthorities()).find(
+        (a) => a.role === 'issuing',
+      )!.certificate;
+      return (
+        await verifyChuidSignature({
+          content: chuidSignedContent(chuid),
+          signature: chuid.issuerSignature!,
+          issuer: issuing,
+          now: NOW,
+        })
+      ).signer;
+    };
+    const first = await signerOf();
+    const file = `${t.path}.ca/content-signer.der`;
+    expect(parseCertificate(new Uint8Array(readFileSync(file))).serialHex).toBe(first.serialHex);
+    const row = async (serial: string) => {
+      const store = sqliteStore(t.path);
+      try {
+        return await store.transaction((tx) => tx.certificates.get(serial));
+      } finally {
+        await store.close();
+      }
+    };
+    expect(await row(first.serialHex)).toMatchObject({
+      purpose: 'content-signer',
+      status: 'active',
+    });
+
+    const main = async (args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await mainCli(
+        [...args, '--store', t.path],
+        {
+          out: (l) => out.push(l),
+          err: (l) => err.push(l),
+        },
+        { clock: () => NOW, vaultKey: VAULT_KEY },
+      );
+      return { code, out, err };
+    };
+    const bad = await main(['ca', 'revoke-content-signer', '--reason', 'lost']);
+    expect(bad.code).toBe(2);
+    expect((await row(first.serialHex))?.status).toBe('active');
+    const revoked = await main(['ca', 'revoke-content-signer', '--reason', 'keyCompromise']);
+    expect(revoked.err).toEqual([]);
+    expect(revoked.code).toBe(0);
+    expect(revoked.out[0]).toBe(`revoked content signer ${first.serialHex} (keyCompromise)`);
+    expect(await row(first.serialHex)).toMatchObject({
+      status: 'revoked',
+      revocation: { reason: 'keyCompromise' },
+    });
+    const replacement = parseCertificate(new Uint8Array(readFileSync(file)));
+    expect(replacement.serialHex).not.toBe(first.serialHex);
+    expect(replacement.publicKey.spki).not.toEqual(first.publicKey.spki);
+    expect(revoked.out[1]).toBe(`new content signer ${replacement.serialHex}, with a new key`);
+    expect(await row(replacement.serialHex)).toMatchObject({ purpose: 'content-signer' });
+
+    const exported = await main(['ca', 'export', '--only', 'crl']);
+    const crlPem = exported.out.join('\n');
+    const crl = parseCrl(
+      new Uint8Array(Buffer.from(crlPem.replace(/-----[^-]+-----|\s/g, ''), 'base64')),
+    );
+    expect(crl.revoked.get(first.serialHex)?.reason).toBe('keyCompromise');
+    // Revoked once: asking again names the rule of the CA.
+    const again = await main(['ca', 'revoke-content-signer', '--reason', 'keyCompromise']);
+    expect(again.code).toBe(0);
+    expect(again.out[0]).toBe(`revoked content signer ${replacement.serialHex} (keyCompromise)`);
+
+    // CARD-08: a repair writes the card's CHUID again, signed by the current content signer.
+    const current = parseCertificate(new Uint8Array(readFileSync(file)));
+    t.secrets.push('246810');
+    const repaired = await t.run(['repair', ...agent, '--photo', t.photo, '--user-present']);
+    expect(repaired.err).toEqual([]);
+    expect((await signerOf()).serialHex).toBe(current.serialHex);
+  });
+
+  it('CARD-10 a content signer the CLI issued before the CA recorded them is recorded by the next command, so it can be revoked', async () => {
+    const t = await setUp();
+    const agent = ['--actor', people.agent];
+    expect((await t.run(['stock', ...agent])).code).toBe(0);
+    const file = `${t.path}.ca/content-signer.der`;
+    const serial = parseCertificate(new Uint8Array(readFileSync(file))).serialHex;
+    // As an earlier careid left it: the certificate in the CA directory only.
+    const db = new Database(t.path);
+    db.prepare('DELETE FROM certificates WHERE serial = ?').run(serial);
+    db.close();
+    t.secrets.push('246810');
+    const issue = ['issue', ...agent, '--user', t.uuid, '--photo', t.photo, '--user-present'];
+    expect((await t.run(issue)).code).toBe(0);
+    const store = sqliteStore(t.path);
+    try {
+      expect(await store.transaction((tx) => tx.certificates.get(serial))).toMatchObject({
+        purpose: 'content-signer',
+        status: 'active',
+      });
+    } finally {
+      await store.close();
+    }
+    expect(parseCertificate(new Uint8Array(readFileSync(file))).serialHex).toBe(serial);
   });
 
   it('CARD-05 careid card reconcile: after a renew command died mid-write, it revokes the certificate whose key may be gone from the card and names the card; the renew then runs again', async () => {

@@ -135,5 +135,6 @@ export const COMMAND_NAMES = [
   'reports export',
   'audit verify',
   'ca export',
+  'ca revoke-content-signer',
   'ocsp serve',
 ] as const;

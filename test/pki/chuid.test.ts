@@ -4,6 +4,7 @@ import { isCareIdError } from '../../src/errors/index.js';
 import {
   type CertificateAuthority,
   createCertificateAuthority,
+  createOcspRequest,
   generateSoftwareSigner,
   parseCertificate,
   type Signer,
@@ -217,5 +218,112 @@ describe('PIV CHUID issuer signature (SP 800-73-4 §3.1.2, FIPS 201-3 §4.2.1)',
       }
     }
     expect(refused).toBeGreaterThan(signature.length * 0.95);
+  });
+});
+
+/**
+ * A relying party told the content signer is compromised: the CA records the content
+ * signer's certificate, so it can be revoked, and openssl (as a relying party would) then
+ * refuses the CHUID signature with the CRL and reads `revoked` from the OCSP answer.
+ */
+describe.skipIf(!hasOpenssl())('CARD-10 a revoked PIV content signer (openssl)', () => {
+  it('CARD-10 before the revocation the CHUID verifies with CRL checks; after it, openssl cms, verify and ocsp all say revoked', async () => {
+    const now = new Date();
+    const ca = await createCertificateAuthority({ settings, now });
+    const key = await generateSoftwareSigner();
+    const issued = await ca.issueContentSigner({ publicKey: key.publicKey, now });
+    const content = chuidContent(jane.uuid);
+    const dir = tempDir();
+    write(dir, 'content.bin', content);
+    write(
+      dir,
+      'sig.der',
+      await signChuid({ content, certificate: issued.certificate, signer: key }),
+    );
+    write(dir, 'signer.pem', pem('CERTIFICATE', issued.certificate));
+    write(dir, 'root.pem', pem('CERTIFICATE', ca.rootCertificate));
+    write(dir, 'issuing.pem', pem('CERTIFICATE', ca.issuingCertificate));
+    const chain =
+      pem('CERTIFICATE', ca.rootCertificate) + pem('CERTIFICATE', ca.issuingCertificate);
+    /** The chain and both CRLs in one file: openssl cms reads CRLs from its CAfile. */
+    const publish = async (name: string) => {
+      const crls =
+        pem('X509 CRL', await ca.generateCrl({ now })) +
+        pem('X509 CRL', await ca.generateCrl({ now, authority: 'root' }));
+      write(dir, `${name}.pem`, chain + crls);
+      write(dir, `${name}.crls.pem`, crls);
+    };
+    const cmsVerify = (store: string) =>
+      openssl([
+        'cms',
+        '-verify',
+        '-inform',
+        'DER',
+        '-in',
+        join(dir, 'sig.der'),
+        '-content',
+        join(dir, 'content.bin'),
+        '-binary',
+        '-CAfile',
+        join(dir, store),
+        '-crl_check_all',
+        '-purpose',
+        'any',
+        '-out',
+        join(dir, 'out.bin'),
+      ]);
+    const verify = (crls: string) =>
+      openssl([
+        'verify',
+        '-crl_check_all',
+        '-CAfile',
+        join(dir, 'root.pem'),
+        '-untrusted',
+        join(dir, 'issuing.pem'),
+        '-CRLfile',
+        join(dir, crls),
+        join(dir, 'signer.pem'),
+      ]);
+
+    // The certificate tells relying parties where its status is published.
+    const text = openssl(['x509', '-in', join(dir, 'signer.pem'), '-noout', '-text']).output;
+    expect(text).toContain(settings.crlUrl);
+    expect(text).toContain(`OCSP - URI:${settings.ocspUrl}`);
+
+    await publish('before');
+    const good = cmsVerify('before.pem');
+    expect(good.output).toContain('Verification successful');
+    expect(good.status).toBe(0);
+    expect(verify('before.crls.pem').status).toBe(0);
+
+    await ca.revoke(issued.serialHex, 'keyCompromise', now);
+    await publish('after');
+    const refused = cmsVerify('after.pem');
+    expect(refused.status).not.toBe(0);
+    expect(refused.output).toContain('certificate revoked');
+    const chainCheck = verify('after.crls.pem');
+    expect(chainCheck.status).not.toBe(0);
+    expect(chainCheck.output).toContain('certificate revoked');
+
+    const request = await createOcspRequest({
+      issuer: ca.issuingCertificate,
+      serials: [issued.serialHex],
+    });
+    write(dir, 'resp.der', await ca.respondOcsp(request, now));
+    write(dir, 'chain.pem', chain);
+    const status = openssl([
+      'ocsp',
+      '-respin',
+      join(dir, 'resp.der'),
+      '-CAfile',
+      join(dir, 'chain.pem'),
+      '-issuer',
+      join(dir, 'issuing.pem'),
+      '-cert',
+      join(dir, 'signer.pem'),
+      '-no_nonce',
+    ]);
+    expect(status.output).toContain('Response verify OK');
+    expect(status.output).toMatch(/signer\.pem: revoked[\s\S]*Reason: keyCompromise/);
   });
 });

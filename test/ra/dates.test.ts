@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Request } from '../../src/domain/index.js';
+import { ValidationError } from '../../src/errors/index.js';
 import { PolicyDeniedError } from '../../src/policy/index.js';
 import { createRegistrationAuthority } from '../../src/ra/index.js';
 import { memoryStore, type Store } from '../../src/storage/index.js';
@@ -8,7 +9,7 @@ import {
   fixtureCertificate,
   fixtureRequest,
 } from '../../src/storage/testing/index.js';
-import { ICB, PHARMACY, people } from './fixtures.js';
+import { applicant, goodCheck, ICB, PHARMACY, people } from './fixtures.js';
 import { readers, seedReadWorld } from './read-fixtures.js';
 
 /*
@@ -26,6 +27,41 @@ async function world(): Promise<Store> {
 
 function raAt(store: Store, instant: string) {
   return createRegistrationAuthority({ store, clock: () => new Date(instant) });
+}
+
+/** An RA agent at the ICB whose assignment starts on `start`. */
+async function agentFrom(store: Store, start: string) {
+  await store.transaction(async (tx) => {
+    await tx.users.insert({
+      ...(await tx.users.get(people.agent as never))!,
+      uuid: LATE_AGENT as never,
+      version: 0,
+    });
+    await tx.positionAssignments.insert(
+      fixtureAssignment('asg-late', LATE_AGENT, { organisation: ICB, position: 'pos-raa', start }),
+    );
+  });
+}
+
+/** Whether the agent of {@link agentFrom} may list the reports at `instant`. */
+const actsAt = (store: Store, instant: string) =>
+  raAt(store, instant)
+    .reports.list(LATE_AGENT)
+    .then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof PolicyDeniedError) return false;
+        throw e;
+      },
+    );
+
+/** The serials and days left of the 7-day certificate report at `instant`. */
+async function weekAhead(store: Store, instant: string) {
+  const week = await raAt(store, instant).reports.view(people.agent, {
+    report: 'certificates-expiring',
+    filters: { days: 7 },
+  });
+  return week.rows.map((r) => [r['serial'], r['daysLeft']]);
 }
 
 describe('RULES.md dates through the RA (Europe/London)', () => {
@@ -50,6 +86,121 @@ describe('RULES.md dates through the RA (Europe/London)', () => {
     ).rejects.toBeInstanceOf(PolicyDeniedError);
     const reports = await raAt(store, '2026-05-31T23:30:00.000Z').reports.list(LATE_AGENT);
     expect(reports.length).toBeGreaterThan(0);
+  });
+
+  it('ROLE-02 at 23:30 GMT it is still the same date: an assignment starting 1 December is not in force at 2026-11-30T23:30Z', async () => {
+    const store = await world();
+    await agentFrom(store, '2026-12-01');
+    expect(await actsAt(store, '2026-11-30T23:30:00.000Z')).toBe(false);
+    expect(await actsAt(store, '2026-12-01T00:00:00.000Z')).toBe(true);
+  });
+
+  it('ROLE-02 the March clock change: an assignment starting 30 March is in force from 00:00 BST (2026-03-29T23:00Z)', async () => {
+    const store = await world();
+    await agentFrom(store, '2026-03-30');
+    expect(await actsAt(store, '2026-03-29T22:59:00.000Z')).toBe(false);
+    expect(await actsAt(store, '2026-03-29T23:00:00.000Z')).toBe(true);
+  });
+
+  it('ROLE-02 the October clock change: an assignment starting 26 October is in force from 00:00 GMT, not an hour before', async () => {
+    const store = await world();
+    await agentFrom(store, '2026-10-26');
+    expect(await actsAt(store, '2026-10-25T23:30:00.000Z')).toBe(false); // 23:30 GMT on the 25th
+    expect(await actsAt(store, '2026-10-26T00:00:00.000Z')).toBe(true);
+  });
+
+  it('REP-01 the October clock change: at 00:30 BST on 25 October the 7-day horizon ends with 1 November (GMT)', async () => {
+    const store = await world();
+    await store.transaction(async (tx) => {
+      await tx.certificates.insert(
+        fixtureCertificate('0c1', readers.rivers, '2026-11-01T23:30:00.000Z'),
+      );
+      await tx.certificates.insert(
+        fixtureCertificate('0c2', readers.rivers, '2026-11-02T00:00:00.000Z'),
+      );
+      await tx.certificates.insert(
+        fixtureCertificate('0c3', readers.rivers, '2026-10-31T23:30:00.000Z'),
+      );
+    });
+    // 2026-10-24T23:30Z is 00:30 BST on 25 October: today is the 25th, 7 days on is 1 November.
+    expect(await weekAhead(store, '2026-10-24T23:30:00.000Z')).toEqual([
+      ['0c3', 6],
+      ['0c1', 7],
+    ]);
+  });
+
+  it('REP-01 the leap day: at 00:30 GMT on 22 February 2028 the 7-day horizon ends with 29 February', async () => {
+    const store = await world();
+    await store.transaction(async (tx) => {
+      await tx.certificates.insert(
+        fixtureCertificate('0d1', readers.rivers, '2028-02-29T23:30:00.000Z'),
+      );
+      await tx.certificates.insert(
+        fixtureCertificate('0d2', readers.rivers, '2028-03-01T00:00:00.000Z'),
+      );
+    });
+    expect(await weekAhead(store, '2028-02-22T00:30:00.000Z')).toEqual([['0d1', 7]]);
+  });
+
+  it("ASG-03 the leavers' 24 hours across both clock changes: from 00:00 GMT on 29 March, from 00:00 BST on 25 October", async () => {
+    const store = await world();
+    const leaver = (id: string, leftOn: string): Request => ({
+      ...fixtureRequest(id, {
+        kind: 'esr-modify-user',
+        organisation: PHARMACY,
+        requestedBy: 'ESR',
+      }),
+      subject: readers.brook as Request['subject'] & string,
+      payload: { leftOn },
+    });
+    const overdue = async (instant: string) =>
+      new Set(
+        (
+          await raAt(store, instant).reports.view(people.sponsor, { report: 'leavers-overdue' })
+        ).rows.map((r) => r['request']),
+      );
+    await store.transaction((tx) => tx.requests.insert(leaver('req-march', '2026-03-29')));
+    expect(await overdue('2026-03-29T23:59:00.000Z')).toEqual(new Set());
+    expect(await overdue('2026-03-30T00:00:00.000Z')).toEqual(new Set(['req-march']));
+    const october = await world();
+    await october.transaction((tx) => tx.requests.insert(leaver('req-october', '2026-10-25')));
+    const overdueOctober = async (instant: string) =>
+      new Set(
+        (
+          await raAt(october, instant).reports.view(people.sponsor, { report: 'leavers-overdue' })
+        ).rows.map((r) => r['request']),
+      );
+    expect(await overdueOctober('2026-10-25T22:59:00.000Z')).toEqual(new Set());
+    expect(await overdueOctober('2026-10-25T23:00:00.000Z')).toEqual(new Set(['req-october']));
+  });
+
+  it('ID-02 at 00:30 BST on 1 June a proof of address dated 1 June is not in the future; at 23:30 GMT on 30 November one dated 1 December is', async () => {
+    const create = (store: Store, instant: string, issuedOn: string, niNumber: string) =>
+      raAt(store, instant).users.create(people.agent, {
+        ...applicant,
+        name: { given: 'Sunny', family: 'Summers' },
+        dateOfBirth: '1990-06-01',
+        niNumber,
+        identityCheck: {
+          ...goodCheck,
+          documents: goodCheck.documents.map((d) =>
+            d.kind === 'proof-of-address' ? { ...d, issuedOn } : d,
+          ),
+        },
+      });
+    const summer = await world();
+    await expect(
+      create(summer, '2026-05-31T23:30:00.000Z', '2026-06-01', 'JG103759A'),
+    ).resolves.toMatchObject({ uuid: expect.stringMatching(/^\d{12}$/) });
+    const winter = await world();
+    const refused = await create(
+      winter,
+      '2026-11-30T23:30:00.000Z',
+      '2026-12-01',
+      'CE123456A',
+    ).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).message).toMatch(/ID-02|after today \(2026-11-30\)/);
   });
 
   it('REP-01 the 7-day horizon ends with the date 7 days on (BST); days left count London dates', async () => {

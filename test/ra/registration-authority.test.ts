@@ -109,6 +109,33 @@ for (const storeCase of storeCases) {
         });
       });
 
+      it('ID-06 the duplicate check equates ß with ss and dotless ı with i', async () => {
+        const { ra } = await setUp();
+        const first = await ra.users.create(people.agent, {
+          ...applicant,
+          name: { given: 'Jürgen', family: 'Straße' },
+        });
+        const second = await ra.users.create(people.agent, {
+          ...applicant,
+          niNumber: 'CE123456A',
+          name: { given: 'Ayşe', family: 'Yıldız' },
+        });
+        for (const [name, uuid] of [
+          [{ given: 'JURGEN', family: 'STRASSE' }, first.uuid],
+          [{ given: 'Ayse', family: 'YILDIZ' }, second.uuid],
+        ] as const) {
+          const again = ra.users.create(people.agent, {
+            ...applicant,
+            niNumber: 'JG103759A',
+            name,
+          });
+          await expect(again).rejects.toBeInstanceOf(PossibleDuplicateError);
+          await expect(again).rejects.toMatchObject({
+            matches: [{ uuid, because: 'same-name-and-date-of-birth' }],
+          });
+        }
+      });
+
       it('SOD-01 the sponsor of an application cannot create the profile; the denial changes nothing and is audited', async () => {
         const { store, ra } = await setUp();
         const denied = ra.users.create(people.agent, { ...applicant, sponsoredBy: people.agent });

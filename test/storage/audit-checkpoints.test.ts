@@ -376,7 +376,7 @@ describe('checkpoint sinks and options', () => {
       sink: memoryCheckpointSink(),
     });
     expect(store.path).toBe(file);
-    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7]);
     await store.close();
   });
 

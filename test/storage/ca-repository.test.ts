@@ -258,6 +258,72 @@ for (const adapter of adapters) {
       });
     });
 
+    it("CARD-10 records the PIV content signer's certificate (no holder), so it is revoked, listed on the CRL and answered revoked by OCSP", async () => {
+      await withDatabase(async (db) => {
+        const k = await keys();
+        const ca = await caOver(db.store, k, T0);
+        const contentKey = await generateSoftwareSigner();
+        const signer = await ca.issueContentSigner({ publicKey: contentKey.publicKey, now: T0 });
+        const card = await ca.issue({
+          ...(await cardKey()),
+          holder: jane,
+          now: T0,
+          notAfter: life(T0),
+        });
+
+        const row = await db.store.transaction((tx) => tx.certificates.get(signer.serialHex));
+        expect(row).toMatchObject({ purpose: 'content-signer', status: 'active', version: 0 });
+        expect(row?.holder).toBeUndefined();
+        expect(row?.card).toBeUndefined();
+        expect(row?.der).toEqual(signer.certificate);
+        expect(await ca.status(signer.serialHex)).toMatchObject({
+          status: 'good',
+          record: { purpose: 'content-signer', serialHex: signer.serialHex },
+        });
+        // It is nobody's certificate.
+        expect(
+          (await db.store.transaction((tx) => tx.certificates.byHolder(jane.uuid as Uuid))).map(
+            (c) => c.serial,
+          ),
+        ).toEqual([card.serialHex]);
+        // Never renewed as if it were a card's: a new one is issued instead.
+        expect(
+          await code(
+            ca.renew({
+              ...(await cardKey()),
+              holder: jane,
+              now: later(1),
+              notAfter: life(later(1)),
+              previousSerialHex: signer.serialHex,
+            }),
+          ),
+        ).toBe('VALIDATION');
+        expect(await ocsp(ca, [signer.serialHex], later(1))).toEqual([
+          [signer.serialHex, { status: 'good' }],
+        ]);
+
+        // The CHUID-signing key is compromised: revoked, as any certificate of the CA.
+        await ca.revoke(signer.serialHex, 'keyCompromise', later(2));
+        const revokedAt = wholeSecond(later(2));
+        expect(await code(ca.revoke(signer.serialHex, 'keyCompromise', later(3)))).toBe(
+          'PKI_REVOKED',
+        );
+        const again = await caOver(db.reopen(), k, later(3));
+        expect(await again.status(signer.serialHex)).toMatchObject({
+          status: 'revoked',
+          reason: 'keyCompromise',
+          revokedAt,
+        });
+        const crl = parseCrl(await again.generateCrl({ now: later(3) }));
+        expect([...crl.revoked.keys()]).toEqual([signer.serialHex]);
+        expect(crl.revoked.get(signer.serialHex)).toEqual({ reason: 'keyCompromise', revokedAt });
+        expect(await ocsp(again, [signer.serialHex, card.serialHex], later(3))).toEqual([
+          [signer.serialHex, { status: 'revoked', reason: 'keyCompromise', revokedAt }],
+          [card.serialHex, { status: 'good' }],
+        ]);
+      });
+    });
+
     it('keeps the port error contract: DUPLICATE for a serial issued or revoked twice, nothing for unknown serials', async () => {
       await withDatabase(async (db) => {
         const repository = storeCaRepository(db.store);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Uuid } from '../../src/domain/index.js';
+import type { CardSerial, Uuid } from '../../src/domain/index.js';
 import { type Store, verifyAudit } from '../../src/storage/index.js';
 import { type PostgresStore, postgresStore } from '../../src/storage/postgres/index.js';
 import type { SqlConn, SqlValue } from '../../src/storage/sql/conn.js';
@@ -10,6 +10,7 @@ import { sqlTx } from '../../src/storage/sql/repositories.js';
 import {
   describeStoreConformance,
   fixtureCard,
+  fixtureCertificate,
   fixtureCredential,
   fixtureEvent,
   fixtureUser,
@@ -60,12 +61,12 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
     const a = postgresStore(URL, { schema });
     const b = postgresStore(URL, { schema });
     const applied = await Promise.all([a.migrate(), b.migrate()]);
-    expect(applied.flat()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(applied.flat()).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(await a.migrate()).toEqual([]);
     const rows = await admin((c) =>
       c.query(`SELECT version FROM "${schema}".schema_version ORDER BY version`),
     );
-    expect(rows.rows).toEqual([1, 2, 3, 4, 5, 6].map((version) => ({ version })));
+    expect(rows.rows).toEqual([1, 2, 3, 4, 5, 6, 7].map((version) => ({ version })));
     await a.close();
     await b.close();
   });
@@ -124,9 +125,12 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
       const old = sqlTx({ conn, q, live: () => undefined });
       await old.users.insert(fixtureUser('100000000001'));
       await old.audit.append(fixtureEvent('user.create', '100000000001'));
+      await old.certificates.insert(
+        fixtureCertificate('0c1d', '100000000001', '2029-01-01T00:00:00.000Z', '0712345678'),
+      );
     });
     const upgraded = postgresStore(URL, { schema });
-    expect(await upgraded.migrate()).toEqual([3, 4, 5, 6]);
+    expect(await upgraded.migrate()).toEqual([3, 4, 5, 6, 7]);
     expect(await upgraded.migrate()).toEqual([]);
     await upgraded.transaction(async (tx) => {
       expect(await tx.users.get('100000000001' as Uuid)).toBeDefined();
@@ -134,7 +138,22 @@ describe.skipIf(!up)(`postgres adapter${up ? '' : ` (skipped: ${skip})`}`, () =>
       await tx.authorities.put({ role: 'root', der: Uint8Array.of(0x30, 0) });
       // AUTH-03: version 5 adds the WebAuthn tables.
       await tx.webAuthnCredentials.insert(fixtureCredential('AQID', '100000000001', 'auth_1'));
+      // Version 7: the certificates kept, and a content signer's, with no holder, stored.
+      expect(await tx.certificates.get('0c1d')).toEqual(
+        fixtureCertificate('0c1d', '100000000001', '2029-01-01T00:00:00.000Z', '0712345678'),
+      );
+      const { holder: _none, ...signer } = fixtureCertificate(
+        '0c1e',
+        '100000000001',
+        '2036-01-01T00:00:00.000Z',
+      );
+      await tx.certificates.insert({ ...signer, purpose: 'content-signer' });
     });
+    expect(
+      (await upgraded.transaction((tx) => tx.certificates.byCard('0712345678' as CardSerial))).map(
+        (c) => c.serial,
+      ),
+    ).toEqual(['0c1d']);
     expect(await upgraded.transaction((tx) => tx.authorities.list())).toHaveLength(1);
     expect(await verifyAudit(upgraded)).toMatchObject({ ok: true, count: 1 });
     await upgraded.close();

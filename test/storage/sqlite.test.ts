@@ -13,6 +13,7 @@ import { sqliteStore } from '../../src/storage/sqlite/index.js';
 import {
   describeStoreConformance,
   fixtureCard,
+  fixtureCertificate,
   fixtureCredential,
   fixtureEvent,
   fixtureUser,
@@ -37,7 +38,7 @@ describe('sqlite adapter', () => {
   it('migrates idempotently and records the schema version', async () => {
     const file = tempFile();
     const store = sqliteStore(file);
-    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await store.migrate()).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(await store.migrate()).toEqual([]);
     await store.close();
     const again = sqliteStore(file);
@@ -51,6 +52,7 @@ describe('sqlite adapter', () => {
       { version: 4 },
       { version: 5 },
       { version: 6 },
+      { version: 7 },
     ]);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
@@ -69,7 +71,7 @@ describe('sqlite adapter', () => {
     db.prepare('DELETE FROM schema_version WHERE version >= 2').run();
     db.close();
     const upgraded = sqliteStore(file);
-    expect(await upgraded.migrate()).toEqual([2, 3, 4, 5, 6]);
+    expect(await upgraded.migrate()).toEqual([2, 3, 4, 5, 6, 7]);
     await upgraded.close();
     const check = new Database(file);
     const triggers = check
@@ -104,10 +106,13 @@ describe('sqlite adapter', () => {
     const old = sqlTx({ conn, q: (t) => t, live: () => undefined });
     await old.users.insert(fixtureUser('100000000001'));
     await old.audit.append(fixtureEvent('user.create', '100000000001'));
+    await old.certificates.insert(
+      fixtureCertificate('0c1d', '100000000001', '2029-01-01T00:00:00.000Z', '0712345678'),
+    );
     db.close();
 
     const upgraded = sqliteStore(file);
-    expect(await upgraded.migrate()).toEqual([3, 4, 5, 6]);
+    expect(await upgraded.migrate()).toEqual([3, 4, 5, 6, 7]);
     expect(await upgraded.migrate()).toEqual([]);
     await upgraded.transaction(async (tx) => {
       expect(await tx.users.get('100000000001' as Uuid)).toBeDefined();
@@ -115,7 +120,22 @@ describe('sqlite adapter', () => {
       await tx.authorities.put({ role: 'root', der: Uint8Array.of(0x30, 0) });
       // AUTH-03: version 5 adds the WebAuthn tables.
       await tx.webAuthnCredentials.insert(fixtureCredential('AQID', '100000000001', 'auth_1'));
+      // Version 7: the certificates kept, and a content signer's, with no holder, stored.
+      expect(await tx.certificates.get('0c1d')).toEqual(
+        fixtureCertificate('0c1d', '100000000001', '2029-01-01T00:00:00.000Z', '0712345678'),
+      );
+      const { holder: _none, ...signer } = fixtureCertificate(
+        '0c1e',
+        '100000000001',
+        '2036-01-01T00:00:00.000Z',
+      );
+      await tx.certificates.insert({ ...signer, purpose: 'content-signer' });
     });
+    expect(
+      (await upgraded.transaction((tx) => tx.certificates.byCard('0712345678' as CardSerial))).map(
+        (c) => c.serial,
+      ),
+    ).toEqual(['0c1d']);
     expect(await upgraded.transaction((tx) => tx.authorities.list())).toHaveLength(1);
     expect(await verifyAudit(upgraded)).toMatchObject({ ok: true, count: 1 });
     await upgraded.close();

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { CertificateAuthority } from '../../pki/index.js';
+import type { CertificateAuthority, RevocationReason } from '../../pki/index.js';
 import { UsageError } from '../args.js';
 import { type Command, untilStopped } from '../command.js';
 import { pem } from '../format.js';
@@ -7,6 +7,7 @@ import {
   DIR_FLAGS,
   openStore,
   openWorkspaceCa,
+  revokeWorkspaceContentSigner,
   STORE_FLAGS,
   VAULT_NOTES,
   vaultKeyFrom,
@@ -50,6 +51,66 @@ export const caExportCommand: Command = {
         if (only === undefined)
           write(pem('X509 CRL', await ca.generateCrl({ now, authority: 'root' })));
       }
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+/** The reasons a content signer is revoked for (RFC 5280 §5.3.1). */
+const CONTENT_SIGNER_REASONS = [
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+] as const satisfies readonly RevocationReason[];
+
+/**
+ * `careid ca revoke-content-signer`: revokes the PIV content signer that signs CHUIDs
+ * (every active certificate of its key), replaces the key and issues a new certificate.
+ */
+export const caRevokeContentSignerCommand: Command = {
+  name: 'ca revoke-content-signer',
+  synopsis: `--store URL --reason ${CONTENT_SIGNER_REASONS.join('|')} [--ca-dir DIR]`,
+  summary:
+    "Revokes the CHUID content signer's certificates (every active one of its key) with an RFC 5280 reason, so the CRL lists them and OCSP answers revoked, then seals a new content-signing key and issues its certificate. Publish the CRL again (careid ca export --only crl); cards whose CHUID the old key signed are re-signed by careid card repair.",
+  flags: {
+    ...STORE_FLAGS,
+    ...DIR_FLAGS,
+    reason: {
+      type: 'string',
+      required: true,
+      value: 'REASON',
+      help: `why: ${CONTENT_SIGNER_REASONS.join(', ')} (a key that may be known to others: keyCompromise)`,
+    },
+  },
+  notes: VAULT_NOTES,
+  async run(flags, ctx) {
+    const reason = flags.required('reason');
+    if (!(CONTENT_SIGNER_REASONS as readonly string[]).includes(reason)) {
+      throw new UsageError(
+        `careid ca revoke-content-signer: --reason takes ${CONTENT_SIGNER_REASONS.join(', ')}, not '${reason}'`,
+      );
+    }
+    const vaultKey = ctx.vaultKey ?? vaultKeyFrom(ctx.env);
+    const dirs = workspaceDirs(flags);
+    const store = await openStore(flags);
+    try {
+      const now = ctx.clock();
+      const ca = await openWorkspaceCa(store, dirs, vaultKey, now);
+      const { revoked, replacement } = await revokeWorkspaceContentSigner(
+        store,
+        dirs,
+        vaultKey,
+        ca,
+        reason as RevocationReason,
+        now,
+      );
+      for (const serial of revoked) ctx.io.out(`revoked content signer ${serial} (${reason})`);
+      ctx.io.out(`new content signer ${replacement}, with a new key`);
+      ctx.io.out('publish the CRL again: careid ca export --only crl');
       return 0;
     } finally {
       await store.close();

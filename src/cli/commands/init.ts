@@ -91,7 +91,7 @@ export const initCommand: Command = {
         `store ${printableStoreUrl(flags.required('store'))}: schema ${applied.length > 0 ? `migrated (${applied.join(', ')})` : 'up to date'}`,
       );
       const ca = await createWorkspaceCa(store, dirs, vaultKey, settings, ctx.clock());
-      const chuid = await workspaceChuidSigner(dirs, vaultKey, ca, ctx.clock());
+      const chuid = await workspaceChuidSigner(store, dirs, vaultKey, ca, ctx.clock());
       workspaceVault(dirs, vaultKey);
       for (const [what, der] of [
         ['root CA', ca.rootCertificate],

@@ -51,10 +51,24 @@ interface CertificateRow {
   readonly daysLeft: number;
 }
 
-function certificateRow(c: CertificateRecord, env: ReportEnv, cardStatus = ''): CertificateRow {
+/**
+ * The holder of a card certificate, or `undefined` for one that has none (the PIV content
+ * signer's, which no user's scope covers: the REP-01 reports are about users' cards).
+ */
+async function holderInScope(tx: StoreTx, env: ReportEnv, c: CertificateRecord) {
+  if (c.holder === undefined || c.purpose === 'content-signer') return undefined;
+  return (await env.userInScope(tx, c.holder)) ? c.holder : undefined;
+}
+
+function certificateRow(
+  c: CertificateRecord,
+  holder: string,
+  env: ReportEnv,
+  cardStatus = '',
+): CertificateRow {
   return {
     serial: c.serial,
-    holder: c.holder,
+    holder,
     card: c.card ?? '',
     cardStatus,
     notAfter: c.notAfter,
@@ -91,7 +105,10 @@ const certificatesExpiring = defineReport({
       (p) => tx.certificates.expiring(expiringWithin(env, f.days), p),
       cursor,
       limit,
-      async (c) => ((await env.userInScope(tx, c.holder)) ? [certificateRow(c, env)] : []),
+      async (c) => {
+        const holder = await holderInScope(tx, env, c);
+        return holder === undefined ? [] : [certificateRow(c, holder, env)];
+      },
     ),
 });
 
@@ -110,9 +127,13 @@ const cardsExpiring = defineReport({
       cursor,
       limit,
       async (c) => {
-        if (c.card === undefined || !(await env.userInScope(tx, c.holder))) return [];
+        if (c.card === undefined) return [];
+        const holder = await holderInScope(tx, env, c);
+        if (holder === undefined) return [];
         const card = await tx.smartcards.get(c.card);
-        return card && card.status !== 'cancelled' ? [certificateRow(c, env, card.status)] : [];
+        return card && card.status !== 'cancelled'
+          ? [certificateRow(c, holder, env, card.status)]
+          : [];
       },
     ),
 });

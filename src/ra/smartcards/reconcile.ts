@@ -22,6 +22,8 @@ function untrusted(
   card: Smartcard | undefined,
   cutoff: IsoDateTime,
 ): RevocationReason | undefined {
+  // The PIV content signer's certificate is on no card by design (revoked only on purpose).
+  if (c.purpose === 'content-signer') return undefined;
   // Issued by the CA, linked to no card: the process died before the card took it.
   if (c.card === undefined) return c.notBefore <= cutoff ? 'cessationOfOperation' : undefined;
   if (card?.status === 'issued' || card?.status === 'locked') return undefined;

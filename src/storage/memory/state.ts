@@ -25,7 +25,7 @@ const indexes: { readonly [K in RecordKind]: Indexes<K> } = {
   workgroupAssignments: { user: (a) => [a.user, a.start], workgroup: (a) => [a.workgroup] },
   smartcards: { holder: (c) => (c.holder === undefined ? undefined : [c.holder]) },
   certificates: {
-    holder: (c) => [c.holder],
+    holder: (c) => (c.holder === undefined ? undefined : [c.holder]),
     card: (c) => (c.card === undefined ? undefined : [c.card]),
     expiry: (c) => [c.status, c.notAfter],
   },

@@ -53,16 +53,65 @@ const version1Kinds = [
   'requests',
 ] as const satisfies readonly RecordKind[];
 
+/** Columns that version 1 created NOT NULL and a later step relaxed (version 7: a content signer has no holder). */
+const version1Required: Partial<Record<RecordKind, readonly string[]>> = {
+  certificates: ['holder'],
+};
+
+/** How {@link recordTable} creates a table. */
+interface RecordTableOptions {
+  /** Another name for the table (a copy being built); its indexes are left to the caller. */
+  readonly table?: string;
+  /** The columns as version 1 published them. */
+  readonly asVersion1?: boolean;
+}
+
 /** A record table with its indexes, as `tableDefs` declares it. */
-function recordTable(dialect: SqlDialect, q: Qualify, kind: RecordKind): string[] {
+function recordTable(
+  dialect: SqlDialect,
+  q: Qualify,
+  kind: RecordKind,
+  options: RecordTableOptions = {},
+): string[] {
   const def = tableDefs[kind];
-  const columns = rowColumns(def as never).map((c) => `${c.name} ${columnType(dialect, c)}`);
+  const required = options.asVersion1 === true ? (version1Required[kind] ?? []) : [];
+  const columns = rowColumns(def as never).map(
+    (c) =>
+      `${c.name} ${columnType(dialect, required.includes(c.name) ? { ...c, nullable: false } : c)}`,
+  );
   const key = def.columns[0]?.name;
-  const out = [`CREATE TABLE ${q(def.table)} (${columns.join(', ')}, PRIMARY KEY (${key}))`];
-  for (const [name, cols] of Object.entries(def.indexes)) {
-    out.push(`CREATE INDEX ${name} ON ${q(def.table)} (${cols.join(', ')})`);
+  const table = options.table ?? def.table;
+  const out = [`CREATE TABLE ${q(table)} (${columns.join(', ')}, PRIMARY KEY (${key}))`];
+  return options.table === undefined ? [...out, ...recordIndexes(q, kind)] : out;
+}
+
+/** The indexes of a record table, as `tableDefs` declares them. */
+function recordIndexes(q: Qualify, kind: RecordKind): string[] {
+  const def = tableDefs[kind];
+  return Object.entries(def.indexes).map(
+    ([name, cols]) => `CREATE INDEX ${name} ON ${q(def.table)} (${cols.join(', ')})`,
+  );
+}
+
+/**
+ * Version 7: the certificates' `holder` column takes NULL (a PIV content signer's
+ * certificate). PostgreSQL drops the constraint; SQLite, which cannot, copies the table
+ * into a new one and renames it, then builds its indexes again.
+ */
+function nullableCertificateHolder(dialect: SqlDialect, q: Qualify): string[] {
+  if (dialect === 'postgres') {
+    return [`ALTER TABLE ${q('certificates')} ALTER COLUMN holder DROP NOT NULL`];
   }
-  return out;
+  const columns = rowColumns(tableDefs.certificates as never)
+    .map((c) => c.name)
+    .join(', ');
+  return [
+    ...recordTable(dialect, q, 'certificates', { table: 'certificates_v7' }),
+    `INSERT INTO ${q('certificates_v7')} (${columns}) SELECT ${columns} FROM ${q('certificates')}`,
+    `DROP TABLE ${q('certificates')}`,
+    `ALTER TABLE ${q('certificates_v7')} RENAME TO certificates`,
+    ...recordIndexes(q, 'certificates'),
+  ];
 }
 
 function columnType(dialect: SqlDialect, column: SqlColumn): string {
@@ -86,7 +135,9 @@ export const migrations: readonly Migration[] = [
     version: 1,
     description: 'record tables with their indexes, the audit log and its chain head',
     statements: (dialect, q) => {
-      const out = version1Kinds.flatMap((kind) => recordTable(dialect, q, kind));
+      const out = version1Kinds.flatMap((kind) =>
+        recordTable(dialect, q, kind, { asVersion1: true }),
+      );
       const seq = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
       const txt = columnType(dialect, { name: '', type: 'text' });
       out.push(
@@ -157,6 +208,12 @@ export const migrations: readonly Migration[] = [
         `CREATE INDEX webauthn_challenges_expiry ON ${q('webauthn_challenges')} (expires_at, challenge)`,
       ];
     },
+  },
+  {
+    version: 7,
+    description:
+      "CA: a certificate may have no holder (the PIV content signer's), so it is recorded and can be revoked",
+    statements: nullableCertificateHolder,
   },
 ];
 

@@ -119,13 +119,14 @@ export const tableDefs: { readonly [K in RecordKind]: TableDef<RecordTypes[K]> }
     table: 'certificates',
     columns: [
       text('serial'),
-      text('holder'),
+      // Nullable since schema version 7: a PIV content signer's certificate has no holder.
+      text('holder', true),
       text('card', true),
       text('not_after'),
       text('status'),
       { name: 'der', type: 'blob' },
     ],
-    values: (c) => [c.serial, c.holder, opt(c.card), c.notAfter, c.status, c.der],
+    values: (c) => [c.serial, opt(c.holder), opt(c.card), c.notAfter, c.status, c.der],
     indexes: {
       certificates_holder: ['holder', 'serial'],
       certificates_card: ['card', 'serial'],

@@ -13,6 +13,7 @@ import { isCareIdError } from '../../errors/care-id-error.js';
 import { verifyAudit } from '../audit-chain.js';
 import type { Page } from '../paging.js';
 import type { Store, StoreTx } from '../ports.js';
+import type { CertificateRecord } from '../records.js';
 import {
   fixtureAssignment,
   fixtureAuthenticator,
@@ -412,6 +413,22 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
             expect(await ids({ given: 'ZOË-A' })).toEqual([u(2)]);
             expect(await ids({ family: 'øb' })).toEqual([u(3)]);
             expect(await codeOf(t.users.searchByName({ family: "-'" }))).toBe('VALIDATION');
+          });
+        });
+      });
+
+      it('ID-06 folds names in full: ß as ss, dotless ı as i', async () => {
+        await withStore(async (store) => {
+          await tx(store, async (t) => {
+            await t.users.insert(fixtureUser(u(1), { family: 'Straße', given: 'Jürgen' }));
+            await t.users.insert(fixtureUser(u(2), { family: 'Yıldız', given: 'Ayşe' }));
+          });
+          await tx(store, async (t) => {
+            const ids = async (q: Parameters<StoreTx['users']['searchByName']>[0]) =>
+              (await t.users.searchByName(q)).items.map((x) => x.uuid);
+            expect(await ids({ family: 'STRASSE', given: 'jurgen' })).toEqual([u(1)]);
+            expect(await ids({ family: 'strass' })).toEqual([u(1)]);
+            expect(await ids({ family: 'YILDIZ', given: 'ayse' })).toEqual([u(2)]);
           });
         });
       });
@@ -884,6 +901,65 @@ export function describeStoreConformance(options: StoreConformanceOptions): void
               '04',
             ]);
           });
+        });
+      });
+
+      it("CARD-10 keeps a PIV content signer's certificate with no holder: revoked, listed with the revocations, never a user's or a card's", async () => {
+        await withStore(async (store) => {
+          const { holder: _none, ...rest } = fixtureCertificate(
+            'c5',
+            u(9),
+            '2036-01-01T00:00:00.000Z',
+          );
+          const signer: CertificateRecord = { ...rest, purpose: 'content-signer' };
+          await tx(store, async (t) => {
+            await t.certificates.insert(signer);
+            await t.certificates.insert(fixtureCertificate('c6', u(1), '2029-01-01T00:00:00.000Z'));
+          });
+          expect(await tx(store, (t) => t.certificates.get('c5'))).toEqual(signer);
+          const revoked: CertificateRecord = {
+            ...signer,
+            status: 'revoked',
+            revocation: { reason: 'keyCompromise', at: '2027-01-01T00:00:00.000Z' as IsoDateTime },
+            version: 1,
+          };
+          await tx(store, (t) => t.certificates.update({ ...revoked, version: 0 }));
+          const end = '9999-12-31T23:59:59.999Z' as IsoDateTime;
+          await tx(store, async (t) => {
+            expect(await t.certificates.get('c5')).toEqual(revoked);
+            const listed = await t.certificates.expiring({ before: end, status: 'revoked' });
+            expect(listed.items).toEqual([revoked]);
+            expect((await t.certificates.byHolder(u(1))).map((c) => c.serial)).toEqual(['c6']);
+            expect(await t.certificates.byHolder(u(9))).toEqual([]);
+          });
+          // A card certificate names its holder; a content signer names none, nor a card.
+          const { holder: _h, ...noHolder } = fixtureCertificate(
+            'c7',
+            u(1),
+            '2029-01-01T00:00:00.000Z',
+          );
+          expect(await codeOf(tx(store, (t) => t.certificates.insert(noHolder)))).toBe(
+            'VALIDATION',
+          );
+          expect(
+            await codeOf(
+              tx(store, (t) =>
+                t.certificates.insert({ ...signer, serial: 'c8', holder: u(1) as Uuid }),
+              ),
+            ),
+          ).toBe('VALIDATION');
+          expect(
+            await codeOf(
+              tx(store, (t) =>
+                t.certificates.insert({
+                  ...signer,
+                  serial: 'c9',
+                  card: '0712345678' as CardSerial,
+                }),
+              ),
+            ),
+          ).toBe('VALIDATION');
+          expect(await tx(store, (t) => t.certificates.get('c7'))).toBeUndefined();
         });
       });
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { VirtualPivCard } from '../../../src/card/index.js';
-import { PivSession } from '../../../src/card/index.js';
+import { holderGuid, PivSession } from '../../../src/card/index.js';
 import { connectVirtualCard } from '../../../src/card/sim/in-process.js';
 import { parseCertificate } from '../../../src/pki/index.js';
 import { derivePack, dorsetPack, nationalPack, type RulePack } from '../../../src/policy/index.js';
@@ -34,6 +34,25 @@ async function certificateOn(card: VirtualPivCard): Promise<Uint8Array> {
   const der = await piv.readCertificate(0x9a);
   if (der === undefined) throw new Error('no certificate on the card');
   return der;
+}
+
+/** The UPN of the certificate's subjectAltName, as openssl prints it. */
+const upnOf = (der: Uint8Array): string | undefined => {
+  const file = join(tempDir(), 'upn.pem');
+  writeFileSync(file, pem('CERTIFICATE', der));
+  const run = spawnSync('openssl', ['x509', '-in', file, '-noout', '-ext', 'subjectAltName'], {
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return /othername:\s*(?:UPN|msUPN|1\.3\.6\.1\.4\.1\.311\.20\.2\.3)\s*[:=]\s*:?([^\s,]+)/i.exec(
+    run.stdout,
+  )?.[1];
+};
+
+/** The GUID of the CHUID on the card, as read back. */
+async function chuidGuidOf(card: VirtualPivCard): Promise<string | undefined> {
+  const piv = await PivSession.open(connectVirtualCard(card));
+  return (await piv.readChuid())?.guid;
 }
 
 const openssl = (der: Uint8Array) => {
@@ -73,14 +92,16 @@ describe('rule-pack certificates through the RA', () => {
   });
 
   it("CARD-11 the national pack's certificate names the holder; UPN and CHUID carry the UUID", async () => {
-    const { w, der } = await issueUnder(nationalPack);
+    const { w, der, card } = await issueUnder(nationalPack);
     const subject = openssl(der);
     expect(subject).toMatch(/CN\s*=\s*Alex Rivers/);
     expect(subject).toContain(w.holder);
+    expect(upnOf(der)).toMatch(new RegExp(`^${w.holder}@`));
+    expect(await chuidGuidOf(card)).toBe(holderGuid(w.holder));
   });
 
   it('CARD-11 the certificate issued to a dorset card carries the UUID only: no name (openssl and PKI.js)', async () => {
-    const { w, der } = await issueUnder(dorsetPack);
+    const { w, der, card } = await issueUnder(dorsetPack);
     const printed = openssl(der);
     expect(printed).not.toMatch(/Alex|Rivers/);
     expect(printed).toMatch(new RegExp(`CN\\s*=\\s*${w.holder}`));
@@ -88,8 +109,10 @@ describe('rule-pack certificates through the RA', () => {
     const text = Buffer.from(der).toString('latin1');
     expect(text).not.toContain('Alex');
     expect(text).not.toContain('Rivers');
-    // The UPN (SAN) still names the UUID.
+    // The UPN (SAN) and the CHUID still carry the UUID.
     expect(text).toContain(`${w.holder}@`);
+    expect(upnOf(der)).toMatch(new RegExp(`^${w.holder}@`));
+    expect(await chuidGuidOf(card)).toBe(holderGuid(w.holder));
     expect(cert.serialHex).toMatch(/^[0-9a-f]+$/);
   });
 });

@@ -57,6 +57,27 @@ describe('dorset pharmacists through the RA', () => {
     });
   });
 
+  it('CARD-05 a pharmacist renews before expiry the card of staff at the own pharmacy, never as a locum', async () => {
+    const renewWithin90Days = async (locum: boolean) => {
+      const { w, reader } = await lockedCardWithPharmacist(dorsetPack, locum);
+      // An RA agent unlocks it first; then, 30 days before its certificates end, the pharmacist renews.
+      await w.ra.smartcards.unlock(
+        people.agent,
+        { newPasscode: PASSCODE, userPresent: true },
+        reader,
+      );
+      w.setClock(new Date(Date.parse('2029-11-22T10:00:00.000Z') - 30 * 86_400_000));
+      return w.ra.smartcards.renew(PHARMACIST, { passcode: PASSCODE, userPresent: true }, reader);
+    };
+    const renewed = await renewWithin90Days(false);
+    expect(renewed.certificate?.notAfter).toBe('2032-10-23T10:00:00.000Z');
+    expect(renewed.decision.reasons[0]).toMatchObject({
+      rule: 'CARD-05',
+      code: 'PHARMACIST_OWN_PHARMACY',
+    });
+    await expect(renewWithin90Days(true)).rejects.toBeInstanceOf(PolicyDeniedError);
+  });
+
   it('CARD-03 not as a locum, and not under the national pack', async () => {
     const locum = await lockedCardWithPharmacist(dorsetPack, true);
     await expect(
