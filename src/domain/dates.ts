@@ -26,6 +26,9 @@ function isCalendarDate(value: string): boolean {
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+/** An instant as toISOString writes it (years 0000 to 9999). */
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /**
  * A calendar date, `YYYY-MM-DD`. Assignment dates are calendar dates; ISO strings compare
  * correctly as strings, which keeps the policy engine's date checks cheap.
@@ -44,7 +47,9 @@ export type IsoDate = z.infer<typeof isoDateSchema>;
  */
 export const isoDateTimeSchema = z.iso
   .datetime({ offset: false })
-  .transform((text) => new Date(text).toISOString())
+  // Text already in careid's form (milliseconds, Z) is kept: what toISOString would give
+  // back, without a Date per instant (every record and audit event carries one or two).
+  .transform((text) => (CANONICAL_INSTANT.test(text) ? text : new Date(text).toISOString()))
   .brand<'IsoDateTime'>();
 
 /** An instant in UTC, ISO 8601. */

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addMonths, type IsoDate, isoDateSchema } from '../../src/domain/index.js';
+import {
+  addMonths,
+  type IsoDate,
+  isoDateSchema,
+  isoDateTimeSchema,
+} from '../../src/domain/index.js';
 
 /*
  * The calendar arithmetic is done on the digits (no Date objects, for speed). These
@@ -71,5 +76,30 @@ describe('calendar dates (ASG-01, ID-02, CARD-05)', () => {
     expect(addMonths('2026-08-31' as IsoDate, -6)).toBe('2026-02-28');
     expect(addMonths('2028-03-31' as IsoDate, -1)).toBe('2028-02-29');
     expect(addMonths('2026-12-15' as IsoDate, 1)).toBe('2027-01-15');
+  });
+
+  it('AUD-01 an instant is written as toISOString writes it, whatever its precision (text already in that form kept as is)', () => {
+    fc.assert(
+      fc.property(
+        fc.date({
+          min: new Date('0001-01-01T00:00:00Z'),
+          max: new Date('9999-12-31T23:59:59Z'),
+          noInvalidDate: true,
+        }),
+        fc.constantFrom('ms', 's', 'us'),
+        (date, precision) => {
+          const iso = date.toISOString();
+          const text =
+            precision === 'ms'
+              ? iso
+              : precision === 's'
+                ? `${iso.slice(0, 19)}Z`
+                : `${iso.slice(0, 23)}456Z`;
+          expect(isoDateTimeSchema.parse(text)).toBe(new Date(text).toISOString());
+        },
+      ),
+      { numRuns: 10_000 },
+    );
+    expect(isoDateTimeSchema.safeParse('2026-02-30T10:00:00.000Z').success).toBe(false);
   });
 });

@@ -57,6 +57,12 @@ function toParam(value: SqlValue): unknown {
     : value;
 }
 
+/** The statement's parameters as better-sqlite3 binds them; copied only when bytes need wrapping. */
+function bind(params: readonly SqlValue[]): readonly unknown[] {
+  for (const value of params) if (value instanceof Uint8Array) return params.map(toParam);
+  return params;
+}
+
 /**
  * A store in one SQLite file (better-sqlite3, WAL mode), for an RA on one machine.
  *
@@ -100,17 +106,17 @@ export function sqliteStore(path: string, options: SqliteStoreOptions = {}): Sql
   const conn: SqlConn = {
     dialect: 'sqlite',
     async all(sql, params = []) {
-      return prepare(sql).all(...params.map(toParam)) as SqlRow[];
+      return prepare(sql).all(...bind(params)) as SqlRow[];
     },
     async run(sql, params = []) {
-      return prepare(sql).run(...params.map(toParam)).changes;
+      return prepare(sql).run(...bind(params)).changes;
     },
     async insertMany(table, columns, rows) {
       const statement = prepare(
         `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
       );
       let inserted = 0;
-      for (const row of rows) inserted += statement.run(...row.map(toParam)).changes;
+      for (const row of rows) inserted += statement.run(...bind(row)).changes;
       return inserted;
     },
   };
