@@ -24,17 +24,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { IsoDateTime } from '../../src/domain/index.js';
-import { createHttpHandler, toNodeListener } from '../../src/http/index.js';
-import {
-  type CommandInput,
-  createRegistrationAuthority,
-  seed,
-  seedAssignment,
-  seedOrganisation,
-  seedPosition,
-  seedUser,
-} from '../../src/ra/index.js';
-import { memoryStore } from '../../src/storage/index.js';
+import type { CommandInput } from '../../src/ra/index.js';
+import { published } from '../lib/published.js';
 import { type BenchRow, type BenchTarget, printTables } from '../lib/table.js';
 import type { Done, Run } from './load.js';
 
@@ -47,6 +38,19 @@ const { values } = parseArgs({
     sweep: { type: 'boolean', default: false },
   },
 });
+// careid as users run it, the published build, for the handler and the direct call alike
+// (bench/lib/published.ts says why).
+const { createHttpHandler, toNodeListener } =
+  await published<typeof import('../../src/http/index.js')>('http/index.js');
+const {
+  createRegistrationAuthority,
+  seed,
+  seedAssignment,
+  seedOrganisation,
+  seedPosition,
+  seedUser,
+  memoryStore,
+} = await published<typeof import('../../src/index.js')>('index.js');
 const SECONDS = Number(values.seconds);
 const ROUNDS = Number(values.rounds);
 const INFLIGHT = Number(values.inflight);

@@ -29,7 +29,7 @@ describe('PivSession against the in-process VirtualPivCard', () => {
     expect(Buffer.from(app.aid).toString('hex')).toBe('000010000100');
   });
 
-  it('GET CHALLENGE answers as a card does: Ne fresh random bytes, P1-P2 other than 0000 refused', async () => {
+  it('CARD-11 GET CHALLENGE answers as a card does (the PIV profile relying parties accept): Ne fresh random bytes, P1-P2 other than 0000 refused', async () => {
     const { piv, card } = await freshSession();
     const a = await piv.challenge(8);
     const b = await piv.challenge(8);
