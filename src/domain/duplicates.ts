@@ -18,6 +18,18 @@ export interface DuplicateMatch {
  * ```
  */
 export function foldName(part: string): string {
+  // Most names are printable ASCII, where the full fold below comes down to lower case
+  // without what is not a letter or digit (a test holds the two equal): 0.2 µs against 2 to
+  // 3 µs, and a user.create folds its names eight times or more (ID-06 search and keys).
+  if (PRINTABLE_ASCII.test(part)) return part.toLowerCase().replace(NOT_ASCII_ALNUM, '');
+  return foldInFull(part);
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const NOT_ASCII_ALNUM = /[^a-z0-9]+/g;
+
+/** {@link foldName} for any text (exported for the test that holds the ASCII path to it). */
+export function foldInFull(part: string): string {
   // Upper then lower case is Unicode's full case folding for the letters names hold:
   // ß -> SS -> ss, ı -> I -> i, ς -> Σ -> σ, ſ -> S -> s (lower case alone keeps them apart).
   return part

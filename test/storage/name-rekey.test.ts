@@ -3,8 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { foldInFull } from '../../src/domain/duplicates.js';
 import { duplicateMatches, foldName } from '../../src/domain/index.js';
 import type { Store } from '../../src/storage/index.js';
 import { postgresStore } from '../../src/storage/postgres/index.js';
@@ -38,6 +40,20 @@ describe('ID-06 full case folding', () => {
     expect(foldName('Σίσυφος')).toBe(foldName('ΣΊΣΥΦΟΣ'));
     expect(foldName('ﬀoulkes')).toBe(foldName('Ffoulkes'));
     expect(oldFold('Straße')).not.toBe(oldFold('STRASSE'));
+  });
+
+  it('ID-06 foldName`s ASCII path folds as the full fold does, and any other text takes the full fold', () => {
+    const ascii = fc.string({
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+      maxLength: 40,
+    });
+    fc.assert(
+      fc.property(fc.oneof(ascii, fc.string({ unit: 'grapheme', maxLength: 20 })), (text) => {
+        expect(foldName(text)).toBe(foldInFull(text));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(foldName(" O'Brien-Smith 2nd ")).toBe('obriensmith2nd');
   });
 
   it('ID-06 the duplicate check finds Strasse for Straße with the same date of birth', () => {
