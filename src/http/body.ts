@@ -12,9 +12,23 @@ import { HttpError } from './errors.js';
  */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
+/** Content-Type values seen lately, and whether each names JSON: a client sends one or two. */
+const jsonTypes = new Map<string, boolean>();
+
 /** Whether a Content-Type names JSON (`application/json` or `…+json`) in UTF-8. */
 function isJson(contentType: string | null): boolean {
   if (contentType === null) return false;
+  let json = jsonTypes.get(contentType);
+  if (json === undefined) {
+    json = namesJson(contentType);
+    if (jsonTypes.size >= 32) jsonTypes.clear();
+    jsonTypes.set(contentType, json);
+  }
+  return json;
+}
+
+/** {@link isJson}, worked out (a split, a regex and a search: 1 to 2 µs a request). */
+function namesJson(contentType: string): boolean {
   const [media = '', ...params] = contentType.split(';').map((p) => p.trim().toLowerCase());
   if (media !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(media))
     return false;

@@ -92,11 +92,13 @@ const compile = (route: Route): CompiledRoute => ({
 
 /** The route and parameter for a method and path; a 404 or a 405 naming the allowed methods. */
 function match(routes: readonly CompiledRoute[], method: string, path: string) {
-  const allowed = new Set<string>();
+  // Made only when a path matches with another method (a 405's Allow list).
+  let allowed: Set<string> | undefined;
   for (const { route, pattern } of routes) {
     const found = pattern.exec(path);
     if (found === null) continue;
     if (route.method !== method) {
+      allowed ??= new Set();
       allowed.add(route.method);
       continue;
     }
@@ -108,7 +110,7 @@ function match(routes: readonly CompiledRoute[], method: string, path: string) {
     }
     return { route, param };
   }
-  if (allowed.size > 0) {
+  if (allowed !== undefined) {
     const allow = [...allowed];
     throw new HttpError(
       'METHOD_NOT_ALLOWED',

@@ -197,6 +197,36 @@ function nodeBody(req: IncomingMessage): BodySource {
   };
 }
 
+/**
+ * The request as the host's `authenticate` reads it: a `Request` (its prototype's, so
+ * `instanceof Request` holds) whose method, URL and headers are given without building one;
+ * reading anything else builds the real `Request` (without its body, which the handler
+ * reads) and answers from it. Building one per request cost 5.7 µs and an AbortSignal for
+ * the garbage collector, where the headers alone cost 1.6 µs (bench/http's sign-in reads
+ * one header).
+ */
+function lazyRequest(url: URL, method: string, req: IncomingMessage): Request {
+  let real: Request | undefined;
+  let headers: Headers | undefined;
+  const materialised = () => {
+    real ??= new Request(url.href, { method, headers: headerPairs(req) });
+    return real;
+  };
+  return new Proxy(Object.create(Request.prototype) as Request, {
+    get(_, property) {
+      if (property === 'method') return method;
+      if (property === 'url') return url.href;
+      if (property === 'headers') {
+        headers ??= new Headers(headerPairs(req));
+        return headers;
+      }
+      const request = materialised();
+      const value: unknown = Reflect.get(request, property, request);
+      return typeof value === 'function' ? value.bind(request) : value;
+    },
+  });
+}
+
 /** Writes an in-memory answer in one write, with its length. */
 function sendAnswer(answer: Answer, req: IncomingMessage, res: ServerResponse): void {
   const headers: Record<string, string> = {
@@ -231,7 +261,7 @@ async function serveCore(
     // Headers only, and no abort signal: following one costs ~0.1 ms a request, and the
     // handler's streamed answers stop through the response stream when the client goes.
     request: () => {
-      request ??= new Request(url.href, { method, headers: headerPairs(req) });
+      request ??= lazyRequest(url, method, req);
       return request;
     },
   });

@@ -62,4 +62,51 @@ describe('careid/http Node adapter: request targets and headers as Node hands th
     expect(twice.status).toBe(415);
     expect(JSON.parse(twice.body)).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
   });
+
+  it('ROLE-02 the host`s authenticate gets a Request: method, URL and headers as sent, and the rest (clone, signal, cookies) from a real one', async () => {
+    const seen: Record<string, unknown>[] = [];
+    served = await startRa({
+      authenticate: async (request) => {
+        const copy = request.clone();
+        seen.push({
+          isRequest: request instanceof Request,
+          method: request.method,
+          url: request.url,
+          authorization: request.headers.get('authorization'),
+          cookie: request.headers.get('cookie'),
+          cloneUrl: copy.url,
+          cloneAuthorization: copy.headers.get('authorization'),
+          signal: request.signal instanceof AbortSignal,
+          text: await request.text(),
+        });
+        return /^Bearer (\S+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? null;
+      },
+    });
+    const json = JSON.stringify({ target: { organisationPath: ['FA123', 'QVV'] } });
+    const answer = await rawPost(
+      served.url,
+      '/what-can?from=desk',
+      [
+        ['Authorization', `Bearer ${people.agent}`],
+        ['Content-Type', 'application/json'],
+        ['Cookie', 'session=abc'],
+      ],
+      json,
+    );
+    expect(answer.status, answer.body).toBe(200);
+    expect(seen).toEqual([
+      {
+        isRequest: true,
+        method: 'POST',
+        url: `${served.url}/what-can?from=desk`,
+        authorization: `Bearer ${people.agent}`,
+        cookie: 'session=abc',
+        cloneUrl: `${served.url}/what-can?from=desk`,
+        cloneAuthorization: `Bearer ${people.agent}`,
+        signal: true,
+        // The body is the handler's to read; the request authenticate sees has none.
+        text: '',
+      },
+    ]);
+  });
 });
