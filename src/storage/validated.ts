@@ -5,12 +5,14 @@ import {
   cardSerialSchema,
   challengeTextSchema,
   credentialIdSchema,
+  type IsoDate,
   isoDateSchema,
   isoDateTimeSchema,
   niNumberSchema,
   odsCodeSchema,
   positionIdSchema,
   requestIdSchema,
+  type Uuid,
   uuidSchema,
   webAuthnChallengeSchema,
   workgroupIdSchema,
@@ -18,7 +20,7 @@ import {
 import { parseWith } from '../errors/parse.js';
 import { prepareAuditEvent } from './audit-chain.js';
 import { kindSpecs } from './kinds.js';
-import { pageRequestSchema } from './paging.js';
+import { type Page, type PageRequest, pageRequestSchema } from './paging.js';
 import type {
   AuditLog,
   AuthenticatorRepository,
@@ -132,21 +134,39 @@ class Positions extends Records<'positions'> implements PositionRepository {
   }
 }
 
-class PositionAssignments
-  extends Records<'positionAssignments'>
-  implements PositionAssignmentRepository
-{
-  constructor(private readonly assignments: PositionAssignmentRepository) {
-    super(assignments, 'positionAssignments', assignmentIdSchema);
+/** What position and workgroup assignment repositories share: reads by user. */
+interface DatedRepository<R extends { readonly version: number }> extends Repository<R, never> {
+  activeForUser(user: Uuid, date: IsoDate): Promise<readonly R[]>;
+  historyForUser(user: Uuid, page?: PageRequest): Promise<Page<R>>;
+}
+
+/** Position and workgroup assignments: their reads by user, validated. */
+class DatedAssignments<
+  K extends 'positionAssignments' | 'workgroupAssignments',
+> extends Records<K> {
+  constructor(
+    private readonly dated: DatedRepository<RecordTypes[K]>,
+    kind: K,
+  ) {
+    super(dated, kind, assignmentIdSchema);
   }
   async activeForUser(user: unknown, date: unknown) {
-    return this.assignments.activeForUser(
+    return this.dated.activeForUser(
       parseWith(uuidSchema, user, 'user'),
       parseWith(isoDateSchema, date, 'date'),
     );
   }
   async historyForUser(user: unknown, p?: unknown) {
-    return this.assignments.historyForUser(parseWith(uuidSchema, user, 'user'), page(p));
+    return this.dated.historyForUser(parseWith(uuidSchema, user, 'user'), page(p));
+  }
+}
+
+class PositionAssignments
+  extends DatedAssignments<'positionAssignments'>
+  implements PositionAssignmentRepository
+{
+  constructor(private readonly assignments: PositionAssignmentRepository) {
+    super(assignments, 'positionAssignments');
   }
   async organisationsOfUsers(users: unknown) {
     return this.assignments.organisationsOfUsers(parseWith(userListSchema, users, 'users'));
@@ -173,20 +193,11 @@ class Workgroups extends Records<'workgroups'> implements WorkgroupRepository {
 }
 
 class WorkgroupAssignments
-  extends Records<'workgroupAssignments'>
+  extends DatedAssignments<'workgroupAssignments'>
   implements WorkgroupAssignmentRepository
 {
   constructor(private readonly assignments: WorkgroupAssignmentRepository) {
-    super(assignments, 'workgroupAssignments', assignmentIdSchema);
-  }
-  async activeForUser(user: unknown, date: unknown) {
-    return this.assignments.activeForUser(
-      parseWith(uuidSchema, user, 'user'),
-      parseWith(isoDateSchema, date, 'date'),
-    );
-  }
-  async historyForUser(user: unknown, p?: unknown) {
-    return this.assignments.historyForUser(parseWith(uuidSchema, user, 'user'), page(p));
+    super(assignments, 'workgroupAssignments');
   }
   async forWorkgroup(id: unknown, p?: unknown) {
     return this.assignments.forWorkgroup(parseWith(workgroupIdSchema, id, 'workgroup'), page(p));
