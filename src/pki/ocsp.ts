@@ -117,21 +117,21 @@ function certIdFrom(element: unknown, what: string): OcspCertId {
   const [alg, nameHash, keyHash, serial, extra] = children(element);
   const [oid, params, more] = children(alg);
   if (
-    !(element instanceof asn1js.Sequence) ||
+    !isSequence(element) ||
     extra !== undefined ||
-    !(alg instanceof asn1js.Sequence) ||
-    !(oid instanceof asn1js.ObjectIdentifier) ||
+    !isSequence(alg) ||
+    !isPrimitive(oid, asn1js.ObjectIdentifier) ||
     more !== undefined ||
-    !(nameHash instanceof asn1js.OctetString) ||
-    !(keyHash instanceof asn1js.OctetString) ||
-    !(serial instanceof asn1js.Integer)
+    !isPrimitive(nameHash, asn1js.OctetString) ||
+    !isPrimitive(keyHash, asn1js.OctetString) ||
+    !isInteger(serial)
   ) {
     throw malformed(what, 'bad CertID');
   }
   const hashOid = oid.valueBlock.toString();
   const hash = HASH_BY_OID.get(hashOid);
   if (hash === undefined) throw new PkiError('PKI_UNSUPPORTED', `CertID hash ${hashOid}`);
-  if (params !== undefined && !(params instanceof asn1js.Null)) {
+  if (params !== undefined && !isPrimitive(params, asn1js.Null)) {
     throw malformed(what, 'CertID hash parameters must be NULL');
   }
   return {
@@ -141,6 +141,34 @@ function certIdFrom(element: unknown, what: string): OcspCertId {
     issuerKeyHash: keyHash.valueBlock.valueHexView,
     serialHex: toHex(unsignedMagnitude(serial, what)),
   };
+}
+
+/*
+ * asn1js reads a tag by its number: a SEQUENCE with the constructed bit cleared (0x10) is
+ * still a Sequence, and ENUMERATED is a subclass of Integer. The responder echoes CertIDs
+ * and the nonce verbatim, so an element with such a tag came back in the response, which
+ * no parser (careid's included) could read: found by test/pki/fuzz.test.ts. These check
+ * the exact DER type.
+ */
+
+/** A DER SEQUENCE: constructed, universal tag 16. */
+function isSequence(block: unknown): block is asn1js.Sequence {
+  return block instanceof asn1js.Sequence && block.idBlock.isConstructed;
+}
+
+/** A DER INTEGER: primitive, universal tag 2 (not ENUMERATED, which asn1js makes a subclass). */
+function isInteger(block: unknown): block is asn1js.Integer {
+  return (
+    block instanceof asn1js.Integer && !block.idBlock.isConstructed && block.idBlock.tagNumber === 2
+  );
+}
+
+/** A DER primitive of `type` (an OCTET STRING, an OBJECT IDENTIFIER, a BOOLEAN). */
+function isPrimitive<T extends abstract new (...args: never[]) => asn1js.BaseBlock>(
+  block: unknown,
+  type: T,
+): block is InstanceType<T> {
+  return block instanceof type && !block.idBlock.isConstructed;
 }
 
 /** The asn1js children of a constructed element (empty for anything else). */
@@ -153,11 +181,11 @@ function children(block: unknown): readonly asn1js.AsnType[] {
 function isExtension(element: unknown, id: string, what: string): boolean {
   const [oid, second, third, extra] = children(element);
   const value = third ?? second;
-  const criticalOk = third === undefined || second instanceof asn1js.Boolean;
+  const criticalOk = third === undefined || isPrimitive(second, asn1js.Boolean);
   const shaped =
-    element instanceof asn1js.Sequence &&
-    oid instanceof asn1js.ObjectIdentifier &&
-    value instanceof asn1js.OctetString &&
+    isSequence(element) &&
+    isPrimitive(oid, asn1js.ObjectIdentifier) &&
+    isPrimitive(value, asn1js.OctetString) &&
     criticalOk &&
     extra === undefined;
   if (!shaped) throw malformed(what, 'bad extension');
@@ -190,22 +218,22 @@ export function parseOcspRequest(der: Uint8Array): OcspRequest {
   const root = readDer(der, REQ, MAX_OCSP_REQUEST_BYTES);
   const [tbs, signature, extra] = children(root);
   const signatureOk = signature === undefined || isContext(signature, 0);
-  if (!(root instanceof asn1js.Sequence) || extra !== undefined || !signatureOk) {
+  if (!isSequence(root) || extra !== undefined || !signatureOk) {
     throw malformed(REQ, 'not an OCSPRequest');
   }
   // TBSRequest ::= SEQUENCE { version [0] DEFAULT v1, requestorName [1] OPTIONAL,
   //   requestList SEQUENCE OF Request, requestExtensions [2] EXPLICIT Extensions OPTIONAL }
   const parts = [...children(tbs)];
-  if (!(tbs instanceof asn1js.Sequence)) throw malformed(REQ, 'bad TBSRequest');
+  if (!isSequence(tbs)) throw malformed(REQ, 'bad TBSRequest');
   if (isContext(parts[0], 0)) {
     const [version] = children(parts.shift());
-    if (!(version instanceof asn1js.Integer) || version.valueBlock.valueDec !== 0) {
+    if (!isInteger(version) || version.valueBlock.valueDec !== 0) {
       throw malformed(REQ, 'not v1');
     }
   }
   if (isContext(parts[0], 1)) parts.shift();
   const list = parts.shift();
-  if (!(list instanceof asn1js.Sequence)) throw malformed(REQ, 'no requestList');
+  if (!isSequence(list)) throw malformed(REQ, 'no requestList');
   const extensions = parts.shift();
   if (parts.length > 0 || (extensions !== undefined && !isContext(extensions, 2))) {
     throw malformed(REQ, 'unexpected element in TBSRequest');
@@ -216,14 +244,14 @@ export function parseOcspRequest(der: Uint8Array): OcspRequest {
   const certIds = requests.map((r) => {
     // Request ::= SEQUENCE { reqCert CertID, singleRequestExtensions [0] OPTIONAL }
     const [certId, single, more] = children(r);
-    if (!(r instanceof asn1js.Sequence) || more !== undefined) throw malformed(REQ, 'bad Request');
+    if (!isSequence(r) || more !== undefined) throw malformed(REQ, 'bad Request');
     if (single !== undefined && !isContext(single, 0)) throw malformed(REQ, 'bad Request');
     return certIdFrom(certId, REQ);
   });
   let nonceExtension: Uint8Array | undefined;
   if (extensions !== undefined) {
     const list = children(extensions)[0];
-    if (!(list instanceof asn1js.Sequence)) throw malformed(REQ, 'bad requestExtensions');
+    if (!isSequence(list)) throw malformed(REQ, 'bad requestExtensions');
     for (const element of children(list)) {
       if (isExtension(element, OID_OCSP_NONCE, REQ)) {
         nonceExtension = bytesOf((element as asn1js.Sequence).valueBeforeDecodeView);

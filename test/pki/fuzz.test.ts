@@ -129,6 +129,22 @@ describe('every parser meets mutated DER with typed errors only', () => {
     );
   });
 
+  it('the OCSP responder answers every one-bit flip of a request (and every inverted byte) with a response its own parser reads: a tag asn1js reads loosely (SEQUENCE without its constructed bit, ENUMERATED for INTEGER) is refused, not echoed', async () => {
+    const request = samples.get('ocspRequest')!;
+    const unreadable: string[] = [];
+    for (let at = 0; at < request.length; at++) {
+      for (const bits of [1, 2, 4, 8, 16, 32, 64, 128, 255]) {
+        const answer = await ca.respondOcsp(mutate(request, { kind: 'flip', at, bits }), T0);
+        try {
+          expect([0, 1]).toContain(parseOcspResponse(answer).status);
+        } catch (error) {
+          unreadable.push(`byte ${at} ^ ${bits}: ${(error as Error).message.slice(0, 80)}`);
+        }
+      }
+    }
+    expect(unreadable).toEqual([]);
+  });
+
   it('validation meets a mutated leaf with typed errors only', async () => {
     await fc.assert(
       fc.asyncProperty(mutation, async (m) => {
