@@ -253,25 +253,8 @@ describe.skipIf(!hasOpenssl())('CARD-10 a revoked PIV content signer (openssl)',
       write(dir, `${name}.pem`, chain + crls);
       write(dir, `${name}.crls.pem`, crls);
     };
-    const cmsVerify = (store: string) =>
-      openssl([
-        'cms',
-        '-verify',
-        '-inform',
-        'DER',
-        '-in',
-        join(dir, 'sig.der'),
-        '-content',
-        join(dir, 'content.bin'),
-        '-binary',
-        '-CAfile',
-        join(dir, store),
-        '-crl_check_all',
-        '-purpose',
-        'any',
-        '-out',
-        join(dir, 'out.bin'),
-      ]);
+    const cmsVerify = (caFile: string) =>
+      opensslCmsVerify(dir, 'content.bin', { caFile, crlCheck: true });
     const verify = (crls: string) =>
       openssl([
         'verify',

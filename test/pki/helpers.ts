@@ -76,9 +76,14 @@ export function openssl(args: readonly string[]): { status: number; output: stri
 
 /**
  * `openssl cms -verify` of a detached CHUID signature (`sig.der` in `dir`) over a content
- * file, against `chain.pem` (root and issuing CA) in the same folder.
+ * file, against `caFile` (default `chain.pem`, root and issuing CA) in the same folder;
+ * with `crlCheck`, every certificate's revocation is checked against CRLs in `caFile`.
  */
-export function opensslCmsVerify(dir: string, contentFile: string) {
+export function opensslCmsVerify(
+  dir: string,
+  contentFile: string,
+  options: { readonly caFile?: string; readonly crlCheck?: boolean } = {},
+) {
   return openssl([
     'cms',
     '-verify',
@@ -90,7 +95,8 @@ export function opensslCmsVerify(dir: string, contentFile: string) {
     join(dir, contentFile),
     '-binary',
     '-CAfile',
-    join(dir, 'chain.pem'),
+    join(dir, options.caFile ?? 'chain.pem'),
+    ...(options.crlCheck === true ? ['-crl_check_all'] : []),
     '-purpose',
     'any',
     '-out',
