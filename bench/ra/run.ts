@@ -136,16 +136,11 @@ function summarise(outcomes: readonly Outcome[], ms: number): Run {
   };
 }
 
-function job(
-  kind: Kind,
-  callers: number,
-  cmds: readonly unknown[],
-  base: Partial<WorkerJob>,
-): WorkerJob {
+function job(callers: number, cmds: readonly unknown[], base: Partial<WorkerJob>): WorkerJob {
   return {
     adapter: 'postgres',
     location: PG_URL,
-    actor: kind === 'assignment.assign' ? people.agent : people.agent,
+    actor: people.agent,
     commands: cmds,
     callers,
     now: NOW.toISOString(),
@@ -159,7 +154,7 @@ async function careid(open: () => Store, kind: Kind, callers: number, count = N)
   await seedWorld(store, count);
   const started = performance.now();
   const outcomes = await runJob(
-    job(kind, callers, commands(kind, count), {}),
+    job(callers, commands(kind, count), {}),
     store,
     lib.createRegistrationAuthority,
   );
@@ -334,7 +329,6 @@ async function twoProcesses(kind: Kind): Promise<Run> {
     const reports = await runWorkers(
       [0, 1].map((p) =>
         job(
-          kind,
           4,
           all.filter((_, i) => i % 2 === p),
           { schema },
@@ -441,7 +435,7 @@ async function coldProcess(kind: Kind): Promise<Run> {
   await store.close();
   try {
     const [report] = await runWorkers([
-      job(kind, 1, commands(kind), { adapter: 'sqlite', location: file }),
+      job(1, commands(kind), { adapter: 'sqlite', location: file }),
     ]);
     if (report === undefined) throw new Error('the cold worker gave no report');
     return summarise(report.outcomes, report.ms);

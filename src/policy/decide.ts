@@ -96,21 +96,12 @@ export function partsOf(
   input: Omit<DecisionRequestInput, 'activity'>,
   remember = true,
 ): RequestParts {
+  const validate = remember ? 'get' : 'once';
   return {
     at: instantOf(input.at),
     route: input.route === undefined ? undefined : part(routeSchema, 'route')(input.route),
-    target:
-      input.target === undefined
-        ? NO_TARGET
-        : remember
-          ? targets.get(input.target)
-          : targets.once(input.target),
-    facts:
-      input.facts === undefined
-        ? NO_FACTS
-        : remember
-          ? facts.get(input.facts)
-          : facts.once(input.facts),
+    target: input.target === undefined ? NO_TARGET : targets[validate](input.target),
+    facts: input.facts === undefined ? NO_FACTS : facts[validate](input.facts),
   };
 }
 

@@ -62,6 +62,11 @@ const activeOnSchema = z.object({ activeOn: isoDateSchema.optional() }).optional
 
 const page = (p: unknown) => parseWith(pageRequestSchema, p, 'page');
 
+/** What a ValidationError calls each kind's key (`user key`), made once. */
+const keyLabels = Object.fromEntries(
+  Object.entries(kindSpecs).map(([kind, spec]) => [kind, `${spec.label} key`]),
+) as Record<RecordKind, string>;
+
 /** Keys and records of one kind validated, then handed to the adapter's repository. */
 class Records<K extends RecordKind> implements Repository<RecordTypes[K], string> {
   constructor(
@@ -71,8 +76,7 @@ class Records<K extends RecordKind> implements Repository<RecordTypes[K], string
   ) {}
 
   async get(key: unknown): Promise<RecordTypes[K] | undefined> {
-    const label = kindSpecs[this.kind].label;
-    return this.repo.get(parseWith(this.keySchema, key, `${label} key`) as never);
+    return this.repo.get(parseWith(this.keySchema, key, keyLabels[this.kind]) as never);
   }
 
   async insert(record: RecordTypes[K]): Promise<RecordTypes[K]> {

@@ -483,8 +483,7 @@ class SqlUsers extends SqlCrud<'users'> implements UserRepository {
   }
 
   async byNiNumber(...[ni]: Parameters<UserRepository['byNiNumber']>) {
-    const ctx = this.ctx;
-    return listOf(ctx, 'users', 'ni_number', ni, 'uuid');
+    return listOf(this.ctx, 'users', 'ni_number', ni, 'uuid');
   }
 
   async searchByName(...[q, page]: Parameters<UserRepository['searchByName']>) {
@@ -545,9 +544,8 @@ class SqlOrganisations extends SqlCrud<'organisations'> implements OrganisationR
   }
 
   async children(...[ods, page]: Parameters<OrganisationRepository['children']>) {
-    const ctx = this.ctx;
     return pageOf(
-      ctx,
+      this.ctx,
       'organisations',
       ['parent = ?'],
       [ods],
@@ -575,8 +573,7 @@ class SqlPositions extends SqlCrud<'positions'> implements PositionRepository {
   }
 
   async atOrganisation(...[ods, page]: Parameters<PositionRepository['atOrganisation']>) {
-    const ctx = this.ctx;
-    return pageOf(ctx, 'positions', ['organisation = ?'], [ods], ['id'], byId, page);
+    return pageOf(this.ctx, 'positions', ['organisation = ?'], [ods], ['id'], byId, page);
   }
 }
 
@@ -602,9 +599,8 @@ class SqlPositionAssignments
   async historyForUser(
     ...[user, page]: Parameters<PositionAssignmentRepository['historyForUser']>
   ) {
-    const ctx = this.ctx;
     return pageOf(
-      ctx,
+      this.ctx,
       'positionAssignments',
       ['user_uuid = ?'],
       [user],
@@ -633,8 +629,15 @@ class SqlPositionAssignments
   }
 
   async forPosition(...[position, page]: Parameters<PositionAssignmentRepository['forPosition']>) {
-    const ctx = this.ctx;
-    return pageOf(ctx, 'positionAssignments', ['position_id = ?'], [position], ['id'], byId, page);
+    return pageOf(
+      this.ctx,
+      'positionAssignments',
+      ['position_id = ?'],
+      [position],
+      ['id'],
+      byId,
+      page,
+    );
   }
 
   async organisationsOfUsers(
